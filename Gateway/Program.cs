@@ -1,0 +1,3 @@
+using CompositeGateway.Cli;
+
+return await GatewayCommandLine.Create().Parse(args).InvokeAsync();

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs what the test suite needs beyond the .NET SDK. Safe to run again.
+#  - promtool (Debian package "prometheus") checks the /metrics exposition;
+#  - the npm clients (kubo-rpc-client, ipfs-only-hash, @nftstorage/ipfs-cluster) are real
+#    third-party implementations the tests check both sides of the wire against.
+# Tests that need one of these skip with a visible notice when it is missing, so this step
+# is what turns those notices into real checks.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v promtool >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null
+  else
+    echo "setup: promtool missing and apt-get unavailable (not root?); the promtool check will be skipped" >&2
+  fi
+fi
+
+if command -v npm >/dev/null 2>&1; then
+  npm ci --prefix Gateway.Tests/js --no-audit --no-fund --loglevel=error
+else
+  echo "setup: npm missing; the third-party JavaScript client tests will be skipped" >&2
+fi
