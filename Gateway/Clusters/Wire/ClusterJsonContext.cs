@@ -1,0 +1,23 @@
+using System.Text.Json.Serialization;
+
+namespace CompositeGateway.Clusters.Wire;
+
+/// <summary>
+/// The ipfs-cluster REST dialect: snake_case names, Go time format. Kubo RPC has its own
+/// context; the two dialects never share a DTO (STYLE.md 11).
+/// </summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    Converters = [typeof(GoTimeConverter)])]
+[JsonSerializable(typeof(ClusterPin))]
+[JsonSerializable(typeof(GlobalPinInfo))]
+[JsonSerializable(typeof(ClusterPeer))]
+[JsonSerializable(typeof(ClusterVersion))]
+[JsonSerializable(typeof(ClusterError))]
+[JsonSerializable(typeof(ClusterMetric))]
+[JsonSerializable(typeof(IReadOnlyList<ClusterMetric>))]
+[JsonSerializable(typeof(IReadOnlyList<string>))]
+[JsonSerializable(typeof(AddedOutput))]
+[JsonSerializable(typeof(IReadOnlyList<AddedOutput>))]
+[JsonSerializable(typeof(GlobalRepoGc))]
+internal sealed partial class ClusterJsonContext : JsonSerializerContext;

@@ -1,0 +1,57 @@
+namespace CompositeGateway.Configuration;
+
+/// <summary>The whole of <c>gateway.yaml</c>, validated and immutable. Defaults live here, in the type.</summary>
+internal sealed record GatewayOptions
+{
+    /// <summary>Kubo RPC listener for the overcluster peer: <c>host:port</c> or <c>unix:/path</c>.</summary>
+    public string Listen { get; init; } = "127.0.0.1:5001";
+
+    /// <summary>Admin listener: <c>/metrics</c>, <c>/health</c>, <c>/ready</c>.</summary>
+    public string AdminListen { get; init; } = "127.0.0.1:9465";
+
+    /// <summary>Ed25519 identity key; relative paths are resolved against the config file's folder.</summary>
+    public string IdentityFile { get; init; } = "identity.key";
+
+    public IReadOnlyList<UnderclusterOptions> Underclusters { get; init; } = [];
+
+    public HealthOptions Health { get; init; } = new();
+
+    /// <summary>How long in-flight requests may take to finish after SIGTERM/SIGINT.</summary>
+    public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(30);
+}
+
+/// <summary>One ipfs-cluster deployment behind the gateway, reached over its REST API.</summary>
+internal sealed record UnderclusterOptions
+{
+    public required string Name { get; init; }
+
+    /// <summary>Base URL of the cluster REST API (no trailing path), e.g. <c>http://127.0.0.1:9094</c>.</summary>
+    public required Uri Url { get; init; }
+
+    /// <summary>Per-call timeout towards this undercluster (streams: time to first byte).</summary>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    public ClusterAuthOptions? Auth { get; init; }
+}
+
+/// <summary>Credentials for an undercluster REST API. The secret itself is never in the YAML.</summary>
+internal sealed record ClusterAuthOptions
+{
+    public required string Username { get; init; }
+
+    /// <summary>Resolved at start-up from <c>password_env</c> or <c>password_file</c>.</summary>
+    public required string Password { get; init; }
+
+    /// <summary>Where the password came from, for <c>check-config</c> (which never prints the secret).</summary>
+    public required string PasswordSource { get; init; }
+}
+
+/// <summary>Background probing of underclusters that drives <c>/ready</c>.</summary>
+internal sealed record HealthOptions
+{
+    /// <summary>How often each undercluster's <c>GET /id</c> is probed.</summary>
+    public TimeSpan ProbeInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>An undercluster counts as ready while its last successful probe is younger than this.</summary>
+    public TimeSpan ReadyWithin { get; init; } = TimeSpan.FromSeconds(15);
+}
