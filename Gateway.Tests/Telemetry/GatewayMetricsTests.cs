@@ -69,6 +69,16 @@ public sealed class GatewayMetricsTests
     }
 
     [Test]
+    public async Task Scrape_BeforeAnyPin_PinsWaitingReadsZero()
+    {
+        await using var provider = BuildProvider();
+        var collector = provider.GetRequiredService<PrometheusCollector>();
+        _ = provider.GetRequiredService<GatewayMetrics>();
+
+        Assert.That(collector.Scrape(), Does.Contain("# TYPE gateway_pins_waiting gauge\ngateway_pins_waiting 0\n"));
+    }
+
+    [Test]
     public async Task Scrape_TwoHostsInOneProcess_EachSeesOnlyItsOwnMeters()
     {
         await using var first = BuildProvider();

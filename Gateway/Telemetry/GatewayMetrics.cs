@@ -21,7 +21,7 @@ internal sealed class GatewayMetrics
     private readonly Counter<long> _underclusterRequests;
     private readonly Histogram<double> _underclusterRequestDuration;
     private readonly Counter<long> _underclusterProbes;
-    private readonly UpDownCounter<long> _pinsWaiting;
+    private long _pinsWaiting;
 
     public GatewayMetrics(IMeterFactory meterFactory, UnderclusterHealth health)
     {
@@ -47,8 +47,10 @@ internal sealed class GatewayMetrics
         _underclusterProbes = meter.CreateCounter<long>(
             "gateway_undercluster_probes_total",
             description: "Health probes (GET /id) sent to an undercluster, by undercluster and outcome.");
-        _pinsWaiting = meter.CreateUpDownCounter<long>(
+        // Observed rather than an UpDownCounter so that the series reads 0 before the first pin, not absent.
+        meter.CreateObservableUpDownCounter(
             "gateway_pins_waiting",
+            () => Volatile.Read(ref _pinsWaiting),
             description: "Pin requests currently waiting for the underclusters to report the content pinned.");
         meter.CreateObservableGauge(
             "gateway_undercluster_up",
@@ -81,7 +83,7 @@ internal sealed class GatewayMetrics
     public void RecordProbe(string undercluster, string outcome) =>
         _underclusterProbes.Add(1, new TagList { { "undercluster", undercluster }, { "outcome", outcome } });
 
-    public void PinWaitStarted() => _pinsWaiting.Add(1);
+    public void PinWaitStarted() => Interlocked.Increment(ref _pinsWaiting);
 
-    public void PinWaitEnded() => _pinsWaiting.Add(-1);
+    public void PinWaitEnded() => Interlocked.Decrement(ref _pinsWaiting);
 }
