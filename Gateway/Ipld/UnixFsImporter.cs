@@ -154,7 +154,9 @@ internal sealed class UnixFsImporter
         var unixFs = new UnixFsData
         {
             Type = UnixFsType.File,
-            Data = data.Length == 0 ? null : data,
+            // The cast matters: a bare null would convert through byte[] to an EMPTY memory and
+            // emit an empty Data field, which Kubo (and js-ipfs-unixfs) leave out.
+            Data = data.Length == 0 ? (ReadOnlyMemory<byte>?)null : data,
             FileSize = (ulong)data.Length,
         };
         var (cid, length) = await PutNodeAsync([], unixFs, cancellationToken);
