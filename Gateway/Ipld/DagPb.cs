@@ -36,7 +36,10 @@ internal static class DagPb
         return length;
     }
 
-    /// <summary>Writes the node into <paramref name="destination"/> (sized with <see cref="GetEncodedLength"/>); returns the byte count.</summary>
+    /// <summary>
+    /// Writes the node into <paramref name="destination"/> (sized with <see cref="GetEncodedLength"/>); returns the byte count.
+    /// Links are written as given: dag-pb requires them sorted by Name bytes (boxo sorts, @ipld/dag-pb refuses unsorted), which callers ensure.
+    /// </summary>
     public static int Write(Span<byte> destination, IReadOnlyList<PbLink> links, ReadOnlySpan<byte> data, bool hasData)
     {
         var writer = new ProtoWriter(destination);
