@@ -51,6 +51,8 @@ internal sealed class UnixFsImporter
             var first = true;
             while (true)
             {
+                // Not every stream (nor sink) honours the token; a long import must still stop.
+                cancellationToken.ThrowIfCancellationRequested();
                 var read = await content.ReadAtLeastAsync(chunk.AsMemory(0, chunkSize), chunkSize, throwOnEndOfStream: false, cancellationToken);
                 if (read == 0 && !first)
                 {
