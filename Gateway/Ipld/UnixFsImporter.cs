@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 
 namespace CompositeGateway.Ipld;
 
@@ -191,26 +192,25 @@ internal sealed class UnixFsImporter
     internal static async ValueTask<(Cid Cid, int Length)> PutDagPbAsync(IBlockSink sink, int cidVersion, IReadOnlyList<PbLink> links, UnixFsData unixFs, CancellationToken cancellationToken)
     {
         var dataLength = unixFs.GetEncodedLength();
-        var data = ArrayPool<byte>.Shared.Rent(dataLength);
         var length = DagPb.GetEncodedLength(links, dataLength);
         var block = ArrayPool<byte>.Shared.Rent(length);
         try
         {
-            unixFs.WriteTo(data);
-            DagPb.Write(block, links, data.AsSpan(0, dataLength), hasData: true);
-            ArrayPool<byte>.Shared.Return(data);
-            data = null;
+            // Links, then the Data field's tag and length, then UnixFS written in place: the
+            // chunk is copied once, straight into the block.
+            var position = DagPb.Write(block, links, default, hasData: false);
+            var header = new ProtoWriter(block.AsSpan(position));
+            header.WriteTag(1, WireType.LengthDelimited);
+            header.WriteRawVarint((ulong)dataLength);
+            position += header.Position;
+            position += unixFs.WriteTo(block.AsSpan(position));
+            Debug.Assert(position == length, "dag-pb length mismatch");
             var cid = Cid.Hash(cidVersion, Multicodec.DagPb, block.AsSpan(0, length));
             await sink.PutAsync(cid, block.AsMemory(0, length), cancellationToken);
             return (cid, length);
         }
         finally
         {
-            if (data is not null)
-            {
-                ArrayPool<byte>.Shared.Return(data);
-            }
-
             ArrayPool<byte>.Shared.Return(block);
         }
     }
