@@ -146,8 +146,8 @@ public sealed class GatewayConfigurationLoaderTests
             """, new Dictionary<string, string> { ["HOME"] = "/root" }), Is.EqualTo(new[]
         {
             "listne (line 1): unknown key; did you mean \"listen\"?",
-            "underclusters[0].ulr (line 4): unknown key; did you mean \"url\"?",
             "underclusters[0].url (line 3): is required",
+            "underclusters[0].ulr (line 4): unknown key; did you mean \"url\"?",
             "underclusters[0].auth.usernme (line 6): unknown key; did you mean \"username\"?",
             "underclusters[0].auth.username (line 6): is required",
             "health.probe_intervall (line 9): unknown key; did you mean \"probe_interval\"?",
@@ -442,8 +442,8 @@ public sealed class GatewayConfigurationLoaderTests
                   password: hunter2
             """), Is.EqualTo(new[]
         {
-            "underclusters[0].auth.password (line 6): inline passwords are not allowed: put the secret in an environment variable and write password_env: VARIABLE_NAME, or in a file and write password_file: path/to/file (relative to this config file)",
             "underclusters[0].auth (line 5): needs password_env (the name of an environment variable holding the password) or password_file (a file holding it)",
+            "underclusters[0].auth.password (line 6): inline passwords are not allowed: put the secret in an environment variable and write password_env: VARIABLE_NAME, or in a file and write password_file: path/to/file (relative to this config file)",
         }));
     }
 

@@ -23,10 +23,14 @@ internal static class GatewayCommandLine
     }
 
     /// <summary>Parses and runs <paramref name="args"/>; command-line mistakes exit with <see cref="ExitCodes.Usage"/> rather than System.CommandLine's 1.</summary>
-    public static async Task<int> InvokeAsync(string[] args, InvocationConfiguration? configuration = null, IReadOnlyDictionary<string, string>? environment = null)
+    public static async Task<int> InvokeAsync(
+        string[] args,
+        InvocationConfiguration? configuration = null,
+        IReadOnlyDictionary<string, string>? environment = null,
+        CancellationToken cancellationToken = default)
     {
         var parse = Create(environment).Parse(args);
-        var exit = await parse.InvokeAsync(configuration);
+        var exit = await parse.InvokeAsync(configuration, cancellationToken);
         return parse.Action is ParseErrorAction ? ExitCodes.Usage : exit;
     }
 

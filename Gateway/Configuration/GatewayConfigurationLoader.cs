@@ -93,7 +93,10 @@ internal static partial class GatewayConfigurationLoader
 
             EnvironmentOverrides.Apply(root, environment, origins, problems);
             var options = ReadRoot(root);
-            return problems.Count == 0 && options is not null ? new ConfigurationLoadResult(options, []) : ConfigurationLoadResult.Failed(problems);
+            // In file order, so a reader can walk down the file; problems without a line (environment) come last.
+            return problems.Count == 0 && options is not null
+                ? new ConfigurationLoadResult(options, [])
+                : ConfigurationLoadResult.Failed([.. problems.OrderBy(p => p.Line ?? int.MaxValue)]);
         }
 
         private GatewayOptions? ReadRoot(YamlMappingNode root)
