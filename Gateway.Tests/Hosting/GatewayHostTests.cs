@@ -101,6 +101,36 @@ public sealed class GatewayHostTests
     }
 
     [Test]
+    public async Task Start_StaleUnixSocketFileLeftByKilledProcess_Replaced()
+    {
+        var socket = Path.Combine(folder, "stale.sock");
+        // .NET unlinks a socket file when the socket is disposed, so let a process die holding one instead.
+        var start = new System.Diagnostics.ProcessStartInfo("node",
+            ["-e", "require('net').createServer().listen(process.argv[1], () => process.kill(process.pid, 'SIGKILL'))", socket]);
+        using (var node = System.Diagnostics.Process.Start(start)!)
+        {
+            await node.WaitForExitAsync();
+        }
+
+        Assert.That(File.Exists(socket), Is.True, "a killed process leaves its socket file behind");
+        await using var host = await StartAsync(options: Options() with { Listen = "unix:" + socket });
+        using var client = UnixSocketClient(socket);
+        using var response = await client.PostAsync("http://gateway/api/v0/nope", null);
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+    }
+
+    [Test]
+    public async Task Start_UnixSocketInUseByLiveListener_ThrowsIOException()
+    {
+        var socket = Path.Combine(folder, "live.sock");
+        using var live = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        live.Bind(new UnixDomainSocketEndPoint(socket));
+        live.Listen();
+        await using var host = GatewayHost.Create(Options() with { Listen = "unix:" + socket }, Identity(), new LoggingOptions { Level = LogLevel.None });
+        Assert.ThrowsAsync(Is.InstanceOf<IOException>(), () => host.StartAsync(CancellationToken.None));
+    }
+
+    [Test]
     public async Task Services_SharedSingletonsAndShutdownTimeout_Registered()
     {
         var options = Options() with { ShutdownTimeout = TimeSpan.FromSeconds(7) };

@@ -136,6 +136,7 @@ internal sealed class GatewayHost : IAsyncDisposable
 
         if (address.UnixSocketPath is { } path)
         {
+            StaleUnixSocket.RemoveIfAbandoned(path);
             kestrel.ListenUnixSocket(path, Configure);
         }
         else if (address.IsLocalhost && address.Port != 0)
