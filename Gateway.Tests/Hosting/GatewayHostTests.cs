@@ -41,7 +41,7 @@ public sealed class GatewayHostTests
     {
         await using var host = await StartAsync(app =>
         {
-            app.ForListener(GatewayListener.Admin).MapGet("/health", () => "admin-only");
+            app.ForListener(GatewayListener.Admin).MapGet("/admin-test-route", () => "admin-only");
             app.ForListener(GatewayListener.KuboRpc).MapPost("/api/v0/test-only", () => "kubo-only");
             app.MapGet("/untagged", () => "nowhere");
         });
@@ -50,8 +50,8 @@ public sealed class GatewayHostTests
 
         Assert.Multiple(async () =>
         {
-            Assert.That(await admin.GetStringAsync("/health"), Is.EqualTo("admin-only"));
-            Assert.That((await kubo.GetAsync("/health")).StatusCode, Is.EqualTo(HttpStatusCode.NotFound), "admin path on the Kubo listener");
+            Assert.That(await admin.GetStringAsync("/admin-test-route"), Is.EqualTo("admin-only"));
+            Assert.That((await kubo.GetAsync("/admin-test-route")).StatusCode, Is.EqualTo(HttpStatusCode.NotFound), "admin path on the Kubo listener");
 
             Assert.That(await (await kubo.PostAsync("/api/v0/test-only", null)).Content.ReadAsStringAsync(), Is.EqualTo("kubo-only"));
             var onAdmin = await admin.PostAsync("/api/v0/test-only", null);
@@ -63,12 +63,23 @@ public sealed class GatewayHostTests
         });
     }
 
+    [TestCase("/health")]
+    [TestCase("/ready")]
+    [TestCase("/metrics")]
+    public async Task AdminPaths_OnKuboListener_NotFound(string path)
+    {
+        await using var host = await StartAsync();
+        using var kubo = new HttpClient { BaseAddress = GatewayHost.BaseUrl(host.KuboRpcEndPoint) };
+        using var response = await kubo.GetAsync(path);
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+    }
+
     [Test]
     public async Task AdminRoute_HostHeaderOfAdminPortOnKuboListener_StillNotServed()
     {
-        await using var host = await StartAsync(app => app.ForListener(GatewayListener.Admin).MapGet("/metrics", () => "secret-ish"));
+        await using var host = await StartAsync(app => app.ForListener(GatewayListener.Admin).MapGet("/admin-test-route", () => "admin-only"));
         using var kubo = new HttpClient { BaseAddress = GatewayHost.BaseUrl(host.KuboRpcEndPoint) };
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/metrics");
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/admin-test-route");
         request.Headers.Host = ((IPEndPoint)host.AdminEndPoint).ToString();
         using var response = await kubo.SendAsync(request);
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
