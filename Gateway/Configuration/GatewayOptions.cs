@@ -18,6 +18,9 @@ internal sealed record GatewayOptions
 
     /// <summary>How long in-flight requests may take to finish after SIGTERM/SIGINT.</summary>
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Absolute path of the file these options were loaded from; null when built in code (tests).</summary>
+    public string? ConfigFile { get; init; }
 }
 
 /// <summary>One ipfs-cluster deployment behind the gateway, reached over its REST API.</summary>

@@ -1,0 +1,61 @@
+namespace CompositeGateway.Configuration;
+
+internal enum SchemaKind
+{
+    Scalar,
+    Mapping,
+    Sequence,
+}
+
+/// <summary>The shape of one YAML node: which keys a mapping may hold, what a list holds.</summary>
+internal sealed record SchemaNode(SchemaKind Kind)
+{
+    public IReadOnlyDictionary<string, SchemaNode> Keys { get; init; } = new Dictionary<string, SchemaNode>();
+
+    /// <summary>Keys that are refused with a specific explanation rather than "unknown key".</summary>
+    public IReadOnlyDictionary<string, string> RejectedKeys { get; init; } = new Dictionary<string, string>();
+
+    public SchemaNode? Item { get; init; }
+}
+
+/// <summary>
+/// Every key <c>gateway.yaml</c> may contain. Both the file reader and the environment overrides
+/// walk this tree, so a key unknown to one is unknown to the other.
+/// </summary>
+internal static class ConfigurationSchema
+{
+    public const string InlinePasswordMessage =
+        "inline passwords are not allowed: put the secret in an environment variable and write password_env: VARIABLE_NAME, "
+        + "or in a file and write password_file: path/to/file (relative to this config file)";
+
+    private static readonly SchemaNode Value = new(SchemaKind.Scalar);
+
+    public static SchemaNode Auth { get; } = new(SchemaKind.Mapping)
+    {
+        Keys = new Dictionary<string, SchemaNode> { ["username"] = Value, ["password_env"] = Value, ["password_file"] = Value },
+        RejectedKeys = new Dictionary<string, string> { ["password"] = InlinePasswordMessage },
+    };
+
+    public static SchemaNode Undercluster { get; } = new(SchemaKind.Mapping)
+    {
+        Keys = new Dictionary<string, SchemaNode> { ["name"] = Value, ["url"] = Value, ["timeout"] = Value, ["auth"] = Auth },
+    };
+
+    public static SchemaNode Health { get; } = new(SchemaKind.Mapping)
+    {
+        Keys = new Dictionary<string, SchemaNode> { ["probe_interval"] = Value, ["ready_within"] = Value },
+    };
+
+    public static SchemaNode Root { get; } = new(SchemaKind.Mapping)
+    {
+        Keys = new Dictionary<string, SchemaNode>
+        {
+            ["listen"] = Value,
+            ["admin_listen"] = Value,
+            ["identity_file"] = Value,
+            ["underclusters"] = new(SchemaKind.Sequence) { Item = Undercluster },
+            ["health"] = Health,
+            ["shutdown_timeout"] = Value,
+        },
+    };
+}

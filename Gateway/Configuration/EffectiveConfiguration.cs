@@ -1,0 +1,43 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+
+namespace CompositeGateway.Configuration;
+
+/// <summary>
+/// Prints validated options back as YAML (what <c>check-config</c> shows): every default filled in, paths
+/// absolute, environment overrides applied, and secrets replaced by where they come from.
+/// </summary>
+internal static class EffectiveConfiguration
+{
+    /// <param name="options">Validated options.</param>
+    /// <param name="output">Where to write.</param>
+    /// <param name="identityNote">Said after identity_file, e.g. its peer ID.</param>
+    public static void Write(GatewayOptions options, TextWriter output, string? identityNote = null)
+    {
+        output.WriteLine($"# Effective configuration{(options.ConfigFile is { } file ? $" of {file}" : "")}, with {EnvironmentOverrides.Prefix}* overrides applied.");
+        output.WriteLine($"listen: {Quote(options.Listen)}");
+        output.WriteLine($"admin_listen: {Quote(options.AdminListen)}");
+        output.WriteLine($"identity_file: {Quote(options.IdentityFile)}{(identityNote is null ? "" : "  # " + identityNote)}");
+        output.WriteLine("underclusters:");
+        foreach (var undercluster in options.Underclusters)
+        {
+            output.WriteLine($"  - name: {Quote(undercluster.Name)}");
+            output.WriteLine($"    url: {Quote(undercluster.Url.AbsoluteUri)}");
+            output.WriteLine($"    timeout: {GoDuration.Format(undercluster.Timeout)}");
+            if (undercluster.Auth is { } auth)
+            {
+                output.WriteLine("    auth:");
+                output.WriteLine($"      username: {Quote(auth.Username)}");
+                output.WriteLine($"      password: <from {auth.PasswordSource}>");
+            }
+        }
+
+        output.WriteLine("health:");
+        output.WriteLine($"  probe_interval: {GoDuration.Format(options.Health.ProbeInterval)}");
+        output.WriteLine($"  ready_within: {GoDuration.Format(options.Health.ReadyWithin)}");
+        output.WriteLine($"shutdown_timeout: {GoDuration.Format(options.ShutdownTimeout)}");
+    }
+
+    /// <summary>A YAML double-quoted scalar (JSON string escaping is valid YAML).</summary>
+    private static string Quote(string value) => $"\"{JsonEncodedText.Encode(value, JavaScriptEncoder.UnsafeRelaxedJsonEscaping)}\"";
+}

@@ -1,0 +1,511 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace CompositeGateway.Configuration;
+
+/// <summary>
+/// Reads <c>gateway.yaml</c> through YamlDotNet's representation model (so every value keeps its line),
+/// applies <see cref="EnvironmentOverrides"/>, and validates everything, collecting every problem
+/// instead of stopping at the first (STYLE.md 4).
+/// </summary>
+internal static partial class GatewayConfigurationLoader
+{
+    public static ConfigurationLoadResult LoadFile(string path, IReadOnlyDictionary<string, string> environment)
+    {
+        var fullPath = Path.GetFullPath(path);
+        string text;
+        try
+        {
+            text = File.ReadAllText(fullPath);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return ConfigurationLoadResult.Failed(new ConfigurationProblem("", null, $"configuration file {fullPath} does not exist"));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return ConfigurationLoadResult.Failed(new ConfigurationProblem("", null, $"cannot read configuration file {fullPath}: {e.Message}"));
+        }
+
+        var result = LoadText(text, Path.GetDirectoryName(fullPath)!, environment);
+        return result.Succeeded ? result with { Options = result.Options with { ConfigFile = fullPath } } : result;
+    }
+
+    /// <summary>Loads YAML text; relative <c>identity_file</c> / <c>password_file</c> resolve against <paramref name="baseDirectory"/>.</summary>
+    public static ConfigurationLoadResult LoadText(string yaml, string baseDirectory, IReadOnlyDictionary<string, string> environment)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(yaml));
+        }
+        catch (YamlException e)
+        {
+            // YamlDotNet reports a repeated key as "Duplicate key <key>" at the second occurrence.
+            const string Duplicate = "Duplicate key ";
+            var message = e.Message.StartsWith(Duplicate, StringComparison.Ordinal)
+                ? $"duplicate key \"{e.Message[Duplicate.Length..]}\": a key may appear only once in a mapping"
+                : $"not valid YAML: {e.Message}";
+            return ConfigurationLoadResult.Failed(new ConfigurationProblem("", (int)e.Start.Line, message));
+        }
+
+        if (stream.Documents.Count > 1)
+        {
+            return ConfigurationLoadResult.Failed(new ConfigurationProblem("", (int)stream.Documents[1].RootNode.Start.Line, "the file must hold a single YAML document"));
+        }
+
+        var reader = new Reader(baseDirectory, environment);
+        return reader.Read(stream.Documents.Count == 0 ? null : stream.Documents[0].RootNode);
+    }
+
+    internal static bool IsNullScalar(YamlScalarNode scalar) =>
+        string.IsNullOrEmpty(scalar.Value) || (scalar.Style == ScalarStyle.Plain && scalar.Value is "~" or "null" or "Null" or "NULL");
+
+    [GeneratedRegex("^[a-z0-9_-]+$")]
+    private static partial Regex NamePattern();
+
+    private sealed class Reader(string baseDirectory, IReadOnlyDictionary<string, string> environment)
+    {
+        private readonly List<ConfigurationProblem> problems = [];
+        private readonly Dictionary<YamlNode, string> origins = new(ReferenceEqualityComparer.Instance);
+
+        // Lines of nodes we synthesise (an empty section stands in for "health:"), keyed by reference.
+        private readonly Dictionary<YamlNode, int?> lines = new(ReferenceEqualityComparer.Instance);
+
+        public ConfigurationLoadResult Read(YamlNode? rootNode)
+        {
+            YamlMappingNode root;
+            if (rootNode is YamlMappingNode mapping)
+            {
+                root = mapping;
+            }
+            else if (rootNode is null || (rootNode is YamlScalarNode scalar && IsNullScalar(scalar)))
+            {
+                root = new YamlMappingNode();
+            }
+            else
+            {
+                return ConfigurationLoadResult.Failed(new ConfigurationProblem("", Line(rootNode),
+                    $"the file must be a YAML mapping of settings ({string.Join(", ", ConfigurationSchema.Root.Keys.Keys)})"));
+            }
+
+            EnvironmentOverrides.Apply(root, environment, origins, problems);
+            var options = ReadRoot(root);
+            // In file order, so a reader can walk down the file; problems without a line (environment) come last.
+            return problems.Count == 0 && options is not null
+                ? new ConfigurationLoadResult(options, [])
+                : ConfigurationLoadResult.Failed([.. problems.OrderBy(p => p.Line ?? int.MaxValue)]);
+        }
+
+        private GatewayOptions? ReadRoot(YamlMappingNode root)
+        {
+            var keys = Keys(root, "", ConfigurationSchema.Root);
+            var defaults = new GatewayOptions();
+
+            var listen = ReadListen(keys, "listen", defaults.Listen);
+            var adminListen = ReadListen(keys, "admin_listen", defaults.AdminListen);
+            if (listen.Address is not null && adminListen.Address is not null && listen.Address.Overlaps(adminListen.Address))
+            {
+                // Blame the key the user wrote; if both are written, admin_listen.
+                var (path, node, other, otherText) = adminListen.Node is not null || listen.Node is null
+                    ? ("admin_listen", adminListen.Node, "listen", listen.Text)
+                    : ("listen", listen.Node, "admin_listen", adminListen.Text);
+                Add(path, node, $"must differ from {other} (\"{otherText}\"): the Kubo RPC and admin listeners cannot share an address");
+            }
+
+            var identityFile = defaults.IdentityFile;
+            if (keys.TryGetValue("identity_file", out var identityNode) && Text(identityNode, "identity_file") is { } identityText)
+            {
+                identityFile = identityText;
+            }
+
+            identityFile = Path.GetFullPath(identityFile, baseDirectory);
+            if (Directory.Exists(identityFile))
+            {
+                Add("identity_file", identityNode, $"{identityFile} is a folder; identity_file must name a file (it is created on first run)");
+            }
+
+            var underclusters = ReadUnderclusters(keys);
+            var health = keys.TryGetValue("health", out var healthNode) ? ReadHealth(healthNode) : defaults.Health;
+            var shutdownTimeout = keys.TryGetValue("shutdown_timeout", out var shutdownNode)
+                ? Duration(shutdownNode, "shutdown_timeout", allowZero: true)
+                : defaults.ShutdownTimeout;
+
+            return underclusters is null || health is null || shutdownTimeout is null ? null : new GatewayOptions
+            {
+                Listen = listen.Text,
+                AdminListen = adminListen.Text,
+                IdentityFile = identityFile,
+                Underclusters = underclusters,
+                Health = health,
+                ShutdownTimeout = shutdownTimeout.Value,
+            };
+        }
+
+        private (string Text, ListenAddress? Address, YamlNode? Node) ReadListen(Dictionary<string, YamlNode> keys, string key, string fallback)
+        {
+            if (!keys.TryGetValue(key, out var node))
+            {
+                return (fallback, ListenAddress.Parse(fallback), null);
+            }
+
+            if (Text(node, key) is not { } text)
+            {
+                return (fallback, null, node);
+            }
+
+            if (!ListenAddress.TryParse(text, out var address, out var error))
+            {
+                Add(key, node, error);
+            }
+
+            return (text, address, node);
+        }
+
+        private List<UnderclusterOptions>? ReadUnderclusters(Dictionary<string, YamlNode> keys)
+        {
+            const string Path = "underclusters";
+            const string Required = "at least one undercluster is required: a list of entries with name and url";
+            if (!keys.TryGetValue(Path, out var node))
+            {
+                Add(Path, null, Required);
+                return null;
+            }
+
+            if (node is YamlScalarNode scalar && IsNullScalar(scalar))
+            {
+                Add(Path, node, Required);
+                return null;
+            }
+
+            if (node is not YamlSequenceNode sequence)
+            {
+                Add(Path, node, "must be a list of entries with name and url");
+                return null;
+            }
+
+            if (sequence.Children.Count == 0)
+            {
+                Add(Path, node, Required);
+                return null;
+            }
+
+            var result = new List<UnderclusterOptions>();
+            var names = new Dictionary<string, (string Path, YamlNode Node)>(StringComparer.Ordinal);
+            var urls = new Dictionary<string, (string Path, YamlNode Node)>(StringComparer.Ordinal);
+            for (var i = 0; i < sequence.Children.Count; i++)
+            {
+                if (ReadUndercluster(sequence.Children[i], $"{Path}[{i}]", names, urls) is { } undercluster)
+                {
+                    result.Add(undercluster);
+                }
+            }
+
+            return result.Count == sequence.Children.Count ? result : null;
+        }
+
+        private UnderclusterOptions? ReadUndercluster(
+            YamlNode node, string path, Dictionary<string, (string Path, YamlNode Node)> names, Dictionary<string, (string Path, YamlNode Node)> urls)
+        {
+            if (Mapping(node, path, "must be a mapping with at least name and url") is not { } mapping)
+            {
+                return null;
+            }
+
+            var keys = Keys(mapping, path, ConfigurationSchema.Undercluster);
+            var ok = true;
+
+            string? name = null;
+            if (!keys.TryGetValue("name", out var nameNode))
+            {
+                ok = Add($"{path}.name", mapping, "is required");
+            }
+            else if (Text(nameNode, $"{path}.name") is not { } nameText)
+            {
+                ok = false;
+            }
+            else if (!NamePattern().IsMatch(nameText))
+            {
+                ok = Add($"{path}.name", nameNode, $"\"{nameText}\" is not a valid name: use lowercase letters, digits, '-' and '_'");
+            }
+            else if (names.TryGetValue(nameText, out var first))
+            {
+                ok = Add($"{path}.name", nameNode, $"duplicate name \"{nameText}\": already used by {first.Path}{Where(first.Node)}");
+            }
+            else
+            {
+                names[nameText] = (path, nameNode);
+                name = nameText;
+            }
+
+            Uri? url = null;
+            if (!keys.TryGetValue("url", out var urlNode))
+            {
+                ok = Add($"{path}.url", mapping, "is required");
+            }
+            else if (Text(urlNode, $"{path}.url") is not { } urlText)
+            {
+                ok = false;
+            }
+            else if (!Uri.TryCreate(urlText, UriKind.Absolute, out var parsed) || parsed.Scheme is not ("http" or "https") || parsed.Host.Length == 0)
+            {
+                ok = Add($"{path}.url", urlNode, "must be an absolute http or https URL, e.g. http://127.0.0.1:9094");
+            }
+            else if (parsed.UserInfo.Length > 0)
+            {
+                ok = Add($"{path}.url", urlNode, "must not contain credentials: use auth with username and password_env or password_file");
+            }
+            else if (parsed.Query.Length > 0 || parsed.Fragment.Length > 0)
+            {
+                ok = Add($"{path}.url", urlNode, "must not have a query (?…) or fragment (#…): it is the base URL of the cluster REST API");
+            }
+            else
+            {
+                var normalised = string.Create(CultureInfo.InvariantCulture, $"{parsed.Scheme}://{parsed.Host}:{parsed.Port}{parsed.AbsolutePath.TrimEnd('/')}");
+                if (urls.TryGetValue(normalised, out var first))
+                {
+                    ok = Add($"{path}.url", urlNode, $"same URL as {first.Path}{Where(first.Node)}: {normalised}");
+                }
+                else
+                {
+                    urls[normalised] = (path, urlNode);
+                    url = parsed;
+                }
+            }
+
+            var timeout = keys.TryGetValue("timeout", out var timeoutNode)
+                ? Duration(timeoutNode, $"{path}.timeout", allowZero: false)
+                : new UnderclusterOptions { Name = "", Url = new Uri("http://default") }.Timeout;
+
+            var authOk = true;
+            ClusterAuthOptions? auth = null;
+            if (keys.TryGetValue("auth", out var authNode))
+            {
+                auth = ReadAuth(authNode, $"{path}.auth");
+                authOk = auth is not null;
+            }
+
+            return ok && authOk && name is not null && url is not null && timeout is not null
+                ? new UnderclusterOptions { Name = name, Url = url, Timeout = timeout.Value, Auth = auth }
+                : null;
+        }
+
+        private ClusterAuthOptions? ReadAuth(YamlNode node, string path)
+        {
+            if (Mapping(node, path, "must be a mapping with username and password_env or password_file") is not { } mapping)
+            {
+                return null;
+            }
+
+            var keys = Keys(mapping, path, ConfigurationSchema.Auth);
+            string? username = null;
+            if (!keys.TryGetValue("username", out var usernameNode))
+            {
+                Add($"{path}.username", mapping, "is required");
+            }
+            else
+            {
+                username = Text(usernameNode, $"{path}.username");
+            }
+
+            var hasEnv = keys.TryGetValue("password_env", out var envNode);
+            var hasFile = keys.TryGetValue("password_file", out var fileNode);
+            string? password = null;
+            string? source = null;
+            if (hasEnv && hasFile)
+            {
+                Add(path, mapping, "set only one of password_env and password_file");
+            }
+            else if (!hasEnv && !hasFile)
+            {
+                Add(path, mapping, "needs password_env (the name of an environment variable holding the password) or password_file (a file holding it)");
+            }
+            else if (hasEnv && Text(envNode!, $"{path}.password_env") is { } variable)
+            {
+                if (!environment.TryGetValue(variable, out var value))
+                {
+                    Add($"{path}.password_env", envNode, $"environment variable {variable} is not set");
+                }
+                else if (value.Length == 0)
+                {
+                    Add($"{path}.password_env", envNode, $"environment variable {variable} is empty");
+                }
+                else
+                {
+                    (password, source) = (value, $"env {variable}");
+                }
+            }
+            else if (hasFile && Text(fileNode!, $"{path}.password_file") is { } file)
+            {
+                var fullPath = Path.GetFullPath(file, baseDirectory);
+                try
+                {
+                    // A trailing newline is an editor's habit, not part of the secret.
+                    var value = File.ReadAllText(fullPath).TrimEnd('\r', '\n');
+                    if (value.Length == 0)
+                    {
+                        Add($"{path}.password_file", fileNode, $"file {fullPath} is empty");
+                    }
+                    else
+                    {
+                        (password, source) = (value, $"file {fullPath}");
+                    }
+                }
+                catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+                {
+                    Add($"{path}.password_file", fileNode, $"file {fullPath} does not exist");
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    Add($"{path}.password_file", fileNode, $"cannot read {fullPath}: {e.Message}");
+                }
+            }
+
+            return username is null || password is null || source is null
+                ? null
+                : new ClusterAuthOptions { Username = username, Password = password, PasswordSource = source };
+        }
+
+        private HealthOptions? ReadHealth(YamlNode node)
+        {
+            const string Path = "health";
+            if (Mapping(node, Path, "must be a mapping with probe_interval and/or ready_within") is not { } mapping)
+            {
+                return null;
+            }
+
+            var keys = Keys(mapping, Path, ConfigurationSchema.Health);
+            var defaults = new HealthOptions();
+            var probe = keys.TryGetValue("probe_interval", out var probeNode) ? Duration(probeNode, $"{Path}.probe_interval", allowZero: false) : defaults.ProbeInterval;
+            var ready = keys.TryGetValue("ready_within", out var readyNode) ? Duration(readyNode, $"{Path}.ready_within", allowZero: false) : defaults.ReadyWithin;
+            if (probe is null || ready is null)
+            {
+                return null;
+            }
+
+            if (ready < probe)
+            {
+                // Blame whichever key was written; ready_within when both (or neither) were.
+                var (path, blamed) = readyNode is not null || probeNode is null ? ("ready_within", readyNode) : ("probe_interval", probeNode);
+                Add($"{Path}.{path}", blamed ?? mapping,
+                    $"health.ready_within ({GoDuration.Format(ready.Value)}) must be at least health.probe_interval ({GoDuration.Format(probe.Value)}), or an undercluster could never stay ready between probes");
+                return null;
+            }
+
+            return new HealthOptions { ProbeInterval = probe.Value, ReadyWithin = ready.Value };
+        }
+
+        private TimeSpan? Duration(YamlNode node, string path, bool allowZero)
+        {
+            if (Text(node, path) is not { } text)
+            {
+                return null;
+            }
+
+            if (!GoDuration.TryParse(text, out var value))
+            {
+                Add(path, node, $"\"{text}\" is not a duration: write a number with a unit (ns, us, ms, s, m, h), e.g. 30s, 5m, 1h30m, 250ms");
+                return null;
+            }
+
+            if (value < TimeSpan.Zero || (value == TimeSpan.Zero && !allowZero))
+            {
+                Add(path, node, allowZero ? $"\"{text}\" must not be negative" : $"\"{text}\" must be greater than 0");
+                return null;
+            }
+
+            return value;
+        }
+
+        /// <summary>The known keys of a mapping by name; reports unknown, refused and non-scalar keys.</summary>
+        private Dictionary<string, YamlNode> Keys(YamlMappingNode mapping, string path, SchemaNode schema)
+        {
+            var result = new Dictionary<string, YamlNode>(StringComparer.Ordinal);
+            foreach (var (keyNode, valueNode) in mapping.Children)
+            {
+                if (keyNode is not YamlScalarNode { Value: { } key })
+                {
+                    Add(path, keyNode, "keys must be plain names");
+                    continue;
+                }
+
+                var keyPath = path.Length == 0 ? key : $"{path}.{key}";
+                if (schema.Keys.ContainsKey(key))
+                {
+                    result[key] = valueNode;
+                }
+                else if (schema.RejectedKeys.TryGetValue(key, out var rejection))
+                {
+                    Add(keyPath, keyNode, rejection);
+                }
+                else
+                {
+                    var closest = KeySuggestion.Closest(key, schema.Keys.Keys);
+                    Add(keyPath, keyNode, closest is null
+                        ? $"unknown key; known keys here: {string.Join(", ", schema.Keys.Keys)}"
+                        : $"unknown key; did you mean \"{closest}\"?");
+                }
+            }
+
+            return result;
+        }
+
+        private YamlMappingNode? Mapping(YamlNode node, string path, string message)
+        {
+            switch (node)
+            {
+                case YamlMappingNode mapping:
+                    return mapping;
+                case YamlScalarNode scalar when IsNullScalar(scalar):
+                    // An empty section ("health:") means "all defaults"; keep the node's position for messages.
+                    var empty = new YamlMappingNode();
+                    origins[empty] = origins.GetValueOrDefault(node) ?? "";
+                    lines[empty] = Line(node);
+                    return empty;
+                default:
+                    Add(path, node, message);
+                    return null;
+            }
+        }
+
+        private string? Text(YamlNode node, string path)
+        {
+            if (node is not YamlScalarNode scalar)
+            {
+                Add(path, node, "must be a single value, not a list or mapping");
+                return null;
+            }
+
+            if (IsNullScalar(scalar))
+            {
+                Add(path, node, "must not be empty");
+                return null;
+            }
+
+            return scalar.Value;
+        }
+
+        private bool Add(string path, YamlNode? node, string message)
+        {
+            var variable = node is null ? null : origins.GetValueOrDefault(node);
+            problems.Add(new ConfigurationProblem(path, variable is { Length: > 0 } ? null : Line(node), message)
+            {
+                EnvironmentVariable = variable is { Length: > 0 } ? variable : null,
+            });
+            return false;
+        }
+
+        private string Where(YamlNode node) => origins.GetValueOrDefault(node) is { Length: > 0 } variable
+            ? $" (from {variable})"
+            : Line(node) is { } line ? $" (line {line})" : "";
+
+        private int? Line(YamlNode? node) => node switch
+        {
+            null => null,
+            _ when lines.TryGetValue(node, out var line) => line,
+            _ => (int)node.Start.Line,
+        };
+    }
+}

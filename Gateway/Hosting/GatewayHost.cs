@@ -1,0 +1,195 @@
+using System.Net;
+using System.Net.Sockets;
+using CompositeGateway.Configuration;
+using CompositeGateway.Identity;
+using CompositeGateway.KuboRpc;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace CompositeGateway.Hosting;
+
+/// <summary>
+/// The single composition point of the running gateway: one <see cref="WebApplication"/> with two Kestrel
+/// listeners (<c>listen</c> for the Kubo RPC API, <c>admin_listen</c> for operators) whose route sets are
+/// kept apart by <see cref="ListenerRouting"/>. Each feature joins with one <c>AddXxx</c> and one
+/// <c>MapXxx</c> line in <see cref="Create"/>.
+/// </summary>
+internal sealed class GatewayHost : IAsyncDisposable
+{
+    private readonly WebApplication app;
+    private readonly Listeners listeners;
+    private readonly GatewayOptions options;
+    private readonly IdentityLoadResult identity;
+
+    private GatewayHost(WebApplication app, Listeners listeners, GatewayOptions options, IdentityLoadResult identity)
+    {
+        this.app = app;
+        this.listeners = listeners;
+        this.options = options;
+        this.identity = identity;
+    }
+
+    public IServiceProvider Services => app.Services;
+
+    /// <summary>The bound Kubo RPC address once started (the real port when <c>listen</c> asked for port 0).</summary>
+    public EndPoint KuboRpcEndPoint => listeners.Kubo?.EndPoint ?? throw new InvalidOperationException("not started");
+
+    /// <summary>The bound admin address once started.</summary>
+    public EndPoint AdminEndPoint => listeners.Admin?.EndPoint ?? throw new InvalidOperationException("not started");
+
+    /// <summary>HTTP base URL of a bound TCP endpoint, e.g. for tests: <c>http://127.0.0.1:41234/</c>.</summary>
+    public static Uri BaseUrl(EndPoint endPoint) => endPoint is IPEndPoint ip
+        ? new Uri($"http://{ip}/")
+        : throw new InvalidOperationException($"{endPoint} is not a TCP endpoint");
+
+    /// <summary>Composes the gateway from validated options and a loaded identity; nothing is bound until started.</summary>
+    /// <param name="options">Validated configuration.</param>
+    /// <param name="identity">The loaded (or just created) identity key, with any warnings to log at start.</param>
+    /// <param name="logging">Console logging choices from the command line.</param>
+    /// <param name="configure">Extra endpoints or middleware after the gateway's own, for tests.</param>
+    public static GatewayHost Create(GatewayOptions options, IdentityLoadResult identity, LoggingOptions logging, Action<WebApplication>? configure = null)
+    {
+        if (!identity.Succeeded)
+        {
+            throw new ArgumentException("the identity must be loaded", nameof(identity));
+        }
+
+        // The empty builder reads no appsettings.json, ASPNETCORE_* variables or command-line switches: the
+        // gateway's only configuration is gateway.yaml (+ COMPOSITE_GATEWAY_* overrides), validated beforehand.
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions
+        {
+            ApplicationName = "composite-gateway",
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        var listeners = new Listeners();
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            listeners.Kubo = Listen(kestrel, ListenAddress.Parse(options.Listen), GatewayListener.KuboRpc);
+            listeners.Admin = Listen(kestrel, ListenAddress.Parse(options.AdminListen), GatewayListener.Admin);
+        });
+        builder.Services.AddRoutingCore();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.AspNetCore.Routing.MatcherPolicy, ListenerRouting.ListenerMatcherPolicy>());
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownTimeout);
+        ConfigureLogging(builder.Logging, logging);
+
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(identity.Identity);
+        // Admin: builder.Services.AddGatewayAdmin(options);
+
+        var app = builder.Build();
+        app.ForListener(GatewayListener.KuboRpc).MapKuboRpc();
+        // Admin: app.ForListener(GatewayListener.Admin).MapGatewayAdmin();
+        configure?.Invoke(app);
+        return new GatewayHost(app, listeners, options, identity);
+    }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await app.StartAsync(cancellationToken);
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("CompositeGateway.Hosting");
+        if (options.ConfigFile is { } file)
+        {
+            HostingLog.ConfigurationLoaded(logger, file);
+        }
+
+        if (identity.Created)
+        {
+            HostingLog.IdentityCreated(logger, options.IdentityFile);
+        }
+
+        foreach (var warning in identity.Warnings)
+        {
+            HostingLog.IdentityWarning(logger, warning);
+        }
+
+        HostingLog.PeerIdentity(logger, identity.Identity!.PeerId.ToString(), options.IdentityFile);
+        foreach (var undercluster in options.Underclusters)
+        {
+            HostingLog.Undercluster(logger, undercluster.Name, undercluster.Url);
+        }
+
+        HostingLog.KuboRpcListening(logger, Describe(KuboRpcEndPoint));
+        HostingLog.AdminListening(logger, Describe(AdminEndPoint));
+    }
+
+    /// <summary>Starts, then runs until SIGTERM/SIGINT or <paramref name="cancellationToken"/>, then stops gracefully within <c>shutdown_timeout</c>.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        await StartAsync(cancellationToken);
+        await app.WaitForShutdownAsync(cancellationToken);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => app.StopAsync(cancellationToken);
+
+    public ValueTask DisposeAsync() => app.DisposeAsync();
+
+    private static ListenOptions Listen(KestrelServerOptions kestrel, ListenAddress address, GatewayListener listener)
+    {
+        ListenOptions? captured = null;
+        void Configure(ListenOptions listenOptions)
+        {
+            ListenerRouting.TagConnections(listenOptions, listener);
+            captured = listenOptions;
+        }
+
+        if (address.UnixSocketPath is { } path)
+        {
+            StaleUnixSocket.RemoveIfAbandoned(path);
+            kestrel.ListenUnixSocket(path, Configure);
+        }
+        else if (address.IsLocalhost && address.Port != 0)
+        {
+            kestrel.ListenLocalhost(address.Port, Configure);
+        }
+        else
+        {
+            // Kestrel cannot pick a dynamic port for "localhost" (two sockets), so localhost:0 binds IPv4 loopback.
+            kestrel.Listen(address.Address ?? IPAddress.Loopback, address.Port, Configure);
+        }
+
+        return captured!;
+    }
+
+    private static string Describe(EndPoint endPoint) => endPoint switch
+    {
+        UnixDomainSocketEndPoint unix => "unix:" + unix,
+        IPEndPoint ip => ip.ToString(),
+        _ => endPoint.ToString() ?? "?",
+    };
+
+    private static void ConfigureLogging(ILoggingBuilder logging, LoggingOptions options)
+    {
+        logging.ClearProviders();
+        logging.SetMinimumLevel(options.Level);
+
+        // Framework chatter stays out unless the operator asked for debug output.
+        logging.AddFilter("Microsoft", options.Level <= LogLevel.Debug ? options.Level : (LogLevel)Math.Max((int)options.Level, (int)LogLevel.Warning));
+        if (options.Format == LogFormat.Json)
+        {
+            logging.AddJsonConsole(json =>
+            {
+                json.UseUtcTimestamp = true;
+                json.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+            });
+        }
+        else
+        {
+            logging.AddSimpleConsole(text =>
+            {
+                text.SingleLine = true;
+                text.UseUtcTimestamp = true;
+                text.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+            });
+        }
+    }
+
+    /// <summary>The Kestrel listen options, captured when Kestrel is configured; their endpoints are the bound ones after start.</summary>
+    private sealed class Listeners
+    {
+        public ListenOptions? Kubo { get; set; }
+
+        public ListenOptions? Admin { get; set; }
+    }
+}
