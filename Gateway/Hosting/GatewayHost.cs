@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using CompositeGateway.Admin;
 using CompositeGateway.Configuration;
 using CompositeGateway.Identity;
 using CompositeGateway.KuboRpc;
@@ -76,11 +77,11 @@ internal sealed class GatewayHost : IAsyncDisposable
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(identity.Identity);
-        // Admin: builder.Services.AddGatewayAdmin(options);
+        builder.Services.AddGatewayAdmin(options);
 
         var app = builder.Build();
         app.ForListener(GatewayListener.KuboRpc).MapKuboRpc();
-        // Admin: app.ForListener(GatewayListener.Admin).MapGatewayAdmin();
+        app.ForListener(GatewayListener.Admin).MapGatewayAdmin();
         configure?.Invoke(app);
         return new GatewayHost(app, listeners, options, identity);
     }
