@@ -1,0 +1,31 @@
+using CompositeGateway.KuboRpc.Wire;
+
+namespace CompositeGateway.KuboRpc;
+
+/// <summary>
+/// The one place a Kubo error reaches the wire (STYLE.md 6). Before the response has started: the status and
+/// <c>{"Message","Code","Type":"error"}</c> as <c>application/json</c> (kubo-rpc-client only parses error bodies
+/// with that content type). After HTTP 200 has been sent the only signal the Go peer sees is a broken stream:
+/// trailers are ignored and a clean end means success (ipfs-rpc-as-called-by-cluster.md §1.1), so the
+/// connection is aborted without the chunked terminator.
+/// </summary>
+internal static class KuboErrorWriter
+{
+    public static async Task WriteAsync(HttpContext context, KuboFailure failure)
+    {
+        var response = context.Response;
+        if (response.HasStarted)
+        {
+            context.Abort();
+            return;
+        }
+
+        response.StatusCode = failure.StatusCode;
+        response.ContentType = "application/json";
+        await response.WriteAsJsonAsync(
+            new KuboErrorBody(failure.Message, (int)failure.Code),
+            KuboJsonContext.Default.KuboErrorBody,
+            contentType: "application/json",
+            context.RequestAborted);
+    }
+}
