@@ -11,11 +11,28 @@ namespace CompositeGateway.KuboRpc;
 /// </summary>
 internal static class KuboErrorWriter
 {
+    private static readonly TimeSpan AbortGrace = TimeSpan.FromMilliseconds(100);
+
     public static async Task WriteAsync(HttpContext context, KuboFailure failure)
     {
         var response = context.Response;
         if (response.HasStarted)
         {
+            // Values already flushed may still sit in Kestrel's output pipe; aborting at once would drop them and
+            // the peer would see a connection closed before any answer — a transport failure, which the Go peer
+            // counts towards its 1 req/s rate limit (§1). A short grace lets them reach the socket first, so the
+            // peer sees what it should: a truncated stream ("unexpected EOF").
+            try
+            {
+                await response.BodyWriter.FlushAsync(context.RequestAborted);
+                var time = context.RequestServices.GetService<TimeProvider>() ?? TimeProvider.System;
+                await Task.Delay(AbortGrace, time, context.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+                // The caller is gone already.
+            }
+
             context.Abort();
             return;
         }
