@@ -41,7 +41,7 @@ internal static class KuboErrorWriter
         response.ContentType = "application/json";
         await response.WriteAsJsonAsync(
             new KuboErrorBody(failure.Message, (int)failure.Code),
-            KuboJsonContext.Default.KuboErrorBody,
+            KuboJsonContext.Wire.KuboErrorBody,
             contentType: "application/json",
             context.RequestAborted);
     }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using CompositeGateway.KuboRpc.Wire;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace CompositeGateway.KuboRpc;
@@ -19,7 +20,7 @@ internal sealed class KuboStreamWriter : IDisposable
     public KuboStreamWriter(HttpContext http)
     {
         _http = http;
-        _json = new Utf8JsonWriter(http.Response.BodyWriter, new JsonWriterOptions { SkipValidation = false });
+        _json = new Utf8JsonWriter(http.Response.BodyWriter, new JsonWriterOptions { Encoder = KuboJsonContext.WireOptions.Encoder });
     }
 
     /// <summary>For answers written piecewise (the non-streaming <c>pin/ls</c> object).</summary>

@@ -48,6 +48,6 @@ internal static class ConfigShowCommand
         var output = new ConfigShowOutput(
             new ConfigIdentity(call.Service<INodeIdentity>().PeerId),
             new ConfigDatastore(FormatStorageMax(storageMax)));
-        await call.Http.Response.WriteAsJsonAsync(output, KuboJsonContext.Default.ConfigShowOutput, "application/json", call.Aborted);
+        await call.Http.Response.WriteAsJsonAsync(output, KuboJsonContext.Wire.ConfigShowOutput, "application/json", call.Aborted);
     }
 }

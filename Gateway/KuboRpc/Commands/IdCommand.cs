@@ -49,6 +49,6 @@ internal static class IdCommand
             Addresses = addresses,
             AgentVersion = AgentVersion,
         };
-        await call.Http.Response.WriteAsJsonAsync(output, KuboJsonContext.Default.IdOutput, "application/json", call.Aborted);
+        await call.Http.Response.WriteAsJsonAsync(output, KuboJsonContext.Wire.IdOutput, "application/json", call.Aborted);
     }
 }

@@ -62,7 +62,7 @@ internal static class PinAddCommand
                 return;
             }
 
-            await call.Http.Response.WriteAsJsonAsync(new PinsOutput(cids), KuboJsonContext.Default.PinsOutput, "application/json", call.Aborted);
+            await call.Http.Response.WriteAsJsonAsync(new PinsOutput(cids), KuboJsonContext.Wire.PinsOutput, "application/json", call.Aborted);
             return;
         }
 
@@ -91,7 +91,7 @@ internal static class PinAddCommand
             // The Go peer cancels a pin when Progress has not strictly risen within pin_timeout (§4.3); a
             // counter per tick rises every interval whatever the underclusters report.
             progress++;
-            await stream.WriteValueAsync(new PinProgressOutput(progress), KuboJsonContext.Default.PinProgressOutput, call.Aborted);
+            await stream.WriteValueAsync(new PinProgressOutput(progress), KuboJsonContext.Wire.PinProgressOutput, call.Aborted);
         }
 
         var failure = await completion;
@@ -102,7 +102,7 @@ internal static class PinAddCommand
             return;
         }
 
-        await stream.WriteValueAsync(new PinsOutput(cids), KuboJsonContext.Default.PinsOutput, call.Aborted);
+        await stream.WriteValueAsync(new PinsOutput(cids), KuboJsonContext.Wire.PinsOutput, call.Aborted);
     }
 
     // Completes with the first failure in argument order, or null once every pin is pinned.

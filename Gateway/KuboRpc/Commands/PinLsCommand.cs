@@ -98,7 +98,7 @@ internal static class PinLsCommand
         {
             foreach (var (cid, mode) in found)
             {
-                await writer.WriteValueAsync(new PinLsObject { Cid = cid, Type = TypeOf(mode) }, KuboJsonContext.Default.PinLsObject, call.Aborted);
+                await writer.WriteValueAsync(new PinLsObject { Cid = cid, Type = TypeOf(mode) }, KuboJsonContext.Wire.PinLsObject, call.Aborted);
             }
 
             return;
@@ -141,7 +141,7 @@ internal static class PinLsCommand
             {
                 await writer.WriteValueAsync(
                     new PinLsObject { Cid = item.Cid, Type = TypeOf(item.Mode), Name = string.IsNullOrEmpty(name) ? null : name },
-                    KuboJsonContext.Default.PinLsObject,
+                    KuboJsonContext.Wire.PinLsObject,
                     call.Aborted);
             }
             else

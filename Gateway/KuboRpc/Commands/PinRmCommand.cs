@@ -45,6 +45,6 @@ internal static class PinRmCommand
             }
         }
 
-        await call.Http.Response.WriteAsJsonAsync(new PinsOutput(removed), KuboJsonContext.Default.PinsOutput, "application/json", call.Aborted);
+        await call.Http.Response.WriteAsJsonAsync(new PinsOutput(removed), KuboJsonContext.Wire.PinsOutput, "application/json", call.Aborted);
     }
 }

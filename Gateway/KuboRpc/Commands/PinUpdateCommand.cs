@@ -35,6 +35,6 @@ internal static class PinUpdateCommand
         }
 
         await call.Http.Response.WriteAsJsonAsync(
-            new PinsOutput([from.ToString(), to.ToString()]), KuboJsonContext.Default.PinsOutput, "application/json", call.Aborted);
+            new PinsOutput([from.ToString(), to.ToString()]), KuboJsonContext.Wire.PinsOutput, "application/json", call.Aborted);
     }
 }

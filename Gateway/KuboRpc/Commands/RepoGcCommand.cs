@@ -36,11 +36,11 @@ internal static class RepoGcCommand
         {
             if (item.Cid is { } cid)
             {
-                await writer.WriteValueAsync(new RepoGcLine(new CidLink(cid)), KuboJsonContext.Default.RepoGcLine, call.Aborted);
+                await writer.WriteValueAsync(new RepoGcLine(new CidLink(cid)), KuboJsonContext.Wire.RepoGcLine, call.Aborted);
             }
             else if (streamErrors)
             {
-                await writer.WriteValueAsync(new RepoGcLine(null) { Error = item.Error ?? "" }, KuboJsonContext.Default.RepoGcLine, call.Aborted);
+                await writer.WriteValueAsync(new RepoGcLine(null) { Error = item.Error ?? "" }, KuboJsonContext.Wire.RepoGcLine, call.Aborted);
             }
             else
             {

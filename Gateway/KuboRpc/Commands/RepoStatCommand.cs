@@ -47,7 +47,7 @@ internal static class RepoStatCommand
 
         await call.Http.Response.WriteAsJsonAsync(
             new RepoStatOutput(repoSize, storageMax, NumObjects: 0, RepoPath: "", Version: ""),
-            KuboJsonContext.Default.RepoStatOutput,
+            KuboJsonContext.Wire.RepoStatOutput,
             "application/json",
             call.Aborted);
     }

@@ -22,6 +22,6 @@ internal static class ResolveCommand
             return;
         }
 
-        await call.Http.Response.WriteAsJsonAsync(new ResolveOutput("/ipfs/" + cid), KuboJsonContext.Default.ResolveOutput, "application/json", call.Aborted);
+        await call.Http.Response.WriteAsJsonAsync(new ResolveOutput("/ipfs/" + cid), KuboJsonContext.Wire.ResolveOutput, "application/json", call.Aborted);
     }
 }

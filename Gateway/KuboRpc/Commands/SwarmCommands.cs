@@ -19,7 +19,7 @@ internal static class SwarmCommands
             new KuboOption("direction", KuboOptionKind.Bool),
             new KuboOption("identify", KuboOptionKind.Bool),
         ],
-        call => call.Http.Response.WriteAsJsonAsync(new SwarmPeersOutput([]), KuboJsonContext.Default.SwarmPeersOutput, "application/json", call.Aborted));
+        call => call.Http.Response.WriteAsJsonAsync(new SwarmPeersOutput([]), KuboJsonContext.Wire.SwarmPeersOutput, "application/json", call.Aborted));
 
     public static KuboCommand Connect { get; } = new(
         "swarm/connect",
@@ -44,7 +44,7 @@ internal static class SwarmCommands
             lines.Add($"connect {peer} success");
         }
 
-        await call.Http.Response.WriteAsJsonAsync(new StringsOutput(lines), KuboJsonContext.Default.StringsOutput, "application/json", call.Aborted);
+        await call.Http.Response.WriteAsJsonAsync(new StringsOutput(lines), KuboJsonContext.Wire.StringsOutput, "application/json", call.Aborted);
     }
 
     // The value after the last /p2p/ (or legacy /ipfs/) component of a multiaddress.

@@ -29,7 +29,7 @@ internal static class VersionInfoCommand
         Golang: RuntimeInformation.FrameworkDescription);
 
     private static Task HandleAsync(KuboCall call) =>
-        call.Http.Response.WriteAsJsonAsync(Current, KuboJsonContext.Default.VersionOutput, "application/json", call.Aborted);
+        call.Http.Response.WriteAsJsonAsync(Current, KuboJsonContext.Wire.VersionOutput, "application/json", call.Aborted);
 
     private static string GoArch() => RuntimeInformation.ProcessArchitecture switch
     {

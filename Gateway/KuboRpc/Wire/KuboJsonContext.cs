@@ -1,3 +1,5 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace CompositeGateway.KuboRpc.Wire;
@@ -20,4 +22,15 @@ namespace CompositeGateway.KuboRpc.Wire;
 [JsonSerializable(typeof(StringsOutput))]
 [JsonSerializable(typeof(ResolveOutput))]
 [JsonSerializable(typeof(ConfigShowOutput))]
-internal sealed partial class KuboJsonContext : JsonSerializerContext;
+internal sealed partial class KuboJsonContext : JsonSerializerContext
+{
+    /// <summary>
+    /// Options the surface writes with: characters such as <c>+</c> (base64 public keys) and <c>"</c> stay
+    /// literal, as Go's encoder writes them, instead of System.Text.Json's default <c>\u002B</c> escapes. The
+    /// bodies are <c>application/json</c>, never embedded in HTML.
+    /// </summary>
+    public static JsonSerializerOptions WireOptions { get; } = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>The context bound to <see cref="WireOptions"/>; use it, not <c>Default</c>.</summary>
+    public static KuboJsonContext Wire { get; } = new(WireOptions);
+}
