@@ -24,6 +24,19 @@ public sealed class GoPeerConversationTests
     }
 
     [Test]
+    public async Task Harness_Requests_SentAsTheGoConnectorSendsThem()
+    {
+        await using var host = await KuboRpcTestHost.StartAsync();
+
+        await host.Go.IdAsync();
+
+        var headers = host.RequestHeaders.Single();
+        Assert.That(headers, Does.ContainKey("Content-Type").WithValue(""));
+        Assert.That(headers, Does.ContainKey("Content-Length").WithValue("0"));
+        Assert.That(headers, Does.ContainKey("User-Agent").WithValue("Go-http-client/1.1"));
+    }
+
+    [Test]
     public async Task Id_AddressSourceFails_StillAnswersWithoutAddresses()
     {
         await using var host = await KuboRpcTestHost.StartAsync();

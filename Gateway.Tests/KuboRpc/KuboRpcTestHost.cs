@@ -28,7 +28,11 @@ internal sealed class KuboRpcTestHost : IAsyncDisposable
         Space = fakes.Space;
         Swarm = fakes.Swarm;
         Gc = fakes.Gc;
+        RequestHeaders = fakes.Requests;
     }
+
+    /// <summary>Headers of every request received, in order.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<Dictionary<string, string>> RequestHeaders { get; }
 
     public Uri Address { get; }
 
@@ -46,7 +50,7 @@ internal sealed class KuboRpcTestHost : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
-        var fakes = new Fakes(new FakePinService(), new FakeSpaceReporter(), new FakeSwarmAddresses(), new FakeGarbageCollector());
+        var fakes = new Fakes(new FakePinService(), new FakeSpaceReporter(), new FakeSwarmAddresses(), new FakeGarbageCollector(), new());
         builder.Services.AddKuboRpc(options);
         builder.Services.AddSingleton<IPinService>(fakes.Pins);
         builder.Services.AddSingleton<INodeIdentity>(Identity);
@@ -58,6 +62,11 @@ internal sealed class KuboRpcTestHost : IAsyncDisposable
         }
 
         var app = builder.Build();
+        app.Use((context, next) =>
+        {
+            fakes.Requests.Enqueue(context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase));
+            return next(context);
+        });
         app.MapKuboRpc();
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
@@ -85,5 +94,10 @@ internal sealed class KuboRpcTestHost : IAsyncDisposable
         return new NodeIdentity(peerId, Convert.ToBase64String(protobuf));
     }
 
-    private sealed record Fakes(FakePinService Pins, FakeSpaceReporter Space, FakeSwarmAddresses Swarm, FakeGarbageCollector Gc);
+    private sealed record Fakes(
+        FakePinService Pins,
+        FakeSpaceReporter Space,
+        FakeSwarmAddresses Swarm,
+        FakeGarbageCollector Gc,
+        System.Collections.Concurrent.ConcurrentQueue<Dictionary<string, string>> Requests);
 }

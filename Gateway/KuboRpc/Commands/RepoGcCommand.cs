@@ -11,6 +11,9 @@ namespace CompositeGateway.KuboRpc.Commands;
 /// </summary>
 internal static class RepoGcCommand
 {
+    // Errors kept for the final message; the rest are only counted, so a failing run cannot grow memory unbounded.
+    private const int MaxGatheredErrors = 20;
+
     public static KuboCommand Definition { get; } = new(
         "repo/gc",
         [],
@@ -31,6 +34,7 @@ internal static class RepoGcCommand
 
         var streamErrors = call.Flag("stream-errors", defaultValue: false);
         var errors = new List<string>();
+        var errorCount = 0;
         using var writer = new KuboStreamWriter(call.Http);
         await foreach (var item in collector.CollectAsync(call.Aborted))
         {
@@ -42,15 +46,16 @@ internal static class RepoGcCommand
             {
                 await writer.WriteValueAsync(new RepoGcLine(null) { Error = item.Error ?? "" }, KuboJsonContext.Wire.RepoGcLine, call.Aborted);
             }
-            else
+            else if (++errorCount <= MaxGatheredErrors)
             {
                 errors.Add(item.Error ?? "");
             }
         }
 
-        if (errors.Count > 0)
+        if (errorCount > 0)
         {
-            await call.FailAsync(KuboFailure.Normal("encountered errors during gc run: " + string.Join("; ", errors)));
+            var more = errorCount > errors.Count ? $"; and {errorCount - errors.Count} more" : "";
+            await call.FailAsync(KuboFailure.Normal("encountered errors during gc run: " + string.Join("; ", errors) + more));
             return;
         }
 
