@@ -1,23 +1,73 @@
 namespace CompositeGateway.KuboRpc;
 
-/// <summary>The Kubo RPC API surface (<c>/api/v0/…</c>), mapped onto the Kubo RPC listener's route group.</summary>
+/// <summary>
+/// Maps <c>/api/v0/…</c>. Like go-ipfs-cmds' handler, the method is checked first: POST runs the command,
+/// OPTIONS answers 204 with <c>Allow: OPTIONS, POST</c> (Kubo's answer to a non-preflight OPTIONS; ipfsproxy
+/// sends such requests to learn CORS headers, and gets none, as from a Kubo without CORS settings), any other
+/// method is 405. Unlike Kubo, whose parse failures are plain text, every error here is Kubo's JSON form.
+/// </summary>
 internal static class KuboRpcEndpoints
 {
-    public static IEndpointRouteBuilder MapKuboRpc(this IEndpointRouteBuilder endpoints)
+    public const string Prefix = "/api/v0";
+
+    public static IEndpointConventionBuilder MapKuboRpc(this IEndpointRouteBuilder endpoints) =>
+        endpoints.Map(Prefix + "/{**command}", DispatchAsync).WithDisplayName("Kubo RPC");
+
+    private static async Task DispatchAsync(HttpContext http)
     {
-        // Catch-all, so it has the lowest precedence: commands mapped later win, anything else is unknown.
-        // Kubo itself answers unknown commands with a plain-text 404; we answer in its JSON error form, which the
-        // cluster peer turns into a readable "IPFS error … Message: …" (ipfs-rpc-as-called-by-cluster.md §1.1).
-        endpoints.Map("/api/v0/{**command}", UnknownCommandAsync);
-        return endpoints;
+        var request = http.Request;
+        if (HttpMethods.IsOptions(request.Method))
+        {
+            http.Response.Headers.Allow = "OPTIONS, POST";
+            http.Response.StatusCode = StatusCodes.Status204NoContent;
+            return;
+        }
+
+        if (!HttpMethods.IsPost(request.Method))
+        {
+            http.Response.Headers.Allow = "OPTIONS, POST";
+            await KuboErrorWriter.WriteAsync(http, KuboFailure.MethodNotAllowed);
+            return;
+        }
+
+        var path = request.Path.Value ?? "";
+        path = path.Length > Prefix.Length ? path[(Prefix.Length + 1)..] : "";
+        if (!KuboCommandTable.TryResolve(path, out var command, out var pathArgument))
+        {
+            await KuboErrorWriter.WriteAsync(http, KuboFailure.UnknownCommand(path));
+            return;
+        }
+
+        if (!KuboRequestParser.TryParse(http, command, pathArgument, out var call, out var failure))
+        {
+            await KuboErrorWriter.WriteAsync(http, failure);
+            return;
+        }
+
+        try
+        {
+            await command.Handler(call);
+        }
+        catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
+        {
+            // The caller went away (the Go peer cancels on its timeouts and on superseded operations).
+        }
+        catch (Composition.GatewayFailureException e)
+        {
+            if (http.Response.HasStarted)
+            {
+                KuboRpcLog.StreamAborted(Log(http), command.Path, e.Failure.Message);
+            }
+
+            await KuboErrorWriter.WriteAsync(http, KuboFailure.FromGateway(e.Failure));
+        }
+        catch (Exception e)
+        {
+            KuboRpcLog.CommandCrashed(Log(http), command.Path, e);
+            await KuboErrorWriter.WriteAsync(http, KuboFailure.Internal);
+        }
     }
 
-    private static Task UnknownCommandAsync(HttpContext context) =>
-        WriteErrorAsync(context, StatusCodes.Status404NotFound, new KuboError($"unknown command \"{context.Request.Path}\""));
-
-    public static Task WriteErrorAsync(HttpContext context, int status, KuboError error)
-    {
-        context.Response.StatusCode = status;
-        return context.Response.WriteAsJsonAsync(error, KuboJsonContext.Wire.KuboError, cancellationToken: context.RequestAborted);
-    }
+    private static ILogger Log(HttpContext http) =>
+        http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(KuboRpcEndpoints));
 }

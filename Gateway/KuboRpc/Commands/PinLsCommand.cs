@@ -1,0 +1,217 @@
+using CompositeGateway.Composition;
+using CompositeGateway.KuboRpc.Wire;
+
+namespace CompositeGateway.KuboRpc.Commands;
+
+/// <summary>
+/// <c>pin/ls</c>, with arguments (§4.2) and without (§4.7). Arguments are all checked before anything is sent,
+/// as Kubo does, so "not pinned" is an HTTP 500 <c>path '&lt;arg&gt;' is not pinned</c> (the Go peer reads the
+/// <c>not pinned</c> suffix). A pin of another type than asked is "not pinned"; the gateway tracks no indirect
+/// pins. The full listing streams from <see cref="IPinService.ListAsync"/>: a failure before the first value is
+/// a Kubo error, a failure after it aborts the connection (never a clean, silently short list).
+/// </summary>
+internal static class PinLsCommand
+{
+    private const int FlushEvery = 256;
+
+    public static KuboCommand Definition { get; } = new(
+        "pin/ls",
+        [new KuboArgument("ipfs-path", Required: false, Variadic: true)],
+        [
+            new KuboOption("type", KuboOptionKind.String, "t"),
+            new KuboOption("quiet", KuboOptionKind.Bool, "q"),
+            new KuboOption("stream", KuboOptionKind.Bool, "s"),
+            new KuboOption("names", KuboOptionKind.Bool),
+            new KuboOption("name", KuboOptionKind.String, "n"),
+        ],
+        HandleAsync);
+
+    private enum Filter
+    {
+        All,
+        Recursive,
+        Direct,
+        Indirect,
+    }
+
+    private static async Task HandleAsync(KuboCall call)
+    {
+        var type = call.Text("type") ?? "all";
+        Filter? filter = type switch
+        {
+            "all" => Filter.All,
+            "recursive" => Filter.Recursive,
+            "direct" => Filter.Direct,
+            "indirect" => Filter.Indirect,
+            _ => null,
+        };
+        if (filter is null)
+        {
+            // Kubo returns this from the command's Run, hence an ordinary error (500, Code 0).
+            await call.FailAsync(KuboFailure.Normal($"invalid type '{type}', must be one of {{direct, indirect, recursive, all}}"));
+            return;
+        }
+
+        var stream = call.Flag("stream", defaultValue: false);
+        if (call.Arguments.Count > 0)
+        {
+            await ListArgumentsAsync(call, filter.Value, stream);
+            return;
+        }
+
+        var nameFilter = call.Text("name");
+        var names = call.Flag("names", defaultValue: false) || nameFilter is not null;
+        await ListAllAsync(call, filter.Value, stream, names, nameFilter);
+    }
+
+    private static async Task ListArgumentsAsync(KuboCall call, Filter filter, bool stream)
+    {
+        var pins = call.Service<IPinService>();
+        var found = new List<(string Cid, PinMode Mode)>(call.Arguments.Count);
+        foreach (var argument in call.Arguments)
+        {
+            if (!KuboPaths.TryParseCid(argument, out var cid, out var invalid))
+            {
+                await call.FailAsync(invalid);
+                return;
+            }
+
+            var canonical = cid.ToString();
+            var answer = await pins.QueryAsync(canonical, call.Aborted);
+            if (answer.Failure is { } failure)
+            {
+                await call.FailAsync(KuboFailure.FromGateway(failure));
+                return;
+            }
+
+            if (answer.PinnedAs is not { } mode || !Matches(filter, mode))
+            {
+                await call.FailAsync(KuboFailure.NotPinned(argument));
+                return;
+            }
+
+            found.Add((canonical, mode));
+        }
+
+        using var writer = new KuboStreamWriter(call.Http);
+        if (stream)
+        {
+            foreach (var (cid, mode) in found)
+            {
+                await writer.WriteValueAsync(new PinLsObject { Cid = cid, Type = TypeOf(mode) }, KuboJsonContext.Wire.PinLsObject, call.Aborted);
+            }
+
+            return;
+        }
+
+        await writer.StartAsync(call.Aborted);
+        WriteKeysStart(writer);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (cid, mode) in found)
+        {
+            if (seen.Add(cid))
+            {
+                WriteKey(writer, cid, mode, "");
+            }
+        }
+
+        await WriteKeysEndAsync(writer, call.Aborted);
+    }
+
+    private static async Task ListAllAsync(KuboCall call, Filter filter, bool stream, bool names, string? nameFilter)
+    {
+        var items = call.Service<IPinService>().ListAsync(call.Aborted);
+        await using var enumerator = items.GetAsyncEnumerator(call.Aborted);
+        using var writer = new KuboStreamWriter(call.Http);
+
+        // The first value is fetched before the 200 so an undercluster failure up front is a proper Kubo error.
+        var hasItem = await NextAsync(enumerator, filter, nameFilter);
+        if (!stream)
+        {
+            await writer.StartAsync(call.Aborted);
+            WriteKeysStart(writer);
+        }
+
+        var count = 0;
+        while (hasItem)
+        {
+            var item = enumerator.Current;
+            var name = names ? item.Name : null;
+            if (stream)
+            {
+                await writer.WriteValueAsync(
+                    new PinLsObject { Cid = item.Cid, Type = TypeOf(item.Mode), Name = string.IsNullOrEmpty(name) ? null : name },
+                    KuboJsonContext.Wire.PinLsObject,
+                    call.Aborted);
+            }
+            else
+            {
+                WriteKey(writer, item.Cid, item.Mode, name ?? "");
+                if (++count % FlushEvery == 0)
+                {
+                    await writer.FlushAsync(call.Aborted);
+                }
+            }
+
+            hasItem = await NextAsync(enumerator, filter, nameFilter);
+        }
+
+        if (stream)
+        {
+            // An empty listing is 200 with an empty body: a clean end with no values.
+            await writer.StartAsync(call.Aborted);
+        }
+        else
+        {
+            await WriteKeysEndAsync(writer, call.Aborted);
+        }
+    }
+
+    private static async Task<bool> NextAsync(IAsyncEnumerator<PinnedItem> enumerator, Filter filter, string? nameFilter)
+    {
+        while (await enumerator.MoveNextAsync())
+        {
+            var item = enumerator.Current;
+            if (Matches(filter, item.Mode) && (nameFilter is null || item.Name.Contains(nameFilter, StringComparison.Ordinal)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    // Kubo's non-streaming form: one object {"Keys":{"<cid>":{"Type":"…","Name":""}}} (Name without omitempty).
+    // Written piecewise so a large pinset is never held in memory; "Keys" is written even when empty.
+    private static void WriteKeysStart(KuboStreamWriter writer)
+    {
+        writer.Json.WriteStartObject();
+        writer.Json.WriteStartObject("Keys");
+    }
+
+    private static void WriteKey(KuboStreamWriter writer, string cid, PinMode mode, string name)
+    {
+        writer.Json.WriteStartObject(cid);
+        writer.Json.WriteString("Type", TypeOf(mode));
+        writer.Json.WriteString("Name", name);
+        writer.Json.WriteEndObject();
+    }
+
+    private static async Task WriteKeysEndAsync(KuboStreamWriter writer, CancellationToken cancellationToken)
+    {
+        writer.Json.WriteEndObject();
+        writer.Json.WriteEndObject();
+        await writer.FlushAsync(cancellationToken);
+        await writer.WriteRawNewLineAsync(cancellationToken);
+    }
+
+    private static bool Matches(Filter filter, PinMode mode) => filter switch
+    {
+        Filter.All => true,
+        Filter.Recursive => mode == PinMode.Recursive,
+        Filter.Direct => mode == PinMode.Direct,
+        _ => false,
+    };
+
+    private static string TypeOf(PinMode mode) => mode == PinMode.Direct ? "direct" : "recursive";
+}

@@ -1,0 +1,26 @@
+namespace CompositeGateway.KuboRpc;
+
+/// <summary>A parsed Kubo RPC request: the command, its positional arguments and typed options.</summary>
+internal sealed class KuboCall(HttpContext http, KuboCommand command, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, object> options)
+{
+    public HttpContext Http { get; } = http;
+
+    public KuboCommand Command { get; } = command;
+
+    /// <summary>Arguments in Kubo's order: a slash-path argument first, then every <c>arg=</c> in query order.</summary>
+    public IReadOnlyList<string> Arguments { get; } = arguments;
+
+    public CancellationToken Aborted => Http.RequestAborted;
+
+    public bool Flag(string name, bool defaultValue) =>
+        options.TryGetValue(name, out var value) ? (bool)value : defaultValue;
+
+    public string? Text(string name) => options.TryGetValue(name, out var value) ? (string)value : null;
+
+    public T Service<T>()
+        where T : notnull => Http.RequestServices.GetRequiredService<T>();
+
+    public T? OptionalService<T>() => Http.RequestServices.GetService<T>();
+
+    public Task FailAsync(KuboFailure failure) => KuboErrorWriter.WriteAsync(Http, failure);
+}

@@ -1,0 +1,51 @@
+using CompositeGateway.Composition;
+
+namespace CompositeGateway.KuboRpc;
+
+/// <summary>go-ipfs-cmds error classes (<c>error.go</c>): the <c>Code</c> of a Kubo error body.</summary>
+internal enum KuboErrorCode
+{
+    Normal = 0,
+    Client = 1,
+    Implementation = 2,
+    RateLimited = 3,
+    Forbidden = 4,
+}
+
+/// <summary>
+/// A Kubo RPC error as a value: HTTP status, go-ipfs-cmds class and message. Written only by
+/// <see cref="KuboErrorWriter"/>. Kubo sends HTTP 400 for the client class and 500 for the others.
+/// </summary>
+internal sealed record KuboFailure(int StatusCode, KuboErrorCode Code, string Message)
+{
+    /// <summary>
+    /// boxo pinner's text, passed through unchanged by Kubo's <c>pin/rm</c>. The Go peer treats exactly this
+    /// message as "already unpinned" (ipfs-rpc-as-called-by-cluster.md §4.6); any other wording is an unpin error.
+    /// </summary>
+    public const string NotPinnedOrPinnedIndirectly = "not pinned or pinned indirectly";
+
+    /// <summary>An error a command returned (Kubo: <c>cmds.ErrNormal</c>, HTTP 500).</summary>
+    public static KuboFailure Normal(string message) => new(StatusCodes.Status500InternalServerError, KuboErrorCode.Normal, message);
+
+    /// <summary>A request Kubo refuses while parsing it (bad option value, missing argument): HTTP 400.</summary>
+    public static KuboFailure Client(string message) => new(StatusCodes.Status400BadRequest, KuboErrorCode.Client, message);
+
+    /// <summary>A composition-layer failure, shown to the overcluster peer as its error text.</summary>
+    public static KuboFailure FromGateway(GatewayFailure failure) => Normal(failure.Message);
+
+    /// <summary>
+    /// Kubo's <c>pin/ls</c> text for an argument that is not pinned (as that type). The Go peer only checks the
+    /// suffix <c>not pinned</c> (§4.2); <paramref name="argument"/> is the argument as the caller wrote it, as in Kubo.
+    /// </summary>
+    public static KuboFailure NotPinned(string argument) => Normal($"path '{argument}' is not pinned");
+
+    public static KuboFailure UnknownCommand(string path) =>
+        new(StatusCodes.Status404NotFound, KuboErrorCode.Client, $"unknown command \"{path}\"");
+
+    public static KuboFailure MethodNotAllowed { get; } =
+        new(StatusCodes.Status405MethodNotAllowed, KuboErrorCode.Client, "405 - Method Not Allowed");
+
+    /// <summary>An unexpected exception; details go to the log, not to the caller.</summary>
+    public static KuboFailure Internal { get; } =
+        new(StatusCodes.Status500InternalServerError, KuboErrorCode.Implementation, "internal gateway error (see the gateway log)");
+}

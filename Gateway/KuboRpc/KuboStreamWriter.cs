@@ -1,0 +1,72 @@
+using System.Buffers;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using CompositeGateway.KuboRpc.Wire;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace CompositeGateway.KuboRpc;
+
+/// <summary>
+/// Writes a 200 answer as a sequence of JSON values, each followed by a newline and flushed, the way Kubo's
+/// go-ipfs-cmds emitter streams (<c>X-Chunked-Output: 1</c>, chunked transfer). Nothing is buffered beyond one
+/// value; headers go out on <see cref="StartAsync"/> or with the first value.
+/// </summary>
+internal sealed class KuboStreamWriter : IDisposable
+{
+    private static readonly byte[] NewLine = "\n"u8.ToArray();
+    private readonly HttpContext _http;
+    private readonly Utf8JsonWriter _json;
+
+    public KuboStreamWriter(HttpContext http)
+    {
+        _http = http;
+        _json = new Utf8JsonWriter(http.Response.BodyWriter, new JsonWriterOptions { Encoder = KuboJsonContext.WireOptions.Encoder });
+    }
+
+    /// <summary>For answers written piecewise (the non-streaming <c>pin/ls</c> object).</summary>
+    public Utf8JsonWriter Json => _json;
+
+    public bool Started => _http.Response.HasStarted;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var response = _http.Response;
+        if (response.HasStarted)
+        {
+            return;
+        }
+
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = "application/json";
+        response.Headers["X-Chunked-Output"] = "1";
+        _http.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+        await response.StartAsync(cancellationToken);
+        await response.BodyWriter.FlushAsync(cancellationToken);
+    }
+
+    public async Task WriteValueAsync<T>(T value, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
+    {
+        await StartAsync(cancellationToken);
+        JsonSerializer.Serialize(_json, value, typeInfo);
+        _json.Flush();
+        _json.Reset();
+        _http.Response.BodyWriter.Write(NewLine);
+        await _http.Response.BodyWriter.FlushAsync(cancellationToken);
+    }
+
+    /// <summary>Commits what <see cref="Json"/> holds and sends it.</summary>
+    public async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        _json.Flush();
+        await _http.Response.BodyWriter.FlushAsync(cancellationToken);
+    }
+
+    /// <summary>Ends a piecewise value with the newline Go's encoder writes after every value.</summary>
+    public async Task WriteRawNewLineAsync(CancellationToken cancellationToken)
+    {
+        _http.Response.BodyWriter.Write(NewLine);
+        await _http.Response.BodyWriter.FlushAsync(cancellationToken);
+    }
+
+    public void Dispose() => _json.Dispose();
+}
