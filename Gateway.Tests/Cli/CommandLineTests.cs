@@ -227,7 +227,8 @@ public sealed class CommandLineTests
         using (var client = GatewayHostTests.UnixSocketClient(socket))
         {
             using var response = await client.PostAsync("http://gateway/api/v0/version", null);
-            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(await response.Content.ReadAsStringAsync(), Does.Contain("\"Version\""));
         }
 
         await stop.CancelAsync();

@@ -32,7 +32,7 @@ public sealed class GatewayHostTests
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
             Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/json"));
             Assert.That(await response.Content.ReadAsStringAsync(),
-                Is.EqualTo("""{"Message":"unknown command \"/api/v0/pin/frobnicate\"","Code":0,"Type":"error"}"""));
+                Is.EqualTo("""{"Message":"unknown command \"pin/frobnicate\"","Code":1,"Type":"error"}"""));
         });
     }
 
