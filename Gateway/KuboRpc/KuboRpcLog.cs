@@ -3,15 +3,15 @@ namespace CompositeGateway.KuboRpc;
 /// <summary>Source-generated log messages of the Kubo RPC surface (event ids 1100–1199).</summary>
 internal static partial class KuboRpcLog
 {
-    [LoggerMessage(EventId = 1100, Level = LogLevel.Error, Message = "Kubo RPC {Command} failed unexpectedly")]
+    [LoggerMessage(EventId = 1300, Level = LogLevel.Error, Message = "Kubo RPC {Command} failed unexpectedly")]
     public static partial void CommandCrashed(ILogger logger, string command, Exception exception);
 
-    [LoggerMessage(EventId = 1101, Level = LogLevel.Warning, Message = "Kubo RPC {Command} failed after the response started; aborting the connection: {Message}")]
+    [LoggerMessage(EventId = 1301, Level = LogLevel.Warning, Message = "Kubo RPC {Command} failed after the response started; aborting the connection: {Message}")]
     public static partial void StreamAborted(ILogger logger, string command, string message);
 
-    [LoggerMessage(EventId = 1102, Level = LogLevel.Warning, Message = "Swarm addresses for id unavailable; answering without addresses")]
+    [LoggerMessage(EventId = 1302, Level = LogLevel.Warning, Message = "Swarm addresses for id unavailable; answering without addresses")]
     public static partial void SwarmAddressesUnavailable(ILogger logger, Exception exception);
 
-    [LoggerMessage(EventId = 1103, Level = LogLevel.Debug, Message = "Kubo RPC swarm/connect {Address} accepted as a no-op")]
+    [LoggerMessage(EventId = 1303, Level = LogLevel.Debug, Message = "Kubo RPC swarm/connect {Address} accepted as a no-op")]
     public static partial void SwarmConnectIgnored(ILogger logger, string address);
 }
