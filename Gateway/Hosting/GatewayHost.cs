@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using CompositeGateway.Admin;
+using CompositeGateway.Clusters;
 using CompositeGateway.Configuration;
 using CompositeGateway.Identity;
 using CompositeGateway.KuboRpc;
@@ -77,6 +78,8 @@ internal sealed class GatewayHost : IAsyncDisposable
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(identity.Identity);
+        // The one place the undercluster HTTP clients are made: health probes and composition share them.
+        builder.Services.AddClusterClients(options);
         builder.Services.AddGatewayAdmin(options);
 
         var app = builder.Build();
