@@ -31,6 +31,7 @@ internal sealed class AdminTestHost : IAsyncDisposable
     public FakeTimeProvider Time { get; }
     public LogCollector Logs { get; }
     public UnderclusterHealth Health { get; }
+    public IServiceProvider Services => _app.Services;
 
     /// <summary>The gateway identity every admin test host runs as (the inception check compares against it).</summary>
     public static GatewayIdentity Identity { get; } = GatewayIdentity.Generate();

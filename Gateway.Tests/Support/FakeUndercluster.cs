@@ -52,6 +52,9 @@ internal sealed class FakeUndercluster : IAsyncDisposable
         set => _ipfsId = value;
     }
 
+    /// <summary>When set, <c>GET /peers</c> answers 500 (while <c>/id</c> follows <see cref="Mode"/>).</summary>
+    public bool FailPeers { get; set; }
+
     /// <summary>The cluster's other peers, listed by <c>GET /peers</c> after this one.</summary>
     public IReadOnlyList<ClusterPeer> OtherPeers
     {
@@ -125,6 +128,14 @@ internal sealed class FakeUndercluster : IAsyncDisposable
             Interlocked.Increment(ref fake._peersRequests);
             if (await RefusedAsync(context) || await MisbehavesAsync(context))
             {
+                return;
+            }
+
+            if (fake.FailPeers)
+            {
+                // §1.3: no item and an error.
+                context.Response.StatusCode = 500;
+                await context.Response.WriteAsJsonAsync(new ClusterError(500, "fake peers failure"), ClusterJsonContext.Default.ClusterError);
                 return;
             }
 
