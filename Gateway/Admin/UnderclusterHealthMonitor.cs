@@ -36,8 +36,8 @@ internal sealed class UnderclusterHealthMonitor(
 
     private async Task WatchAsync(UnderclusterOptions undercluster, CancellationToken stoppingToken)
     {
-        // ExecuteAsync runs synchronously up to the first await, i.e. inside the host's start: leave it at
-        // once so that start-up (and `run`) never waits on an undercluster. The first probe still goes now.
+        // Whatever part of ExecuteAsync the host runs inside its own start, leave it at once: start-up (and
+        // `run`) must never wait on an undercluster. The first probe still goes now, not a tick later.
         await Task.Yield();
 
         // Created before the first probe so that ticks are due from start, whatever the probe takes.
