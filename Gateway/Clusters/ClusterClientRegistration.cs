@@ -1,0 +1,70 @@
+using CompositeGateway.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace CompositeGateway.Clusters;
+
+/// <summary><c>services.AddClusterClients(options)</c>: one named <c>HttpClient</c> and one <see cref="ClusterClient"/> per undercluster.</summary>
+internal static class ClusterClientRegistration
+{
+    /// <summary>The <c>IHttpClientFactory</c> name of an undercluster's client.</summary>
+    public static string HttpClientName(string cluster) => "undercluster:" + cluster;
+
+    public static IServiceCollection AddClusterClients(this IServiceCollection services, GatewayOptions options, ClusterClientSettings? settings = null)
+    {
+        settings ??= new ClusterClientSettings();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddLogging();
+
+        services.AddSingleton(sp =>
+        {
+            var time = sp.GetRequiredService<TimeProvider>();
+            var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger<ClusterClient>();
+            return new ClusterResiliencePipelines(options.Underclusters.ToDictionary(
+                c => c.Name,
+                c => new ClusterResilience(c, settings, time, logger),
+                StringComparer.Ordinal));
+        });
+
+        foreach (var cluster in options.Underclusters)
+        {
+            services.AddHttpClient(HttpClientName(cluster.Name), http =>
+                {
+                    // The resilience handler times each attempt; HttpClient's own timeout would also cut streams' bodies.
+                    http.Timeout = Timeout.InfiniteTimeSpan;
+                })
+                .ConfigurePrimaryHttpMessageHandler(() => CreateTransport(settings))
+                .AddHttpMessageHandler(sp => new ClusterResilienceHandler(sp.GetRequiredService<ClusterResiliencePipelines>()[cluster.Name]))
+                // PooledConnectionLifetime recycles connections; rotating whole handlers would only drop streams' connections.
+                .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
+        }
+
+        services.AddSingleton(sp =>
+        {
+            var factory = sp.GetRequiredService<IHttpClientFactory>();
+            var pipelines = sp.GetRequiredService<ClusterResiliencePipelines>();
+            var time = sp.GetRequiredService<TimeProvider>();
+            var logger = sp.GetRequiredService<ILogger<ClusterClient>>();
+            return new ClusterClientRegistry(options.Underclusters.Select(c =>
+                new ClusterClient(c, factory.CreateClient(HttpClientName(c.Name)), pipelines[c.Name], settings, time, logger)));
+        });
+
+        return services;
+    }
+
+    /// <summary>
+    /// Transport for many concurrent, partly long-lived calls (status streams, uploads). Redirects
+    /// are off: the only one the cluster sends is the trailing-slash 307 (§1), which we never
+    /// trigger, and following it would silently resend POST bodies.
+    /// </summary>
+    internal static SocketsHttpHandler CreateTransport(ClusterClientSettings settings) => new()
+    {
+        AllowAutoRedirect = false,
+        AutomaticDecompression = System.Net.DecompressionMethods.None,
+        UseCookies = false,
+        // Underclusters are reached directly; an HTTP_PROXY meant for package downloads must not capture them.
+        UseProxy = false,
+        MaxConnectionsPerServer = settings.MaxConnectionsPerServer,
+        PooledConnectionLifetime = settings.PooledConnectionLifetime,
+        PooledConnectionIdleTimeout = settings.PooledConnectionIdleTimeout,
+    };
+}

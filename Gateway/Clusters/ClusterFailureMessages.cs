@@ -1,0 +1,51 @@
+using System.Globalization;
+using System.Net;
+
+namespace CompositeGateway.Clusters;
+
+/// <summary>What the Kubo RPC layer answers for a failed undercluster call.</summary>
+/// <param name="Message">Human text for Kubo's <c>{"Message":…}</c>; the overcluster peer logs it and compares some messages.</param>
+/// <param name="StatusCode">400 when the request itself was wrong (Kubo's "client" error class), else 500 like Kubo.</param>
+internal readonly record struct KuboFailure(string Message, HttpStatusCode StatusCode);
+
+/// <summary>
+/// The one place that turns a <see cref="ClusterFailure"/> into words (STYLE.md 6; YARP's
+/// <c>HandleRequestFailureAsync</c>). The Kubo RPC layer wraps <see cref="ToKubo"/> in its own
+/// error JSON; logs use <see cref="Describe"/>.
+/// </summary>
+internal static class ClusterFailureMessages
+{
+    public static KuboFailure ToKubo(ClusterFailure failure)
+    {
+        // The Go peer treats any non-200 as an error and only reads the message (ipfs-rpc file §1.1),
+        // so the status mostly matters to human clients: Kubo sends 400 for client errors, 500 otherwise.
+        var clientError = failure.Kind == ClusterFailureKind.InvalidRequest
+            || (failure.Kind == ClusterFailureKind.HttpStatus && failure.StatusCode == HttpStatusCode.BadRequest);
+        return new KuboFailure(Describe(failure), clientError ? HttpStatusCode.BadRequest : HttpStatusCode.InternalServerError);
+    }
+
+    public static string Describe(ClusterFailure failure)
+    {
+        var name = $"undercluster \"{failure.Cluster}\"";
+        var url = failure.BaseUrl.OriginalString.TrimEnd('/');
+        return failure.Kind switch
+        {
+            ClusterFailureKind.InvalidRequest => $"{name}: invalid request for {failure.Operation}: {failure.Detail}",
+            ClusterFailureKind.Connect => $"{name} unreachable: {failure.Detail} ({url})",
+            ClusterFailureKind.Timeout => $"{name} timed out{After(failure.TimeoutAfter)}: {failure.Operation} ({url})",
+            ClusterFailureKind.HttpStatus => $"{name} answered {Status(failure.StatusCode)} to {failure.Operation}: {failure.Detail}",
+            ClusterFailureKind.Unauthorized => $"{name} refused the gateway's credentials (401) for {failure.Operation}: {failure.Detail}",
+            ClusterFailureKind.BadBody => $"{name} sent an unreadable {failure.ExpectedType ?? "body"} for {failure.Operation}: {failure.Detail}",
+            ClusterFailureKind.StreamBroken => $"{name} stream broke during {failure.Operation}: {failure.Detail}",
+            ClusterFailureKind.CircuitOpen => $"{name} temporarily unavailable after repeated failures (circuit open; {url})",
+            ClusterFailureKind.Cancelled => $"{name}: {failure.Operation} cancelled: {failure.Detail}",
+            _ => $"{name}: {failure.Operation} failed: {failure.Detail}",
+        };
+    }
+
+    private static string After(TimeSpan? timeout) =>
+        timeout is { } t && t > TimeSpan.Zero ? " after " + t.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) + "s" : "";
+
+    private static string Status(HttpStatusCode? status) =>
+        status is { } s ? ((int)s).ToString(CultureInfo.InvariantCulture) : "an unexpected status";
+}

@@ -1,0 +1,129 @@
+using System.Net;
+using CompositeGateway.Configuration;
+using Polly;
+using Polly.CircuitBreaker;
+using Polly.Retry;
+using Polly.Timeout;
+
+namespace CompositeGateway.Clusters;
+
+/// <summary>
+/// The resilience pipeline of one undercluster (Polly v8): retry (GET only) → circuit breaker →
+/// per-attempt timeout. It wraps the send up to response headers only — the handler returns once
+/// headers arrive — so nothing is ever retried after a body started streaming, and a stream's
+/// body is bounded by the caller's token, not by the attempt timeout. One instance per
+/// undercluster for the process lifetime: the breaker's state must survive handler rotation.
+/// </summary>
+internal sealed class ClusterResilience
+{
+    /// <summary>The request being sent, so strategies can tell idempotent calls apart.</summary>
+    internal static readonly ResiliencePropertyKey<HttpRequestMessage> RequestKey = new("composite-gateway.cluster-request");
+
+    /// <summary>Per-request override of the attempt timeout (see <see cref="AttemptTimeoutOption"/>).</summary>
+    internal static readonly ResiliencePropertyKey<TimeSpan> AttemptTimeoutKey = new("composite-gateway.attempt-timeout");
+
+    /// <summary>
+    /// Set on an <see cref="HttpRequestMessage"/> to replace the undercluster's timeout for that call;
+    /// <see cref="Timeout.InfiniteTimeSpan"/> leaves only the caller's token (uploads, repo GC).
+    /// </summary>
+    internal static readonly HttpRequestOptionsKey<TimeSpan> AttemptTimeoutOption = new("composite-gateway.attempt-timeout");
+
+    private readonly CircuitBreakerStateProvider _circuit = new();
+    private readonly string _cluster;
+
+    public ClusterResilience(UnderclusterOptions cluster, ClusterClientSettings settings, TimeProvider time, ILogger logger)
+    {
+        _cluster = cluster.Name;
+        var builder = new ResiliencePipelineBuilder<HttpResponseMessage>
+        {
+            Name = "undercluster",
+            InstanceName = cluster.Name,
+            TimeProvider = time,
+        };
+
+        if (settings.MaxRetryAttempts > 0)
+        {
+            builder.AddRetry(new RetryStrategyOptions<HttpResponseMessage>
+            {
+                MaxRetryAttempts = settings.MaxRetryAttempts,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = settings.RetryBaseDelay,
+                MaxDelay = settings.RetryMaxDelay,
+                // POST/DELETE are never retried: a repeated pin POST is a new state update (§5.7).
+                ShouldHandle = args => ValueTask.FromResult(IsIdempotent(args.Context) && IsTransient(args.Outcome)),
+                OnRetry = args =>
+                {
+                    ClusterLog.Retrying(logger, _cluster, args.AttemptNumber + 1, OperationOf(args.Context), args.RetryDelay, Reason(args.Outcome));
+                    return default;
+                },
+            });
+        }
+
+        builder.AddCircuitBreaker(new CircuitBreakerStrategyOptions<HttpResponseMessage>
+        {
+            FailureRatio = settings.BreakerFailureRatio,
+            SamplingDuration = settings.BreakerSamplingDuration,
+            MinimumThroughput = settings.BreakerMinimumThroughput,
+            BreakDuration = settings.BreakerBreakDuration,
+            StateProvider = _circuit,
+            ShouldHandle = args => ValueTask.FromResult(IsTransient(args.Outcome)),
+            OnOpened = args =>
+            {
+                ClusterLog.CircuitOpened(logger, _cluster, args.BreakDuration, Reason(args.Outcome));
+                CircuitStateChanged?.Invoke(this, CircuitState.Open);
+                return default;
+            },
+            OnHalfOpened = _ =>
+            {
+                ClusterLog.CircuitHalfOpened(logger, _cluster);
+                CircuitStateChanged?.Invoke(this, CircuitState.HalfOpen);
+                return default;
+            },
+            OnClosed = _ =>
+            {
+                ClusterLog.CircuitClosed(logger, _cluster);
+                CircuitStateChanged?.Invoke(this, CircuitState.Closed);
+                return default;
+            },
+        });
+
+        var defaultTimeout = cluster.Timeout;
+        builder.AddTimeout(new TimeoutStrategyOptions
+        {
+            // A non-positive timeout (InfiniteTimeSpan) disables the strategy for that attempt.
+            TimeoutGenerator = args => ValueTask.FromResult(args.Context.Properties.GetValue(AttemptTimeoutKey, defaultTimeout)),
+        });
+
+        Pipeline = builder.Build();
+    }
+
+    public ResiliencePipeline<HttpResponseMessage> Pipeline { get; }
+
+    /// <summary>Current breaker state, for metrics and <c>/ready</c>.</summary>
+    public CircuitState CircuitState => _circuit.CircuitState;
+
+    /// <summary>Raised on every breaker transition (from the thread of the call that caused it).</summary>
+    public event EventHandler<CircuitState>? CircuitStateChanged;
+
+    /// <summary>
+    /// Failures that say "this undercluster is unwell" rather than "this request is wrong": no
+    /// response, timeouts, and the gateway-ish statuses. A 500 from a handler (e.g. not enough
+    /// peers to allocate, §4) is an answer, not an outage, so it counts for neither.
+    /// </summary>
+    private static bool IsTransient(Outcome<HttpResponseMessage> outcome) => outcome switch
+    {
+        { Exception: HttpRequestException or TimeoutRejectedException } => true,
+        { Result.StatusCode: HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout } => true,
+        _ => false,
+    };
+
+    private static bool IsIdempotent(ResilienceContext context) =>
+        context.Properties.TryGetValue(RequestKey, out var request) && (request.Method == HttpMethod.Get || request.Method == HttpMethod.Head);
+
+    private static string OperationOf(ResilienceContext context) =>
+        context.Properties.TryGetValue(RequestKey, out var request) ? $"{request.Method} {request.RequestUri?.AbsolutePath}" : "request";
+
+    private static string Reason(Outcome<HttpResponseMessage> outcome) =>
+        outcome.Exception is { } e ? e.GetType().Name + ": " + e.Message : $"HTTP {(int)outcome.Result!.StatusCode}";
+}
