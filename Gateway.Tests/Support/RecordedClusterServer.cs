@@ -146,9 +146,7 @@ internal sealed class RecordedClusterServer : IAsyncDisposable
             return;
         }
 
-        // §1.3: NDJSON, one flush per object, trailer declared up front, first value empty on purpose.
-        response.ContentType = "application/json";
-        response.DeclareTrailer("X-Stream-Error");
+        var stream = await StreamWriter.StartAsync(context);
         var written = 0;
         foreach (var line in recorded.Lines)
         {
@@ -157,20 +155,75 @@ internal sealed class RecordedClusterServer : IAsyncDisposable
                 break;
             }
 
-            await response.Body.WriteAsync(Encoding.UTF8.GetBytes(line + "\n"), aborted);
-            await response.Body.FlushAsync(aborted);
+            await stream.WriteLinesAsync([line]);
             written++;
         }
 
         if (recorded.DropAfterLines is not null)
         {
             // Ends the connection without the terminating chunk: a truncated chunked body.
-            await response.Body.FlushAsync(aborted);
+            if (recorded.DropWhen is { } dropWhen)
+            {
+                await dropWhen.WaitAsync(TimeSpan.FromSeconds(20), aborted).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+
             context.Abort();
             return;
         }
 
-        response.AppendTrailer("X-Stream-Error", new Microsoft.Extensions.Primitives.StringValues(["", .. recorded.StreamErrors]));
+        await stream.EndAsync(recorded.StreamErrors);
+    }
+
+    /// <summary>
+    /// Writes a §1.3 stream with its own chunked framing: Kestrel does not send HTTP/1.1 response
+    /// trailers, and leaves the framing to the app when the app sets <c>Transfer-Encoding: chunked</c>.
+    /// </summary>
+    internal sealed class StreamWriter
+    {
+        private readonly HttpContext _context;
+
+        private StreamWriter(HttpContext context) => _context = context;
+
+        public static async Task<StreamWriter> StartAsync(HttpContext context)
+        {
+            var response = context.Response;
+            response.StatusCode = 200;
+            response.ContentType = "application/json";
+            response.Headers.TransferEncoding = "chunked";
+            response.Headers.Trailer = "X-Stream-Error";
+            await response.StartAsync(context.RequestAborted);
+            return new StreamWriter(context);
+        }
+
+        /// <summary>One chunk holding these NDJSON lines, flushed.</summary>
+        public async Task WriteLinesAsync(IEnumerable<string> lines)
+        {
+            var payload = Encoding.UTF8.GetBytes(string.Concat(lines.Select(l => l + "\n")));
+            if (payload.Length == 0)
+            {
+                return;
+            }
+
+            var body = _context.Response.Body;
+            await body.WriteAsync(Encoding.ASCII.GetBytes($"{payload.Length:x}\r\n"), _context.RequestAborted);
+            await body.WriteAsync(payload, _context.RequestAborted);
+            await body.WriteAsync("\r\n"u8.ToArray(), _context.RequestAborted);
+            await body.FlushAsync(_context.RequestAborted);
+        }
+
+        /// <summary>The last chunk and the trailer: an empty first value, then <paramref name="errors"/> (as ipfs-cluster does).</summary>
+        public async Task EndAsync(IEnumerable<string> errors)
+        {
+            var trailer = new StringBuilder("0\r\nX-Stream-Error: \r\n");
+            foreach (var error in errors)
+            {
+                trailer.Append("X-Stream-Error: ").Append(error).Append("\r\n");
+            }
+
+            trailer.Append("\r\n");
+            await _context.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(trailer.ToString()), _context.RequestAborted);
+            await _context.Response.Body.FlushAsync(_context.RequestAborted);
+        }
     }
 
     private sealed record Route(ConcurrentQueue<RecordedResponse> Queue, Func<HttpContext, Task>? Handler);
@@ -196,6 +249,12 @@ internal sealed record RecordedResponse
 
     /// <summary>Abort the connection after this many lines (no final chunk, no trailer).</summary>
     public int? DropAfterLines { get; init; }
+
+    /// <summary>
+    /// Delays that drop until this completes (the client confirming it read the lines): an abort
+    /// resets the connection, and a reset makes the client's kernel discard data not yet read.
+    /// </summary>
+    public Task? DropWhen { get; init; }
 
     /// <summary>Never answer (until the client goes away).</summary>
     public bool Hang { get; init; }
