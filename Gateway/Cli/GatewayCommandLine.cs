@@ -9,6 +9,7 @@ internal static class GatewayCommandLine
     {
         var root = new RootCommand("CompositeGateway: an IPFS (Kubo RPC) face for ipfs-cluster deployments, so clusters compose into clusters of clusters.");
         root.Subcommands.Add(VersionCommand.Create());
+        root.Subcommands.Add(EmulateCommand.Create());
         return root;
     }
 }
