@@ -21,6 +21,9 @@ internal sealed class PinService : IPinService
     /// <summary>Writes of one pin per operation before giving up on concurrent writers that keep replacing it.</summary>
     internal const int MaxWriteAttempts = 3;
 
+    /// <summary>Status batches of a listing requested ahead of the consumer (bounds memory to this many batches).</summary>
+    internal const int ListBatchesInFlight = 4;
+
     private readonly Undercluster _undercluster;
     private readonly PinPathOptions _options;
     private readonly Ownership _ownership;
@@ -93,42 +96,72 @@ internal sealed class PinService : IPinService
     /// </summary>
     public async IAsyncEnumerable<PinnedItem> ListAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var allocations = Client.StreamAllocationsAsync("pin", cancellationToken);
+        // Status requests of the next batches run while earlier ones are yielded: at most ListBatchesInFlight
+        // batches exist at once, so memory stays bounded while the undercluster's latency is overlapped.
+        using var listing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var allocations = Client.StreamAllocationsAsync("pin", listing.Token);
+        var inFlight = new Queue<(List<ClusterPin> Batch, Task<BatchStatus> Status)>();
         var batch = new List<ClusterPin>(_options.PollBatchSize);
         var chars = 0;
         long listed = 0;
-        await foreach (var pin in allocations.WithCancellation(cancellationToken))
+        try
         {
-            if (pin.Cid is not { } cid || !_ownership.IsOwner(pin.Metadata))
+            await foreach (var pin in allocations.WithCancellation(listing.Token))
             {
-                continue;
+                if (pin.Cid is not { } cid || !_ownership.IsOwner(pin.Metadata))
+                {
+                    continue;
+                }
+
+                if (batch.Count >= _options.PollBatchSize || (batch.Count > 0 && chars + 1 + cid.Length > _options.PollBatchChars))
+                {
+                    inFlight.Enqueue((batch, FetchBatchStatusAsync(batch, listing.Token)));
+                    batch = new List<ClusterPin>(_options.PollBatchSize);
+                    chars = 0;
+                    while (inFlight.Count >= ListBatchesInFlight)
+                    {
+                        var (done, status) = inFlight.Dequeue();
+                        foreach (var item in PinnedOf(done, await status, listed))
+                        {
+                            listed++;
+                            yield return item;
+                        }
+                    }
+                }
+
+                batch.Add(pin);
+                chars += cid.Length + 1;
             }
 
-            if (batch.Count >= _options.PollBatchSize || (batch.Count > 0 && chars + 1 + cid.Length > _options.PollBatchChars))
+            var completion = await allocations.Completion;
+            if (!completion.IsSuccess)
             {
-                await foreach (var item in PinnedOfBatchAsync(batch, listed, cancellationToken))
+                throw ListFailure(Undercluster.Describe(completion.Failure), listed);
+            }
+
+            if (batch.Count > 0)
+            {
+                inFlight.Enqueue((batch, FetchBatchStatusAsync(batch, listing.Token)));
+            }
+
+            while (inFlight.Count > 0)
+            {
+                var (done, status) = inFlight.Dequeue();
+                foreach (var item in PinnedOf(done, await status, listed))
                 {
                     listed++;
                     yield return item;
                 }
-
-                batch.Clear();
-                chars = 0;
             }
-
-            batch.Add(pin);
-            chars += cid.Length + 1;
         }
-
-        var completion = await allocations.Completion;
-        if (!completion.IsSuccess)
+        finally
         {
-            throw ListFailure(Undercluster.Describe(completion.Failure), listed);
-        }
-
-        await foreach (var item in PinnedOfBatchAsync(batch, listed, cancellationToken))
-        {
-            yield return item;
+            // A consumer that stops early (or a failure) must not leave status requests running.
+            await listing.CancelAsync();
+            foreach (var (_, status) in inFlight)
+            {
+                await ((Task)status).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
         }
     }
 
@@ -488,28 +521,29 @@ internal sealed class PinService : IPinService
             ? Client.PinPathAsync("/ipfs/" + cid, request, cancellationToken)
             : Client.PinAsync(cid, request, cancellationToken);
 
-    private async IAsyncEnumerable<PinnedItem> PinnedOfBatchAsync(List<ClusterPin> batch, long listed, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private async Task<BatchStatus> FetchBatchStatusAsync(List<ClusterPin> batch, CancellationToken cancellationToken)
     {
-        if (batch.Count == 0)
-        {
-            yield break;
-        }
-
         var statuses = new Dictionary<string, GlobalPinInfo>(batch.Count, StringComparer.Ordinal);
         var failure = await _undercluster.FetchStatusAsync([.. batch.Select(p => p.Cid!)], s => statuses[s.Cid ?? ""] = s, cancellationToken);
-        if (failure is not null)
+        return new BatchStatus(statuses, failure);
+    }
+
+    /// <summary>The batch's pins that meet the rule, in pinset order; throws when the batch's truth is unknown.</summary>
+    private IEnumerable<PinnedItem> PinnedOf(List<ClusterPin> batch, BatchStatus status, long listed)
+    {
+        if (status.Failure is { } failure)
         {
             throw ListFailure(failure, listed);
         }
 
         foreach (var pin in batch)
         {
-            if (!statuses.TryGetValue(pin.Cid!, out var status))
+            if (!status.ByCid.TryGetValue(pin.Cid!, out var info))
             {
                 throw ListFailure(new GatewayFailure($"undercluster \"{Name}\" left {pin.Cid} out of its status answer", Transient: true), listed);
             }
 
-            var verdict = PinnedRule.Evaluate(_options.PinnedWhen, pin, status, Name);
+            var verdict = PinnedRule.Evaluate(_options.PinnedWhen, pin, info, Name);
             if (verdict.State == PinState.Undetermined)
             {
                 // Leaving it out would tell the Go peer "not pinned" when we simply could not ask.
@@ -532,4 +566,6 @@ internal sealed class PinService : IPinService
     private static UnpinResult Failed(ClusterFailure failure) => new(UnpinOutcome.Failed, Undercluster.Describe(failure));
 
     private readonly record struct Ensured(ClusterPin? Pin, GatewayFailure? Failure);
+
+    private sealed record BatchStatus(Dictionary<string, GlobalPinInfo> ByCid, GatewayFailure? Failure);
 }
