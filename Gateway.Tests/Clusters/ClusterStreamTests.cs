@@ -295,6 +295,55 @@ public sealed class ClusterStreamTests
     }
 
     [Test]
+    public async Task Stream_BodyOutlastsTheAttemptTimeout_NotCut()
+    {
+        // The undercluster timeout bounds time-to-headers only; a stream's body runs on the caller's token.
+        using var harness = new ClusterClientHarness(_server.Url, timeout: TimeSpan.FromMilliseconds(200));
+        _server.On("GET", "/pins", async context =>
+        {
+            var stream = await RecordedClusterServer.StreamWriter.StartAsync(context);
+            for (var i = 0; i < 4; i++)
+            {
+                await WriteLinesAsync(stream, i, i + 1);
+                await Task.Delay(TimeSpan.FromMilliseconds(150), context.RequestAborted);
+            }
+
+            await stream.EndAsync([]);
+        });
+
+        var result = await harness.Client.StreamStatusAsync(null, null, local: false, CancellationToken.None).CollectAsync(CancellationToken.None);
+
+        Assert.That(result.IsSuccess, Is.True, result.ToString());
+        Assert.That(result.Value, Has.Count.EqualTo(4));
+    }
+
+    [Test]
+    public async Task Stream_CallerCancelsMidBody_CancelledAfterTheItemsSoFar()
+    {
+        _server.On("GET", "/pins", async context =>
+        {
+            var stream = await RecordedClusterServer.StreamWriter.StartAsync(context);
+            await WriteLinesAsync(stream, 0, 2);
+            await Task.Delay(Timeout.InfiniteTimeSpan, context.RequestAborted);
+        });
+        using var cts = new CancellationTokenSource();
+
+        var stream = Client.StreamStatusAsync(null, null, local: false, cts.Token);
+        var count = 0;
+        await foreach (var _ in stream)
+        {
+            if (++count == 2)
+            {
+                await cts.CancelAsync();
+            }
+        }
+
+        var completion = await stream.Completion;
+        Assert.That(count, Is.EqualTo(2));
+        Assert.That(completion.Failure?.Kind, Is.EqualTo(ClusterFailureKind.Cancelled));
+    }
+
+    [Test]
     public async Task StreamStatusAsync_200kItems_LiveMemoryStaysSmall()
     {
         const int total = 200_000;

@@ -231,9 +231,13 @@ internal sealed class ClusterClient
         }
 
         var call = new Call(HttpMethod.Post, "/add", request.ToQueryString()) { Content = multipart, Timeout = Timeout.InfiniteTimeSpan };
-        return problems.Count > 0
-            ? Failed<AddedOutput>(Invalid(call.Operation, string.Join("; ", problems)), cancellationToken)
-            : Stream(call, ClusterJsonContext.Default.AddedOutput, cancellationToken);
+        if (problems.Count > 0)
+        {
+            multipart.Dispose();
+            return Failed<AddedOutput>(Invalid(call.Operation, string.Join("; ", problems)), cancellationToken);
+        }
+
+        return Stream(call, ClusterJsonContext.Default.AddedOutput, cancellationToken);
     }
 
     private static string LocalQuery(bool local) => local ? "local=true" : "local=false";

@@ -1,26 +1,26 @@
 namespace CompositeGateway.Clusters;
 
-/// <summary>Every log event of <c>Clusters/</c>: event ids 1100–1199 (STYLE.md 10).</summary>
+/// <summary>Every log event of <c>Clusters/</c>: event ids 1200–1299 (Admin has 1100–1199; STYLE.md 10).</summary>
 internal static partial class ClusterLog
 {
-    [LoggerMessage(1101, LogLevel.Warning, "Undercluster {Cluster}: {Operation} failed ({Kind}): {Detail}")]
+    [LoggerMessage(1201, LogLevel.Warning, "Undercluster {Cluster}: {Operation} failed ({Kind}): {Detail}")]
     public static partial void CallFailed(ILogger logger, string cluster, string operation, ClusterFailureKind kind, string detail);
 
-    [LoggerMessage(1102, LogLevel.Debug, "Undercluster {Cluster}: {Operation} cancelled by the caller")]
+    [LoggerMessage(1202, LogLevel.Debug, "Undercluster {Cluster}: {Operation} cancelled by the caller")]
     public static partial void CallCancelled(ILogger logger, string cluster, string operation);
 
-    [LoggerMessage(1103, LogLevel.Information, "Undercluster {Cluster}: retry {Attempt} of {Operation} in {Delay} after {Reason}")]
+    [LoggerMessage(1203, LogLevel.Information, "Undercluster {Cluster}: retry {Attempt} of {Operation} in {Delay} after {Reason}")]
     public static partial void Retrying(ILogger logger, string cluster, int attempt, string operation, TimeSpan delay, string reason);
 
-    [LoggerMessage(1104, LogLevel.Warning, "Undercluster {Cluster}: circuit opened for {BreakDuration} after {Reason}")]
+    [LoggerMessage(1204, LogLevel.Warning, "Undercluster {Cluster}: circuit opened for {BreakDuration} after {Reason}")]
     public static partial void CircuitOpened(ILogger logger, string cluster, TimeSpan breakDuration, string reason);
 
-    [LoggerMessage(1105, LogLevel.Information, "Undercluster {Cluster}: circuit half-open, probing with the next call")]
+    [LoggerMessage(1205, LogLevel.Information, "Undercluster {Cluster}: circuit half-open, probing with the next call")]
     public static partial void CircuitHalfOpened(ILogger logger, string cluster);
 
-    [LoggerMessage(1106, LogLevel.Information, "Undercluster {Cluster}: circuit closed")]
+    [LoggerMessage(1206, LogLevel.Information, "Undercluster {Cluster}: circuit closed")]
     public static partial void CircuitClosed(ILogger logger, string cluster);
 
-    [LoggerMessage(1107, LogLevel.Debug, "Undercluster {Cluster}: status of {Count} CIDs split into {Batches} requests")]
+    [LoggerMessage(1207, LogLevel.Debug, "Undercluster {Cluster}: status of {Count} CIDs split into {Batches} requests")]
     public static partial void StatusBatched(ILogger logger, string cluster, int count, int batches);
 }

@@ -67,18 +67,37 @@ internal sealed class ClusterStream<T> : IAsyncEnumerable<T>
         var outcome = new StreamOutcome();
         long items = 0;
         var reachedEnd = false;
+        var producer = _producer(outcome, token).GetAsyncEnumerator(token);
         try
         {
-            await foreach (var item in _producer(outcome, token).WithCancellation(token))
+            while (true)
             {
+                bool more;
+                try
+                {
+                    more = await producer.MoveNextAsync();
+                }
+                catch (Exception e)
+                {
+                    // Upstream failures arrive through the outcome; an exception here is a bug, kept visible.
+                    _completion.TrySetException(e);
+                    throw;
+                }
+
+                if (!more)
+                {
+                    break;
+                }
+
                 items++;
-                yield return item;
+                yield return producer.Current;
             }
 
             reachedEnd = true;
         }
         finally
         {
+            await producer.DisposeAsync();
             _completion.TrySetResult(
                 !reachedEnd ? _stoppedEarly()
                 : outcome.Failure is { } failure ? failure

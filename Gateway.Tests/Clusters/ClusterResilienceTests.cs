@@ -1,0 +1,201 @@
+using CompositeGateway.Clusters;
+using CompositeGateway.Tests.Support;
+using Microsoft.Extensions.Time.Testing;
+using Polly.CircuitBreaker;
+
+namespace CompositeGateway.Tests.Clusters;
+
+/// <summary>Retries (GET only), attempt timeouts and the circuit breaker, counted on the server side.</summary>
+public sealed class ClusterResilienceTests
+{
+    private const string Cid = "bafybeiexamplecid";
+
+    private RecordedClusterServer _server = null!;
+
+    [SetUp]
+    public async Task StartAsync() => _server = await RecordedClusterServer.StartAsync();
+
+    [TearDown]
+    public async Task StopAsync() => await _server.DisposeAsync();
+
+    [Test]
+    public async Task Get_TransientStatusesThenSuccess_RetriedUntilSuccess()
+    {
+        using var harness = new ClusterClientHarness(_server.Url);
+        _server.On("GET", "/id", RecordedResponse.Error(503, "starting"), RecordedResponse.Error(502, "proxy"), RecordedResponse.Golden("id.json"));
+
+        var result = await harness.Client.GetIdAsync(CancellationToken.None);
+
+        Assert.That(result.IsSuccess, Is.True, result.ToString());
+        Assert.That(_server.Count("GET", "/id"), Is.EqualTo(3));
+    }
+
+    [Test]
+    public async Task Get_AlwaysUnavailable_GivesUpAfterMaxRetries()
+    {
+        using var harness = new ClusterClientHarness(_server.Url);
+        _server.On("GET", "/id", RecordedResponse.Error(503, "down"));
+
+        var result = await harness.Client.GetIdAsync(CancellationToken.None);
+
+        Assert.That(result.Failure?.StatusCode, Is.EqualTo(System.Net.HttpStatusCode.ServiceUnavailable));
+        Assert.That(_server.Count("GET", "/id"), Is.EqualTo(1 + ClusterClientHarness.FastSettings.MaxRetryAttempts));
+    }
+
+    [Test]
+    public async Task Get_500_NotRetried()
+    {
+        using var harness = new ClusterClientHarness(_server.Url);
+        _server.On("GET", "/pins/" + Cid, RecordedResponse.Error(500, "boom"));
+
+        await harness.Client.GetStatusAsync(Cid, local: false, CancellationToken.None);
+
+        Assert.That(_server.Count("GET", "/pins/" + Cid), Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task Get_Hangs_EachAttemptTimedOutAndRetried()
+    {
+        using var harness = new ClusterClientHarness(_server.Url, timeout: TimeSpan.FromMilliseconds(200));
+        _server.On("GET", "/id", RecordedResponse.Hanging());
+
+        var result = await harness.Client.GetIdAsync(CancellationToken.None);
+
+        Assert.That(result.Failure?.Kind, Is.EqualTo(ClusterFailureKind.Timeout));
+        Assert.That(_server.Count("GET", "/id"), Is.EqualTo(1 + ClusterClientHarness.FastSettings.MaxRetryAttempts));
+    }
+
+    [Test]
+    public async Task Post_Unavailable_NeverRetried()
+    {
+        using var harness = new ClusterClientHarness(_server.Url);
+        _server.On("POST", "/pins/" + Cid, RecordedResponse.Error(503, "down"), RecordedResponse.Golden("pin.json"));
+
+        var result = await harness.Client.PinAsync(Cid, null, CancellationToken.None);
+
+        Assert.That(result.Failure?.Kind, Is.EqualTo(ClusterFailureKind.HttpStatus));
+        Assert.That(_server.Count("POST", "/pins/" + Cid), Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task Delete_Hangs_NeverRetried()
+    {
+        using var harness = new ClusterClientHarness(_server.Url, timeout: TimeSpan.FromMilliseconds(200));
+        _server.On("DELETE", "/pins/" + Cid, RecordedResponse.Hanging());
+
+        var result = await harness.Client.UnpinAsync(Cid, CancellationToken.None);
+
+        Assert.That(result.Failure?.Kind, Is.EqualTo(ClusterFailureKind.Timeout));
+        Assert.That(_server.Count("DELETE", "/pins/" + Cid), Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task Get_NoHttpResponse_RetriedWhilePostIsNot()
+    {
+        // A listener that reads the request and answers bytes that are not HTTP: a transport-level
+        // failure that, unlike a refusal, can be counted. (A bare close would not do: SocketsHttpHandler
+        // itself resends requests whose connection closed before any response byte.)
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var accepted = 0;
+        using var stop = new CancellationTokenSource();
+        var acceptLoop = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                using var socket = await listener.AcceptSocketAsync(stop.Token);
+                await socket.ReceiveAsync(new byte[4096], stop.Token);
+                Interlocked.Increment(ref accepted);
+                await socket.SendAsync("NOT-HTTP\r\n\r\n"u8.ToArray(), stop.Token);
+                socket.Shutdown(System.Net.Sockets.SocketShutdown.Both);
+            }
+        });
+        using var harness = new ClusterClientHarness(new Uri($"http://127.0.0.1:{((System.Net.IPEndPoint)listener.LocalEndpoint).Port}"));
+
+        var post = await harness.Client.PinAsync(Cid, null, CancellationToken.None);
+        var postConnections = Volatile.Read(ref accepted);
+        var get = await harness.Client.GetVersionAsync(CancellationToken.None);
+        var getConnections = Volatile.Read(ref accepted) - postConnections;
+        await stop.CancelAsync();
+        await acceptLoop.ContinueWith(_ => { }, TaskScheduler.Default);
+
+        Assert.That(get.Failure?.Kind, Is.EqualTo(ClusterFailureKind.Connect), get.ToString());
+        Assert.That(post.Failure?.Kind, Is.EqualTo(ClusterFailureKind.Connect), post.ToString());
+        Assert.That(postConnections, Is.EqualTo(1));
+        Assert.That(getConnections, Is.EqualTo(1 + ClusterClientHarness.FastSettings.MaxRetryAttempts));
+    }
+
+    [Test]
+    public async Task CircuitBreaker_FailuresOpenIt_CallsRejectedUntilBreakThenProbeClosesIt()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2024, 5, 1, 10, 0, 0, TimeSpan.Zero));
+        var settings = ClusterClientHarness.FastSettings with
+        {
+            MaxRetryAttempts = 0,
+            BreakerMinimumThroughput = 3,
+            BreakerFailureRatio = 0.5,
+            BreakerSamplingDuration = TimeSpan.FromSeconds(30),
+            BreakerBreakDuration = TimeSpan.FromSeconds(10),
+        };
+        using var harness = new ClusterClientHarness(_server.Url, settings, time);
+        var client = harness.Client;
+        var transitions = new List<CircuitState>();
+        client.CircuitStateChanged += (_, state) => transitions.Add(state);
+        _server.On("POST", "/pins/" + Cid,
+            RecordedResponse.Error(503, "down"), RecordedResponse.Error(503, "down"), RecordedResponse.Error(503, "down"), RecordedResponse.Golden("pin.json"));
+
+        for (var i = 0; i < 3; i++)
+        {
+            await client.PinAsync(Cid, null, CancellationToken.None);
+        }
+
+        var rejected = await client.PinAsync(Cid, null, CancellationToken.None);
+        Assert.That(rejected.Failure?.Kind, Is.EqualTo(ClusterFailureKind.CircuitOpen));
+        Assert.That(client.CircuitState, Is.EqualTo(CircuitState.Open));
+        Assert.That(_server.Count("POST", "/pins/" + Cid), Is.EqualTo(3), "an open circuit sends nothing");
+
+        time.Advance(TimeSpan.FromSeconds(11));
+        var probe = await client.PinAsync(Cid, null, CancellationToken.None);
+
+        Assert.That(probe.IsSuccess, Is.True, probe.ToString());
+        Assert.That(client.CircuitState, Is.EqualTo(CircuitState.Closed));
+        Assert.That(transitions, Is.EqualTo(new[] { CircuitState.Open, CircuitState.HalfOpen, CircuitState.Closed }));
+        Assert.That(_server.Count("POST", "/pins/" + Cid), Is.EqualTo(4));
+    }
+
+    [Test]
+    public async Task CircuitBreaker_HalfOpenProbeFails_OpensAgain()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2024, 5, 1, 10, 0, 0, TimeSpan.Zero));
+        var settings = ClusterClientHarness.FastSettings with { MaxRetryAttempts = 0, BreakerMinimumThroughput = 2, BreakerBreakDuration = TimeSpan.FromSeconds(10) };
+        using var harness = new ClusterClientHarness(_server.Url, settings, time);
+        _server.On("GET", "/id", RecordedResponse.Error(504, "timeout upstream"));
+
+        await harness.Client.GetIdAsync(CancellationToken.None);
+        await harness.Client.GetIdAsync(CancellationToken.None);
+        time.Advance(TimeSpan.FromSeconds(11));
+        var probe = await harness.Client.GetIdAsync(CancellationToken.None);
+        var after = await harness.Client.GetIdAsync(CancellationToken.None);
+
+        Assert.That(probe.Failure?.Kind, Is.EqualTo(ClusterFailureKind.HttpStatus));
+        Assert.That(after.Failure?.Kind, Is.EqualTo(ClusterFailureKind.CircuitOpen));
+        Assert.That(harness.Client.CircuitState, Is.EqualTo(CircuitState.Open));
+        Assert.That(_server.Count("GET", "/id"), Is.EqualTo(3));
+    }
+
+    [Test]
+    public async Task CircuitBreaker_ApplicationErrors_DoNotOpenIt()
+    {
+        var settings = ClusterClientHarness.FastSettings with { MaxRetryAttempts = 0, BreakerMinimumThroughput = 2 };
+        using var harness = new ClusterClientHarness(_server.Url, settings);
+        _server.On("POST", "/pins/" + Cid, RecordedResponse.Error(500, "not enough peers to allocate CID"));
+
+        for (var i = 0; i < 5; i++)
+        {
+            await harness.Client.PinAsync(Cid, null, CancellationToken.None);
+        }
+
+        Assert.That(harness.Client.CircuitState, Is.EqualTo(CircuitState.Closed));
+        Assert.That(_server.Count("POST", "/pins/" + Cid), Is.EqualTo(5));
+    }
+}
