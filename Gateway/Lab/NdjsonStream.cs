@@ -63,6 +63,10 @@ internal static class NdjsonStream
             {
                 // Fault: the connection dies mid-stream, without the last chunk or the trailer.
                 await WriteChunkAsync(body, buffer, cancellationToken);
+                // A flush only reaches Kestrel's transport pipe; aborting at once would discard what
+                // is still queued for the socket. Give the bytes a moment (real time: this is about
+                // the socket, not the emulated clock) so the client sees the items, then the cut.
+                await Task.Delay(TimeSpan.FromMilliseconds(100), TimeProvider.System, cancellationToken);
                 context.Abort();
                 return;
             }
