@@ -1,0 +1,31 @@
+using CompositeGateway.Telemetry;
+using Microsoft.AspNetCore.Mvc;
+
+namespace CompositeGateway.Admin;
+
+internal static class AdminEndpoints
+{
+    /// <summary>
+    /// <c>/health</c>, <c>/ready</c> and <c>/metrics</c>. The host routes these to the admin
+    /// listener only; they are not meant for the overcluster peer's Kubo RPC port.
+    /// </summary>
+    public static IEndpointRouteBuilder MapGatewayAdmin(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGet("/health", static () =>
+            Results.Json(new HealthReport("ok", GatewayMetrics.Version), AdminJsonContext.Default.HealthReport));
+
+        endpoints.MapGet("/ready", static ([FromServices] UnderclusterHealth health) =>
+        {
+            var report = ReadinessReport.From(health.Snapshot());
+            return Results.Json(
+                report,
+                AdminJsonContext.Default.ReadinessReport,
+                statusCode: report.Ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+        });
+
+        endpoints.MapGet("/metrics", static ([FromServices] PrometheusCollector collector) =>
+            Results.Text(collector.Scrape(), PrometheusText.ContentType));
+
+        return endpoints;
+    }
+}

@@ -1,0 +1,17 @@
+namespace CompositeGateway.Admin;
+
+/// <summary>Admin log events; ids 1100–1199 belong to this folder.</summary>
+internal static partial class AdminLog
+{
+    [LoggerMessage(1100, LogLevel.Information, "Undercluster {Undercluster} is up (cluster peer {PeerId})")]
+    public static partial void UnderclusterUp(this ILogger logger, string undercluster, string peerId);
+
+    [LoggerMessage(1101, LogLevel.Warning, "Undercluster {Undercluster} is down: {Error}")]
+    public static partial void UnderclusterDown(this ILogger logger, string undercluster, string error);
+
+    [LoggerMessage(1102, LogLevel.Debug, "Undercluster {Undercluster} still down ({ConsecutiveFailures} failed probes in a row): {Error}")]
+    public static partial void UnderclusterStillDown(this ILogger logger, string undercluster, int consecutiveFailures, string error);
+
+    [LoggerMessage(1103, LogLevel.Error, "Health probe of undercluster {Undercluster} failed unexpectedly")]
+    public static partial void ProbeCrashed(this ILogger logger, string undercluster, Exception exception);
+}

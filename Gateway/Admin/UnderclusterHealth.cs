@@ -1,0 +1,152 @@
+using CompositeGateway.Configuration;
+
+namespace CompositeGateway.Admin;
+
+/// <summary>What the last health probe of an undercluster said.</summary>
+internal enum UnderclusterState
+{
+    /// <summary>Not probed yet.</summary>
+    Unknown,
+
+    /// <summary>The last probe got a 200 with a peer id.</summary>
+    Up,
+
+    /// <summary>The last probe failed (connect, timeout, HTTP status, bad body).</summary>
+    Down,
+}
+
+/// <summary>
+/// One undercluster's health at a moment. <c>IsReady</c>: the last success is younger than
+/// <see cref="HealthOptions.ReadyWithin"/>, which is what <c>/ready</c> requires.
+/// </summary>
+internal sealed record UnderclusterHealthSnapshot(
+    string Name,
+    UnderclusterState State,
+    bool IsReady,
+    DateTimeOffset? LastSuccess,
+    DateTimeOffset? LastProbe,
+    string? LastError,
+    int ConsecutiveFailures,
+    string? PeerId);
+
+/// <summary>A state change seen by one probe, so that the monitor logs transitions once.</summary>
+internal readonly record struct HealthTransition(UnderclusterState Previous, UnderclusterState Current, int ConsecutiveFailures)
+{
+    public bool Changed => Previous != Current;
+}
+
+/// <summary>
+/// Per-undercluster health as the background probes last saw it. Fed by
+/// <see cref="UnderclusterHealthMonitor"/>; read by <c>/ready</c>, <c>gateway_undercluster_up</c>
+/// and, later, by circuit breaking and placement.
+/// </summary>
+internal sealed class UnderclusterHealth
+{
+    private readonly Dictionary<string, Entry> _entries;
+    private readonly string[] _names;
+    private readonly TimeSpan _readyWithin;
+    private readonly TimeProvider _time;
+    private readonly Lock _gate = new();
+    private TaskCompletionSource _changed = NewSignal();
+
+    public UnderclusterHealth(IEnumerable<string> names, HealthOptions options, TimeProvider time)
+    {
+        _names = [.. names];
+        _entries = _names.ToDictionary(name => name, _ => new Entry(), StringComparer.Ordinal);
+        _readyWithin = options.ReadyWithin;
+        _time = time;
+    }
+
+    /// <summary>Every undercluster, in configuration order.</summary>
+    public IReadOnlyList<UnderclusterHealthSnapshot> Snapshot()
+    {
+        var now = _time.GetUtcNow();
+        lock (_gate)
+        {
+            return [.. _names.Select(name => ToSnapshot(name, _entries[name], now))];
+        }
+    }
+
+    /// <summary>True when every undercluster answered a probe within <see cref="HealthOptions.ReadyWithin"/>.</summary>
+    public bool IsReady() => Snapshot().All(s => s.IsReady);
+
+    /// <summary>
+    /// Whether calls to this undercluster are worth making: its last probe succeeded, recently.
+    /// Stricter than readiness on purpose: one failed probe turns this off at once, while
+    /// <c>/ready</c> tolerates a blip for up to <see cref="HealthOptions.ReadyWithin"/>.
+    /// Unknown names are not healthy.
+    /// </summary>
+    public bool IsHealthy(string name)
+    {
+        var now = _time.GetUtcNow();
+        lock (_gate)
+        {
+            return _entries.TryGetValue(name, out var entry)
+                && entry.State == UnderclusterState.Up
+                && IsFresh(entry, now);
+        }
+    }
+
+    public HealthTransition RecordSuccess(string name, string peerId) =>
+        Update(name, entry =>
+        {
+            entry.State = UnderclusterState.Up;
+            entry.LastSuccess = entry.LastProbe;
+            entry.LastError = null;
+            entry.ConsecutiveFailures = 0;
+            entry.PeerId = peerId;
+        });
+
+    public HealthTransition RecordFailure(string name, string error) =>
+        Update(name, entry =>
+        {
+            entry.State = UnderclusterState.Down;
+            entry.LastError = error;
+            entry.ConsecutiveFailures++;
+        });
+
+    /// <summary>Completes at the next recorded probe; lets tests and tools wait without polling a clock.</summary>
+    public Task WaitForChangeAsync(CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return _changed.Task.WaitAsync(cancellationToken);
+        }
+    }
+
+    private HealthTransition Update(string name, Action<Entry> change)
+    {
+        TaskCompletionSource changed;
+        HealthTransition transition;
+        lock (_gate)
+        {
+            var entry = _entries[name];
+            var previous = entry.State;
+            entry.LastProbe = _time.GetUtcNow();
+            change(entry);
+            transition = new HealthTransition(previous, entry.State, entry.ConsecutiveFailures);
+            changed = _changed;
+            _changed = NewSignal();
+        }
+
+        changed.SetResult();
+        return transition;
+    }
+
+    private UnderclusterHealthSnapshot ToSnapshot(string name, Entry entry, DateTimeOffset now) =>
+        new(name, entry.State, IsFresh(entry, now), entry.LastSuccess, entry.LastProbe, entry.LastError, entry.ConsecutiveFailures, entry.PeerId);
+
+    private bool IsFresh(Entry entry, DateTimeOffset now) => entry.LastSuccess is { } success && now - success <= _readyWithin;
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private sealed class Entry
+    {
+        public UnderclusterState State { get; set; }
+        public DateTimeOffset? LastSuccess { get; set; }
+        public DateTimeOffset? LastProbe { get; set; }
+        public string? LastError { get; set; }
+        public int ConsecutiveFailures { get; set; }
+        public string? PeerId { get; set; }
+    }
+}
