@@ -9,7 +9,7 @@ internal interface IBlockSink
     /// Accepts one block. <paramref name="block"/> is only valid until the returned task completes
     /// (producers reuse pooled buffers): copy it to keep it.
     /// </summary>
-    public ValueTask PutAsync(Cid cid, ReadOnlyMemory<byte> block, CancellationToken cancellationToken);
+    ValueTask PutAsync(Cid cid, ReadOnlyMemory<byte> block, CancellationToken cancellationToken);
 }
 
 /// <summary>Discards every block: Kubo's <c>only-hash</c>.</summary>
