@@ -134,7 +134,7 @@ public sealed class PinEndpointsTests
     [TestCase("shard-size=-1", "parameter shard_size is invalid")]
     [TestCase("expire-in=10ms", "expire-in duration too short")]
     [TestCase("expire-in=soon", "expire-in cannot be parsed: time: invalid duration \"soon\"")]
-    [TestCase("pin-update=nope", "error decoding update option parameter: selected encoding not supported")]
+    [TestCase("pin-update=nope", "error decoding update option parameter: invalid cid: selected encoding not supported")]
     [TestCase("origins=/ip4/1.2.3.4/tcp/4001", "multiaddress does not contain peer ID: protocol not found in multiaddr")]
     public async Task Pin_BadOption_Answers400ThenStillPinsWithPartialOptions(string query, string message)
     {
