@@ -33,6 +33,11 @@ public sealed class JsClusterClientTests
               out.statusAll = await cluster.statusAll()
               out.unpin = await cluster.unpin('{{Cid}}')
               try { await cluster.allocation('{{Cid}}'); out.afterUnpin = 'still there' } catch (e) { out.afterUnpin = e.message }
+              const Hash = require('ipfs-only-hash')
+              out.added = await cluster.add(new File(['hello world\n'], 'hello.txt'), { name: 'js-add', metadata: { via: 'add' } })
+              out.expectedAdded = await Hash.of('hello world\n', { cidVersion: 1, rawLeaves: true })
+              out.addedStatus = await cluster.status(out.added.cid)
+              out.directory = await cluster.addDirectory([new File(['a\n'], 'a.txt'), new File(['b\n'], 'b.txt')])
               console.log(JSON.stringify(out))
             })().catch(e => { console.error(e); process.exit(1) })
             """;
@@ -64,7 +69,12 @@ public sealed class JsClusterClientTests
             Assert.That(json["statusAll"]!.AsArray(), Has.Count.EqualTo(1));
             Assert.That(json["unpin"]!["cid"]!.GetValue<string>(), Is.EqualTo(Cid));
             Assert.That(json["afterUnpin"]!.GetValue<string>(), Does.StartWith("404"));
-            Assert.That(lab.State.Store.Count, Is.Zero);
+            Assert.That(json["added"]!["name"]!.GetValue<string>(), Is.EqualTo("hello.txt"));
+            Assert.That(json["added"]!["cid"]!.GetValue<string>(), Is.EqualTo(json["expectedAdded"]!.GetValue<string>()));
+            Assert.That(json["added"]!["size"]!.GetValue<long>(), Is.EqualTo(12));
+            Assert.That(json["addedStatus"]!["name"]!.GetValue<string>(), Is.EqualTo("js-add"));
+            Assert.That(json["directory"]!.AsArray().Select(o => o!["name"]!.GetValue<string>()), Is.EqualTo(new[] { "a.txt", "b.txt", "" }));
+            Assert.That(lab.State.Store.Count, Is.EqualTo(2), "the added file and the wrapped directory");
         });
     }
 }
