@@ -161,6 +161,8 @@ internal sealed class EmulatedCluster : IAsyncDisposable
         {
             kestrel.AddServerHeader = false;
             kestrel.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(120);
+            // ipfs-cluster has no body limit (read_timeout 0): /add uploads may be any size.
+            kestrel.Limits.MaxRequestBodySize = null;
             kestrel.Listen(_endpoint, listen =>
             {
                 listen.Protocols = HttpProtocols.Http1;

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
+using CompositeGateway.Ipld;
 using SimpleBase;
 
 namespace CompositeGateway.Lab;
@@ -11,55 +12,23 @@ namespace CompositeGateway.Lab;
 internal static class LabCids
 {
     /// <summary>
-    /// Accepts CIDv0 (46 chars of base58btc, <c>Qm…</c>, sha2-256 multihash) and CIDv1 in multibase
-    /// <c>b</c> (base32 lower, version byte 1). <paramref name="canonical"/> is the text as given.
-    /// <paramref name="error"/> follows go-cid's wording; the caller prefixes <c>error decoding Cid: </c>.
+    /// Parses with the Ipld CID parser (any multibase, v0 or v1) and gives the canonical text ipfs-cluster
+    /// prints (<c>Qm…</c> for v0, base32 <c>b…</c> for v1), which is also the pinset key, so
+    /// <c>zdj7…</c> and <c>bafy…</c> spellings of one CID are one pin. <paramref name="error"/> is go-cid's
+    /// reason; the caller prefixes <c>error decoding Cid: </c>.
     /// </summary>
     public static bool TryParse(string text, out string canonical, out string error)
     {
+        if (Cid.TryParse(text, out var cid, out var reason))
+        {
+            canonical = cid.ToString();
+            error = "";
+            return true;
+        }
+
         canonical = text;
-        error = "";
-        if (text.Length < 2)
-        {
-            error = "cid too short";
-            return false;
-        }
-
-        if (text.Length == 46 && text.StartsWith("Qm", StringComparison.Ordinal))
-        {
-            Span<byte> bytes = stackalloc byte[64];
-            if (Base58.Bitcoin.TryDecode(text, bytes, out var written) && written == 34 && bytes[0] == 0x12 && bytes[1] == 0x20)
-            {
-                return true;
-            }
-
-            error = "invalid cid: selected encoding not supported";
-            return false;
-        }
-
-        if (text[0] != 'b')
-        {
-            error = "selected encoding not supported";
-            return false;
-        }
-
-        foreach (var c in text.AsSpan(1))
-        {
-            if (!(c is >= 'a' and <= 'z' or >= '2' and <= '7'))
-            {
-                error = "invalid cid: illegal base32 data at input byte " + text.IndexOf(c, 1);
-                return false;
-            }
-        }
-
-        var decoded = new byte[text.Length];
-        if (!Base32.Rfc4648.TryDecode(text.AsSpan(1).ToString().ToUpperInvariant(), decoded, out var length) || length < 4 || decoded[0] != 0x01)
-        {
-            error = "invalid cid: expected 1 as the cid version number";
-            return false;
-        }
-
-        return true;
+        error = reason;
+        return false;
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using CompositeGateway.Clusters.Wire;
+using CompositeGateway.Ipld;
 
 namespace CompositeGateway.Lab;
 
@@ -41,6 +42,9 @@ internal sealed class LabCluster
 
     public long NowTicks => Time.GetUtcNow().UtcTicks;
 
+    /// <summary>Blocks of content added through <c>/add</c>.</summary>
+    public LabBlockStore Blocks { get; } = new();
+
     /// <summary>Sizes of content the cluster holds blocks for (added through <c>/add</c>), by root CID.</summary>
     public System.Collections.Concurrent.ConcurrentDictionary<string, long> ContentSizes { get; } = new(StringComparer.Ordinal);
 
@@ -61,22 +65,26 @@ internal sealed class LabCluster
     public bool HasMetrics(LabPeer peer) => !IsDown(peer) && peer.FreeBytes > 0;
 
     /// <summary>
-    /// Drops stored content no pin refers to any more and returns its CIDs (blocks exist only for
-    /// content added through <c>/add</c>).
+    /// Drops blocks no pinned root reaches (roots are what <c>/add</c> imported) and returns their CIDs
+    /// (<c>POST /ipfs/gc</c>).
     /// </summary>
     public IReadOnlyList<string> CollectGarbage()
     {
-        var removed = new List<string>();
         var now = NowTicks;
-        foreach (var cid in ContentSizes.Keys)
+        var pinnedRoots = new List<Cid>();
+        foreach (var root in ContentSizes.Keys)
         {
-            if (!Store.TryGet(cid, now, out _) && ContentSizes.TryRemove(cid, out _))
+            if (Store.TryGet(root, now, out _))
             {
-                removed.Add(cid);
+                pinnedRoots.Add(Cid.Parse(root));
+            }
+            else
+            {
+                ContentSizes.TryRemove(root, out _);
             }
         }
 
-        return removed;
+        return [.. Blocks.CollectGarbage(pinnedRoots).Select(c => c.ToString())];
     }
 
     /// <summary>Expired pins leave the pinset before anything reads it.</summary>

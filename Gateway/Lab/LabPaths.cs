@@ -1,10 +1,12 @@
+using CompositeGateway.Ipld;
+
 namespace CompositeGateway.Lab;
 
 /// <summary>
 /// IPFS paths of the <c>/pins/{ipfs|ipns|ipld}/…</c> routes (§5.5): validated like boxo's
 /// <c>path.NewPath</c>, then "resolved by the contacted peer's daemon". The emulated daemon resolves
-/// <c>/ipfs/&lt;cid&gt;</c> and <c>/ipld/&lt;cid&gt;</c> to the CID; deeper paths and IPNS names fail like a
-/// daemon that cannot find the content (500).
+/// <c>/ipfs/&lt;cid&gt;</c> and <c>/ipld/&lt;cid&gt;</c> to the CID; deeper paths are walked through
+/// content added with <c>/add</c>; anything else fails like a daemon that cannot find it (500).
 /// </summary>
 internal static class LabPaths
 {
@@ -26,21 +28,22 @@ internal static class LabPaths
         return (path, null);
     }
 
-    /// <summary>The CID a path points at, or the daemon's error text (500).</summary>
-    public static (string? Cid, string? Error) Resolve(string path)
+    /// <summary>The CID a path points at, or the daemon's error text (500). Deeper paths are walked through blocks added with <c>/add</c>.</summary>
+    public static (string? Cid, string? Error) Resolve(LabCluster cluster, string path)
     {
         var segments = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
-        if (segments[0] is "ipfs" or "ipld" && segments.Length == 2)
-        {
-            LabCids.TryParse(segments[1], out var cid, out _);
-            return (cid, null);
-        }
-
         if (segments[0] == "ipns")
         {
             return (null, $"could not resolve name: {path}: the emulated daemon has no IPNS records");
         }
 
-        return (null, $"no link named \"{segments[2]}\" under {segments[1]} (the emulated daemon only walks content added through /add)");
+        var root = Cid.Parse(segments[1]);
+        if (segments.Length == 2)
+        {
+            return (root.ToString(), null);
+        }
+
+        var (cid, error) = cluster.Blocks.Walk(root, segments[2..]);
+        return (cid?.ToString(), error);
     }
 }

@@ -11,7 +11,12 @@ internal static class LabPinning
 {
     public const string NotFound = "pin is not part of the pinset";
 
-    public static (ClusterPin? Pin, ClusterError? Error) Pin(LabCluster cluster, string cid, LabPinRequest request, bool pathRoute)
+    /// <summary>
+    /// Pins <paramref name="cid"/>. <paramref name="fixedAllocations"/> are peers already chosen (the
+    /// adder's block destinations): the allocator is skipped when it is non-empty, as in cluster.go.
+    /// </summary>
+    public static (ClusterPin? Pin, ClusterError? Error) Pin(
+        LabCluster cluster, string cid, LabPinRequest request, bool pathRoute, IReadOnlyList<int>? fixedAllocations = null)
     {
         var now = cluster.Time.GetUtcNow();
         lock (cluster.Store.WriteLock)
@@ -39,8 +44,9 @@ internal static class LabPinning
                 return Fail($"cannot repin a CID which is already pinned in recursive mode (new pin is pinned as {request.Mode}). Unpin it first.");
             }
 
-            var (indexes, allocationError) = LabAllocator.Allocate(
-                cluster, min, max, hasExisting && !existing.IsEverywhere ? existing.Allocations : null, request.UserAllocations);
+            var (indexes, allocationError) = fixedAllocations is { Count: > 0 }
+                ? (fixedAllocations, null)
+                : LabAllocator.Allocate(cluster, min, max, hasExisting && !existing.IsEverywhere ? existing.Allocations : null, request.UserAllocations);
             if (allocationError is not null)
             {
                 return Fail(allocationError);

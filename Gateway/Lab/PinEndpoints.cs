@@ -31,7 +31,7 @@ internal static class PinEndpoints
             return;
         }
 
-        var (cid, error) = LabPaths.Resolve(path);
+        var (cid, error) = LabPaths.Resolve(cluster, path);
         await SendAsync(context, cid is null ? (null, new ClusterError(500, error!)) : LabPinning.Pin(cluster, cid, request, pathRoute: true));
     }
 
@@ -43,7 +43,7 @@ internal static class PinEndpoints
             return;
         }
 
-        var (cid, error) = LabPaths.Resolve(path);
+        var (cid, error) = LabPaths.Resolve(cluster, path);
         await SendAsync(context, cid is null ? (null, new ClusterError(500, error!)) : LabPinning.Unpin(cluster, cid));
     }
 
