@@ -20,8 +20,20 @@ internal sealed record GatewayOwner(string PeerId);
 /// <item><c>composite-gateway/created</c> → <c>true</c> when a gateway created the pin (it did not exist
 /// before). Only such pins are ever deleted, and only once no owner key remains.</item>
 /// </list>
-/// The full argument (races, residual window, healing) is in docs-snippets/ownership.md.
 /// </summary>
+/// <remarks>
+/// Why concurrent gateways keep each other's ownership (full text: docs-snippets/ownership.md).
+/// Guaranteed: one process never races itself (per-CID lock); every write merges the latest read and
+/// is read back, a missing key is merged again (up to 3 writes); a pin being waited on is checked at
+/// every poll and re-merged or re-created if our key or the pin vanished, and success is never reported
+/// meanwhile; the last owner deletes only after a settle delay and a fresh read showing no other owner.
+/// Residual window: a joiner whose write and read-back both fall between our final re-read and our
+/// DELETE, and whose wait ends before its next poll, loses the pin (milliseconds wide); a joiner that
+/// merged from a snapshot still holding our key and writes after our DELETE re-creates the pin with our
+/// stale key (kept too long, never lost). Healing: the overcluster re-checks every allocated pin with
+/// <c>pin/ls?arg=</c> every 12 min (<c>pin_recover_interval</c>); a lost ownership reads "not pinned"
+/// there, so the peer re-pins and the gateway joins or re-creates within one recover interval.
+/// </remarks>
 internal sealed class Ownership
 {
     private readonly string _ownerPrefix;
