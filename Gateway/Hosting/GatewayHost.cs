@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
 using CompositeGateway.Admin;
+using CompositeGateway.Clusters;
+using CompositeGateway.Composition;
 using CompositeGateway.Configuration;
 using CompositeGateway.Identity;
 using CompositeGateway.KuboRpc;
@@ -78,6 +80,10 @@ internal sealed class GatewayHost : IAsyncDisposable
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(identity.Identity);
         builder.Services.AddGatewayAdmin(options);
+        builder.Services.AddClusterClients(options);
+        builder.Services.AddComposition(options.PinPath, _ => new GatewayOwner(identity.Identity!.PeerId.ToString()));
+        builder.Services.AddKuboRpc(options.KuboRpc);
+        builder.Services.AddSingleton<INodeIdentity>(new NodeIdentity(identity.Identity!.PeerId.ToString(), identity.Identity.PublicKeyBase64));
 
         var app = builder.Build();
         app.ForListener(GatewayListener.KuboRpc).MapKuboRpc();
