@@ -12,7 +12,8 @@ public sealed partial class EmulateCommandTests
     [Test]
     public async Task Emulate_TwoClustersOnPortZero_PrintsOneUrlLineEachAndServes()
     {
-        var output = new StringWriter();
+        var text = new StringWriter();
+        var output = TextWriter.Synchronized(text);
         using var stop = new CancellationTokenSource();
         var run = GatewayCommandLine.Create()
             .Parse(["emulate", "--listen", "127.0.0.1:0", "--clusters", "2", "--peers", "4", "--pin-delay", "2s", "--capacity", "10GiB", "--seed-pins", "5"])
@@ -22,12 +23,16 @@ public sealed partial class EmulateCommandTests
         for (var i = 0; i < 200 && lines.Count < 2 && !run.IsCompleted; i++)
         {
             await Task.Delay(TimeSpan.FromMilliseconds(50), TimeProvider.System);
-            lines = ListeningLine().Matches(output.ToString());
+            // The synchronized writer locks on itself; reading under the same lock is race-free.
+            lock (output)
+            {
+                lines = ListeningLine().Matches(text.ToString());
+            }
         }
 
         try
         {
-            Assert.That(lines, Has.Count.EqualTo(2), output.ToString());
+            Assert.That(lines, Has.Count.EqualTo(2));
             Assert.That(lines.Select(m => m.Groups[1].Value), Is.EqualTo(new[] { "lab-0", "lab-1" }));
             Assert.That(lines.Select(m => m.Groups[3].Value), Is.All.EqualTo("4"));
             using var http = new HttpClient { BaseAddress = new Uri(lines[1].Groups[2].Value) };

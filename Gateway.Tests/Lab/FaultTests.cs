@@ -64,6 +64,8 @@ public sealed class FaultTests
 
         await lab.Cluster.ComeUpAsync();
         Assert.That(lab.Cluster.EndPoint.Port, Is.EqualTo(port));
+        Assert.That(lab.Cluster.GetPin(Cid)?.Cid, Is.EqualTo(Cid));
+        Assert.That(lab.Cluster.PeerStatus(Cid, 0), Is.EqualTo("pinned"));
         var (response, _) = await lab.GetAsync($"/allocations/{Cid}");
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), "state survives the outage");
     }

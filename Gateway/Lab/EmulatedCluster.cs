@@ -8,7 +8,7 @@ namespace CompositeGateway.Lab;
 
 /// <summary>
 /// An in-process emulated ipfs-cluster: the REST API of <see cref="LabCluster"/> on a real Kestrel
-/// listener. Tests start one or more with <see cref="StartAsync"/>, speak HTTP to
+/// listener. Tests start one or more with <see cref="StartAsync(EmulatedClusterOptions, TimeProvider?, CancellationToken)"/>, speak HTTP to
 /// <see cref="BaseAddress"/>, assert on <see cref="State"/> and break things through
 /// <see cref="Faults"/>, <see cref="SetPeerDown"/> and <see cref="GoDownAsync"/> / <see cref="ComeUpAsync"/>
 /// (which really stop and restart listening, on the same port).
@@ -51,6 +51,10 @@ internal sealed class EmulatedCluster : IAsyncDisposable
     public bool IsUp => _app is not null;
 
     /// <summary>Validates the options (throws <see cref="ArgumentException"/> listing every problem) and starts listening.</summary>
+    public static Task<EmulatedCluster> StartAsync(EmulatedClusterOptions options, TimeProvider? timeProvider, CancellationToken cancellationToken) =>
+        StartAsync(options, timeProvider, loggerFactory: null, cancellationToken);
+
+    /// <summary>As <see cref="StartAsync(EmulatedClusterOptions, TimeProvider?, CancellationToken)"/>, logging through <paramref name="loggerFactory"/>.</summary>
     public static async Task<EmulatedCluster> StartAsync(
         EmulatedClusterOptions options,
         TimeProvider? timeProvider = null,
@@ -68,6 +72,16 @@ internal sealed class EmulatedCluster : IAsyncDisposable
     }
 
     public void SetPeerDown(int index, bool down) => Faults.SetPeerDown(index, down);
+
+    /// <summary>The pin as <c>GET /allocations/{cid}</c> would show it, or null when not in the pinset.</summary>
+    public Clusters.Wire.ClusterPin? GetPin(string cid) =>
+        LabCids.TryParse(cid, out var canonical, out _) && State.Store.TryGet(canonical, State.NowTicks, out var pin)
+            ? PinViews.ReadBack(canonical, pin)
+            : null;
+
+    /// <summary>The TrackerStatus string peer <paramref name="peerIndex"/> reports for <paramref name="cid"/> right now.</summary>
+    public string PeerStatus(string cid, int peerIndex) =>
+        State.StatusOf(LabCids.TryParse(cid, out var canonical, out _) ? canonical : cid, peerIndex);
 
     /// <summary>Bulk-loads synthetic pins (see <see cref="LabPinning.Seed"/>); returns the first seed index.</summary>
     public long Seed(int count, long sizePerPin = 0, string namePrefix = "") => LabPinning.Seed(State, count, sizePerPin, namePrefix);

@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using CompositeGateway.Ipld;
-using SimpleBase;
 
 namespace CompositeGateway.Lab;
 
@@ -45,6 +44,6 @@ internal static class LabCids
         cid[2] = 0x12;
         cid[3] = 0x20;
         SHA256.HashData(input, cid[4..]);
-        return "b" + Base32.Rfc4648.Encode(cid, padding: false).ToLowerInvariant();
+        return MultibaseCodec.Encode(cid, Multibase.Base32);
     }
 }

@@ -9,7 +9,7 @@ namespace CompositeGateway.Lab;
 /// </summary>
 internal sealed class LabPinStore
 {
-    private readonly ConcurrentDictionary<string, StoredPin> _pins = new(StringComparer.Ordinal);
+    private ConcurrentDictionary<string, StoredPin> _pins = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, long> _expiring = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, UnpinOperation> _unpinning = new(StringComparer.Ordinal);
     private readonly Dictionary<string, AllocationSet> _allocationSets = new(StringComparer.Ordinal);
@@ -56,6 +56,31 @@ internal sealed class LabPinStore
         {
             _expiring.TryRemove(cid, out _);
         }
+    }
+
+    /// <summary>
+    /// Bulk insert for seeding: new CIDs only (an existing one is left alone), no expiry. An empty
+    /// pinset is first re-created at the final size, because a growing ConcurrentDictionary copies
+    /// every node at each doubling. Caller holds <see cref="WriteLock"/>.
+    /// </summary>
+    public int AddNew(IEnumerable<(string Cid, StoredPin Pin)> pins, int expected)
+    {
+        if (_pins.IsEmpty && expected > 1024)
+        {
+            _pins = new ConcurrentDictionary<string, StoredPin>(Environment.ProcessorCount, expected, StringComparer.Ordinal);
+        }
+
+        var added = 0;
+        foreach (var (cid, pin) in pins)
+        {
+            if (_pins.TryAdd(cid, pin))
+            {
+                Account(pin, +1);
+                added++;
+            }
+        }
+
+        return added;
     }
 
     /// <summary>Removes from the pinset. Caller holds <see cref="WriteLock"/>.</summary>

@@ -184,26 +184,24 @@ internal static class LabPinning
         lock (cluster.Store.WriteLock)
         {
             var first = cluster.ReserveSeedIndexes(count);
-            for (var i = 0; i < count; i++)
+            // Free space only moves the allocation when pins have a size; otherwise decide once.
+            var fixedAllocation = sizePerPin == 0 ? Allocation() : null;
+            cluster.Store.AddNew(Enumerable.Range(0, count).Select(i => (LabCids.Synthetic(first + i), new StoredPin
             {
-                var cid = LabCids.Synthetic(first + i);
-                var (indexes, _) = LabAllocator.Allocate(cluster, min, max, null, null);
-                cluster.Store.Put(cid, new StoredPin
-                {
-                    Name = namePrefix.Length == 0 ? "" : namePrefix + (first + i),
-                    Allocations = cluster.Store.Intern(indexes ?? []),
-                    TimestampTicks = now,
-                    QueuedAtTicks = 0,
-                    Size = sizePerPin,
-                    ReplicationMin = (short)min,
-                    ReplicationMax = (short)max,
-                    MaxDepth = -1,
-                    Type = PinTypes.Data,
-                });
-            }
-
+                Name = namePrefix.Length == 0 ? "" : namePrefix + (first + i),
+                Allocations = fixedAllocation ?? Allocation(),
+                TimestampTicks = now,
+                QueuedAtTicks = 0,
+                Size = sizePerPin,
+                ReplicationMin = (short)min,
+                ReplicationMax = (short)max,
+                MaxDepth = -1,
+                Type = PinTypes.Data,
+            })), count);
             return first;
         }
+
+        AllocationSet Allocation() => cluster.Store.Intern(LabAllocator.Allocate(cluster, min, max, null, null).Allocations ?? []);
     }
 
     private static (ClusterPin? Pin, ClusterError? Error) PinUpdate(LabCluster cluster, string from, string to, LabPinRequest request, DateTimeOffset now)

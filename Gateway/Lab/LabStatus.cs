@@ -54,9 +54,10 @@ internal static class LabStatus
     {
         var now = cluster.NowTicks;
         IReadOnlyList<LabPeer> peers = local ? [cluster.Contacted] : cluster.PeersById;
+        var entries = new EntryCache();
         foreach (var (cid, pin) in cluster.Store.Enumerate(now))
         {
-            if (Item(cluster, cid, pin, peers, filter, now, local) is { } item)
+            if (Item(cluster, cid, pin, peers, filter, now, local, entries) is { } item)
             {
                 yield return item;
             }
@@ -75,7 +76,7 @@ internal static class LabStatus
         }
     }
 
-    private static GlobalPinInfo? Item(LabCluster cluster, string cid, in StoredPin pin, IReadOnlyList<LabPeer> peers, int filter, long now, bool local)
+    private static GlobalPinInfo? Item(LabCluster cluster, string cid, in StoredPin pin, IReadOnlyList<LabPeer> peers, int filter, long now, bool local, EntryCache entries)
     {
         Dictionary<string, PinInfoShort>? peerMap = null;
         var anyDown = false;
@@ -92,7 +93,7 @@ internal static class LabStatus
             if (StatusFilter.Matches(filter, status.Status))
             {
                 peerMap ??= new Dictionary<string, PinInfoShort>(peers.Count, StringComparer.Ordinal);
-                peerMap[peer.Id] = PinViews.Entry(peer, status);
+                peerMap[peer.Id] = entries.Get(peer, status);
             }
         }
 
@@ -122,5 +123,30 @@ internal static class LabStatus
         }
 
         return PinViews.Global(cid, pin, peerMap);
+    }
+
+    /// <summary>
+    /// Immutable peer entries shared between items of one listing: pins pinned in the same second
+    /// on the same peer have identical entries, so a million-pin stream allocates a few thousand.
+    /// </summary>
+    private sealed class EntryCache
+    {
+        private readonly Dictionary<(int Peer, PeerPinStatus Status), PinInfoShort> _entries = [];
+
+        public PinInfoShort Get(LabPeer peer, in PeerPinStatus status)
+        {
+            if (!_entries.TryGetValue((peer.Index, status), out var entry))
+            {
+                if (_entries.Count >= 4096)
+                {
+                    _entries.Clear();
+                }
+
+                entry = PinViews.Entry(peer, status);
+                _entries[(peer.Index, status)] = entry;
+            }
+
+            return entry;
+        }
     }
 }

@@ -39,6 +39,8 @@ internal static class NdjsonStream
         await using var writer = new ChunkedJsonWriter(context);
         do
         {
+            // A client that went away must not make us serialise the rest of a million items.
+            context.RequestAborted.ThrowIfCancellationRequested();
             writer.Append(enumerator.Current, type);
             if (writer.Count == faults.DropStreamAfter)
             {
