@@ -19,6 +19,7 @@ internal static class GatewayCommandLine
         root.Subcommands.Add(CheckConfigCommand.Create(environment));
         root.Subcommands.Add(IdentityCommand.Create(environment));
         root.Subcommands.Add(VersionCommand.Create());
+        root.Subcommands.Add(EmulateCommand.Create());
         return root;
     }
 

@@ -1,4 +1,5 @@
 using CompositeGateway.Configuration;
+using CompositeGateway.Telemetry;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace CompositeGateway.Clusters;
@@ -48,6 +49,9 @@ internal static class ClusterClientRegistration
                 // per request would log every health probe and every status poll.
                 .RemoveAllLoggers()
                 .ConfigurePrimaryHttpMessageHandler(() => CreateTransport(settings))
+                .AddHttpMessageHandler(sp => sp.GetService<GatewayMetrics>() is { } metrics
+                    ? new ClusterMetricsHandler(cluster.Name, metrics, sp.GetRequiredService<TimeProvider>())
+                    : new PassThroughHandler())
                 .AddHttpMessageHandler(sp => new ClusterResilienceHandler(sp.GetRequiredService<ClusterResiliencePipelines>()[cluster.Name]))
                 // PooledConnectionLifetime recycles connections; rotating whole handlers would only drop streams' connections.
                 .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
@@ -82,4 +86,7 @@ internal static class ClusterClientRegistration
         PooledConnectionLifetime = settings.PooledConnectionLifetime,
         PooledConnectionIdleTimeout = settings.PooledConnectionIdleTimeout,
     };
+
+    /// <summary>Stands in for the metrics handler where no <see cref="GatewayMetrics"/> is registered (library use, some tests).</summary>
+    private sealed class PassThroughHandler : DelegatingHandler;
 }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using CompositeGateway.Admin;
 using CompositeGateway.Clusters;
+using CompositeGateway.Composition;
 using CompositeGateway.Configuration;
 using CompositeGateway.Identity;
 using CompositeGateway.KuboRpc;
@@ -81,6 +82,9 @@ internal sealed class GatewayHost : IAsyncDisposable
         // The one place the undercluster HTTP clients are made: health probes and composition share them.
         builder.Services.AddClusterClients(options);
         builder.Services.AddGatewayAdmin(options);
+        builder.Services.AddComposition(options.PinPath, _ => new GatewayOwner(identity.Identity!.PeerId.ToString()));
+        builder.Services.AddKuboRpc(options.KuboRpc);
+        builder.Services.AddSingleton<INodeIdentity>(new NodeIdentity(identity.Identity!.PeerId.ToString(), identity.Identity.PublicKeyBase64));
 
         var app = builder.Build();
         app.ForListener(GatewayListener.KuboRpc).MapKuboRpc();

@@ -38,7 +38,7 @@ internal sealed class GatewayMetrics
             advice: secondsAdvice);
         _underclusterRequests = meter.CreateCounter<long>(
             "gateway_undercluster_requests_total",
-            description: "Calls to an undercluster's REST API, by undercluster and outcome (success, connect_error, timeout, http_error, bad_body).");
+            description: "Calls to an undercluster's REST API, by undercluster and outcome (success, connect_error, timeout, http_error, circuit_open, cancelled); retries count once, health probes not at all (see gateway_undercluster_probes_total).");
         _underclusterRequestDuration = meter.CreateHistogram(
             "gateway_undercluster_request_duration_seconds",
             unit: "s",

@@ -20,4 +20,5 @@ namespace CompositeGateway.Clusters.Wire;
 [JsonSerializable(typeof(AddedOutput))]
 [JsonSerializable(typeof(IReadOnlyList<AddedOutput>))]
 [JsonSerializable(typeof(GlobalRepoGc))]
+[JsonSerializable(typeof(ClusterToken))]
 internal sealed partial class ClusterJsonContext : JsonSerializerContext;

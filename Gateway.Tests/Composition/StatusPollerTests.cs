@@ -1,0 +1,188 @@
+using System.Collections.Concurrent;
+using CompositeGateway.Clusters.Wire;
+using CompositeGateway.Composition;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace CompositeGateway.Tests.Composition;
+
+public sealed class StatusPollerTests
+{
+    private static readonly PinPathOptions Options = new() { PollInterval = TimeSpan.FromSeconds(1), PollBatchSize = 100 };
+
+    [Test]
+    public void Batches_ManyCids_BoundedByCount()
+    {
+        var cids = Enumerable.Range(0, 250).Select(i => "cid" + i).ToList();
+
+        var sizes = StatusPoller.Batches(cids, 100, 100_000).Select(b => b.Count).ToList();
+
+        Assert.That(sizes, Is.EqualTo(new[] { 100, 100, 50 }));
+    }
+
+    [Test]
+    public void Batches_LongCids_BoundedByCharactersIncludingCommas()
+    {
+        var cids = Enumerable.Range(0, 10).Select(i => new string((char)('a' + i), 59)).ToList();
+
+        var batches = StatusPoller.Batches(cids, 100, 200).ToList();
+
+        Assert.That(batches.Select(b => b.Count), Is.EqualTo(new[] { 3, 3, 3, 1 }));
+        Assert.That(batches.All(b => string.Join(',', b).Length <= 200), Is.True);
+    }
+
+    [Test]
+    public async Task PollOnceAsync_FiveHundredWaits_FiveRequestsAndEveryObserverServed()
+    {
+        var source = new FakeSource();
+        await using var poller = new StatusPoller(source, Options, new FakeTimeProvider(), NullLogger.Instance);
+        var observers = Enumerable.Range(0, 500).Select(i => new RecordingObserver()).ToList();
+        for (var i = 0; i < observers.Count; i++)
+        {
+            poller.Subscribe("cid" + i, observers[i]);
+        }
+
+        await poller.PollOnceAsync(CancellationToken.None);
+
+        Assert.That(source.Calls.Select(c => c.Count), Is.EqualTo(new[] { 100, 100, 100, 100, 100 }));
+        Assert.That(observers.All(o => o.Statuses.Count == 1 && o.Failures.Count == 0), Is.True);
+    }
+
+    [Test]
+    public async Task PollOnceAsync_SameCidWaitedTwice_AskedOnceDeliveredTwice()
+    {
+        var source = new FakeSource();
+        await using var poller = new StatusPoller(source, Options, new FakeTimeProvider(), NullLogger.Instance);
+        var first = new RecordingObserver();
+        var second = new RecordingObserver();
+        poller.Subscribe("cid", first);
+        var subscription = poller.Subscribe("cid", second);
+
+        await poller.PollOnceAsync(CancellationToken.None);
+        subscription.Dispose();
+        await poller.PollOnceAsync(CancellationToken.None);
+
+        Assert.That(source.Calls.Select(c => c.Count), Is.EqualTo(new[] { 1, 1 }));
+        Assert.That((first.Statuses.Count, second.Statuses.Count), Is.EqualTo((2, 1)));
+    }
+
+    [Test]
+    public async Task PollOnceAsync_FailedBatchAfterSomeItems_OnlyUnseenCidsGetTheFailure()
+    {
+        var source = new FakeSource { AnswerOnly = 1, Failure = new GatewayFailure("undercluster \"local\" stream broke", true) };
+        await using var poller = new StatusPoller(source, Options, new FakeTimeProvider(), NullLogger.Instance);
+        var a = new RecordingObserver();
+        var b = new RecordingObserver();
+        poller.Subscribe("a", a);
+        poller.Subscribe("b", b);
+
+        await poller.PollOnceAsync(CancellationToken.None);
+
+        Assert.That((a.Statuses.Count, a.Failures.Count), Is.EqualTo((1, 0)));
+        Assert.That(b.Failures.Single().Message, Is.EqualTo("undercluster \"local\" stream broke"));
+    }
+
+    [Test]
+    public async Task PollOnceAsync_CidLeftOutOfCleanAnswer_ReportedAsFailedPoll()
+    {
+        var source = new FakeSource { AnswerOnly = 0 };
+        await using var poller = new StatusPoller(source, Options, new FakeTimeProvider(), NullLogger.Instance);
+        var a = new RecordingObserver();
+        poller.Subscribe("a", a);
+
+        await poller.PollOnceAsync(CancellationToken.None);
+
+        Assert.That(a.Failures.Single().Message, Does.Contain("left a out of its status answer"));
+    }
+
+    [Test]
+    public async Task Loop_FakeClock_OneRoundPerIntervalWhateverTheNumberOfWaits()
+    {
+        var time = new CountingTimeProvider();
+        var source = new FakeSource();
+        await using var poller = new StatusPoller(source, Options, time, NullLogger.Instance);
+        for (var i = 0; i < 500; i++)
+        {
+            poller.Subscribe("cid" + i, new RecordingObserver());
+        }
+
+        for (var second = 1; second <= 3; second++)
+        {
+            await AdvanceUntilAsync(time, second, () => source.Calls.Count >= 5 * second);
+            Assert.That(source.Calls, Has.Count.EqualTo(5 * second), $"after {second} interval(s)");
+        }
+
+        Assert.That(poller.Requests, Is.EqualTo(15));
+    }
+
+    /// <summary>
+    /// Advances the fake clock one interval once the loop is parked on the delay before round
+    /// <paramref name="round"/> (it has created that many timers), then waits (real time, bounded) for the round to be done.
+    /// </summary>
+    private static async Task AdvanceUntilAsync(CountingTimeProvider time, int round, Func<bool> done)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (time.Timers < round)
+        {
+            // Rounds and the loop's first delay start asynchronously.
+            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), "the poller never waited for its next round");
+            await Task.Delay(5);
+        }
+
+        time.Advance(TimeSpan.FromSeconds(1));
+        while (!done())
+        {
+            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), "poll round did not happen");
+            await Task.Delay(5);
+        }
+    }
+
+    /// <summary>A fake clock that counts the timers created on it (each poller delay is one).</summary>
+    internal sealed class CountingTimeProvider : FakeTimeProvider
+    {
+        private int _timers;
+
+        public int Timers => Volatile.Read(ref _timers);
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            Interlocked.Increment(ref _timers);
+            return base.CreateTimer(callback, state, dueTime, period);
+        }
+    }
+
+    private sealed class FakeSource : IPinStatusSource
+    {
+        public ConcurrentQueue<IReadOnlyList<string>> CallsQueue { get; } = new();
+
+        public IReadOnlyList<IReadOnlyList<string>> Calls => [.. CallsQueue];
+
+        public int? AnswerOnly { get; init; }
+
+        public GatewayFailure? Failure { get; init; }
+
+        public string Name => "local";
+
+        public Task<GatewayFailure?> FetchStatusAsync(IReadOnlyList<string> cids, Action<GlobalPinInfo> onItem, CancellationToken cancellationToken)
+        {
+            CallsQueue.Enqueue([.. cids]);
+            foreach (var cid in cids.Take(AnswerOnly ?? cids.Count))
+            {
+                onItem(new GlobalPinInfo { Cid = cid });
+            }
+
+            return Task.FromResult(Failure);
+        }
+    }
+
+    private sealed class RecordingObserver : IStatusObserver
+    {
+        public ConcurrentQueue<GlobalPinInfo> Statuses { get; } = new();
+
+        public ConcurrentQueue<GatewayFailure> Failures { get; } = new();
+
+        public void OnStatus(GlobalPinInfo status) => Statuses.Enqueue(status);
+
+        public void OnPollFailed(GatewayFailure failure) => Failures.Enqueue(failure);
+    }
+}

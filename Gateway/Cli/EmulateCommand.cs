@@ -1,0 +1,186 @@
+using System.CommandLine;
+using System.Text.Json;
+using CompositeGateway.Lab;
+
+namespace CompositeGateway.Cli;
+
+/// <summary>
+/// <c>composite-gateway emulate</c>: runs one or more emulated ipfs-cluster REST APIs (the lab) until
+/// Ctrl-C, printing one line per cluster with its URL. <c>--bench N</c> instead measures streaming
+/// N pins and exits.
+/// </summary>
+internal static class EmulateCommand
+{
+    public static Command Create()
+    {
+        var listen = new Option<string>("--listen") { Description = "host:port of the (first) cluster's REST API; port 0 = any free port.", DefaultValueFactory = _ => "127.0.0.1:9094" };
+        var peers = new Option<int>("--peers") { Description = "Simulated peers per cluster.", DefaultValueFactory = _ => 3 };
+        var clusters = new Option<int>("--clusters") { Description = "Number of emulated clusters (lab-0, lab-1, …).", DefaultValueFactory = _ => 1 };
+        var basePort = new Option<int?>("--base-port") { Description = "With --clusters: cluster i listens on base-port + i (0 = any free port each). Default: the --listen port." };
+        var pinDelay = new Option<string>("--pin-delay") { Description = "Time a pin takes on each peer (Go duration: 2s, 500ms); 0 = at once.", DefaultValueFactory = _ => "0s" };
+        var capacity = new Option<string>("--capacity") { Description = "Repo capacity per simulated peer (100GiB, 500MB).", DefaultValueFactory = _ => "100GiB" };
+        var pinSize = new Option<string>("--pin-size") { Description = "Bytes counted per pin of unknown content on each holding peer.", DefaultValueFactory = _ => "1MiB" };
+        var auth = new Option<string[]>("--basic-auth") { Description = "user:password accepted by the REST API (repeatable); enables authentication.", AllowMultipleArgumentsPerToken = false };
+        var replicationMin = new Option<int>("--replication-min") { Description = "Cluster default replication_factor_min (-1 = every peer).", DefaultValueFactory = _ => -1 };
+        var replicationMax = new Option<int>("--replication-max") { Description = "Cluster default replication_factor_max (-1 = every peer).", DefaultValueFactory = _ => -1 };
+        var randomSeed = new Option<int?>("--random-seed") { Description = "Seed for the simulated peer IDs (same IDs every run)." };
+        var seed = new Option<int>("--seed-pins") { Description = "Synthetic pins to preload into every cluster.", DefaultValueFactory = _ => 0 };
+        var latency = new Option<string?>("--latency") { Description = "Fault: latency added to every request (Go duration)." };
+        var jitter = new Option<string?>("--jitter") { Description = "Fault: random extra latency up to this duration." };
+        var errorRate = new Option<double?>("--error-rate") { Description = "Fault: fraction of requests answered 500." };
+        var hangRate = new Option<double?>("--hang-rate") { Description = "Fault: fraction of requests that never answer." };
+        var pinErrorRate = new Option<double?>("--pin-error-rate") { Description = "Fault: fraction of (pin, peer) attempts ending in pin_error." };
+        var pinErrorCids = new Option<string[]>("--pin-error-cid") { Description = "Fault: CID whose pins fail on every peer (repeatable)." };
+        var dropStream = new Option<int?>("--drop-stream-after") { Description = "Fault: abort streams after N items." };
+        var downPeers = new Option<int[]>("--down-peer") { Description = "Fault: index of a simulated peer forced down (repeatable)." };
+        var faultsJson = new Option<string?>("--faults") { Description = "Fault: a JSON body as for POST /_lab/faults (merged under the flags above)." };
+        var bench = new Option<int?>("--bench") { Description = "Benchmark: seed N pins, stream GET /pins and GET /allocations, print items/s and RSS, exit." };
+
+        var command = new Command("emulate", "Run emulated ipfs-cluster REST APIs (the lab undercluster) until Ctrl-C.")
+        {
+            listen, peers, clusters, basePort, pinDelay, capacity, pinSize, auth, replicationMin, replicationMax, randomSeed, seed,
+            latency, jitter, errorRate, hangRate, pinErrorRate, pinErrorCids, dropStream, downPeers, faultsJson, bench,
+        };
+
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var output = parse.InvocationConfiguration.Output;
+            var error = parse.InvocationConfiguration.Error;
+            var errors = new List<string>();
+
+            var faults = new LabFaults();
+            if (parse.GetValue(faultsJson) is { } json)
+            {
+                try
+                {
+                    faults = JsonSerializer.Deserialize(json, LabJsonContext.Default.LabFaults) ?? faults;
+                }
+                catch (JsonException e)
+                {
+                    errors.Add("--faults: " + e.Message);
+                }
+            }
+
+            faults = faults.Merge(new LabFaults
+            {
+                Latency = Duration(parse.GetValue(latency), "--latency", errors),
+                Jitter = Duration(parse.GetValue(jitter), "--jitter", errors),
+                ErrorRate = parse.GetValue(errorRate),
+                HangRate = parse.GetValue(hangRate),
+                PinErrorRate = parse.GetValue(pinErrorRate),
+                PinErrorCids = parse.GetValue(pinErrorCids) is { Length: > 0 } failing ? failing : null,
+                DropStreamAfter = parse.GetValue(dropStream),
+                DownPeers = parse.GetValue(downPeers) is { Length: > 0 } down ? down : null,
+            });
+
+            var credentials = ParseCredentials(parse.GetValue(auth), errors);
+            var template = new EmulatedClusterOptions
+            {
+                Listen = parse.GetValue(listen)!,
+                Peers = parse.GetValue(peers),
+                Capacity = Size(parse.GetValue(capacity)!, "--capacity", errors),
+                NominalPinSize = Size(parse.GetValue(pinSize)!, "--pin-size", errors),
+                PinDelay = Duration(parse.GetValue(pinDelay), "--pin-delay", errors) ?? TimeSpan.Zero,
+                ReplicationFactorMin = parse.GetValue(replicationMin),
+                ReplicationFactorMax = parse.GetValue(replicationMax),
+                BasicAuth = credentials,
+                RandomSeed = parse.GetValue(randomSeed),
+                Faults = faults,
+            };
+
+            var count = parse.GetValue(clusters);
+            if (count is < 1 or > 100)
+            {
+                errors.Add("--clusters: must be within 1..100");
+            }
+
+            var all = new List<EmulatedClusterOptions>();
+            if (EmulatedClusterOptions.TryParseListen(template.Listen, out var first))
+            {
+                var port = parse.GetValue(basePort) ?? first.Port;
+                for (var i = 0; i < Math.Max(count, 1); i++)
+                {
+                    var clusterPort = port == 0 ? 0 : port + i;
+                    all.Add(template with
+                    {
+                        Name = $"lab-{i}",
+                        Listen = $"{Host(first.Address)}:{clusterPort}",
+                        RandomSeed = template.RandomSeed + i,
+                    });
+                }
+            }
+
+            errors.AddRange(template.Validate().Select(e => "--" + e));
+            errors.AddRange(faults.Validate().Select(e => "faults: " + e));
+            if (errors.Count > 0)
+            {
+                foreach (var e in errors.Distinct())
+                {
+                    await error.WriteLineAsync("emulate: " + e);
+                }
+
+                return 2;
+            }
+
+            if (parse.GetValue(bench) is { } benchPins)
+            {
+                return await LabBenchmark.RunAsync(all[0] with { Listen = $"{Host(first.Address)}:0" }, benchPins, output, cancellationToken);
+            }
+
+            return await LabRunner.RunAsync(all, parse.GetValue(seed), output, cancellationToken);
+        });
+        return command;
+    }
+
+    private static string Host(System.Net.IPAddress address) =>
+        address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{address}]" : address.ToString();
+
+    private static TimeSpan? Duration(string? text, string flag, List<string> errors)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (!GoDuration.TryParse(text, out var value, out var error))
+        {
+            errors.Add($"{flag}: {error}");
+            return null;
+        }
+
+        return value;
+    }
+
+    private static long Size(string text, string flag, List<string> errors)
+    {
+        if (!ByteSize.TryParse(text, out var bytes))
+        {
+            errors.Add($"{flag}: '{text}' is not a size such as 100GiB or 500MB");
+        }
+
+        return bytes;
+    }
+
+    private static Dictionary<string, string>? ParseCredentials(string[]? values, List<string> errors)
+    {
+        if (values is not { Length: > 0 })
+        {
+            return null;
+        }
+
+        var credentials = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var value in values)
+        {
+            var colon = value.IndexOf(':', StringComparison.Ordinal);
+            if (colon <= 0 || colon == value.Length - 1)
+            {
+                errors.Add($"--basic-auth: '{value}' is not user:password");
+                continue;
+            }
+
+            credentials[value[..colon]] = value[(colon + 1)..];
+        }
+
+        return credentials;
+    }
+}

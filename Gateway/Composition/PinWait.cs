@@ -1,0 +1,209 @@
+using System.Globalization;
+using CompositeGateway.Clusters.Wire;
+
+namespace CompositeGateway.Composition;
+
+/// <summary>
+/// One pin being waited on until the undercluster reports it pinned by the rule ("truth, not
+/// acknowledgement"). Fed by the shared <see cref="StatusPoller"/>; ends with success, the rule's failure
+/// (<c>pin_error</c> on needed peers), the wait limit, the undercluster being unreachable for
+/// <see cref="PinPathOptions.UnreachableAfter"/>, the caller's cancellation, or an unpin of the CID.
+/// If the pin vanishes from the pinset or loses this gateway's owner key meanwhile, it asks the pin
+/// service to re-establish it (docs-snippets/ownership.md) and keeps waiting.
+/// </summary>
+internal sealed class PinWait : IPinWait, IStatusObserver
+{
+    private readonly TaskCompletionSource<GatewayFailure?> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly PinPathOptions _options;
+    private readonly Ownership _ownership;
+    private readonly TimeProvider _time;
+    private readonly string _undercluster;
+    private readonly Func<PinWait, Task> _reestablish;
+    private readonly List<IDisposable> _resources = [];
+    private ClusterPin _pin;
+    private int _pinnedPeers;
+    private int _requiredPeers;
+    private long _failingSince = -1;
+    private int _reestablishing;
+
+    public PinWait(string cid, PinMode mode, ClusterPin pin, string undercluster, PinPathOptions options, Ownership ownership, TimeProvider time, Func<PinWait, Task> reestablish)
+    {
+        Cid = cid;
+        Mode = mode;
+        _pin = pin;
+        _undercluster = undercluster;
+        _options = options;
+        _ownership = ownership;
+        _time = time;
+        _reestablish = reestablish;
+    }
+
+    public string Cid { get; }
+
+    public PinMode Mode { get; }
+
+    public Task<GatewayFailure?> Completion => _completion.Task;
+
+    public int PinnedPeers => Volatile.Read(ref _pinnedPeers);
+
+    /// <summary>The pin as last read from the pinset: the rule's replication factors and allocations.</summary>
+    public ClusterPin Pin
+    {
+        get => Volatile.Read(ref _pin);
+        set => Volatile.Write(ref _pin, value);
+    }
+
+    /// <summary>Cancelled by the caller (the overcluster gave up on the pin/add); no longer polled.</summary>
+    public CancellationToken CancellationToken { get; private set; }
+
+    public bool IsCompleted => _completion.Task.IsCompleted;
+
+    /// <summary>Starts polling; <paramref name="cancellationToken"/> bounds the whole wait (the surface passes the request's token).</summary>
+    public void Start(StatusPoller poller, CancellationToken cancellationToken)
+    {
+        CancellationToken = cancellationToken;
+        lock (_resources)
+        {
+            _resources.Add(cancellationToken.Register(() =>
+            {
+                if (_completion.TrySetCanceled(cancellationToken))
+                {
+                    Release();
+                }
+            }));
+            if (_options.WaitLimit > TimeSpan.Zero)
+            {
+                _resources.Add(_time.CreateTimer(_ => Complete(LimitReached()), null, _options.WaitLimit, Timeout.InfiniteTimeSpan));
+            }
+
+            _resources.Add(poller.Subscribe(Cid, this));
+        }
+
+        if (IsCompleted)
+        {
+            Release();
+        }
+    }
+
+    public void OnStatus(GlobalPinInfo status)
+    {
+        Interlocked.Exchange(ref _failingSince, -1);
+        var pin = Pin;
+        var verdict = PinnedRule.Evaluate(_options.PinnedWhen, pin, status, _undercluster);
+        if (verdict.State == PinState.Absent || !_ownership.IsOwner(status.Metadata))
+        {
+            // Deleted by the last other owner, or our key lost to a concurrent metadata write: never declare
+            // success on a pin we do not (or no longer) own; put ownership back first.
+            RequestReestablish();
+            return;
+        }
+
+        Volatile.Write(ref _pinnedPeers, verdict.PinnedPeers);
+        Volatile.Write(ref _requiredPeers, verdict.RequiredPeers);
+        switch (verdict.State)
+        {
+            case PinState.Pinned:
+                Complete(null);
+                break;
+            case PinState.Failed:
+                Complete(new GatewayFailure(verdict.Problem!, Transient: false));
+                break;
+        }
+    }
+
+    public void OnPollFailed(GatewayFailure failure)
+    {
+        var now = _time.GetTimestamp();
+        var since = Interlocked.CompareExchange(ref _failingSince, now, -1);
+        since = since == -1 ? now : since;
+        var failingFor = _time.GetElapsedTime(since, now);
+        if (failingFor >= _options.UnreachableAfter)
+        {
+            Complete(new GatewayFailure(
+                $"{failure.Message} (no status of {Cid} for {Seconds(failingFor)}; unreachable_after {Seconds(_options.UnreachableAfter)})",
+                Transient: true));
+        }
+    }
+
+    /// <summary>Ends the wait (first call wins) and stops polling.</summary>
+    public void Complete(GatewayFailure? failure)
+    {
+        if (_completion.TrySetResult(failure))
+        {
+            Release();
+        }
+    }
+
+    private GatewayFailure LimitReached() => new(
+        $"undercluster \"{_undercluster}\": {Cid} not pinned after {Seconds(_options.WaitLimit)} (wait_limit); "
+            + (Volatile.Read(ref _requiredPeers) is > 0 and var required ? $"{PinnedPeers} of {required} required peers report pinned" : "no status seen yet"),
+        Transient: true);
+
+    private void RequestReestablish()
+    {
+        if (IsCompleted || Interlocked.Exchange(ref _reestablishing, 1) == 1)
+        {
+            return;
+        }
+
+        _ = RunAsync();
+
+        async Task RunAsync()
+        {
+            try
+            {
+                await _reestablish(this);
+            }
+            finally
+            {
+                Volatile.Write(ref _reestablishing, 0);
+            }
+        }
+    }
+
+    private void Release()
+    {
+        IDisposable[] resources;
+        lock (_resources)
+        {
+            resources = [.. _resources];
+            _resources.Clear();
+        }
+
+        foreach (var resource in resources)
+        {
+            resource.Dispose();
+        }
+    }
+
+    private static string Seconds(TimeSpan span) => span.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture) + "s";
+}
+
+/// <summary>A wait that is already over: <c>pin_wait: accepted</c>, or nothing left to wait for.</summary>
+internal sealed class CompletedPinWait(GatewayFailure? failure = null) : IPinWait
+{
+    public static CompletedPinWait Success { get; } = new();
+
+    public Task<GatewayFailure?> Completion { get; } = Task.FromResult(failure);
+
+    public int PinnedPeers => 0;
+}
+
+/// <summary>A wait followed by a step that runs only if the wait succeeded (pin/update's unpin of <c>from</c>).</summary>
+internal sealed class ThenPinWait : IPinWait
+{
+    private readonly IPinWait _first;
+
+    public ThenPinWait(IPinWait first, Func<Task<GatewayFailure?>> then)
+    {
+        _first = first;
+        Completion = RunAsync(first, then);
+    }
+
+    public Task<GatewayFailure?> Completion { get; }
+
+    public int PinnedPeers => _first.PinnedPeers;
+
+    private static async Task<GatewayFailure?> RunAsync(IPinWait first, Func<Task<GatewayFailure?>> then) =>
+        await first.Completion ?? await then();
+}

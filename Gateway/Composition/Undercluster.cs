@@ -1,0 +1,107 @@
+using CompositeGateway.Clusters;
+using CompositeGateway.Clusters.Wire;
+
+namespace CompositeGateway.Composition;
+
+/// <summary>
+/// One undercluster as the composition layer sees it: its REST client, its shared status poller, a short
+/// cache of its peers, and what it has taught us about its defaults. Everything that talks to an undercluster
+/// goes through here, so adding several underclusters (placement, fan-out) means the pin service choosing
+/// among several of these, not changing how one is spoken to.
+/// </summary>
+internal sealed class Undercluster : IPinStatusSource, IAsyncDisposable
+{
+    private readonly PinPathOptions _options;
+    private readonly TimeProvider _time;
+    private readonly SemaphoreSlim _peersGate = new(1, 1);
+    private (IReadOnlyList<ClusterPeer> Peers, long At)? _peers;
+    private (int Min, int Max)? _learnedDefault;
+
+    public Undercluster(ClusterClient client, PinPathOptions options, TimeProvider time, ILogger logger)
+    {
+        Client = client;
+        _options = options;
+        _time = time;
+        Poller = new StatusPoller(this, options, time, logger);
+    }
+
+    public string Name => Client.Name;
+
+    public ClusterClient Client { get; }
+
+    public StatusPoller Poller { get; }
+
+    /// <summary>
+    /// The replication factors the undercluster gave a pin the gateway created with replication 0 (its own
+    /// default, which the REST API does not expose: §7). Null until such a pin was created in this process.
+    /// </summary>
+    public (int Min, int Max)? LearnedDefaultReplication => _learnedDefault;
+
+    public void LearnDefaultReplication(ClusterPin created) =>
+        _learnedDefault = (created.ReplicationFactorMin, created.ReplicationFactorMax);
+
+    /// <summary>The one place where an undercluster failure becomes words for the overcluster and operators.</summary>
+    public static GatewayFailure Describe(ClusterFailure failure) =>
+        new(ClusterFailureMessages.Describe(failure), IsTransient(failure));
+
+    public static bool IsTransient(ClusterFailure failure) => failure.Kind switch
+    {
+        ClusterFailureKind.InvalidRequest or ClusterFailureKind.Unauthorized or ClusterFailureKind.BadBody => false,
+        ClusterFailureKind.HttpStatus => failure.StatusCode is null || (int)failure.StatusCode >= 500,
+        _ => true,
+    };
+
+    public async Task<GatewayFailure?> FetchStatusAsync(IReadOnlyList<string> cids, Action<GlobalPinInfo> onItem, CancellationToken cancellationToken)
+    {
+        var stream = Client.StreamStatusAsync(filter: null, cids, local: false, cancellationToken);
+        await foreach (var item in stream.WithCancellation(cancellationToken))
+        {
+            onItem(item);
+        }
+
+        var completion = await stream.Completion;
+        return completion.IsSuccess ? null : Describe(completion.Failure);
+    }
+
+    /// <summary>
+    /// The undercluster's peers (<c>GET /peers</c>, §5.3), reused for <see cref="PinPathOptions.AddressesCache"/>:
+    /// the peer set changes rarely, and <c>id</c> and <c>repo/stat</c> ask every 15 s (ipfs-rpc-as-called-by-cluster.md §3).
+    /// </summary>
+    public async Task<ClusterResult<IReadOnlyList<ClusterPeer>>> GetPeersAsync(CancellationToken cancellationToken)
+    {
+        if (Fresh() is { } cached)
+        {
+            return ClusterResult<IReadOnlyList<ClusterPeer>>.Success(cached);
+        }
+
+        await _peersGate.WaitAsync(cancellationToken);
+        try
+        {
+            if (Fresh() is { } again)
+            {
+                return ClusterResult<IReadOnlyList<ClusterPeer>>.Success(again);
+            }
+
+            var result = await Client.StreamPeersAsync(cancellationToken).CollectAsync(cancellationToken);
+            if (result.IsSuccess)
+            {
+                _peers = (result.Value, _time.GetTimestamp());
+            }
+
+            return result;
+        }
+        finally
+        {
+            _peersGate.Release();
+        }
+
+        IReadOnlyList<ClusterPeer>? Fresh() =>
+            _peers is { } p && _time.GetElapsedTime(p.At) < _options.AddressesCache ? p.Peers : null;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Poller.DisposeAsync();
+        _peersGate.Dispose();
+    }
+}

@@ -1,0 +1,199 @@
+using System.Net;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace CompositeGateway.Lab;
+
+/// <summary>
+/// An in-process emulated ipfs-cluster: the REST API of <see cref="LabCluster"/> on a real Kestrel
+/// listener. Tests start one or more with <see cref="StartAsync(EmulatedClusterOptions, TimeProvider?, CancellationToken)"/>, speak HTTP to
+/// <see cref="BaseAddress"/>, assert on <see cref="State"/> and break things through
+/// <see cref="Faults"/>, <see cref="SetPeerDown"/> and <see cref="GoDownAsync"/> / <see cref="ComeUpAsync"/>
+/// (which really stop and restart listening, on the same port).
+/// </summary>
+internal sealed class EmulatedCluster : IAsyncDisposable
+{
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly ILogger _logger;
+    private readonly LabApi _api;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private IPEndPoint _endpoint;
+    private WebApplication? _app;
+    private CancellationTokenSource? _stopping;
+    private bool _disposed;
+
+    private EmulatedCluster(EmulatedClusterOptions options, TimeProvider time, ILoggerFactory loggerFactory)
+    {
+        State = new LabCluster(options, time);
+        _loggerFactory = loggerFactory;
+        _logger = loggerFactory.CreateLogger<EmulatedCluster>();
+        _api = new LabApi(State, new LabControl(State, duration => DownForAsync(duration, CancellationToken.None)));
+        EmulatedClusterOptions.TryParseListen(options.Listen, out _endpoint);
+    }
+
+    /// <summary>The simulated cluster: pinset, peers, per-peer status (<see cref="LabCluster.StatusOf"/>).</summary>
+    public LabCluster State { get; }
+
+    public string Name => State.Options.Name;
+
+    public IReadOnlyList<LabPeer> Peers => State.Peers;
+
+    public LabFaultSwitch Faults => State.Faults;
+
+    /// <summary>The bound address (the real port when the options asked for port 0).</summary>
+    public IPEndPoint EndPoint => _endpoint;
+
+    /// <summary><c>http://127.0.0.1:port/</c>.</summary>
+    public Uri BaseAddress => new($"http://{_endpoint}/");
+
+    public bool IsUp => _app is not null;
+
+    /// <summary>Validates the options (throws <see cref="ArgumentException"/> listing every problem) and starts listening.</summary>
+    public static Task<EmulatedCluster> StartAsync(EmulatedClusterOptions options, TimeProvider? timeProvider, CancellationToken cancellationToken) =>
+        StartAsync(options, timeProvider, loggerFactory: null, cancellationToken);
+
+    /// <summary>As <see cref="StartAsync(EmulatedClusterOptions, TimeProvider?, CancellationToken)"/>, logging through <paramref name="loggerFactory"/>.</summary>
+    public static async Task<EmulatedCluster> StartAsync(
+        EmulatedClusterOptions options,
+        TimeProvider? timeProvider = null,
+        ILoggerFactory? loggerFactory = null,
+        CancellationToken cancellationToken = default)
+    {
+        if (options.Validate().Concat(options.Faults.Validate()).ToList() is { Count: > 0 } errors)
+        {
+            throw new ArgumentException($"emulated cluster {options.Name}: " + string.Join("; ", errors), nameof(options));
+        }
+
+        var cluster = new EmulatedCluster(options, timeProvider ?? TimeProvider.System, loggerFactory ?? NullLoggerFactory.Instance);
+        await cluster.ComeUpAsync(cancellationToken);
+        return cluster;
+    }
+
+    public void SetPeerDown(int index, bool down) => Faults.SetPeerDown(index, down);
+
+    /// <summary>The pin as <c>GET /allocations/{cid}</c> would show it, or null when not in the pinset.</summary>
+    public Clusters.Wire.ClusterPin? GetPin(string cid) =>
+        LabCids.TryParse(cid, out var canonical, out _) && State.Store.TryGet(canonical, State.NowTicks, out var pin)
+            ? PinViews.ReadBack(canonical, pin)
+            : null;
+
+    /// <summary>The TrackerStatus string peer <paramref name="peerIndex"/> reports for <paramref name="cid"/> right now.</summary>
+    public string PeerStatus(string cid, int peerIndex) =>
+        State.StatusOf(LabCids.TryParse(cid, out var canonical, out _) ? canonical : cid, peerIndex);
+
+    /// <summary>Bulk-loads synthetic pins (see <see cref="LabPinning.Seed"/>); returns the first seed index.</summary>
+    public long Seed(int count, long sizePerPin = 0, string namePrefix = "") => LabPinning.Seed(State, count, sizePerPin, namePrefix);
+
+    /// <summary>Stops listening: new connections are refused, open ones are closed, hanging requests end.</summary>
+    public async Task GoDownAsync(CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (_app is null)
+            {
+                return;
+            }
+
+            await _stopping!.CancelAsync();
+            await _app.StopAsync(cancellationToken);
+            await _app.DisposeAsync();
+            _app = null;
+            _stopping.Dispose();
+            _stopping = null;
+            LabLog.WentDown(_logger, Name, BaseAddress);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Listens again, on the same port as before (the OS-chosen one after the first start).</summary>
+    public async Task ComeUpAsync(CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_app is not null)
+            {
+                return;
+            }
+
+            var stopping = new CancellationTokenSource();
+            var app = Build(stopping.Token);
+            await app.StartAsync(cancellationToken);
+            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            _endpoint = new IPEndPoint(_endpoint.Address, new Uri(address).Port);
+            _app = app;
+            _stopping = stopping;
+            LabLog.Listening(_logger, Name, BaseAddress, Peers.Count);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Down now, up again after <paramref name="duration"/> on the cluster's clock.</summary>
+    public async Task DownForAsync(TimeSpan duration, CancellationToken cancellationToken)
+    {
+        await GoDownAsync(cancellationToken);
+        await Task.Delay(duration, State.Time, cancellationToken);
+        try
+        {
+            await ComeUpAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        {
+            LabLog.ComeBackFailed(_logger, Name, BaseAddress, e);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        await GoDownAsync();
+        _disposed = true;
+        _gate.Dispose();
+    }
+
+    private WebApplication Build(CancellationToken stopping)
+    {
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.Services.AddSingleton(_loggerFactory);
+        builder.Services.AddLogging();
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(2));
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(120);
+            // ipfs-cluster has no body limit (read_timeout 0): /add uploads may be any size.
+            kestrel.Limits.MaxRequestBodySize = null;
+            kestrel.Listen(_endpoint, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http1;
+                listen.Use(next => connection =>
+                {
+                    if (State.Faults.Current.ResetConnections == true)
+                    {
+                        connection.Abort();
+                        return Task.CompletedTask;
+                    }
+
+                    return next(connection);
+                });
+            });
+        });
+        var app = builder.Build();
+        app.Run(context => _api.HandleAsync(context, stopping));
+        return app;
+    }
+}

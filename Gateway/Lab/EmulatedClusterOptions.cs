@@ -1,0 +1,101 @@
+using System.Net;
+
+namespace CompositeGateway.Lab;
+
+/// <summary>
+/// One emulated ipfs-cluster deployment (the lab's stand-in for an undercluster). Defaults live here.
+/// </summary>
+internal sealed record EmulatedClusterOptions
+{
+    /// <summary>Cluster name: prefix of the simulated peers' names (<c>lab-0-peer-1</c>).</summary>
+    public string Name { get; init; } = "lab-0";
+
+    /// <summary><c>host:port</c> of the REST listener; port 0 lets the OS choose (see <see cref="EmulatedCluster.BaseAddress"/>).</summary>
+    public string Listen { get; init; } = "127.0.0.1:0";
+
+    /// <summary>Number of simulated cluster peers (each with its own simulated IPFS daemon).</summary>
+    public int Peers { get; init; } = 3;
+
+    /// <summary>Repo capacity of every simulated IPFS daemon (StorageMax), in bytes.</summary>
+    public long Capacity { get; init; } = 100L << 30;
+
+    /// <summary>
+    /// Bytes a pin of unknown content is assumed to take on each peer it is allocated to (content
+    /// added through <c>/add</c> counts its real size). Drives the <c>freespace</c> metric.
+    /// </summary>
+    public long NominalPinSize { get; init; } = 1L << 20;
+
+    /// <summary>
+    /// How long a pin takes on each allocated peer: <c>pin_queued</c> for the first half,
+    /// <c>pinning</c> for the second half, then <c>pinned</c>. Zero = pinned at once.
+    /// </summary>
+    public TimeSpan PinDelay { get; init; } = TimeSpan.Zero;
+
+    /// <summary>Cluster default for a request's replication 0 (ipfs-cluster's <c>replication_factor_min</c>; −1 = every peer).</summary>
+    public int ReplicationFactorMin { get; init; } = -1;
+
+    /// <summary>Cluster default for a request's replication 0 (<c>replication_factor_max</c>).</summary>
+    public int ReplicationFactorMax { get; init; } = -1;
+
+    /// <summary><c>restapi.basic_auth_credentials</c>: null = no authentication (§1.1).</summary>
+    public IReadOnlyDictionary<string, string>? BasicAuth { get; init; }
+
+    /// <summary>Faults active from the start; change them at run time through <see cref="EmulatedCluster.Faults"/> or <c>/_lab/faults</c>.</summary>
+    public LabFaults Faults { get; init; } = new();
+
+    /// <summary>TTL of the monitor metrics (ipfs-cluster default 30 s).</summary>
+    public TimeSpan MetricTtl { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Seed for the simulated peer IDs; null = random. A fixed seed gives the same IDs every run.</summary>
+    public int? RandomSeed { get; init; }
+
+    /// <summary>Every problem at once, each naming the option (STYLE.md 4).</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (string.IsNullOrWhiteSpace(Name))
+        {
+            errors.Add("name: must not be empty");
+        }
+
+        if (!TryParseListen(Listen, out _))
+        {
+            errors.Add($"listen: '{Listen}' is not host:port with an IP address");
+        }
+
+        if (Peers is < 1 or > 64)
+        {
+            errors.Add($"peers: {Peers} is outside 1..64");
+        }
+
+        if (Capacity <= 0)
+        {
+            errors.Add("capacity: must be positive");
+        }
+
+        if (NominalPinSize < 0)
+        {
+            errors.Add("pin-size: must not be negative");
+        }
+
+        if (PinDelay < TimeSpan.Zero)
+        {
+            errors.Add("pin-delay: must not be negative");
+        }
+
+        if (ReplicationCheck.Validate(ReplicationFactorMin, ReplicationFactorMax) is { } replication)
+        {
+            errors.Add("replication-min/replication-max: " + replication);
+        }
+
+        if (BasicAuth is { Count: 0 })
+        {
+            errors.Add("basic-auth: an empty credential map is a configuration error in ipfs-cluster (use null for no auth)");
+        }
+
+        return errors;
+    }
+
+    public static bool TryParseListen(string listen, out IPEndPoint endpoint) =>
+        IPEndPoint.TryParse(listen, out endpoint!) && listen.Contains(':', StringComparison.Ordinal);
+}
