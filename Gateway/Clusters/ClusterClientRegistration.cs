@@ -10,11 +10,23 @@ internal static class ClusterClientRegistration
     /// <summary>The <c>IHttpClientFactory</c> name of an undercluster's client.</summary>
     public static string HttpClientName(string cluster) => "undercluster:" + cluster;
 
+    /// <remarks>
+    /// Idempotent: the first call wins, so every feature that needs the clients (Admin's health
+    /// monitor, Composition) may call it and the process still has one client (one connection pool,
+    /// one circuit breaker) per undercluster.
+    /// </remarks>
     public static IServiceCollection AddClusterClients(this IServiceCollection services, GatewayOptions options, ClusterClientSettings? settings = null)
     {
+        if (services.Any(d => d.ServiceType == typeof(ClusterClientRegistry)))
+        {
+            return services;
+        }
+
         settings ??= new ClusterClientSettings();
         services.TryAddSingleton(TimeProvider.System);
         services.AddLogging();
+        // The registry needs the factory even with no undercluster configured (tests, tools).
+        services.AddHttpClient();
 
         services.AddSingleton(sp =>
         {
@@ -33,6 +45,9 @@ internal static class ClusterClientRegistration
                     // The resilience handler times each attempt; HttpClient's own timeout would also cut streams' bodies.
                     http.Timeout = Timeout.InfiniteTimeSpan;
                 })
+                // ClusterClient logs failures itself (ClusterLog); IHttpClientFactory's four Information lines
+                // per request would log every health probe and every status poll.
+                .RemoveAllLoggers()
                 .ConfigurePrimaryHttpMessageHandler(() => CreateTransport(settings))
                 .AddHttpMessageHandler(sp => sp.GetService<GatewayMetrics>() is { } metrics
                     ? new ClusterMetricsHandler(cluster.Name, metrics, sp.GetRequiredService<TimeProvider>())

@@ -13,6 +13,13 @@ internal sealed class ClusterMetricsHandler(string undercluster, GatewayMetrics 
 {
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
+        if (request.Options.TryGetValue(ClusterResilience.HealthProbeOption, out var probe) && probe)
+        {
+            // Health probes have their own counter (gateway_undercluster_probes_total); counting them here too
+            // would show a steady call rate on an idle gateway and double-count every outage.
+            return await base.SendAsync(request, cancellationToken);
+        }
+
         var started = time.GetTimestamp();
         var outcome = "connect_error";
         try
