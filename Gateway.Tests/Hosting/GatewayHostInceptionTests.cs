@@ -42,9 +42,20 @@ public sealed class GatewayHostInceptionTests
         using var body = JsonDocument.Parse(await ready.Content.ReadAsStringAsync());
         var entry = body.RootElement.GetProperty("underclusters")[0];
         var metrics = await admin.GetStringAsync("/metrics");
+        using var kubo = new HttpClient { BaseAddress = GatewayHost.BaseUrl(host.KuboRpcEndPoint) };
+        using var pin = await kubo.PostAsync("/api/v0/pin/add?arg=QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o&progress=true", null);
+        using var pinError = JsonDocument.Parse(await pin.Content.ReadAsStringAsync());
+        using var stat = await kubo.PostAsync("/api/v0/repo/stat?size-only=true", null);
+        using var statError = JsonDocument.Parse(await stat.Content.ReadAsStringAsync());
 
         Assert.Multiple(() =>
         {
+            // Refused before any undercluster call, as a Kubo error the overcluster peer shows; no repo/stat,
+            // so the peer publishes no freespace metric and allocates nothing here.
+            Assert.That((int)pin.StatusCode, Is.EqualTo(500));
+            Assert.That(pinError.RootElement.GetProperty("Message").GetString(), Does.StartWith("inception: undercluster \"local\""));
+            Assert.That((int)stat.StatusCode, Is.EqualTo(500));
+            Assert.That(statError.RootElement.GetProperty("Message").GetString(), Does.StartWith("inception: "));
             Assert.That(ready.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
             Assert.That(entry.GetProperty("state").GetString(), Is.EqualTo("inception"));
             Assert.That(entry.GetProperty("last_error").GetString(), Is.EqualTo(

@@ -1,3 +1,4 @@
+using CompositeGateway.Admin;
 using CompositeGateway.Clusters;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -36,10 +37,20 @@ internal static class CompositionServiceCollectionExtensions
             return new Undercluster(clients[0], options, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Undercluster>>());
         });
         services.AddSingleton<PinService>();
-        services.AddSingleton<IPinService>(sp => sp.GetRequiredService<PinService>());
+        services.AddSingleton<SpaceReporter>();
+        services.AddSingleton<IPinService>(sp => Guard(sp) is { } guard
+            ? new InceptionGuardedPinService(sp.GetRequiredService<PinService>(), guard)
+            : sp.GetRequiredService<PinService>());
+        services.AddSingleton<ISpaceReporter>(sp => Guard(sp) is { } guard
+            ? new InceptionGuardedSpaceReporter(sp.GetRequiredService<SpaceReporter>(), guard)
+            : sp.GetRequiredService<SpaceReporter>());
         services.AddSingleton<ISwarmAddressSource, SwarmAddressSource>();
-        services.AddSingleton<ISpaceReporter, SpaceReporter>();
         services.AddSingleton<IGarbageCollector, GarbageCollector>();
         return services;
     }
+
+    // Without the health monitor (library use, some tests) nothing can detect inception, so nothing is guarded.
+    private static InceptionGuard? Guard(IServiceProvider services) => services.GetService<UnderclusterHealth>() is { } health
+        ? new InceptionGuard(health, services.GetRequiredService<ClusterClientRegistry>().All.Select(c => c.Name).ToList())
+        : null;
 }
