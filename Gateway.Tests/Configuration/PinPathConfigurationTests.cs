@@ -167,9 +167,9 @@ public sealed class PinPathConfigurationTests
     [TestCase(new[] { "replication_max: -1" },
         "pin_path.replication_max (line 5): replication_min and replication_max must both be -1 when one of them is (replication_min 0, replication_max -1)")]
     [TestCase(new[] { "replication_min: 2" },
-        "pin_path.replication_min (line 5): set both replication_min and replication_max, or neither (0 = the undercluster's default) (replication_min 2, replication_max 0)")]
+        "pin_path.replication_min (line 5): set both replication_min and replication_max, or neither for the undercluster's default (replication_min 2, replication_max 0)")]
     [TestCase(new[] { "replication_min: 0", "replication_max: 3" },
-        "pin_path.replication_max (line 6): set both replication_min and replication_max, or neither (0 = the undercluster's default) (replication_min 0, replication_max 3)")]
+        "pin_path.replication_max (line 6): set both replication_min and replication_max, or neither for the undercluster's default (replication_min 0, replication_max 3)")]
     [TestCase(new[] { "replication_min: -2", "replication_max: 3" },
         "pin_path.replication_min (line 5): must be -1 (every peer), 0 (the undercluster's default) or a number of peers (was -2)")]
     public void LoadText_ReplicationClusterWouldRefuse_BlamesTheKeyWritten(string[] lines, string expected)

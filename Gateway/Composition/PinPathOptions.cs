@@ -131,7 +131,7 @@ internal sealed record PinPathOptions
         else if ((ReplicationMin == 0) != (ReplicationMax == 0))
         {
             var (key, related) = ReplicationMin == 0 ? ("replication_max", "replication_min") : ("replication_min", "replication_max");
-            problems.Add(new(key, $"set both replication_min and replication_max, or neither (0 = the undercluster's default) {pair}") { RelatedKey = related });
+            problems.Add(new(key, $"set both replication_min and replication_max, or neither for the undercluster's default {pair}") { RelatedKey = related });
         }
         else if (ReplicationMin > ReplicationMax)
         {
