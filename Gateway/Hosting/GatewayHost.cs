@@ -81,7 +81,7 @@ internal sealed class GatewayHost : IAsyncDisposable
         builder.Services.AddSingleton(identity.Identity);
         builder.Services.AddGatewayAdmin(options);
         builder.Services.AddClusterClients(options);
-        builder.Services.AddComposition(options.PinPath, _ => new GatewayOwner(identity.Identity!.PeerId.ToString()));
+        builder.Services.AddComposition(options.PinPath, _ => new GatewayOwner(identity.Identity!.PeerId.ToString()), options.Placement);
         builder.Services.AddKuboRpc(options.KuboRpc);
         builder.Services.AddSingleton<INodeIdentity>(new NodeIdentity(identity.Identity!.PeerId.ToString(), identity.Identity.PublicKeyBase64));
 
