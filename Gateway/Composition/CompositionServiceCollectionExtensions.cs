@@ -49,7 +49,8 @@ internal static class CompositionServiceCollectionExtensions
                     client.Options.Weight,
                     client.Options.Timeout);
             }).ToList();
-            IUnderclusterHealthView health = sp.GetService<UnderclusterHealth>() is { } probed ? new ProbedHealthView(probed) : AssumeHealthyView.Instance;
+            var health = sp.GetService<IUnderclusterHealthView>()
+                ?? (sp.GetService<UnderclusterHealth>() is { } probed ? new ProbedHealthView(probed) : AssumeHealthyView.Instance);
             return new Placement(members, sp.GetRequiredService<PlacementOptions>(), health);
         });
 
