@@ -248,9 +248,11 @@ internal sealed class PinService : IPinService
     }
 
     /// <summary>
-    /// Asks every undercluster (the pin may be anywhere: placement moved with health, or another replica placed
-    /// it). Unpinned when every undercluster that held it let go; a failure at any undercluster fails the whole
-    /// unpin — it may hold our pin, and "unpinned" would be a false success (the Go peer records <c>unpin_error</c>).
+    /// Finds the pin first, in every undercluster at once (it may be anywhere: placement moved with health, or
+    /// another replica placed it), then releases it where this gateway owns it. If any undercluster cannot be
+    /// asked nothing is touched and the unpin fails naming it: it may hold our pin, so "unpinned" would be a
+    /// false success, and failing before any change keeps the outcome all-or-nothing for the Go peer
+    /// (<c>unpin_error</c>, ipfs-rpc-as-called-by-cluster.md §5.4).
     /// </summary>
     public async Task<UnpinResult> UnpinAsync(string cid, CancellationToken cancellationToken)
     {
@@ -260,7 +262,19 @@ internal sealed class PinService : IPinService
         }
 
         using var held = await _locks.AcquireAsync(cid, cancellationToken);
-        var results = await Task.WhenAll(Members.Select(m => m.Pins.UnpinAsync(cid, cancellationToken)));
+        var (owners, unknown) = await ReadOwnersAsync(cid, cancellationToken);
+        if (unknown.Count > 0)
+        {
+            return new UnpinResult(UnpinOutcome.Failed, new GatewayFailure(
+                $"cannot unpin {cid}: " + string.Join("; ", unknown.Select(u => u.Message)), Transient: true));
+        }
+
+        if (owners.Count == 0)
+        {
+            return new UnpinResult(UnpinOutcome.NotPinned);
+        }
+
+        var results = await Task.WhenAll(owners.Select(m => m.Pins.UnpinAsync(cid, cancellationToken)));
         var failures = results.Where(r => r.Outcome == UnpinOutcome.Failed).Select(r => r.Failure!).ToList();
         if (failures.Count > 0)
         {
@@ -317,29 +331,30 @@ internal sealed class PinService : IPinService
     private Task<PlacedPin[]> InspectAllAsync(string cid, CancellationToken cancellationToken) =>
         FanOut.RunAsync(Members, (m, token) => m.Pins.InspectAsync(cid, token), (m, failure) => PlacedPin.Unknown(m.Name, failure), _time, cancellationToken);
 
-    private Task<IReadOnlyCollection<PlacementMember>> FindOwnersAsync(string cid, CancellationToken cancellationToken) =>
-        FindOwnersAsync(cid, cancellationToken, failOnUnknown: false)!;
+    private async Task<IReadOnlyCollection<PlacementMember>> FindOwnersAsync(string cid, CancellationToken cancellationToken) =>
+        (await ReadOwnersAsync(cid, cancellationToken)).Owners;
 
-    /// <summary>
-    /// Underclusters holding <paramref name="cid"/> with this gateway's key (one <c>GET /allocations/{cid}</c> each,
-    /// in parallel). With <paramref name="failOnUnknown"/>, null when a healthy undercluster could not be asked.
-    /// </summary>
+    /// <summary>With <paramref name="failOnUnknown"/>, null when a healthy undercluster could not be asked.</summary>
     private async Task<IReadOnlyCollection<PlacementMember>?> FindOwnersAsync(string cid, CancellationToken cancellationToken, bool failOnUnknown)
+    {
+        var (owners, unknown) = await ReadOwnersAsync(cid, cancellationToken);
+        return failOnUnknown && unknown.Any(u => _placement.IsHealthy(u.Member)) ? null : owners;
+    }
+
+    /// <summary>Underclusters holding <paramref name="cid"/> with this gateway's key (one <c>GET /allocations/{cid}</c> each, in parallel), and those that could not be asked.</summary>
+    private async Task<(List<PlacementMember> Owners, List<(PlacementMember Member, string Message)> Unknown)> ReadOwnersAsync(string cid, CancellationToken cancellationToken)
     {
         var reads = await FanOut.RunAsync(
             Members,
-            async (m, token) => await m.Undercluster.Client.GetAllocationAsync(cid, token) is var read && read.TryGetValue(out var pin, out _)
-                ? (Known: true, Owned: pin is not null && Ownership.IsOwner(pin.Metadata))
-                : (Known: false, Owned: false),
-            (_, _) => (Known: false, Owned: false),
+            async (m, token) => await m.Undercluster.Client.GetAllocationAsync(cid, token) is var read && read.TryGetValue(out var pin, out var failure)
+                ? (Owned: pin is not null && Ownership.IsOwner(pin.Metadata), Failure: (string?)null)
+                : (Owned: false, Failure: Undercluster.Describe(failure!).Message),
+            (_, failure) => (Owned: false, Failure: failure.Message),
             _time,
             cancellationToken);
-        if (failOnUnknown && Members.Where((m, i) => !reads[i].Known && _placement.IsHealthy(m)).Any())
-        {
-            return null;
-        }
-
-        return [.. Members.Where((_, i) => reads[i].Owned)];
+        var owners = Members.Where((_, i) => reads[i].Owned).ToList();
+        var unknown = Members.Select((m, i) => (Member: m, Message: reads[i].Failure)).Where(x => x.Message is not null).Select(x => (x.Member, x.Message!)).ToList();
+        return (owners, unknown);
     }
 
     private GatewayFailureException ListFailure(string undercluster, GatewayFailure failure, long listed)
