@@ -1,5 +1,6 @@
 using CompositeGateway.Admin;
 using CompositeGateway.Configuration;
+using CompositeGateway.Identity;
 using CompositeGateway.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
 
@@ -30,6 +31,10 @@ internal sealed class AdminTestHost : IAsyncDisposable
     public FakeTimeProvider Time { get; }
     public LogCollector Logs { get; }
     public UnderclusterHealth Health { get; }
+    public IServiceProvider Services => _app.Services;
+
+    /// <summary>The gateway identity every admin test host runs as (the inception check compares against it).</summary>
+    public static GatewayIdentity Identity { get; } = GatewayIdentity.Generate();
 
     public static async Task<AdminTestHost> StartAsync(GatewayOptions options, bool waitForFirstProbes = true)
     {
@@ -41,7 +46,9 @@ internal sealed class AdminTestHost : IAsyncDisposable
         builder.Logging.AddProvider(logs);
         builder.Logging.SetMinimumLevel(LogLevel.Debug);
         builder.Services.AddSingleton<TimeProvider>(time);
+        builder.Services.AddSingleton(Identity);
         builder.Services.AddGatewayAdmin(options);
+
         var app = builder.Build();
         app.MapGatewayAdmin();
         await app.StartAsync();

@@ -27,6 +27,20 @@ public sealed class ClusterClientRegistrationTests
     }
 
     [Test]
+    public void AddClusterClients_CalledTwice_FirstRegistrationOnly()
+    {
+        var options = new GatewayOptions { Underclusters = [new UnderclusterOptions { Name = "eu", Url = new Uri("http://127.0.0.1:9094") }] };
+        var services = new ServiceCollection().AddClusterClients(options);
+        var count = services.Count;
+
+        services.AddClusterClients(options, new ClusterClientSettings { MaxRetryAttempts = 0 });
+        using var provider = services.BuildServiceProvider();
+
+        Assert.That(services, Has.Count.EqualTo(count), "Admin and Composition may both ask; one client (pool, breaker) per undercluster");
+        Assert.That(provider.GetServices<ClusterClientRegistry>().Count(), Is.EqualTo(1));
+    }
+
+    [Test]
     public void CreateTransport_Defaults_NoRedirectsBoundedPool()
     {
         using var transport = ClusterClientRegistration.CreateTransport(new ClusterClientSettings());

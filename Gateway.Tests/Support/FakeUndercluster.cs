@@ -1,11 +1,12 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using System.Text.Json;
 using CompositeGateway.Clusters.Wire;
 
 namespace CompositeGateway.Tests.Support;
 
-/// <summary>How the fake answers <c>GET /id</c>.</summary>
+/// <summary>How the fake answers <c>GET /id</c> (and <c>GET /peers</c>).</summary>
 internal enum FakeUnderclusterMode
 {
     Serve,
@@ -14,14 +15,17 @@ internal enum FakeUnderclusterMode
 }
 
 /// <summary>
-/// A minimal ipfs-cluster REST API on loopback that only answers <c>GET /id</c>
-/// (cluster-rest-api.md §5.1, §1.1 for Basic auth). A stand-in until the project's undercluster
-/// emulator lands; keep it this small so the swap is easy.
+/// A minimal ipfs-cluster REST API on loopback that only answers <c>GET /id</c> and <c>GET /peers</c>
+/// (cluster-rest-api.md §5.1, §5.3, §1.3 for the NDJSON stream, §1.1 for Basic auth). A stand-in until
+/// the project's undercluster emulator lands; keep it this small so the swap is easy.
 /// </summary>
 internal sealed class FakeUndercluster : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private int _requests;
+    private int _peersRequests;
+    private volatile string? _ipfsId;
+    private volatile IReadOnlyList<ClusterPeer> _otherPeers = [];
 
     private FakeUndercluster(WebApplication app, string peerId)
     {
@@ -35,7 +39,36 @@ internal sealed class FakeUndercluster : IAsyncDisposable
 
     public FakeUnderclusterMode Mode { get; set; }
 
+    /// <summary><c>GET /id</c> requests received.</summary>
     public int Requests => Volatile.Read(ref _requests);
+
+    /// <summary><c>GET /peers</c> requests received.</summary>
+    public int PeersRequests => Volatile.Read(ref _peersRequests);
+
+    /// <summary>What this peer reports as its IPFS daemon's peer ID (<c>ipfs.id</c>, §2.3); null: omitted.</summary>
+    public string? IpfsId
+    {
+        get => _ipfsId;
+        set => _ipfsId = value;
+    }
+
+    /// <summary>When set, <c>GET /peers</c> answers 500 (while <c>/id</c> follows <see cref="Mode"/>).</summary>
+    public bool FailPeers { get; set; }
+
+    /// <summary>The cluster's other peers, listed by <c>GET /peers</c> after this one.</summary>
+    public IReadOnlyList<ClusterPeer> OtherPeers
+    {
+        get => _otherPeers;
+        set => _otherPeers = value;
+    }
+
+    public ClusterPeer Self => new()
+    {
+        Id = PeerId,
+        Peername = "fake-" + PeerId[^4..].ToLowerInvariant(),
+        Version = "1.1.6",
+        Ipfs = new IpfsPeer { Id = IpfsId },
+    };
 
     /// <summary>The Authorization header of the latest request, if any.</summary>
     public string? LastAuthorization { get; private set; }
@@ -51,30 +84,67 @@ internal sealed class FakeUndercluster : IAsyncDisposable
             ? "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{auth.User}:{auth.Password}"))
             : null;
 
-        app.MapGet("/id", async context =>
+        async Task<bool> RefusedAsync(HttpContext context)
         {
-            Interlocked.Increment(ref fake._requests);
             fake.LastAuthorization = context.Request.Headers.Authorization.ToString() is { Length: > 0 } header ? header : null;
-            if (expected is not null && fake.LastAuthorization != expected)
+            if (expected is null || fake.LastAuthorization == expected)
             {
-                context.Response.StatusCode = 401;
-                context.Response.Headers.WWWAuthenticate = "Basic realm=\"Restricted IPFS Cluster API\"";
-                await context.Response.WriteAsJsonAsync(new ClusterError(401, "unauthorized: access denied"), ClusterJsonContext.Default.ClusterError);
-                return;
+                return false;
             }
 
+            context.Response.StatusCode = 401;
+            context.Response.Headers.WWWAuthenticate = "Basic realm=\"Restricted IPFS Cluster API\"";
+            await context.Response.WriteAsJsonAsync(new ClusterError(401, "unauthorized: access denied"), ClusterJsonContext.Default.ClusterError);
+            return true;
+        }
+
+        async Task<bool> MisbehavesAsync(HttpContext context)
+        {
             switch (fake.Mode)
             {
                 case FakeUnderclusterMode.Fail500:
                     context.Response.StatusCode = 500;
                     await context.Response.WriteAsJsonAsync(new ClusterError(500, "fake failure"), ClusterJsonContext.Default.ClusterError);
-                    break;
+                    return true;
                 case FakeUnderclusterMode.Hang:
                     await Task.Delay(Timeout.Infinite, context.RequestAborted);
-                    break;
+                    return true;
                 default:
-                    await context.Response.WriteAsJsonAsync(new ClusterPeer { Id = fake.PeerId, Version = "1.1.6" }, ClusterJsonContext.Default.ClusterPeer);
-                    break;
+                    return false;
+            }
+        }
+
+        app.MapGet("/id", async context =>
+        {
+            Interlocked.Increment(ref fake._requests);
+            if (!await RefusedAsync(context) && !await MisbehavesAsync(context))
+            {
+                await context.Response.WriteAsJsonAsync(fake.Self, ClusterJsonContext.Default.ClusterPeer);
+            }
+        });
+
+        app.MapGet("/peers", async context =>
+        {
+            Interlocked.Increment(ref fake._peersRequests);
+            if (await RefusedAsync(context) || await MisbehavesAsync(context))
+            {
+                return;
+            }
+
+            if (fake.FailPeers)
+            {
+                // §1.3: no item and an error.
+                context.Response.StatusCode = 500;
+                await context.Response.WriteAsJsonAsync(new ClusterError(500, "fake peers failure"), ClusterJsonContext.Default.ClusterError);
+                return;
+            }
+
+            // §1.3: one JSON object per line, flushed as it goes.
+            context.Response.ContentType = "application/json";
+            foreach (var peer in (IEnumerable<ClusterPeer>)[fake.Self, .. fake.OtherPeers])
+            {
+                await context.Response.WriteAsync(JsonSerializer.Serialize(peer, ClusterJsonContext.Default.ClusterPeer) + "\n", context.RequestAborted);
+                await context.Response.Body.FlushAsync(context.RequestAborted);
             }
         });
 

@@ -48,6 +48,7 @@ internal sealed record ReadinessReport(string Status, IReadOnlyList<Undercluster
             {
                 UnderclusterState.Up => "up",
                 UnderclusterState.Down => "down",
+                UnderclusterState.Inception => "inception",
                 _ => "unknown",
             },
             s.IsReady,

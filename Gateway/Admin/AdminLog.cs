@@ -14,4 +14,13 @@ internal static partial class AdminLog
 
     [LoggerMessage(1103, LogLevel.Error, "Health probe of undercluster {Undercluster} failed unexpectedly")]
     public static partial void ProbeCrashed(this ILogger logger, string undercluster, Exception exception);
+
+    [LoggerMessage(1104, LogLevel.Error, "Undercluster {Undercluster} refused: {Message}")]
+    public static partial void UnderclusterRefused(this ILogger logger, string undercluster, string message);
+
+    [LoggerMessage(1105, LogLevel.Debug, "Undercluster {Undercluster} still refused ({ConsecutiveFailures} probes in a row): inception")]
+    public static partial void UnderclusterStillRefused(this ILogger logger, string undercluster, int consecutiveFailures);
+
+    [LoggerMessage(1106, LogLevel.Debug, "Topology check (GET /peers) of undercluster {Undercluster} failed: {Error}")]
+    public static partial void PeersCheckFailed(this ILogger logger, string undercluster, string error);
 }

@@ -1,4 +1,6 @@
+using CompositeGateway.Clusters;
 using CompositeGateway.Configuration;
+using CompositeGateway.Identity;
 using CompositeGateway.Telemetry;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -9,6 +11,8 @@ internal static class AdminServiceCollectionExtensions
     /// <summary>
     /// Undercluster health (registry and background probes), telemetry and what the admin
     /// endpoints need. Call it before other hosted services so that metrics listen from the start.
+    /// Probes go through the undercluster clients (<c>AddClusterClients</c>, added here unless already
+    /// registered) and need the <see cref="GatewayIdentity"/> registered, for the inception check.
     /// </summary>
     public static IServiceCollection AddGatewayAdmin(this IServiceCollection services, GatewayOptions options)
     {
@@ -20,16 +24,15 @@ internal static class AdminServiceCollectionExtensions
         services.TryAddSingleton(new ReadinessPolicy(options.Underclusters.Where(u => !u.Required).Select(u => u.Name).ToHashSet(StringComparer.Ordinal)));
         services.AddGatewayTelemetry();
 
-        // The probe is bounded by each undercluster's own timeout, not HttpClient's 100 s default;
-        // and a probe every few seconds per undercluster must not log every request.
-        services.AddHttpClient(UnderclusterProbe.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
-            .RemoveAllLoggers();
+        services.AddClusterClients(options);
         services.TryAddSingleton<UnderclusterProbe>();
         services.AddHostedService(provider => new UnderclusterHealthMonitor(
             options.Underclusters,
             options.Health,
+            provider.GetRequiredService<ClusterClientRegistry>(),
             provider.GetRequiredService<UnderclusterProbe>(),
             provider.GetRequiredService<UnderclusterHealth>(),
+            provider.GetRequiredService<GatewayIdentity>(),
             provider.GetRequiredService<GatewayMetrics>(),
             provider.GetRequiredService<TimeProvider>(),
             provider.GetRequiredService<ILogger<UnderclusterHealthMonitor>>()));

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using CompositeGateway.Configuration;
 
 namespace CompositeGateway.Admin;
@@ -13,11 +14,18 @@ internal enum UnderclusterState
 
     /// <summary>The last probe failed (connect, timeout, HTTP status, bad body).</summary>
     Down,
+
+    /// <summary>
+    /// The undercluster answers, but a peer of it uses this gateway as its IPFS daemon (see
+    /// <see cref="InceptionCheck"/>): calls through it would loop back here, so they are refused.
+    /// </summary>
+    Inception,
 }
 
 /// <summary>
 /// One undercluster's health at a moment. <c>IsReady</c>: the last success is younger than
-/// <see cref="HealthOptions.ReadyWithin"/>, which is what <c>/ready</c> requires.
+/// <see cref="HealthOptions.ReadyWithin"/>, which is what <c>/ready</c> requires, and the
+/// undercluster is not refused (<see cref="UnderclusterState.Inception"/>).
 /// </summary>
 internal sealed record UnderclusterHealthSnapshot(
     string Name,
@@ -67,7 +75,7 @@ internal sealed class UnderclusterHealth
         }
     }
 
-    /// <summary>True when every undercluster answered a probe within <see cref="HealthOptions.ReadyWithin"/>.</summary>
+    /// <summary>True when every undercluster answered a probe within <see cref="HealthOptions.ReadyWithin"/> and none is refused.</summary>
     public bool IsReady() => Snapshot().All(s => s.IsReady);
 
     /// <summary>
@@ -94,6 +102,31 @@ internal sealed class UnderclusterHealth
             entry.LastSuccess = entry.LastProbe;
             entry.LastError = null;
             entry.ConsecutiveFailures = 0;
+            entry.PeerId = peerId;
+        });
+
+    /// <summary>
+    /// Why calls to <paramref name="undercluster"/> must not be made at all, whatever its reachability:
+    /// the inception message while the last probe found this gateway as one of its peers' IPFS daemon.
+    /// The composition layer asks this before any pin, unpin or listing and answers the Kubo caller
+    /// with the message instead of sending a request that would come back to this gateway.
+    /// </summary>
+    public bool TryGetRefusal(string undercluster, [NotNullWhen(true)] out string? message)
+    {
+        lock (_gate)
+        {
+            message = _entries.TryGetValue(undercluster, out var entry) && entry.State == UnderclusterState.Inception ? entry.LastError : null;
+            return message is not null;
+        }
+    }
+
+    /// <summary>The undercluster answered, but must be refused (<paramref name="message"/> says why); not a success for readiness.</summary>
+    public HealthTransition RecordInception(string name, string peerId, string message) =>
+        Update(name, entry =>
+        {
+            entry.State = UnderclusterState.Inception;
+            entry.LastError = message;
+            entry.ConsecutiveFailures++;
             entry.PeerId = peerId;
         });
 
@@ -134,9 +167,11 @@ internal sealed class UnderclusterHealth
     }
 
     private UnderclusterHealthSnapshot ToSnapshot(string name, Entry entry, DateTimeOffset now) =>
-        new(name, entry.State, IsFresh(entry, now), entry.LastSuccess, entry.LastProbe, entry.LastError, entry.ConsecutiveFailures, entry.PeerId);
+        new(name, entry.State, IsReadyAt(entry, now), entry.LastSuccess, entry.LastProbe, entry.LastError, entry.ConsecutiveFailures, entry.PeerId);
 
     private bool IsFresh(Entry entry, DateTimeOffset now) => entry.LastSuccess is { } success && now - success <= _readyWithin;
+
+    private bool IsReadyAt(Entry entry, DateTimeOffset now) => entry.State != UnderclusterState.Inception && IsFresh(entry, now);
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 

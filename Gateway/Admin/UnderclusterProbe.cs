@@ -1,6 +1,7 @@
-using System.Net.Http.Headers;
-using System.Text;
+using System.Globalization;
+using System.Net;
 using System.Text.Json;
+using CompositeGateway.Clusters;
 using CompositeGateway.Clusters.Wire;
 using CompositeGateway.Configuration;
 
@@ -15,12 +16,17 @@ internal enum ProbeFailure
     Timeout,
     HttpError,
     BadBody,
+
+    /// <summary>The URL answers HTTP, but not as an ipfs-cluster REST API (e.g. a Kubo RPC API). Counted as <c>http_error</c>.</summary>
+    NotCluster,
 }
 
-/// <summary>A probe's outcome as a value (STYLE.md 6): the peer id, or where it failed and why.</summary>
-internal readonly record struct ProbeResult(ProbeFailure Failure, string? PeerId, string? Error)
+/// <summary>A probe's outcome as a value (STYLE.md 6): the contacted peer's ID object, or where it failed and why.</summary>
+internal readonly record struct ProbeResult(ProbeFailure Failure, ClusterPeer? Peer, string? Error)
 {
     public bool Succeeded => Failure == ProbeFailure.None;
+
+    public string? PeerId => Peer?.Id;
 
     public string Outcome => Failure switch
     {
@@ -28,85 +34,124 @@ internal readonly record struct ProbeResult(ProbeFailure Failure, string? PeerId
         ProbeFailure.ConnectError => "connect_error",
         ProbeFailure.NetworkError => "network_error",
         ProbeFailure.Timeout => "timeout",
-        ProbeFailure.HttpError => "http_error",
+        ProbeFailure.HttpError or ProbeFailure.NotCluster => "http_error",
         _ => "bad_body",
     };
 
-    public static ProbeResult Up(string peerId) => new(ProbeFailure.None, peerId, null);
+    public static ProbeResult Up(ClusterPeer peer) => new(ProbeFailure.None, peer, null);
 
     public static ProbeResult Down(ProbeFailure failure, string error) => new(failure, null, error);
 }
 
-/// <summary>
-/// One <c>GET {url}/id</c> (cluster-rest-api.md §5.1): up means 200 with an <c>ID</c> object
-/// whose <c>id</c> is set. Deliberately small: it moves onto the typed cluster client when that lands.
-/// </summary>
-internal sealed class UnderclusterProbe(IHttpClientFactory httpClientFactory, TimeProvider time)
+/// <summary>The outcome of one <c>GET /peers</c> topology check: every peer, or why the list could not be read.</summary>
+internal readonly record struct PeersResult(IReadOnlyList<ClusterPeer>? Peers, string? Error)
 {
-    public const string HttpClientName = "undercluster-probe";
+    public bool Succeeded => Peers is not null;
+}
 
-    public async Task<ProbeResult> ProbeAsync(UnderclusterOptions undercluster, CancellationToken cancellationToken)
+/// <summary>
+/// The health monitor's calls, through the undercluster's one <see cref="ClusterClient"/> in
+/// <see cref="ClusterCallMode.HealthProbe"/> mode, and their failures in operator words:
+/// <c>connect: connection refused (127.0.0.1:9094)</c>, <c>HTTP 401: unauthorized: access denied</c>,
+/// <c>timeout: no answer within 5 s</c>, <c>not an ipfs-cluster REST API: …</c>.
+/// </summary>
+internal sealed class UnderclusterProbe(TimeProvider time)
+{
+    /// <summary><c>GET /id</c> (cluster-rest-api.md §5.1): up means 200 with an ID object whose <c>id</c> is set.</summary>
+    public async Task<ProbeResult> ProbeAsync(ClusterClient client, UnderclusterOptions undercluster, CancellationToken cancellationToken)
+    {
+        var result = await client.GetIdAsync(ClusterCallMode.HealthProbe, cancellationToken);
+        if (!result.TryGetValue(out var peer, out var failure))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            return Describe(failure, undercluster);
+        }
+
+        return string.IsNullOrEmpty(peer.Id)
+            ? ProbeResult.Down(ProbeFailure.BadBody, "bad body: /id answered without a peer id")
+            : ProbeResult.Up(peer);
+    }
+
+    /// <summary>
+    /// <c>GET /peers</c> (§5.3), bounded as a whole by the undercluster's timeout: the contacted peer
+    /// asks every cluster peer for its ID (and each its IPFS daemon), so this is the expensive check.
+    /// </summary>
+    public async Task<PeersResult> ListPeersAsync(ClusterClient client, UnderclusterOptions undercluster, CancellationToken cancellationToken)
     {
         using var timeout = new CancellationTokenSource(undercluster.Timeout, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-        using var request = new HttpRequestMessage(HttpMethod.Get, IdUri(undercluster.Url));
-        if (undercluster.Auth is { } auth)
+        var result = await client.StreamPeersAsync(ClusterCallMode.HealthProbe, linked.Token).CollectAsync(linked.Token);
+        if (result.TryGetValue(out var peers, out var failure))
         {
-            // §1.1: Basic with both user and password non-empty.
-            var credentials = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{auth.Username}:{auth.Password}"));
-            request.Headers.Authorization = new AuthenticationHeaderValue("Basic", credentials);
+            return new PeersResult(peers, null);
         }
 
-        try
-        {
-            var client = httpClientFactory.CreateClient(HttpClientName);
-            using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token);
-            if (response.StatusCode != System.Net.HttpStatusCode.OK)
-            {
-                return ProbeResult.Down(ProbeFailure.HttpError, await DescribeErrorAsync(response, linked.Token));
-            }
-
-            var peer = await response.Content.ReadFromJsonAsync(ClusterJsonContext.Default.ClusterPeer, linked.Token);
-            return string.IsNullOrEmpty(peer?.Id)
-                ? ProbeResult.Down(ProbeFailure.BadBody, "bad body: /id answered without a peer id")
-                : ProbeResult.Up(peer.Id);
-        }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-        {
-            return ProbeResult.Down(ProbeFailure.Timeout, $"timeout: no answer within {undercluster.Timeout.TotalSeconds:0.###} s");
-        }
-        catch (HttpRequestException exception) when (exception.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError)
-        {
-            return ProbeResult.Down(ProbeFailure.ConnectError, $"connect: {exception.Message}");
-        }
-        catch (HttpRequestException exception)
-        {
-            return ProbeResult.Down(ProbeFailure.NetworkError, $"network: {exception.Message}");
-        }
-        catch (IOException exception)
-        {
-            return ProbeResult.Down(ProbeFailure.NetworkError, $"network: {exception.Message}");
-        }
-        catch (JsonException exception)
-        {
-            return ProbeResult.Down(ProbeFailure.BadBody, $"bad body: {exception.Message}");
-        }
+        cancellationToken.ThrowIfCancellationRequested();
+        var error = timeout.IsCancellationRequested
+            ? $"timeout: /peers not complete within {Seconds(undercluster.Timeout)} s"
+            : Describe(failure, undercluster).Error;
+        return new PeersResult(null, error);
     }
 
-    private static Uri IdUri(Uri baseUrl) => new(baseUrl.AbsoluteUri.TrimEnd('/') + "/id");
-
-    /// <summary><c>HTTP 401: unauthorized: access denied</c>, using the cluster's error JSON (§1.2) when there is one.</summary>
-    private static async Task<string> DescribeErrorAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    internal static ProbeResult Describe(ClusterFailure failure, UnderclusterOptions undercluster) => failure.Kind switch
     {
-        var status = $"HTTP {(int)response.StatusCode}";
+        ClusterFailureKind.Connect => ProbeResult.Down(ProbeFailure.ConnectError, $"connect: {failure.Detail} ({failure.BaseUrl.Authority})"),
+        ClusterFailureKind.Timeout => ProbeResult.Down(ProbeFailure.Timeout, $"timeout: no answer within {Seconds(failure.TimeoutAfter ?? undercluster.Timeout)} s"),
+        ClusterFailureKind.HttpStatus or ClusterFailureKind.Unauthorized when NotClusterApi(failure) is { } notCluster =>
+            ProbeResult.Down(ProbeFailure.NotCluster, notCluster),
+        ClusterFailureKind.HttpStatus or ClusterFailureKind.Unauthorized => ProbeResult.Down(ProbeFailure.HttpError, $"HTTP {Status(failure)}: {failure.Detail}"),
+        ClusterFailureKind.BadBody => ProbeResult.Down(ProbeFailure.BadBody, $"bad body: {failure.Detail}"),
+        ClusterFailureKind.StreamBroken => ProbeResult.Down(ProbeFailure.NetworkError, $"network: {failure.Detail}"),
+        _ => ProbeResult.Down(ProbeFailure.NetworkError, $"probe error: {failure.Detail}"),
+    };
+
+    /// <summary>
+    /// Every ipfs-cluster REST API serves <c>GET /id</c> and <c>GET /peers</c> (§5.1, §5.3) and answers its
+    /// errors as <c>{"code":…,"message":…}</c> (§1.2). A 404 or 405 to them means the URL is something else;
+    /// Kubo's error JSON (<c>{"Message":…,"Code":…,"Type":"error"}</c>) or an <c>/api/v0</c> path says it is a
+    /// Kubo RPC API: an IPFS daemon, or a gateway like this one.
+    /// </summary>
+    private static string? NotClusterApi(ClusterFailure failure)
+    {
+        if (failure.StatusCode is not (HttpStatusCode.NotFound or HttpStatusCode.MethodNotAllowed))
+        {
+            return null;
+        }
+
+        var kubo = LooksLikeKuboError(failure.Detail)
+            || failure.BaseUrl.AbsolutePath.TrimEnd('/').EndsWith("/api/v0", StringComparison.Ordinal);
+        var answered = $"{failure.Operation} answered HTTP {Status(failure)} ({Shorten(failure.Detail)})";
+        return kubo
+            ? $"not an ipfs-cluster REST API: {answered}, which looks like a Kubo RPC API (an IPFS daemon, or a gateway like this one). "
+                + "url must be the cluster's REST API (restapi.http_listen_multiaddress, default port 9094), not an IPFS RPC API (default port 5001)"
+            : $"not an ipfs-cluster REST API: {answered}; every ipfs-cluster REST API serves it. "
+                + "Check url's host, port and path (the cluster's restapi.http_listen_multiaddress, default port 9094)";
+    }
+
+    private static bool LooksLikeKuboError(string detail)
+    {
+        if (!detail.StartsWith('{'))
+        {
+            return false;
+        }
+
         try
         {
-            var error = await response.Content.ReadFromJsonAsync(ClusterJsonContext.Default.ClusterError, cancellationToken);
-            return string.IsNullOrEmpty(error?.Message) ? status : $"{status}: {error.Message}";
+            using var document = JsonDocument.Parse(detail);
+            return document.RootElement.ValueKind == JsonValueKind.Object
+                && document.RootElement.TryGetProperty("Message", out _)
+                && document.RootElement.TryGetProperty("Type", out _);
         }
-        catch (Exception exception) when (exception is JsonException or NotSupportedException or HttpRequestException or IOException)
+        catch (JsonException)
         {
-            return status;
+            return false;
         }
     }
+
+    private static string Shorten(string text) => text.Length <= 200 ? text : text[..200] + "…";
+
+    private static string Status(ClusterFailure failure) =>
+        failure.StatusCode is { } status ? ((int)status).ToString(CultureInfo.InvariantCulture) : "?";
+
+    private static string Seconds(TimeSpan span) => span.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
 }

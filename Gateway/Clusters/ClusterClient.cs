@@ -72,7 +72,14 @@ internal sealed class ClusterClient
 
     /// <summary><c>GET /id</c> (§5.1).</summary>
     public Task<ClusterResult<ClusterPeer>> GetIdAsync(CancellationToken cancellationToken) =>
-        CallAsync(HttpMethod.Get, "/id", null, ClusterJsonContext.Default.ClusterPeer, cancellationToken);
+        GetIdAsync(ClusterCallMode.Normal, cancellationToken);
+
+    /// <summary><c>GET /id</c> (§5.1); <see cref="ClusterCallMode.HealthProbe"/> for the health monitor.</summary>
+    public async Task<ClusterResult<ClusterPeer>> GetIdAsync(ClusterCallMode mode, CancellationToken cancellationToken)
+    {
+        var result = await CallCoreAsync(new Call(HttpMethod.Get, "/id", null) { Mode = mode }, ClusterJsonContext.Default.ClusterPeer, absentIsNull: false, whenNull: null, cancellationToken);
+        return result.IsSuccess ? result.Value! : result.Failure;
+    }
 
     /// <summary><c>GET /version</c> (§5.2).</summary>
     public Task<ClusterResult<ClusterVersion>> GetVersionAsync(CancellationToken cancellationToken) =>
@@ -85,12 +92,16 @@ internal sealed class ClusterClient
         using var request = NewRequest(call);
         var (response, failure) = await SendAsync(request, call, cancellationToken);
         response?.Dispose();
-        return failure is null ? new NoContent() : Fail(failure);
+        return failure is null ? new NoContent() : Fail(failure, call);
     }
 
     /// <summary><c>GET /peers</c> (§5.3): one item per cluster peer; unreachable ones carry <c>error</c>.</summary>
     public ClusterStream<ClusterPeer> StreamPeersAsync(CancellationToken cancellationToken) =>
-        Stream(new Call(HttpMethod.Get, "/peers", null), ClusterJsonContext.Default.ClusterPeer, cancellationToken);
+        StreamPeersAsync(ClusterCallMode.Normal, cancellationToken);
+
+    /// <summary><c>GET /peers</c> (§5.3); <see cref="ClusterCallMode.HealthProbe"/> for the health monitor's topology check.</summary>
+    public ClusterStream<ClusterPeer> StreamPeersAsync(ClusterCallMode mode, CancellationToken cancellationToken) =>
+        Stream(new Call(HttpMethod.Get, "/peers", null) { Mode = mode }, ClusterJsonContext.Default.ClusterPeer, cancellationToken);
 
     /// <summary>
     /// <c>POST /pins/{cid}</c> (§5.4): returns when the pin is in the shared state, not when pinned.
@@ -273,7 +284,7 @@ internal sealed class ClusterClient
         {
             return absentIsNull && failure.StatusCode == HttpStatusCode.NotFound && failure.Detail == NotInPinsetMessage
                 ? ClusterResult<T?>.Success(null)
-                : Fail(failure);
+                : Fail(failure, call);
         }
 
         using (response)
@@ -288,11 +299,11 @@ internal sealed class ClusterClient
                 var value = await JsonSerializer.DeserializeAsync(body, type, linked.Token) ?? whenNull;
                 return value is not null
                     ? value
-                    : Fail(Failure(ClusterFailureKind.BadBody, call, "null instead of a document") with { ExpectedType = type.Type.Name });
+                    : Fail(Failure(ClusterFailureKind.BadBody, call, "null instead of a document") with { ExpectedType = type.Type.Name }, call);
             }
             catch (Exception e) when (ClassifyBodyFailure(e, call, type.Type.Name, cancellationToken) is { } bodyFailure)
             {
-                return Fail(bodyFailure with { TimeoutAfter = bodyFailure.Kind == ClusterFailureKind.Timeout ? bodyTimeout : null });
+                return Fail(bodyFailure with { TimeoutAfter = bodyFailure.Kind == ClusterFailureKind.Timeout ? bodyTimeout : null }, call);
             }
         }
     }
@@ -352,7 +363,7 @@ internal sealed class ClusterClient
         var (response, failure) = await SendAsync(request, call, cancellationToken);
         if (failure is not null)
         {
-            outcome.Failure = Fail(failure);
+            outcome.Failure = Fail(failure, call);
             yield break;
         }
 
@@ -374,7 +385,7 @@ internal sealed class ClusterClient
                 }
                 catch (Exception e) when (ClassifyBodyFailure(e, call, type.Type.Name, cancellationToken) is { } bodyFailure)
                 {
-                    outcome.Failure = Fail(bodyFailure);
+                    outcome.Failure = Fail(bodyFailure, call);
                 }
 
                 while (items is not null)
@@ -388,7 +399,7 @@ internal sealed class ClusterClient
                     }
                     catch (Exception e) when (ClassifyBodyFailure(e, call, type.Type.Name, cancellationToken) is { } bodyFailure)
                     {
-                        outcome.Failure = Fail(bodyFailure);
+                        outcome.Failure = Fail(bodyFailure, call);
                     }
 
                     if (outcome.Failure is not null || !more)
@@ -398,7 +409,7 @@ internal sealed class ClusterClient
 
                     if (item is null)
                     {
-                        outcome.Failure = Fail(Failure(ClusterFailureKind.BadBody, call, "null item in stream") with { ExpectedType = type.Type.Name });
+                        outcome.Failure = Fail(Failure(ClusterFailureKind.BadBody, call, "null item in stream") with { ExpectedType = type.Type.Name }, call);
                         break;
                     }
 
@@ -423,7 +434,7 @@ internal sealed class ClusterClient
                 && response.TrailingHeaders.TryGetValues(StreamErrorTrailer, out var values)
                 && values.Where(v => !string.IsNullOrWhiteSpace(v)).ToList() is { Count: > 0 } errors)
             {
-                outcome.Failure = Fail(Failure(ClusterFailureKind.StreamBroken, call, string.Join("; ", errors)));
+                outcome.Failure = Fail(Failure(ClusterFailureKind.StreamBroken, call, string.Join("; ", errors)), call);
                 outcome.FromTrailer = true;
             }
         }
@@ -442,6 +453,11 @@ internal sealed class ClusterClient
         if (call.Timeout is { } timeout)
         {
             request.Options.Set(ClusterResilience.AttemptTimeoutOption, timeout);
+        }
+
+        if (call.Mode == ClusterCallMode.HealthProbe)
+        {
+            request.Options.Set(ClusterResilience.HealthProbeOption, true);
         }
 
         return request;
@@ -586,8 +602,14 @@ internal sealed class ClusterClient
     private ClusterFailure ConsumerStopped(string operation) =>
         new(ClusterFailureKind.Cancelled, Name, _options.Url, operation, "the consumer stopped reading before the end of the stream");
 
-    private ClusterFailure Fail(ClusterFailure failure)
+    private ClusterFailure Fail(ClusterFailure failure, Call call)
     {
+        if (call.Mode == ClusterCallMode.HealthProbe)
+        {
+            // The health monitor reports probe failures itself, once per state change.
+            return failure;
+        }
+
         if (failure.Kind == ClusterFailureKind.Cancelled)
         {
             ClusterLog.CallCancelled(_logger, Name, failure.Operation);
@@ -638,6 +660,8 @@ internal sealed class ClusterClient
         public HttpContent? Content { get; init; }
 
         public TimeSpan? Timeout { get; init; }
+
+        public ClusterCallMode Mode { get; init; }
 
         public string Operation => $"{Method} {Path}";
     }

@@ -1,4 +1,5 @@
 using CompositeGateway.Configuration;
+using CompositeGateway.Telemetry;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace CompositeGateway.Clusters;
@@ -9,11 +10,23 @@ internal static class ClusterClientRegistration
     /// <summary>The <c>IHttpClientFactory</c> name of an undercluster's client.</summary>
     public static string HttpClientName(string cluster) => "undercluster:" + cluster;
 
+    /// <remarks>
+    /// Idempotent: the first call wins, so every feature that needs the clients (Admin's health
+    /// monitor, Composition) may call it and the process still has one client (one connection pool,
+    /// one circuit breaker) per undercluster.
+    /// </remarks>
     public static IServiceCollection AddClusterClients(this IServiceCollection services, GatewayOptions options, ClusterClientSettings? settings = null)
     {
+        if (services.Any(d => d.ServiceType == typeof(ClusterClientRegistry)))
+        {
+            return services;
+        }
+
         settings ??= new ClusterClientSettings();
         services.TryAddSingleton(TimeProvider.System);
         services.AddLogging();
+        // The registry needs the factory even with no undercluster configured (tests, tools).
+        services.AddHttpClient();
 
         services.AddSingleton(sp =>
         {
@@ -32,7 +45,13 @@ internal static class ClusterClientRegistration
                     // The resilience handler times each attempt; HttpClient's own timeout would also cut streams' bodies.
                     http.Timeout = Timeout.InfiniteTimeSpan;
                 })
+                // ClusterClient logs failures itself (ClusterLog); IHttpClientFactory's four Information lines
+                // per request would log every health probe and every status poll.
+                .RemoveAllLoggers()
                 .ConfigurePrimaryHttpMessageHandler(() => CreateTransport(settings))
+                .AddHttpMessageHandler(sp => sp.GetService<GatewayMetrics>() is { } metrics
+                    ? new ClusterMetricsHandler(cluster.Name, metrics, sp.GetRequiredService<TimeProvider>())
+                    : new PassThroughHandler())
                 .AddHttpMessageHandler(sp => new ClusterResilienceHandler(sp.GetRequiredService<ClusterResiliencePipelines>()[cluster.Name]))
                 // PooledConnectionLifetime recycles connections; rotating whole handlers would only drop streams' connections.
                 .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
@@ -67,4 +86,7 @@ internal static class ClusterClientRegistration
         PooledConnectionLifetime = settings.PooledConnectionLifetime,
         PooledConnectionIdleTimeout = settings.PooledConnectionIdleTimeout,
     };
+
+    /// <summary>Stands in for the metrics handler where no <see cref="GatewayMetrics"/> is registered (library use, some tests).</summary>
+    private sealed class PassThroughHandler : DelegatingHandler;
 }

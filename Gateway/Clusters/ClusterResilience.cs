@@ -28,6 +28,9 @@ internal sealed class ClusterResilience
     /// </summary>
     internal static readonly HttpRequestOptionsKey<TimeSpan> AttemptTimeoutOption = new("composite-gateway.attempt-timeout");
 
+    /// <summary>Set (true) on an <see cref="HttpRequestMessage"/> to send it through <see cref="ProbePipeline"/> (see <see cref="ClusterCallMode.HealthProbe"/>).</summary>
+    internal static readonly HttpRequestOptionsKey<bool> HealthProbeOption = new("composite-gateway.health-probe");
+
     private readonly CircuitBreakerStateProvider _circuit = new();
     private readonly string _cluster;
 
@@ -89,16 +92,26 @@ internal sealed class ClusterResilience
         });
 
         var defaultTimeout = cluster.Timeout;
-        builder.AddTimeout(new TimeoutStrategyOptions
+        var timeout = new TimeoutStrategyOptions
         {
             // A non-positive timeout (InfiniteTimeSpan) disables the strategy for that attempt.
             TimeoutGenerator = args => ValueTask.FromResult(args.Context.Properties.GetValue(AttemptTimeoutKey, defaultTimeout)),
-        });
-
+        };
+        builder.AddTimeout(timeout);
         Pipeline = builder.Build();
+
+        ProbePipeline = new ResiliencePipelineBuilder<HttpResponseMessage>
+        {
+            Name = "undercluster-probe",
+            InstanceName = cluster.Name,
+            TimeProvider = time,
+        }.AddTimeout(timeout).Build();
     }
 
     public ResiliencePipeline<HttpResponseMessage> Pipeline { get; }
+
+    /// <summary>Health probes: the attempt timeout only; no retry, and the breaker neither blocks nor counts them.</summary>
+    public ResiliencePipeline<HttpResponseMessage> ProbePipeline { get; }
 
     /// <summary>Current breaker state, for metrics and <c>/ready</c>.</summary>
     public CircuitState CircuitState => _circuit.CircuitState;

@@ -21,7 +21,10 @@ internal sealed class ClusterResilienceHandler(ClusterResilience resilience) : D
                 context.Properties.Set(ClusterResilience.AttemptTimeoutKey, timeout);
             }
 
-            return await resilience.Pipeline.ExecuteAsync(
+            var pipeline = request.Options.TryGetValue(ClusterResilience.HealthProbeOption, out var probe) && probe
+                ? resilience.ProbePipeline
+                : resilience.Pipeline;
+            return await pipeline.ExecuteAsync(
                 static (ctx, state) => new ValueTask<HttpResponseMessage>(state.Handler.SendOnceAsync(state.Request, ctx.CancellationToken)),
                 context,
                 (Handler: this, Request: request));

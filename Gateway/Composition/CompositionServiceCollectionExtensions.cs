@@ -57,10 +57,14 @@ internal static class CompositionServiceCollectionExtensions
         // The first (with one undercluster: the only) undercluster, for tools and tests that speak to it directly.
         services.AddSingleton(sp => sp.GetRequiredService<Placement>().Members[0].Undercluster);
         services.AddSingleton<PinService>();
-        services.AddSingleton<IPinService>(sp => sp.GetRequiredService<PinService>());
-        services.AddSingleton<ISwarmAddressSource, SwarmAddressSource>();
         services.AddSingleton<AggregatedSpaceReporter>();
-        services.AddSingleton<ISpaceReporter>(sp => sp.GetRequiredService<AggregatedSpaceReporter>());
+        services.AddSingleton<IPinService>(sp => Guard(sp) is { } guard
+            ? new InceptionGuardedPinService(sp.GetRequiredService<PinService>(), guard)
+            : sp.GetRequiredService<PinService>());
+        services.AddSingleton<ISpaceReporter>(sp => Guard(sp) is { } guard
+            ? new InceptionGuardedSpaceReporter(sp.GetRequiredService<AggregatedSpaceReporter>(), guard)
+            : sp.GetRequiredService<AggregatedSpaceReporter>());
+        services.AddSingleton<ISwarmAddressSource, SwarmAddressSource>();
         services.AddSingleton<IGarbageCollector, GarbageCollector>();
         return services;
     }
@@ -70,4 +74,9 @@ internal static class CompositionServiceCollectionExtensions
         client.Options.ReplicationFactorMin != 0 || client.Options.ReplicationFactorMax != 0
             ? options with { ReplicationMin = client.Options.ReplicationFactorMin, ReplicationMax = client.Options.ReplicationFactorMax }
             : options;
+
+    // Without the health monitor (library use, some tests) nothing can detect inception, so nothing is guarded.
+    private static InceptionGuard? Guard(IServiceProvider services) => services.GetService<UnderclusterHealth>() is { } health
+        ? new InceptionGuard(health, services.GetRequiredService<ClusterClientRegistry>().All.Select(c => c.Name).ToList())
+        : null;
 }

@@ -127,7 +127,7 @@ internal static partial class GatewayConfigurationLoader
                 Add("identity_file", identityNode, $"{identityFile} is a folder; identity_file must name a file (it is created on first run)");
             }
 
-            var underclusters = ReadUnderclusters(keys);
+            var underclusters = ReadUnderclusters(keys, new OwnListeners(listen.Text, listen.Address, adminListen.Text, adminListen.Address));
             var health = keys.TryGetValue("health", out var healthNode) ? ReadHealth(healthNode) : defaults.Health;
             var shutdownTimeout = keys.TryGetValue("shutdown_timeout", out var shutdownNode)
                 ? Duration(shutdownNode, "shutdown_timeout", allowZero: true)
@@ -164,7 +164,7 @@ internal static partial class GatewayConfigurationLoader
             return (text, address, node);
         }
 
-        private List<UnderclusterOptions>? ReadUnderclusters(Dictionary<string, YamlNode> keys)
+        private List<UnderclusterOptions>? ReadUnderclusters(Dictionary<string, YamlNode> keys, OwnListeners own)
         {
             const string Path = "underclusters";
             const string Required = "at least one undercluster is required: a list of entries with name and url";
@@ -197,7 +197,7 @@ internal static partial class GatewayConfigurationLoader
             var urls = new Dictionary<string, (string Path, YamlNode Node)>(StringComparer.Ordinal);
             for (var i = 0; i < sequence.Children.Count; i++)
             {
-                if (ReadUndercluster(sequence.Children[i], $"{Path}[{i}]", names, urls) is { } undercluster)
+                if (ReadUndercluster(sequence.Children[i], $"{Path}[{i}]", names, urls, own) is { } undercluster)
                 {
                     result.Add(undercluster);
                 }
@@ -207,7 +207,7 @@ internal static partial class GatewayConfigurationLoader
         }
 
         private UnderclusterOptions? ReadUndercluster(
-            YamlNode node, string path, Dictionary<string, (string Path, YamlNode Node)> names, Dictionary<string, (string Path, YamlNode Node)> urls)
+            YamlNode node, string path, Dictionary<string, (string Path, YamlNode Node)> names, Dictionary<string, (string Path, YamlNode Node)> urls, OwnListeners own)
         {
             if (Mapping(node, path, "must be a mapping with at least name and url") is not { } mapping)
             {
@@ -260,6 +260,10 @@ internal static partial class GatewayConfigurationLoader
             else if (parsed.Query.Length > 0 || parsed.Fragment.Length > 0)
             {
                 ok = Add($"{path}.url", urlNode, "must not have a query (?…) or fragment (#…): it is the base URL of the cluster REST API");
+            }
+            else if (own.Describe(parsed) is { } self)
+            {
+                ok = Add($"{path}.url", urlNode, self);
             }
             else
             {

@@ -79,8 +79,9 @@ internal sealed class GatewayHost : IAsyncDisposable
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(identity.Identity);
-        builder.Services.AddGatewayAdmin(options);
+        // The one place the undercluster HTTP clients are made: health probes and composition share them.
         builder.Services.AddClusterClients(options);
+        builder.Services.AddGatewayAdmin(options);
         builder.Services.AddComposition(options.PinPath, _ => new GatewayOwner(identity.Identity!.PeerId.ToString()), options.Placement);
         builder.Services.AddKuboRpc(options.KuboRpc);
         builder.Services.AddSingleton<INodeIdentity>(new NodeIdentity(identity.Identity!.PeerId.ToString(), identity.Identity.PublicKeyBase64));

@@ -1,3 +1,5 @@
+using CompositeGateway.Telemetry;
+
 namespace CompositeGateway.KuboRpc;
 
 /// <summary>
@@ -15,19 +17,37 @@ internal static class KuboRpcEndpoints
 
     private static async Task DispatchAsync(HttpContext http)
     {
+        var metrics = http.RequestServices.GetService<GatewayMetrics>();
+        var time = http.RequestServices.GetService<TimeProvider>() ?? TimeProvider.System;
+        var started = time.GetTimestamp();
+        var commandLabel = "unknown";
+        try
+        {
+            commandLabel = await DispatchCoreAsync(http);
+        }
+        finally
+        {
+            // An aborted stream reports the status it started with; the abort itself shows in the logs.
+            metrics?.RecordKuboRequest(commandLabel, http.Response.StatusCode, time.GetElapsedTime(started));
+        }
+    }
+
+    /// <summary>Runs one request; returns the command path for metrics (a closed set: unknown paths are "unknown").</summary>
+    private static async Task<string> DispatchCoreAsync(HttpContext http)
+    {
         var request = http.Request;
         if (HttpMethods.IsOptions(request.Method))
         {
             http.Response.Headers.Allow = "OPTIONS, POST";
             http.Response.StatusCode = StatusCodes.Status204NoContent;
-            return;
+            return "unknown";
         }
 
         if (!HttpMethods.IsPost(request.Method))
         {
             http.Response.Headers.Allow = "OPTIONS, POST";
             await KuboErrorWriter.WriteAsync(http, KuboFailure.MethodNotAllowed);
-            return;
+            return "unknown";
         }
 
         var path = request.Path.Value ?? "";
@@ -35,13 +55,13 @@ internal static class KuboRpcEndpoints
         if (!KuboCommandTable.TryResolve(path, out var command, out var pathArgument))
         {
             await KuboErrorWriter.WriteAsync(http, KuboFailure.UnknownCommand(path));
-            return;
+            return "unknown";
         }
 
         if (!KuboRequestParser.TryParse(http, command, pathArgument, out var call, out var failure))
         {
             await KuboErrorWriter.WriteAsync(http, failure);
-            return;
+            return command.Path;
         }
 
         try
@@ -66,6 +86,8 @@ internal static class KuboRpcEndpoints
             KuboRpcLog.CommandCrashed(Log(http), command.Path, e);
             await KuboErrorWriter.WriteAsync(http, KuboFailure.Internal);
         }
+
+        return command.Path;
     }
 
     private static ILogger Log(HttpContext http) =>

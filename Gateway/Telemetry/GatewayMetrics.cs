@@ -38,7 +38,7 @@ internal sealed class GatewayMetrics
             advice: secondsAdvice);
         _underclusterRequests = meter.CreateCounter<long>(
             "gateway_undercluster_requests_total",
-            description: "Calls to an undercluster's REST API, by undercluster and outcome (success, connect_error, timeout, http_error, bad_body).");
+            description: "Calls to an undercluster's REST API, by undercluster and outcome (success, connect_error, timeout, http_error, circuit_open, cancelled); retries count once, health probes not at all (see gateway_undercluster_probes_total).");
         _underclusterRequestDuration = meter.CreateHistogram(
             "gateway_undercluster_request_duration_seconds",
             unit: "s",
@@ -55,7 +55,11 @@ internal sealed class GatewayMetrics
         meter.CreateObservableGauge(
             "gateway_undercluster_up",
             () => health.Snapshot().Select(s => new Measurement<int>(s.State == UnderclusterState.Up ? 1 : 0, new KeyValuePair<string, object?>("undercluster", s.Name))),
-            description: "1 when the undercluster's last health probe succeeded, 0 otherwise (also before the first probe).");
+            description: "1 when the undercluster's last health probe succeeded, 0 otherwise (also before the first probe, and when refused for inception).");
+        meter.CreateObservableGauge(
+            "gateway_undercluster_inception",
+            () => health.Snapshot().Select(s => new Measurement<int>(s.State == UnderclusterState.Inception ? 1 : 0, new KeyValuePair<string, object?>("undercluster", s.Name))),
+            description: "1 when a peer of the undercluster uses this gateway as its IPFS daemon (pins would loop back here; calls are refused), 0 otherwise.");
         meter.CreateObservableGauge(
             "gateway_build_info",
             () => new Measurement<int>(1, new KeyValuePair<string, object?>("version", Version)),
