@@ -58,7 +58,7 @@ internal sealed record UnderclusterOptions
     public double Weight { get; init; } = 1;
 
     /// <summary><c>tags</c>: free-form labels for operators (shown in <c>/ready</c>); placement does not read them.</summary>
-    public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> Tags { get; init; } = System.Collections.ObjectModel.ReadOnlyDictionary<string, string>.Empty;
 
     /// <summary><c>required</c>: <c>/ready</c> answers 503 while this undercluster is down. Default true.</summary>
     public bool Required { get; init; } = true;
