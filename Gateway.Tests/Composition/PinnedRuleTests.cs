@@ -138,9 +138,9 @@ public sealed class PinnedRuleTests
     [TestCase("0")]
     [TestCase("-1")]
     [TestCase("most")]
-    public void Parse_InvalidRule_NamesTheKey(string text)
+    public void Parse_InvalidRule_QuotesValueAndForms(string text)
     {
         Assert.That(PinnedWhen.Parse(text, out var error), Is.Null);
-        Assert.That(error, Does.StartWith("pin_path.pinned_when:"));
+        Assert.That(error, Is.EqualTo($"\"{text}\" is not min, all-allocated or a number of peers (1 or more)"));
     }
 }

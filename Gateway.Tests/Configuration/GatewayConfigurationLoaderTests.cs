@@ -103,6 +103,44 @@ public sealed class GatewayConfigurationLoaderTests
     }
 
     [Test]
+    public void LoadFile_BundledGatewayYaml_PinPathAndKuboRpcAreTheRecordDefaults()
+    {
+        var result = GatewayConfigurationLoader.LoadFile(Path.Combine(Support.RepositoryPaths.Root, "gateway.yaml"), new Dictionary<string, string>());
+        Assert.That(result.Succeeded, Is.True, string.Join("\n", result.Problems));
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Options!.PinPath, Is.EqualTo(new CompositeGateway.Composition.PinPathOptions()));
+            Assert.That(result.Options.KuboRpc, Is.EqualTo(new CompositeGateway.KuboRpc.KuboRpcOptions()));
+        });
+    }
+
+    /// <summary>Without this, a key left out of (or commented in) the bundled file would pass the test above untested.</summary>
+    [TestCase("pin_path")]
+    [TestCase("kubo_rpc")]
+    public void BundledGatewayYaml_Section_WritesEveryKey(string section)
+    {
+        var stream = new YamlDotNet.RepresentationModel.YamlStream();
+        stream.Load(new StringReader(File.ReadAllText(Path.Combine(Support.RepositoryPaths.Root, "gateway.yaml"))));
+        var root = (YamlDotNet.RepresentationModel.YamlMappingNode)stream.Documents[0].RootNode;
+        var written = ((YamlDotNet.RepresentationModel.YamlMappingNode)root.Children[section]).Children.Keys.Select(k => k.ToString());
+        Assert.That(written, Is.EqualTo(ConfigurationSchema.Root.Keys[section].Keys.Keys));
+    }
+
+    [Test]
+    public void ConfigurationReference_DocumentsEveryKey()
+    {
+        var reference = File.ReadAllText(Path.Combine(Support.RepositoryPaths.Root, "docs-snippets", "configuration.md"));
+        Assert.That(LeafKeys(ConfigurationSchema.Root, "").Where(k => !reference.Contains($"| `{k}` |", StringComparison.Ordinal)), Is.Empty);
+
+        static IEnumerable<string> LeafKeys(SchemaNode node, string path) => node.Kind switch
+        {
+            SchemaKind.Mapping => node.Keys.SelectMany(k => LeafKeys(k.Value, path.Length == 0 ? k.Key : $"{path}.{k.Key}")),
+            SchemaKind.Sequence => LeafKeys(node.Item!, path + "[i]"),
+            _ => [path],
+        };
+    }
+
+    [Test]
     public void LoadFile_Missing_ReportsPath()
     {
         var path = Path.Combine(files.Directory, "nope.yaml");
@@ -182,7 +220,7 @@ public sealed class GatewayConfigurationLoaderTests
     {
         Assert.That(files.Problems("- a\n- b\n"), Is.EqualTo(new[]
         {
-            "the file must be a YAML mapping of settings (listen, admin_listen, identity_file, underclusters, health, shutdown_timeout) (line 1)",
+            "the file must be a YAML mapping of settings (listen, admin_listen, identity_file, underclusters, health, pin_path, kubo_rpc, shutdown_timeout) (line 1)",
         }));
     }
 

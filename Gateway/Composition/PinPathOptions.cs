@@ -1,4 +1,5 @@
 using System.Globalization;
+using CompositeGateway.Configuration;
 
 namespace CompositeGateway.Composition;
 
@@ -60,73 +61,98 @@ internal sealed record PinPathOptions
     /// <summary><c>max_addresses</c>: most swarm addresses advertised in <c>id</c>.</summary>
     public int MaxAddresses { get; init; } = 64;
 
-    /// <summary>Every problem at once, each naming its YAML key (STYLE.md 4).</summary>
-    public IReadOnlyList<string> Validate()
+    /// <summary>
+    /// Every broken rule at once, each naming its key in <c>pin_path</c> (STYLE.md 4). The loader calls this and
+    /// adds lines; code that builds options directly gets the same rules.
+    /// </summary>
+    public IReadOnlyList<OptionProblem> Validate()
     {
-        var errors = new List<string>();
-        if (WaitLimit < TimeSpan.Zero)
-        {
-            errors.Add("pin_path.wait_limit: must not be negative (0 = no limit)");
-        }
-
+        var problems = new List<OptionProblem>();
+        NotNegative(problems, "wait_limit", WaitLimit, "; 0 means no limit");
         if (PollInterval <= TimeSpan.Zero)
         {
-            errors.Add("pin_path.poll_interval: must be positive");
+            problems.Add(new("poll_interval", $"must be greater than 0 (was {GoDuration.Format(PollInterval)})"));
         }
 
-        if (PollBatchSize < 1)
+        AtLeast(problems, "poll_batch_size", PollBatchSize, 1);
+
+        // Room for one CID of any common length (a base32 sha2-512 CIDv1 is 113 characters); a longer CID still
+        // goes alone in its own request.
+        AtLeast(problems, "poll_batch_chars", PollBatchChars, 128);
+        NotNegative(problems, "unreachable_after", UnreachableAfter, "; 0 fails a wait at the first failed poll");
+        ValidateReplication(problems);
+
+        // The prefix starts metadata keys sent as meta-<key> query parameters and shown by ipfs-cluster-ctl,
+        // whose --metadata key=value splits at '='; whitespace makes keys that cannot be typed back unquoted.
+        if (MetadataPrefix.Length == 0)
         {
-            errors.Add("pin_path.poll_batch_size: must be at least 1");
+            problems.Add(new("metadata_prefix", "must not be empty: it tells this gateway's metadata keys from everyone else's"));
+        }
+        else if (MetadataPrefix.Any(c => c == '=' || char.IsWhiteSpace(c)))
+        {
+            problems.Add(new("metadata_prefix", $"\"{MetadataPrefix}\" must contain no '=' and no whitespace"));
         }
 
-        if (PollBatchChars < 128)
+        NotNegative(problems, "unpin_recheck_delay", UnpinRecheckDelay, "; 0 re-reads at once");
+        NotNegative(problems, "addresses_cache", AddressesCache, "; 0 asks the undercluster every time");
+        AtLeast(problems, "max_addresses", MaxAddresses, 0);
+        return problems;
+    }
+
+    /// <summary>
+    /// The combinations ipfs-cluster accepts once its defaults are applied (cluster-rest-api.md §4): both −1
+    /// (every peer) or 1 ≤ min ≤ max; plus both 0, which leaves both to the undercluster's own defaults.
+    /// One 0 is refused: the undercluster would mix its default with ours and might reject every pin.
+    /// </summary>
+    private void ValidateReplication(List<OptionProblem> problems)
+    {
+        const string Allowed = "must be -1 (every peer), 0 (the undercluster's default) or a number of peers";
+        var ok = true;
+        foreach (var (key, value) in new[] { ("replication_min", ReplicationMin), ("replication_max", ReplicationMax) })
         {
-            errors.Add("pin_path.poll_batch_chars: must be at least 128");
+            if (value < -1)
+            {
+                problems.Add(new(key, $"{Allowed} (was {value})"));
+                ok = false;
+            }
         }
 
-        if (UnreachableAfter < TimeSpan.Zero)
+        if (!ok)
         {
-            errors.Add("pin_path.unreachable_after: must not be negative");
+            return;
         }
 
-        if (ReplicationMin < -1 || ReplicationMax < -1)
+        var pair = $"(replication_min {ReplicationMin}, replication_max {ReplicationMax})";
+        if ((ReplicationMin == -1) != (ReplicationMax == -1))
         {
-            errors.Add("pin_path.replication_min/replication_max: must be -1 (everywhere), 0 (undercluster default) or positive");
-        }
-        else if ((ReplicationMin == -1) != (ReplicationMax == -1))
-        {
-            errors.Add("pin_path.replication_min/replication_max: must both be -1 when one of them is");
-        }
-        else if (ReplicationMin > 0 && ReplicationMax > 0 && ReplicationMin > ReplicationMax)
-        {
-            errors.Add("pin_path.replication_min: larger than replication_max");
+            var (key, related) = ReplicationMin == -1 ? ("replication_max", "replication_min") : ("replication_min", "replication_max");
+            problems.Add(new(key, $"replication_min and replication_max must both be -1 when one of them is {pair}") { RelatedKey = related });
         }
         else if ((ReplicationMin == 0) != (ReplicationMax == 0))
         {
-            errors.Add("pin_path.replication_min/replication_max: set both or neither (0 = undercluster default)");
+            var (key, related) = ReplicationMin == 0 ? ("replication_max", "replication_min") : ("replication_min", "replication_max");
+            problems.Add(new(key, $"set both replication_min and replication_max, or neither for the undercluster's default {pair}") { RelatedKey = related });
         }
-
-        if (string.IsNullOrEmpty(MetadataPrefix) || MetadataPrefix.Contains('='))
+        else if (ReplicationMin > ReplicationMax)
         {
-            errors.Add("pin_path.metadata_prefix: must be non-empty and contain no '='");
+            problems.Add(new("replication_min", $"is larger than replication_max {pair}") { RelatedKey = "replication_max" });
         }
+    }
 
-        if (UnpinRecheckDelay < TimeSpan.Zero)
+    private static void NotNegative(List<OptionProblem> problems, string key, TimeSpan value, string meaningOfZero)
+    {
+        if (value < TimeSpan.Zero)
         {
-            errors.Add("pin_path.unpin_recheck_delay: must not be negative");
+            problems.Add(new(key, $"must not be negative{meaningOfZero} (was {GoDuration.Format(value)})"));
         }
+    }
 
-        if (AddressesCache < TimeSpan.Zero)
+    private static void AtLeast(List<OptionProblem> problems, string key, int value, int minimum)
+    {
+        if (value < minimum)
         {
-            errors.Add("pin_path.addresses_cache: must not be negative");
+            problems.Add(new(key, $"must be at least {minimum} (was {value})"));
         }
-
-        if (MaxAddresses < 0)
-        {
-            errors.Add("pin_path.max_addresses: must not be negative");
-        }
-
-        return errors;
     }
 }
 
@@ -138,6 +164,35 @@ internal enum PinWaitMode
 
     /// <summary><c>accepted</c>: the wait ends when the pin is in the undercluster's pinset.</summary>
     Accepted,
+}
+
+/// <summary>How <see cref="PinWaitMode"/> is spelled in <c>gateway.yaml</c>.</summary>
+internal static class PinWaitModeSyntax
+{
+    /// <summary>Every value, as written.</summary>
+    public static IReadOnlyList<string> Names { get; } = ["pinned", "accepted"];
+
+    public static string ToYaml(this PinWaitMode mode) => mode switch
+    {
+        PinWaitMode.Pinned => "pinned",
+        PinWaitMode.Accepted => "accepted",
+        _ => throw new ArgumentOutOfRangeException(nameof(mode)),
+    };
+
+    public static bool TryParse(string text, out PinWaitMode mode)
+    {
+        foreach (var candidate in Enum.GetValues<PinWaitMode>())
+        {
+            if (candidate.ToYaml() == text)
+            {
+                mode = candidate;
+                return true;
+            }
+        }
+
+        mode = default;
+        return false;
+    }
 }
 
 /// <summary>
@@ -165,7 +220,7 @@ internal readonly record struct PinnedWhen
     public static PinnedWhen Count(int peers) =>
         peers >= 1 ? new(PinnedWhenKind.Count, peers) : throw new ArgumentOutOfRangeException(nameof(peers), "at least one peer");
 
-    /// <summary>Parses the YAML value; null with <paramref name="error"/> set when it is none of the forms.</summary>
+    /// <summary>Parses the YAML value; null with <paramref name="error"/> (the value and the forms allowed) when it is none of them.</summary>
     public static PinnedWhen? Parse(string text, out string? error)
     {
         error = null;
@@ -182,7 +237,7 @@ internal readonly record struct PinnedWhen
             return Count(peers);
         }
 
-        error = $"pin_path.pinned_when: '{text}' is not min, all-allocated or a number of peers ≥ 1";
+        error = $"\"{text}\" is not min, all-allocated or a number of peers (1 or more)";
         return null;
     }
 

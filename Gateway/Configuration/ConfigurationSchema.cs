@@ -46,6 +46,12 @@ internal static class ConfigurationSchema
         Keys = new Dictionary<string, SchemaNode> { ["probe_interval"] = Value, ["ready_within"] = Value },
     };
 
+    public static SchemaNode PinPath { get; } = Section(
+        "pin_wait", "pinned_when", "wait_limit", "poll_interval", "poll_batch_size", "poll_batch_chars", "unreachable_after",
+        "replication_min", "replication_max", "metadata_prefix", "unpin_recheck_delay", "addresses_cache", "max_addresses");
+
+    public static SchemaNode KuboRpc { get; } = Section("progress_interval");
+
     public static SchemaNode Root { get; } = new(SchemaKind.Mapping)
     {
         Keys = new Dictionary<string, SchemaNode>
@@ -55,7 +61,15 @@ internal static class ConfigurationSchema
             ["identity_file"] = Value,
             ["underclusters"] = new(SchemaKind.Sequence) { Item = Undercluster },
             ["health"] = Health,
+            ["pin_path"] = PinPath,
+            ["kubo_rpc"] = KuboRpc,
             ["shutdown_timeout"] = Value,
         },
+    };
+
+    /// <summary>A mapping of plain values, keys in the order they are listed to the user.</summary>
+    private static SchemaNode Section(params string[] keys) => new(SchemaKind.Mapping)
+    {
+        Keys = keys.ToDictionary(k => k, _ => Value),
     };
 }

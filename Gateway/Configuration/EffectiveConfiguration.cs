@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Text.Encodings.Web;
+using CompositeGateway.Composition;
 using System.Text.Json;
 
 namespace CompositeGateway.Configuration;
@@ -35,6 +37,23 @@ internal static class EffectiveConfiguration
         output.WriteLine("health:");
         output.WriteLine($"  probe_interval: {GoDuration.Format(options.Health.ProbeInterval)}");
         output.WriteLine($"  ready_within: {GoDuration.Format(options.Health.ReadyWithin)}");
+        var pinPath = options.PinPath;
+        output.WriteLine("pin_path:");
+        output.WriteLine($"  pin_wait: {pinPath.PinWait.ToYaml()}");
+        output.WriteLine($"  pinned_when: {Quote(pinPath.PinnedWhen.ToString())}");
+        output.WriteLine($"  wait_limit: {GoDuration.Format(pinPath.WaitLimit)}");
+        output.WriteLine($"  poll_interval: {GoDuration.Format(pinPath.PollInterval)}");
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  poll_batch_size: {pinPath.PollBatchSize}"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  poll_batch_chars: {pinPath.PollBatchChars}"));
+        output.WriteLine($"  unreachable_after: {GoDuration.Format(pinPath.UnreachableAfter)}");
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  replication_min: {pinPath.ReplicationMin}"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  replication_max: {pinPath.ReplicationMax}"));
+        output.WriteLine($"  metadata_prefix: {Quote(pinPath.MetadataPrefix)}");
+        output.WriteLine($"  unpin_recheck_delay: {GoDuration.Format(pinPath.UnpinRecheckDelay)}");
+        output.WriteLine($"  addresses_cache: {GoDuration.Format(pinPath.AddressesCache)}");
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  max_addresses: {pinPath.MaxAddresses}"));
+        output.WriteLine("kubo_rpc:");
+        output.WriteLine($"  progress_interval: {GoDuration.Format(options.KuboRpc.ProgressInterval)}");
         output.WriteLine($"shutdown_timeout: {GoDuration.Format(options.ShutdownTimeout)}");
     }
 

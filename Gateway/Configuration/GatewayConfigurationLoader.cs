@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using CompositeGateway.Composition;
+using CompositeGateway.KuboRpc;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -129,17 +131,21 @@ internal static partial class GatewayConfigurationLoader
 
             var underclusters = ReadUnderclusters(keys, new OwnListeners(listen.Text, listen.Address, adminListen.Text, adminListen.Address));
             var health = keys.TryGetValue("health", out var healthNode) ? ReadHealth(healthNode) : defaults.Health;
+            var pinPath = keys.TryGetValue("pin_path", out var pinPathNode) ? ReadPinPath(pinPathNode) : defaults.PinPath;
+            var kuboRpc = keys.TryGetValue("kubo_rpc", out var kuboRpcNode) ? ReadKuboRpc(kuboRpcNode) : defaults.KuboRpc;
             var shutdownTimeout = keys.TryGetValue("shutdown_timeout", out var shutdownNode)
                 ? Duration(shutdownNode, "shutdown_timeout", allowZero: true)
                 : defaults.ShutdownTimeout;
 
-            return underclusters is null || health is null || shutdownTimeout is null ? null : new GatewayOptions
+            return underclusters is null || health is null || pinPath is null || kuboRpc is null || shutdownTimeout is null ? null : new GatewayOptions
             {
                 Listen = listen.Text,
                 AdminListen = adminListen.Text,
                 IdentityFile = identityFile,
                 Underclusters = underclusters,
                 Health = health,
+                PinPath = pinPath,
+                KuboRpc = kuboRpc,
                 ShutdownTimeout = shutdownTimeout.Value,
             };
         }
@@ -401,7 +407,191 @@ internal static partial class GatewayConfigurationLoader
             return new HealthOptions { ProbeInterval = probe.Value, ReadyWithin = ready.Value };
         }
 
+        /// <summary>
+        /// <c>pin_path</c>: each value parsed here, the rules between and on values checked by
+        /// <see cref="PinPathOptions.Validate"/> and located by <see cref="Locate"/>.
+        /// </summary>
+        private PinPathOptions? ReadPinPath(YamlNode node)
+        {
+            const string Section = "pin_path";
+            if (Mapping(node, Section, $"must be a mapping of pin path settings ({string.Join(", ", ConfigurationSchema.PinPath.Keys.Keys)})") is not { } mapping)
+            {
+                return null;
+            }
+
+            var values = new SectionValues(Section, Keys(mapping, Section, ConfigurationSchema.PinPath));
+            var defaults = new PinPathOptions();
+            var options = new PinPathOptions
+            {
+                PinWait = values.Get("pin_wait", defaults.PinWait, ReadPinWait),
+                PinnedWhen = values.Get("pinned_when", defaults.PinnedWhen, ReadPinnedWhen),
+                WaitLimit = values.Get("wait_limit", defaults.WaitLimit, ParseDuration),
+                PollInterval = values.Get("poll_interval", defaults.PollInterval, ParseDuration),
+                PollBatchSize = values.Get("poll_batch_size", defaults.PollBatchSize, Integer),
+                PollBatchChars = values.Get("poll_batch_chars", defaults.PollBatchChars, Integer),
+                UnreachableAfter = values.Get("unreachable_after", defaults.UnreachableAfter, ParseDuration),
+                ReplicationMin = values.Get("replication_min", defaults.ReplicationMin, Integer),
+                ReplicationMax = values.Get("replication_max", defaults.ReplicationMax, Integer),
+                MetadataPrefix = values.Get("metadata_prefix", defaults.MetadataPrefix, Text),
+                UnpinRecheckDelay = values.Get("unpin_recheck_delay", defaults.UnpinRecheckDelay, ParseDuration),
+                AddressesCache = values.Get("addresses_cache", defaults.AddressesCache, ParseDuration),
+                MaxAddresses = values.Get("max_addresses", defaults.MaxAddresses, Integer),
+            };
+            return Locate(options.Validate(), values, mapping) ? options : null;
+        }
+
+        /// <summary><c>kubo_rpc</c>, like <see cref="ReadPinPath"/>.</summary>
+        private KuboRpcOptions? ReadKuboRpc(YamlNode node)
+        {
+            const string Section = "kubo_rpc";
+            if (Mapping(node, Section, $"must be a mapping of Kubo RPC settings ({string.Join(", ", ConfigurationSchema.KuboRpc.Keys.Keys)})") is not { } mapping)
+            {
+                return null;
+            }
+
+            var values = new SectionValues(Section, Keys(mapping, Section, ConfigurationSchema.KuboRpc));
+            var options = new KuboRpcOptions
+            {
+                ProgressInterval = values.Get("progress_interval", new KuboRpcOptions().ProgressInterval, ParseDuration),
+            };
+            return Locate(options.Validate(), values, mapping) ? options : null;
+        }
+
+        /// <summary>
+        /// Reports a record's own problems at the key the user wrote (<see cref="OptionProblem.RelatedKey"/> when only that
+        /// one was set, else the section). Problems about a key whose value did not parse are dropped: they would judge
+        /// the default standing in for it. True when the section is valid.
+        /// </summary>
+        private bool Locate(IReadOnlyList<OptionProblem> recordProblems, SectionValues values, YamlMappingNode section)
+        {
+            foreach (var problem in recordProblems)
+            {
+                if (values.Failed.Contains(problem.Key) || (problem.RelatedKey is { } related && values.Failed.Contains(related)))
+                {
+                    continue;
+                }
+
+                var key = !values.Keys.ContainsKey(problem.Key) && problem.RelatedKey is { } other && values.Keys.ContainsKey(other) ? other : problem.Key;
+                Add($"{values.Section}.{key}", values.Keys.GetValueOrDefault(key) ?? section, problem.Message);
+            }
+
+            return values.Failed.Count == 0 && recordProblems.Count == 0;
+        }
+
+        /// <summary>The keys of one section and which of them failed to parse.</summary>
+        private sealed class SectionValues(string section, Dictionary<string, YamlNode> keys)
+        {
+            public string Section => section;
+
+            public Dictionary<string, YamlNode> Keys => keys;
+
+            public HashSet<string> Failed { get; } = new(StringComparer.Ordinal);
+
+            /// <summary>The parsed value of <paramref name="key"/>; <paramref name="fallback"/> when absent or unparsable (then in <see cref="Failed"/>).</summary>
+            public T Get<T>(string key, T fallback, Func<YamlNode, string, T?> parse)
+                where T : struct
+            {
+                if (!keys.TryGetValue(key, out var node))
+                {
+                    return fallback;
+                }
+
+                if (parse(node, $"{section}.{key}") is { } value)
+                {
+                    return value;
+                }
+
+                Failed.Add(key);
+                return fallback;
+            }
+
+            /// <inheritdoc cref="Get{T}"/>
+            public string Get(string key, string fallback, Func<YamlNode, string, string?> parse)
+            {
+                if (!keys.TryGetValue(key, out var node))
+                {
+                    return fallback;
+                }
+
+                if (parse(node, $"{section}.{key}") is { } value)
+                {
+                    return value;
+                }
+
+                Failed.Add(key);
+                return fallback;
+            }
+        }
+
+        private PinWaitMode? ReadPinWait(YamlNode node, string path)
+        {
+            if (Text(node, path) is not { } text)
+            {
+                return null;
+            }
+
+            if (PinWaitModeSyntax.TryParse(text, out var mode))
+            {
+                return mode;
+            }
+
+            var closest = KeySuggestion.Closest(text, PinWaitModeSyntax.Names);
+            Add(path, node, $"\"{text}\" must be one of: {string.Join(", ", PinWaitModeSyntax.Names)}{(closest is null ? "" : $" (did you mean \"{closest}\"?)")}");
+            return null;
+        }
+
+        private PinnedWhen? ReadPinnedWhen(YamlNode node, string path)
+        {
+            if (Text(node, path) is not { } text)
+            {
+                return null;
+            }
+
+            var rule = PinnedWhen.Parse(text, out var error);
+            if (error is not null)
+            {
+                Add(path, node, error);
+            }
+
+            return rule;
+        }
+
+        /// <summary>A whole number; ranges are the options record's business.</summary>
+        private int? Integer(YamlNode node, string path)
+        {
+            if (Text(node, path) is not { } text)
+            {
+                return null;
+            }
+
+            if (int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
+            {
+                return value;
+            }
+
+            Add(path, node, string.Create(CultureInfo.InvariantCulture, $"\"{text}\" is not a whole number from {int.MinValue} to {int.MaxValue}"));
+            return null;
+        }
+
         private TimeSpan? Duration(YamlNode node, string path, bool allowZero)
+        {
+            if (ParseDuration(node, path) is not { } value)
+            {
+                return null;
+            }
+
+            if (value < TimeSpan.Zero || (value == TimeSpan.Zero && !allowZero))
+            {
+                var text = ((YamlScalarNode)node).Value;
+                Add(path, node, allowZero ? $"\"{text}\" must not be negative" : $"\"{text}\" must be greater than 0");
+                return null;
+            }
+
+            return value;
+        }
+
+        /// <summary>Any duration, negative included; for values whose range an options record checks.</summary>
+        private TimeSpan? ParseDuration(YamlNode node, string path)
         {
             if (Text(node, path) is not { } text)
             {
@@ -411,12 +601,6 @@ internal static partial class GatewayConfigurationLoader
             if (!GoDuration.TryParse(text, out var value))
             {
                 Add(path, node, $"\"{text}\" is not a duration: write a number with a unit (ns, us, ms, s, m, h), e.g. 30s, 5m, 1h30m, 250ms");
-                return null;
-            }
-
-            if (value < TimeSpan.Zero || (value == TimeSpan.Zero && !allowZero))
-            {
-                Add(path, node, allowZero ? $"\"{text}\" must not be negative" : $"\"{text}\" must be greater than 0");
                 return null;
             }
 

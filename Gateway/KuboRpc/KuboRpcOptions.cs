@@ -1,3 +1,5 @@
+using CompositeGateway.Configuration;
+
 namespace CompositeGateway.KuboRpc;
 
 /// <summary>Settings of the Kubo RPC surface (<c>kubo_rpc:</c> in gateway.yaml).</summary>
@@ -10,13 +12,14 @@ internal sealed record KuboRpcOptions
     /// <summary>How often <c>pin/add?progress=true</c> emits a strictly higher <c>{"Progress":n}</c> while waiting.</summary>
     public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromMilliseconds(500);
 
-    /// <summary>Problems with these values, each naming its YAML key; empty when valid.</summary>
-    public IReadOnlyList<string> Validate()
+    /// <summary>Problems with these values, each naming its key in <c>kubo_rpc</c>; empty when valid.</summary>
+    public IReadOnlyList<OptionProblem> Validate()
     {
-        var problems = new List<string>();
+        var problems = new List<OptionProblem>();
         if (ProgressInterval <= TimeSpan.Zero || ProgressInterval > MaxProgressInterval)
         {
-            problems.Add($"kubo_rpc.progress_interval must be more than 0 and at most 1s (was {ProgressInterval})");
+            problems.Add(new("progress_interval",
+                $"must be greater than 0 and at most {GoDuration.Format(MaxProgressInterval)}, like Kubo's own progress ticks (was {GoDuration.Format(ProgressInterval)})"));
         }
 
         return problems;

@@ -17,7 +17,7 @@ internal static class KuboRpcServiceCollectionExtensions
         var problems = options.Validate();
         if (problems.Count > 0)
         {
-            throw new ArgumentException(string.Join("; ", problems), nameof(options));
+            throw new ArgumentException(string.Join("; ", problems.Select(p => $"kubo_rpc.{p}")), nameof(options));
         }
 
         services.AddSingleton(options);
