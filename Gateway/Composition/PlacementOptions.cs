@@ -31,26 +31,26 @@ internal sealed record PlacementOptions
         _ => 1,
     };
 
-    /// <summary>Every problem at once, each naming its YAML key (STYLE.md 4).</summary>
-    public IReadOnlyList<string> Validate(int underclusters)
+    /// <summary>Every problem at once, each naming its key in the <c>placement</c> section (STYLE.md 4).</summary>
+    public IReadOnlyList<Configuration.OptionProblem> Validate(int underclusters)
     {
-        var errors = new List<string>();
+        var errors = new List<Configuration.OptionProblem>();
         if (Quorum < 0)
         {
-            errors.Add("placement.quorum: must not be negative (0 = every undercluster)");
+            errors.Add(new("quorum", "must not be negative (0 = every undercluster)"));
         }
         else if (underclusters > 0 && Quorum > underclusters)
         {
-            errors.Add($"placement.quorum: {Quorum} is more than the {underclusters} configured underclusters");
+            errors.Add(new("quorum", $"{Quorum} is more than the {underclusters} configured underclusters"));
         }
 
         if (Copies < 1)
         {
-            errors.Add("placement.copies: must be at least 1");
+            errors.Add(new("copies", "must be at least 1"));
         }
         else if (underclusters > 0 && Copies > underclusters)
         {
-            errors.Add($"placement.copies: {Copies} is more than the {underclusters} configured underclusters");
+            errors.Add(new("copies", $"{Copies} is more than the {underclusters} configured underclusters"));
         }
 
         return errors;
