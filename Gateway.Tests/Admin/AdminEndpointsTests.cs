@@ -59,6 +59,33 @@ public sealed class AdminEndpointsTests
     }
 
     [Test]
+    public async Task Ready_OptionalUnderclusterDown_Ready_RequiredDown_503WithReasonNamingIt()
+    {
+        await using var alpha = await FakeUndercluster.StartAsync("12D3KooWAlpha");
+        var gone = FakeUndercluster.UnusedUrl();
+        var optional = Options(("alpha", alpha.Url, null), ("gone", gone, null));
+        optional = optional with { Underclusters = [optional.Underclusters[0], optional.Underclusters[1] with { Required = false }] };
+        await using var tolerant = await AdminTestHost.StartAsync(optional);
+        await using var strict = await AdminTestHost.StartAsync(Options(("alpha", alpha.Url, null), ("gone", gone, null)));
+
+        using var tolerantResponse = await tolerant.Client.GetAsync("/ready");
+        var tolerantBody = await ReadJsonAsync(tolerantResponse);
+        using var strictResponse = await strict.Client.GetAsync("/ready");
+        var strictBody = await ReadJsonAsync(strictResponse);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(tolerantResponse.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(tolerantBody.GetProperty("reason").ValueKind, Is.EqualTo(JsonValueKind.Null));
+            Assert.That(Undercluster(tolerantBody, "gone").GetProperty("required").GetBoolean(), Is.False);
+            Assert.That(Undercluster(tolerantBody, "gone").GetProperty("ready").GetBoolean(), Is.False);
+            Assert.That(strictResponse.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
+            Assert.That(strictBody.GetProperty("reason").GetString(), Does.StartWith("required undercluster \"gone\" is not ready: connect: "));
+            Assert.That(Undercluster(strictBody, "alpha").GetProperty("required").GetBoolean(), Is.True);
+        });
+    }
+
+    [Test]
     public async Task Ready_AllUnderclustersUp_Returns200WithSameShape()
     {
         await using var alpha = await FakeUndercluster.StartAsync("12D3KooWAlpha");

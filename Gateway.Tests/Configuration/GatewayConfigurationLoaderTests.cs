@@ -164,8 +164,8 @@ public sealed class GatewayConfigurationLoaderTests
             underclusters:
               - name: local
                 url: http://127.0.0.1:9094
-                weight: 3
-            """), Is.EqualTo(new[] { "underclusters[0].weight (line 4): unknown key; known keys here: name, url, timeout, auth" }));
+                zzzzzz: 3
+            """), Is.EqualTo(new[] { "underclusters[0].zzzzzz (line 4): unknown key; known keys here: name, url, timeout, auth, replication_factor_min, replication_factor_max, weight, tags, required" }));
     }
 
     [Test]
@@ -220,7 +220,7 @@ public sealed class GatewayConfigurationLoaderTests
     {
         Assert.That(files.Problems("- a\n- b\n"), Is.EqualTo(new[]
         {
-            "the file must be a YAML mapping of settings (listen, admin_listen, identity_file, underclusters, health, pin_path, kubo_rpc, shutdown_timeout) (line 1)",
+            "the file must be a YAML mapping of settings (listen, admin_listen, identity_file, underclusters, health, pin_path, kubo_rpc, placement, shutdown_timeout) (line 1)",
         }));
     }
 

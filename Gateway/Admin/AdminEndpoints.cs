@@ -14,9 +14,9 @@ internal static class AdminEndpoints
         endpoints.MapGet("/health", static () =>
             Results.Json(new HealthReport("ok", GatewayMetrics.Version), AdminJsonContext.Default.HealthReport));
 
-        endpoints.MapGet("/ready", static ([FromServices] UnderclusterHealth health) =>
+        endpoints.MapGet("/ready", static ([FromServices] UnderclusterHealth health, [FromServices] ReadinessPolicy policy) =>
         {
-            var report = ReadinessReport.From(health.Snapshot());
+            var report = ReadinessReport.From(health.Snapshot(), policy.Optional);
             return Results.Json(
                 report,
                 AdminJsonContext.Default.ReadinessReport,

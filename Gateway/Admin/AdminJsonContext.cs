@@ -18,14 +18,30 @@ internal sealed partial class AdminJsonContext : JsonSerializerContext;
 /// <summary><c>GET /health</c>: the process serves.</summary>
 internal sealed record HealthReport(string Status, string Version);
 
-/// <summary><c>GET /ready</c>: the same shape for 200 and 503.</summary>
+/// <summary>
+/// <c>GET /ready</c>: the same shape for 200 and 503. Ready when every <c>required</c> undercluster is ready;
+/// <c>reason</c> names the required ones that are not (an optional undercluster being down only shows in its entry).
+/// </summary>
 internal sealed record ReadinessReport(string Status, IReadOnlyList<UnderclusterReadiness> Underclusters)
 {
     [JsonIgnore]
     public bool Ready => Status == "ready";
 
-    public static ReadinessReport From(IReadOnlyList<UnderclusterHealthSnapshot> snapshot) => new(
-        snapshot.All(s => s.IsReady) ? "ready" : "not_ready",
+    /// <summary>Null when ready; else e.g. <c>required undercluster "b" is not ready: connect: refused</c>.</summary>
+    public string? Reason { get; init; }
+
+    public static ReadinessReport From(IReadOnlyList<UnderclusterHealthSnapshot> snapshot, IReadOnlySet<string>? optional = null)
+    {
+        var blocking = snapshot.Where(s => !s.IsReady && optional?.Contains(s.Name) != true).ToList();
+        return Build(snapshot, optional) with
+        {
+            Status = blocking.Count == 0 ? "ready" : "not_ready",
+            Reason = blocking.Count == 0 ? null : string.Join("; ", blocking.Select(s => $"required undercluster \"{s.Name}\" is not ready" + (s.LastError is { } e ? ": " + e : ""))),
+        };
+    }
+
+    private static ReadinessReport Build(IReadOnlyList<UnderclusterHealthSnapshot> snapshot, IReadOnlySet<string>? optional) => new(
+        "",
         [.. snapshot.Select(s => new UnderclusterReadiness(
             s.Name,
             s.State switch
@@ -40,7 +56,10 @@ internal sealed record ReadinessReport(string Status, IReadOnlyList<Undercluster
             s.LastSuccess,
             s.LastProbe,
             s.ConsecutiveFailures,
-            s.PeerId))]);
+            s.PeerId)
+        {
+            Required = optional?.Contains(s.Name) != true,
+        })]);
 }
 
 internal sealed record UnderclusterReadiness(
@@ -51,7 +70,14 @@ internal sealed record UnderclusterReadiness(
     DateTimeOffset? LastSuccess,
     DateTimeOffset? LastProbe,
     int ConsecutiveFailures,
-    string? PeerId);
+    string? PeerId)
+{
+    /// <summary>Whether <c>/ready</c> depends on this undercluster (<c>required</c> in its configuration).</summary>
+    public bool Required { get; init; } = true;
+}
+
+/// <summary>Underclusters configured <c>required: false</c>: their being down does not make the gateway unready.</summary>
+internal sealed record ReadinessPolicy(IReadOnlySet<string> Optional);
 
 /// <summary>RFC 3339 in UTC with milliseconds and <c>Z</c>: <c>2025-06-04T10:15:30.123Z</c>.</summary>
 internal sealed class Rfc3339UtcConverter : JsonConverter<DateTimeOffset>

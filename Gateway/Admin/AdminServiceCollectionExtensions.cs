@@ -21,6 +21,7 @@ internal static class AdminServiceCollectionExtensions
             options.Underclusters.Select(u => u.Name),
             options.Health,
             provider.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(new ReadinessPolicy(options.Underclusters.Where(u => !u.Required).Select(u => u.Name).ToHashSet(StringComparer.Ordinal)));
         services.AddGatewayTelemetry();
 
         services.AddClusterClients(options);

@@ -57,6 +57,9 @@ internal sealed class ClusterClient
 
     public Uri Url => _options.Url;
 
+    /// <summary>The undercluster's configuration (timeout, placement weight, replication), for the composition layer.</summary>
+    public UnderclusterOptions Options => _options;
+
     /// <summary>The circuit breaker's state for this undercluster (metrics, <c>/ready</c>).</summary>
     public Polly.CircuitBreaker.CircuitState CircuitState => _resilience.CircuitState;
 

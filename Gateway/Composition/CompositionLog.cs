@@ -44,4 +44,16 @@ internal static partial class CompositionLog
 
     [LoggerMessage(EventId = 1440, Level = LogLevel.Warning, Message = "Could not read the peers of undercluster \"{Undercluster}\" for swarm addresses: {Error}")]
     public static partial void AddressesFailed(ILogger logger, string undercluster, string error);
+
+    [LoggerMessage(EventId = 1450, Level = LogLevel.Debug, Message = "Pin {Cid} placed in undercluster \"{Undercluster}\" (placement {Policy})")]
+    public static partial void Placed(ILogger logger, string cid, string undercluster, string policy);
+
+    [LoggerMessage(EventId = 1451, Level = LogLevel.Warning, Message = "Pin {Cid}: undercluster \"{From}\" became unreachable while waited on; failing over to \"{To}\" ({Error})")]
+    public static partial void FailingOver(ILogger logger, string cid, string from, string to, string error);
+
+    [LoggerMessage(EventId = 1452, Level = LogLevel.Warning, Message = "Full pin listing leaves out undercluster \"{Undercluster}\": it is down (health probe)")]
+    public static partial void ListSkipped(ILogger logger, string undercluster);
+
+    [LoggerMessage(EventId = 1453, Level = LogLevel.Warning, Message = "repo/stat leaves out undercluster \"{Undercluster}\": {Error}")]
+    public static partial void SpaceLeftOut(ILogger logger, string undercluster, string error);
 }

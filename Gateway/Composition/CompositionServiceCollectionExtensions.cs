@@ -9,15 +9,19 @@ internal static class CompositionServiceCollectionExtensions
 {
     /// <summary>
     /// Registers <see cref="IPinService"/>, <see cref="ISwarmAddressSource"/>, <see cref="ISpaceReporter"/> and
-    /// <see cref="IGarbageCollector"/> over the one configured undercluster. Needs
-    /// <c>AddClusterClients(...)</c> and a <see cref="GatewayOwner"/> (the gateway's peer ID) registered, or
-    /// pass <paramref name="owner"/>.
+    /// <see cref="IGarbageCollector"/> over every configured undercluster, placed by <paramref name="placement"/>
+    /// (docs-snippets/placement.md). Needs <c>AddClusterClients(...)</c> and a <see cref="GatewayOwner"/> (the
+    /// gateway's peer ID) registered, or pass <paramref name="owner"/>. Placement reads undercluster health from
+    /// <see cref="UnderclusterHealth"/> when it is registered (<c>AddGatewayAdmin</c>); without it every
+    /// undercluster counts as healthy.
     /// </summary>
-    public static IServiceCollection AddComposition(this IServiceCollection services, PinPathOptions options, Func<IServiceProvider, GatewayOwner>? owner = null)
+    public static IServiceCollection AddComposition(
+        this IServiceCollection services, PinPathOptions options, Func<IServiceProvider, GatewayOwner>? owner = null, PlacementOptions? placement = null)
     {
         services.TryAddSingleton(TimeProvider.System);
         services.AddLogging();
         services.AddSingleton(options);
+        services.AddSingleton(placement ?? new PlacementOptions());
         if (owner is not null)
         {
             services.AddSingleton(owner);
@@ -26,28 +30,50 @@ internal static class CompositionServiceCollectionExtensions
         services.AddSingleton(sp =>
         {
             var clients = sp.GetRequiredService<ClusterClientRegistry>().All;
-            if (clients.Count != 1)
+            if (clients.Count == 0)
             {
-                // Placement over several underclusters is a later issue; until then the pin path must not
-                // silently ignore configured underclusters.
-                throw new InvalidOperationException(
-                    $"the pin path composes exactly one undercluster for now; {clients.Count} are configured ({string.Join(", ", clients.Select(c => c.Name))})");
+                throw new InvalidOperationException("the pin path needs at least one undercluster");
             }
 
-            return new Undercluster(clients[0], options, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Undercluster>>());
+            var time = sp.GetRequiredService<TimeProvider>();
+            var loggers = sp.GetRequiredService<ILoggerFactory>();
+            var gatewayOwner = sp.GetRequiredService<GatewayOwner>();
+            var members = clients.Select(client =>
+            {
+                var own = ForUndercluster(options, client);
+                var undercluster = new Undercluster(client, own, time, loggers.CreateLogger<Undercluster>());
+                return new PlacementMember(
+                    undercluster,
+                    new UnderclusterPinService(undercluster, own, gatewayOwner, time, loggers.CreateLogger<UnderclusterPinService>()),
+                    new SpaceReporter(undercluster, own),
+                    client.Options.Weight,
+                    client.Options.Timeout);
+            }).ToList();
+            var health = sp.GetService<IUnderclusterHealthView>()
+                ?? (sp.GetService<UnderclusterHealth>() is { } probed ? new ProbedHealthView(probed) : AssumeHealthyView.Instance);
+            return new Placement(members, sp.GetRequiredService<PlacementOptions>(), health);
         });
+
+        // The first (with one undercluster: the only) undercluster, for tools and tests that speak to it directly.
+        services.AddSingleton(sp => sp.GetRequiredService<Placement>().Members[0].Undercluster);
         services.AddSingleton<PinService>();
-        services.AddSingleton<SpaceReporter>();
+        services.AddSingleton<AggregatedSpaceReporter>();
         services.AddSingleton<IPinService>(sp => Guard(sp) is { } guard
             ? new InceptionGuardedPinService(sp.GetRequiredService<PinService>(), guard)
             : sp.GetRequiredService<PinService>());
         services.AddSingleton<ISpaceReporter>(sp => Guard(sp) is { } guard
-            ? new InceptionGuardedSpaceReporter(sp.GetRequiredService<SpaceReporter>(), guard)
-            : sp.GetRequiredService<SpaceReporter>());
+            ? new InceptionGuardedSpaceReporter(sp.GetRequiredService<AggregatedSpaceReporter>(), guard)
+            : sp.GetRequiredService<AggregatedSpaceReporter>());
         services.AddSingleton<ISwarmAddressSource, SwarmAddressSource>();
         services.AddSingleton<IGarbageCollector, GarbageCollector>();
         return services;
     }
+
+    /// <summary>The pin path options with this undercluster's own replication factors, when it has them.</summary>
+    private static PinPathOptions ForUndercluster(PinPathOptions options, ClusterClient client) =>
+        client.Options.ReplicationFactorMin != 0 || client.Options.ReplicationFactorMax != 0
+            ? options with { ReplicationMin = client.Options.ReplicationFactorMin, ReplicationMax = client.Options.ReplicationFactorMax }
+            : options;
 
     // Without the health monitor (library use, some tests) nothing can detect inception, so nothing is guarded.
     private static InceptionGuard? Guard(IServiceProvider services) => services.GetService<UnderclusterHealth>() is { } health

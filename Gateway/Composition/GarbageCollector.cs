@@ -1,36 +1,58 @@
 using System.Runtime.CompilerServices;
+using CompositeGateway.Clusters.Wire;
 
 namespace CompositeGateway.Composition;
 
 /// <summary>
-/// <c>repo/gc</c> → the undercluster's <c>POST /ipfs/gc</c> (cluster-rest-api.md §5.14): every peer's daemon
+/// <c>repo/gc</c> → each undercluster's <c>POST /ipfs/gc</c> (cluster-rest-api.md §5.14): every peer's daemon
 /// collects, then the single answer lists each peer's removed keys and errors, which become the Kubo GC
 /// report's lines (keys and errors, peers in ID order). The answer arrives only when every peer is done, so
 /// nothing can be streamed before that; only the caller's token bounds it (the Go peer allows 24 h, §1.2).
+/// Several underclusters collect in parallel and are reported in configuration order; one that fails becomes an
+/// error line naming it (the others' collections happened). With one undercluster its failure fails the call.
 /// </summary>
-internal sealed class GarbageCollector(Undercluster undercluster) : IGarbageCollector
+internal sealed class GarbageCollector(Placement placement) : IGarbageCollector
 {
     public async IAsyncEnumerable<GarbageCollectedItem> CollectAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var result = await undercluster.Client.RepoGcAsync(local: false, cancellationToken);
-        if (!result.TryGetValue(out var report, out var failure))
+        var members = placement.Members;
+        var runs = members.Select(m => m.Undercluster.Client.RepoGcAsync(local: false, cancellationToken)).ToList();
+        for (var i = 0; i < members.Count; i++)
         {
-            throw new GatewayFailureException(Undercluster.Describe(failure));
-        }
+            var result = await runs[i];
+            if (!result.TryGetValue(out var report, out var failure))
+            {
+                if (members.Count == 1)
+                {
+                    throw new GatewayFailureException(Undercluster.Describe(failure));
+                }
 
+                yield return GarbageCollectedItem.Failed(Undercluster.Describe(failure).Message);
+                continue;
+            }
+
+            foreach (var item in Items(members[i].Name, report))
+            {
+                yield return item;
+            }
+        }
+    }
+
+    private static IEnumerable<GarbageCollectedItem> Items(string undercluster, GlobalRepoGc report)
+    {
         foreach (var (peerId, peer) in report.PeerMap.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
             var who = string.IsNullOrEmpty(peer.Peername) ? peerId : $"{peerId} ({peer.Peername})";
             if (!string.IsNullOrEmpty(peer.Error))
             {
-                yield return GarbageCollectedItem.Failed($"undercluster \"{undercluster.Name}\" peer {who}: {peer.Error}");
+                yield return GarbageCollectedItem.Failed($"undercluster \"{undercluster}\" peer {who}: {peer.Error}");
             }
 
             foreach (var key in peer.Keys)
             {
                 if (!string.IsNullOrEmpty(key.Error))
                 {
-                    yield return GarbageCollectedItem.Failed($"undercluster \"{undercluster.Name}\" peer {who}: {key.Error}");
+                    yield return GarbageCollectedItem.Failed($"undercluster \"{undercluster}\" peer {who}: {key.Error}");
                 }
                 else if (key.Key is { Length: > 0 } cid)
                 {

@@ -1,571 +1,365 @@
 using System.Runtime.CompilerServices;
-using CompositeGateway.Clusters;
 using CompositeGateway.Clusters.Wire;
 
 namespace CompositeGateway.Composition;
 
 /// <summary>
-/// The pin path (docs-snippets/pin-path.md): overcluster pin operations become owned undercluster pins,
-/// and "pinned" means what the undercluster's peers report, by the <c>pinned_when</c> rule.
+/// The pin path over the configured underclusters (docs-snippets/placement.md): each undercluster keeps the
+/// single-undercluster pin path's promises (<see cref="UnderclusterPinService"/>: truth, ownership, exact Kubo
+/// answers), and <see cref="Placement"/> decides where pins go and how the underclusters' answers combine.
 /// <para>
-/// Ownership (docs-snippets/ownership.md): every pin this gateway creates or joins carries its owner key in
-/// the pin's metadata; listings and queries show only owned pins; an unpin removes only this gateway's key
-/// and deletes the undercluster pin only when no owner remains and a gateway created it. Every write is a
-/// read-merge-write of the whole pin (a re-pin replaces everything, cluster-rest-api.md §5.7), serialised per
-/// CID inside the process, followed by a read-back that repairs a lost key.
+/// No local state: finding a pin asks every undercluster in parallel (each bounded by its timeout) and reads
+/// this gateway's owner key, so a restarted gateway, another replica, or a changed set of healthy underclusters
+/// finds pins wherever they were placed. With one undercluster every call goes straight to it, so the
+/// single-undercluster behaviour is exactly the n = 1 case of every policy.
 /// </para>
-/// One undercluster for now; placement over several will choose among <see cref="Undercluster"/>s here.
 /// </summary>
 internal sealed class PinService : IPinService
 {
-    /// <summary>Writes of one pin per operation before giving up on concurrent writers that keep replacing it.</summary>
-    internal const int MaxWriteAttempts = 3;
-
-    /// <summary>Status batches of a listing requested ahead of the consumer (bounds memory to this many batches).</summary>
-    internal const int ListBatchesInFlight = 4;
-
-    private readonly Undercluster _undercluster;
+    private readonly Placement _placement;
     private readonly PinPathOptions _options;
-    private readonly Ownership _ownership;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly KeyedLock _locks = new();
-    private readonly Dictionary<string, List<PinWait>> _waits = new(StringComparer.Ordinal);
 
-    public PinService(Undercluster undercluster, PinPathOptions options, GatewayOwner owner, TimeProvider time, ILogger<PinService> logger)
+    public PinService(Placement placement, PinPathOptions options, TimeProvider time, ILogger<PinService> logger)
     {
-        _undercluster = undercluster;
+        _placement = placement;
         _options = options;
-        _ownership = new Ownership(options.MetadataPrefix, owner.PeerId);
         _time = time;
         _logger = logger;
     }
 
-    internal Ownership Ownership => _ownership;
+    /// <summary>The ownership keys this gateway writes (the same in every undercluster).</summary>
+    internal Ownership Ownership => Members[0].Pins.Ownership;
 
-    private ClusterClient Client => _undercluster.Client;
+    private IReadOnlyList<PlacementMember> Members => _placement.Members;
 
-    private string Name => _undercluster.Name;
+    private UnderclusterPinService? Single => Members.Count == 1 ? Members[0].Pins : null;
 
-    /// <summary>
-    /// Two reads: <c>GET /allocations/{cid}</c> (in the pinset? ours? mode and replication) and, only for owned
-    /// pins, <c>GET /pins/{cid}</c> (what the peers report). A failure of either is a failure, never "not pinned":
-    /// the Go peer turns a pin/ls error into a status error but "not pinned" into a re-pin (ipfs-rpc-as-called-by-cluster.md §5.4).
-    /// </summary>
+    /// <summary>Every undercluster is asked at once; <see cref="Placement.Verdict"/> combines the answers.</summary>
     public async Task<PinQueryResult> QueryAsync(string cid, CancellationToken cancellationToken)
     {
-        var read = await Client.GetAllocationAsync(cid, cancellationToken);
-        if (!read.TryGetValue(out var stored, out var failure))
+        if (Single is { } single)
         {
-            return PinQueryResult.Failed(Undercluster.Describe(failure));
+            return await single.QueryAsync(cid, cancellationToken);
         }
 
-        if (stored is null || !_ownership.IsOwner(stored.Metadata))
-        {
-            return PinQueryResult.NotPinned;
-        }
-
-        var status = await Client.GetStatusAsync(cid, local: false, cancellationToken);
-        if (!status.TryGetValue(out var info, out failure))
-        {
-            return PinQueryResult.Failed(Undercluster.Describe(failure));
-        }
-
-        var verdict = PinnedRule.Evaluate(_options.PinnedWhen, stored, info, Name);
-        return verdict.State switch
-        {
-            PinState.Pinned => PinQueryResult.Pinned(PinRewrite.ModeOf(stored)),
-            PinState.Undetermined => PinQueryResult.Failed(new GatewayFailure(verdict.Problem!, Transient: true)),
-            _ => PinQueryResult.NotPinned,
-        };
+        var answers = await InspectAllAsync(cid, cancellationToken);
+        return _placement.Verdict(cid, answers);
     }
 
     /// <summary>
-    /// Owned pins that meet the rule, in bounded memory. Source choice (also in docs-snippets/pin-path.md):
-    /// <c>GET /allocations?filter=pin</c> streamed, owned pins collected into batches of
-    /// <see cref="PinPathOptions.PollBatchSize"/>, each batch's truth from one <c>GET /pins?cids=…</c>. Chosen over
-    /// <c>GET /pins?filter=pinned</c> because: (1) <c>/allocations</c> streams from the shared state as it is
-    /// read, while cluster-wide <c>/pins</c> answers only after every peer listed its whole IPFS pinset and the
-    /// undercluster merged it all in memory (§1.3, §5.8) — time to first byte grows with the pinset and eats
-    /// the Go peer's 5-minute <c>ipfs_request_timeout</c> for the whole listing (ipfs-rpc-as-called-by-cluster.md
-    /// §4.7); (2) status is asked only for pins this gateway owns, not for every other owner's pins in a shared
-    /// undercluster; (3) <c>GlobalPinInfo</c> carries neither replication factors nor <c>max_depth</c>, which the
-    /// rule and the Kubo type need, and recording them in our metadata would cost an extra re-pin of every pin
-    /// created with the undercluster's default replication (§5.7). The price: per-CID status makes the allocated
-    /// peers answer one IPFS <c>pin/ls?arg</c> each per listed pin, instead of one full listing per peer.
+    /// Each CID once, in bounded memory: the underclusters are listed one after the other in configuration
+    /// order (unhealthy ones are left out, as the verdict excuses them); each owned pin of undercluster i is
+    /// emitted only if no earlier undercluster j &lt; i owns it too (j emitted it, or decided against it), and only
+    /// if <see cref="Placement.Verdict"/> says pinned from every undercluster's answer. Those answers come in
+    /// batches: one <c>GET /pins?cids=…</c> per batch per undercluster, plus <c>GET /allocations/{cid}</c> where
+    /// another undercluster also owns the CID. Memory: one batch (<see cref="PinPathOptions.PollBatchSize"/>
+    /// CIDs) × the number of underclusters' answers, whatever the pinsets' sizes. A failure of a listed
+    /// undercluster throws: leaving its pins out would tell the Go peer "not pinned" for pins it may hold.
     /// </summary>
     public async IAsyncEnumerable<PinnedItem> ListAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        // Status requests of the next batches run while earlier ones are yielded: at most ListBatchesInFlight
-        // batches exist at once, so memory stays bounded while the undercluster's latency is overlapped.
-        using var listing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var allocations = Client.StreamAllocationsAsync("pin", listing.Token);
-        var inFlight = new Queue<(List<ClusterPin> Batch, Task<BatchStatus> Status)>();
-        var batch = new List<ClusterPin>(_options.PollBatchSize);
-        var chars = 0;
-        long listed = 0;
-        try
+        if (Single is { } single)
         {
-            await foreach (var pin in allocations.WithCancellation(listing.Token))
+            await foreach (var item in single.ListAsync(cancellationToken))
             {
-                if (pin.Cid is not { } cid || !_ownership.IsOwner(pin.Metadata))
+                yield return item;
+            }
+
+            yield break;
+        }
+
+        var listed = Members.Where(_placement.IsHealthy).ToList();
+        var skipped = Members.Where(m => !_placement.IsHealthy(m)).ToList();
+        foreach (var member in skipped)
+        {
+            CompositionLog.ListSkipped(_logger, member.Name);
+        }
+
+        long emitted = 0;
+        for (var i = 0; i < listed.Count; i++)
+        {
+            var source = listed[i];
+            var allocations = source.Undercluster.Client.StreamAllocationsAsync("pin", cancellationToken);
+            var batch = new Dictionary<string, ClusterPin>(StringComparer.Ordinal);
+            var chars = 0;
+            await foreach (var pin in allocations.WithCancellation(cancellationToken))
+            {
+                if (pin.Cid is not { } cid || !Ownership.IsOwner(pin.Metadata) || batch.ContainsKey(cid))
                 {
                     continue;
                 }
 
                 if (batch.Count >= _options.PollBatchSize || (batch.Count > 0 && chars + 1 + cid.Length > _options.PollBatchChars))
                 {
-                    inFlight.Enqueue((batch, FetchBatchStatusAsync(batch, listing.Token)));
-                    batch = new List<ClusterPin>(_options.PollBatchSize);
-                    chars = 0;
-                    while (inFlight.Count >= ListBatchesInFlight)
+                    foreach (var item in await JudgeBatchAsync(listed, skipped, i, batch, cancellationToken))
                     {
-                        var (done, status) = inFlight.Dequeue();
-                        foreach (var item in PinnedOf(done, await status, listed))
-                        {
-                            listed++;
-                            yield return item;
-                        }
+                        emitted++;
+                        yield return item;
                     }
+
+                    batch.Clear();
+                    chars = 0;
                 }
 
-                batch.Add(pin);
+                batch[cid] = pin;
                 chars += cid.Length + 1;
             }
 
             var completion = await allocations.Completion;
             if (!completion.IsSuccess)
             {
-                throw ListFailure(Undercluster.Describe(completion.Failure), listed);
+                throw ListFailure(source.Name, Undercluster.Describe(completion.Failure), emitted);
             }
 
             if (batch.Count > 0)
             {
-                inFlight.Enqueue((batch, FetchBatchStatusAsync(batch, listing.Token)));
-            }
-
-            while (inFlight.Count > 0)
-            {
-                var (done, status) = inFlight.Dequeue();
-                foreach (var item in PinnedOf(done, await status, listed))
+                foreach (var item in await JudgeBatchAsync(listed, skipped, i, batch, cancellationToken))
                 {
-                    listed++;
+                    emitted++;
                     yield return item;
                 }
             }
         }
-        finally
-        {
-            // A consumer that stops early (or a failure) must not leave status requests running.
-            await listing.CancelAsync();
-            foreach (var (_, status) in inFlight)
-            {
-                await ((Task)status).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            }
-        }
     }
 
-    public async Task<PinStartResult> StartPinAsync(PinIntent intent, CancellationToken cancellationToken)
+    private async Task<List<PinnedItem>> JudgeBatchAsync(
+        List<PlacementMember> listed, List<PlacementMember> skipped, int sourceIndex, Dictionary<string, ClusterPin> batch, CancellationToken cancellationToken)
     {
-        using var held = await _locks.AcquireAsync(intent.Cid, cancellationToken);
-        var ensured = await EnsureOwnedAsync(intent.Cid, intent.Mode, cancellationToken);
-        return ensured.Failure is { } failure
-            ? PinStartResult.Failed(failure)
-            : PinStartResult.Started(StartWait(intent.Cid, intent.Mode, ensured.Pin!, cancellationToken));
+        var cids = batch.Keys.ToList();
+        var source = listed[sourceIndex];
+        var answers = await FanOut.RunAsync(
+            listed,
+            (member, token) => member.Pins.InspectBatchAsync(cids, member == source ? batch : null, token),
+            (member, failure) => cids.ToDictionary(c => c, _ => PlacedPin.Unknown(member.Name, failure), StringComparer.Ordinal),
+            _time,
+            cancellationToken);
+
+        var items = new List<PinnedItem>();
+        foreach (var cid in cids)
+        {
+            var earlier = false;
+            var perCid = new List<PlacedPin>(Members.Count);
+            for (var j = 0; j < listed.Count; j++)
+            {
+                var answer = answers[j][cid];
+                if (answer.Kind == PlacedKind.Unknown)
+                {
+                    // Every undercluster listed is one the verdict counts on; we could not ask it.
+                    throw ListFailure(listed[j].Name, answer.Failure!, items.Count);
+                }
+
+                earlier |= j < sourceIndex && answer.Kind == PlacedKind.Owned;
+                perCid.Add(answer);
+            }
+
+            if (earlier)
+            {
+                continue;
+            }
+
+            // Underclusters left out because they are down: the verdict decides whether that is excusable.
+            perCid.AddRange(skipped.Select(m => PlacedPin.Unknown(m.Name, new GatewayFailure($"undercluster \"{m.Name}\" is down (health probe)", Transient: true))));
+            var verdict = _placement.Verdict(cid, perCid);
+            if (verdict.Failure is { } failure)
+            {
+                throw ListFailure(source.Name, failure, items.Count);
+            }
+
+            if (verdict.PinnedAs is { } mode)
+            {
+                items.Add(new PinnedItem(cid, mode, batch[cid].Name));
+            }
+        }
+
+        return items;
     }
 
     /// <summary>
-    /// The common case is a CID this gateway does not own (the Go peer sends pin/rm for every pin allocated to
-    /// other overcluster peers, ipfs-rpc-as-called-by-cluster.md §4.6): one <c>GET /allocations/{cid}</c>, then
-    /// <see cref="UnpinOutcome.NotPinned"/>.
+    /// Records the pin where <see cref="Placement.Targets"/> says (keeping it wherever this gateway already owns
+    /// it), then waits until <see cref="Placement.Required"/> of those underclusters report it pinned. Under
+    /// <c>failover</c> a wait whose undercluster becomes unreachable moves to the next healthy one.
+    /// </summary>
+    public async Task<PinStartResult> StartPinAsync(PinIntent intent, CancellationToken cancellationToken)
+    {
+        if (Single is { } single)
+        {
+            return await single.StartPinAsync(intent, cancellationToken);
+        }
+
+        List<PlacementMember> targets;
+        using (await _locks.AcquireAsync(intent.Cid, cancellationToken))
+        {
+            var owners = _placement.Policy == PlacementPolicy.Replicate ? [] : await FindOwnersAsync(intent.Cid, cancellationToken);
+            if (_placement.Targets(intent.Cid, owners, out var problem) is not { } chosen)
+            {
+                return PinStartResult.Failed(new GatewayFailure(problem!, Transient: true));
+            }
+
+            targets = [.. chosen];
+        }
+
+        var required = Math.Min(_placement.Required, targets.Count);
+        if (_placement.Policy == PlacementPolicy.Failover)
+        {
+            var tried = new List<PlacementMember> { targets[0] };
+            var first = await targets[0].Pins.StartPinAsync(intent, cancellationToken);
+            if (first.Failure is not null)
+            {
+                return first;
+            }
+
+            CompositionLog.Placed(_logger, intent.Cid, targets[0].Name, _placement.Policy.ToString());
+            return PinStartResult.Started(new FailoverPinWait(first.Wait!, async failure =>
+            {
+                var next = Members.FirstOrDefault(m => !tried.Contains(m) && _placement.IsHealthy(m));
+                if (next is null)
+                {
+                    return (null, failure);
+                }
+
+                tried.Add(next);
+                CompositionLog.FailingOver(_logger, intent.Cid, tried[^2].Name, next.Name, failure.Message);
+                var moved = await next.Pins.StartPinAsync(intent, cancellationToken);
+                return (moved.Wait, moved.Failure);
+            }));
+        }
+
+        var stopWaits = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var started = await Task.WhenAll(targets.Select(t => t.Pins.StartPinAsync(intent, stopWaits.Token)));
+        var failures = started.Where(s => s.Failure is not null).Select(s => s.Failure!).ToList();
+        if (targets.Count - failures.Count < required)
+        {
+            await stopWaits.CancelAsync();
+            stopWaits.Dispose();
+            return PinStartResult.Failed(failures.Count == 1 ? failures[0] : new GatewayFailure(
+                $"could not record {intent.Cid} in {required} underclusters: " + string.Join("; ", failures.Select(f => f.Message)),
+                failures.All(f => f.Transient)));
+        }
+
+        foreach (var target in targets)
+        {
+            CompositionLog.Placed(_logger, intent.Cid, target.Name, _placement.Policy.ToString());
+        }
+
+        return PinStartResult.Started(new QuorumPinWait([.. started.Where(s => s.Wait is not null).Select(s => s.Wait!)], required, stopWaits));
+    }
+
+    /// <summary>
+    /// Finds the pin first, in every undercluster at once (it may be anywhere: placement moved with health, or
+    /// another replica placed it), then releases it where this gateway owns it. If any undercluster cannot be
+    /// asked nothing is touched and the unpin fails naming it: it may hold our pin, so "unpinned" would be a
+    /// false success, and failing before any change keeps the outcome all-or-nothing for the Go peer
+    /// (<c>unpin_error</c>, ipfs-rpc-as-called-by-cluster.md §5.4).
     /// </summary>
     public async Task<UnpinResult> UnpinAsync(string cid, CancellationToken cancellationToken)
     {
-        using var held = await _locks.AcquireAsync(cid, cancellationToken);
-        EndWaits(cid, new GatewayFailure($"{cid} was unpinned while the pin was being waited on", Transient: false));
-
-        var read = await Client.GetAllocationAsync(cid, cancellationToken);
-        if (!read.TryGetValue(out var stored, out var failure))
+        if (Single is { } single)
         {
-            return Failed(failure);
+            return await single.UnpinAsync(cid, cancellationToken);
         }
 
-        if (stored is null || !_ownership.IsOwner(stored.Metadata))
+        using var held = await _locks.AcquireAsync(cid, cancellationToken);
+        var (owners, unknown) = await ReadOwnersAsync(cid, cancellationToken);
+        if (unknown.Count > 0)
+        {
+            return new UnpinResult(UnpinOutcome.Failed, new GatewayFailure(
+                $"cannot unpin {cid}: " + string.Join("; ", unknown.Select(u => u.Message)), Transient: true));
+        }
+
+        if (owners.Count == 0)
         {
             return new UnpinResult(UnpinOutcome.NotPinned);
         }
 
-        for (var attempt = 1; attempt <= MaxWriteAttempts; attempt++)
+        var results = await Task.WhenAll(owners.Select(m => m.Pins.UnpinAsync(cid, cancellationToken)));
+        var failures = results.Where(r => r.Outcome == UnpinOutcome.Failed).Select(r => r.Failure!).ToList();
+        if (failures.Count > 0)
         {
-            var others = _ownership.OtherOwners(stored.Metadata);
-            var created = _ownership.CreatedByGateway(stored.Metadata);
-            if (others.Count == 0 && created)
-            {
-                return await DeleteIfOwnerlessAsync(cid, cancellationToken);
-            }
-
-            // Other owners remain, or the pin existed before any gateway touched it: only our key goes.
-            var write = await WriteAsync(cid, PinRewrite.Repost(stored, _ownership.WithoutOwner(stored.Metadata), mode: null, _time.GetUtcNow()), cancellationToken);
-            if (!write.IsSuccess)
-            {
-                return Failed(write.Failure);
-            }
-
-            CompositionLog.OwnershipReleased(_logger, cid, Name, others.Count, created);
-
-            // Read back: a concurrent joiner that merged from a snapshot still holding our key puts it back.
-            read = await Client.GetAllocationAsync(cid, cancellationToken);
-            if (!read.TryGetValue(out stored, out failure))
-            {
-                return Failed(failure);
-            }
-
-            if (stored is null || !_ownership.IsOwner(stored.Metadata))
-            {
-                return new UnpinResult(UnpinOutcome.Unpinned);
-            }
-
-            CompositionLog.OwnershipRepaired(_logger, cid, Name, attempt);
+            return new UnpinResult(UnpinOutcome.Failed, failures.Count == 1 ? failures[0] : new GatewayFailure(
+                string.Join("; ", failures.Select(f => f.Message)), failures.All(f => f.Transient)));
         }
 
-        return new UnpinResult(UnpinOutcome.Failed, new GatewayFailure(
-            $"undercluster \"{Name}\": could not remove this gateway's ownership of {cid}: after {MaxWriteAttempts} writes another writer keeps restoring it",
-            Transient: true));
+        return new UnpinResult(results.Any(r => r.Outcome == UnpinOutcome.Unpinned) ? UnpinOutcome.Unpinned : UnpinOutcome.NotPinned);
     }
 
     /// <summary>
-    /// <c>pin/update</c>: <c>to</c> is pinned with <c>pin-update=from</c> so the undercluster copies <c>from</c>'s
-    /// allocations and options (the content is mostly on those peers already; cluster-rest-api.md §7), then made
-    /// this gateway's alone (the copy brought <c>from</c>'s owners along), then waited on like a pin. When
-    /// <c>to</c> already exists it is joined instead: a pin-update would replace its options for its other owners.
+    /// <c>to</c> goes where <c>from</c> is (the content is mostly there already): the update runs in every healthy
+    /// undercluster owning <c>from</c> and is waited on like a pin there.
     /// </summary>
     public async Task<PinStartResult> StartUpdateAsync(string from, string to, bool unpinFrom, CancellationToken cancellationToken)
     {
+        if (Single is { } single)
+        {
+            return await single.StartUpdateAsync(from, to, unpinFrom, cancellationToken);
+        }
+
         if (from == to)
         {
             return await StartPinAsync(new PinIntent(to, PinMode.Recursive), cancellationToken);
         }
 
-        PinMode mode;
-        Ensured ensured;
-        using (await _locks.AcquireAsync(to, cancellationToken))
+        var owners = await FindOwnersAsync(from, cancellationToken, failOnUnknown: true);
+        if (owners is null)
         {
-            var fromRead = await Client.GetAllocationAsync(from, cancellationToken);
-            if (!fromRead.TryGetValue(out var fromPin, out var failure))
-            {
-                return PinStartResult.Failed(Undercluster.Describe(failure));
-            }
-
-            if (fromPin is null || !_ownership.IsOwner(fromPin.Metadata))
-            {
-                // Kubo's text for an update whose source is not pinned (core/commands/pin/pin.go).
-                return PinStartResult.Failed(new GatewayFailure("'from' cid was not recursively pinned already", Transient: false));
-            }
-
-            mode = PinRewrite.ModeOf(fromPin);
-            var toRead = await Client.GetAllocationAsync(to, cancellationToken);
-            if (!toRead.TryGetValue(out var toPin, out failure))
-            {
-                return PinStartResult.Failed(Undercluster.Describe(failure));
-            }
-
-            if (toPin is null && await CreateByUpdateAsync(from, to, mode, cancellationToken) is { } updateFailure)
-            {
-                return PinStartResult.Failed(updateFailure);
-            }
-
-            ensured = await EnsureOwnedAsync(to, mode, cancellationToken);
-            if (ensured.Failure is { } ensureFailure)
-            {
-                return PinStartResult.Failed(ensureFailure);
-            }
+            return PinStartResult.Failed(new GatewayFailure($"cannot tell where {from} is pinned: an undercluster could not be asked", Transient: true));
         }
 
-        var wait = StartWait(to, mode, ensured.Pin!, cancellationToken);
-        return PinStartResult.Started(unpinFrom ? new ThenPinWait(wait, () => UnpinFromAsync(from, cancellationToken)) : wait);
+        var targets = owners.Where(_placement.IsHealthy).ToList();
+        if (targets.Count == 0)
+        {
+            // Kubo's text for an update whose source is not pinned (core/commands/pin/pin.go).
+            return PinStartResult.Failed(new GatewayFailure("'from' cid was not recursively pinned already", Transient: false));
+        }
+
+        var stopWaits = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var started = await Task.WhenAll(targets.Select(t => t.Pins.StartUpdateAsync(from, to, unpinFrom, stopWaits.Token)));
+        var required = Math.Min(_placement.Required, targets.Count);
+        var failures = started.Where(s => s.Failure is not null).Select(s => s.Failure!).ToList();
+        if (targets.Count - failures.Count < required)
+        {
+            await stopWaits.CancelAsync();
+            stopWaits.Dispose();
+            return PinStartResult.Failed(failures[0]);
+        }
+
+        return PinStartResult.Started(new QuorumPinWait([.. started.Where(s => s.Wait is not null).Select(s => s.Wait!)], required, stopWaits));
     }
 
-    private async Task<GatewayFailure?> UnpinFromAsync(string from, CancellationToken cancellationToken)
+    private Task<PlacedPin[]> InspectAllAsync(string cid, CancellationToken cancellationToken) =>
+        FanOut.RunAsync(Members, (m, token) => m.Pins.InspectAsync(cid, token), (m, failure) => PlacedPin.Unknown(m.Name, failure), _time, cancellationToken);
+
+    private async Task<IReadOnlyCollection<PlacementMember>> FindOwnersAsync(string cid, CancellationToken cancellationToken) =>
+        (await ReadOwnersAsync(cid, cancellationToken)).Owners;
+
+    /// <summary>With <paramref name="failOnUnknown"/>, null when a healthy undercluster could not be asked.</summary>
+    private async Task<IReadOnlyCollection<PlacementMember>?> FindOwnersAsync(string cid, CancellationToken cancellationToken, bool failOnUnknown)
     {
-        var result = await UnpinAsync(from, cancellationToken);
-        return result.Outcome == UnpinOutcome.Failed ? result.Failure : null;
+        var (owners, unknown) = await ReadOwnersAsync(cid, cancellationToken);
+        return failOnUnknown && unknown.Any(u => _placement.IsHealthy(u.Member)) ? null : owners;
     }
 
-    private async Task<GatewayFailure?> CreateByUpdateAsync(string from, string to, PinMode mode, CancellationToken cancellationToken)
+    /// <summary>Underclusters holding <paramref name="cid"/> with this gateway's key (one <c>GET /allocations/{cid}</c> each, in parallel), and those that could not be asked.</summary>
+    private async Task<(List<PlacementMember> Owners, List<(PlacementMember Member, string Message)> Unknown)> ReadOwnersAsync(string cid, CancellationToken cancellationToken)
     {
-        var update = await Client.PinAsync(to, new PinRequest { PinUpdate = from, Mode = PinRewrite.ToClusterMode(mode) }, cancellationToken);
-        if (!update.TryGetValue(out var copied, out var failure))
-        {
-            return Undercluster.Describe(failure);
-        }
-
-        var now = _time.GetUtcNow();
-        var desired = _ownership.ForUpdatedPin(copied.Metadata, now);
-        if (!Ownership.SameMetadata(copied.Metadata, desired))
-        {
-            var write = await WriteAsync(to, PinRewrite.Repost(copied, desired, mode: null, now), cancellationToken);
-            if (!write.IsSuccess)
-            {
-                return Undercluster.Describe(write.Failure);
-            }
-        }
-
-        CompositionLog.PinCreated(_logger, to, Name, _ownership.OwnerId);
-        return null;
+        var reads = await FanOut.RunAsync(
+            Members,
+            async (m, token) => await m.Undercluster.Client.GetAllocationAsync(cid, token) is var read && read.TryGetValue(out var pin, out var failure)
+                ? (Owned: pin is not null && Ownership.IsOwner(pin.Metadata), Failure: (string?)null)
+                : (Owned: false, Failure: Undercluster.Describe(failure!).Message),
+            (_, failure) => (Owned: false, Failure: failure.Message),
+            _time,
+            cancellationToken);
+        var owners = Members.Where((_, i) => reads[i].Owned).ToList();
+        var unknown = Members.Select((m, i) => (Member: m, Message: reads[i].Failure)).Where(x => x.Message is not null).Select(x => (x.Member, x.Message!)).ToList();
+        return (owners, unknown);
     }
 
-    /// <summary>
-    /// Makes the pinset hold <paramref name="cid"/> with this gateway's owner key and a mode covering
-    /// <paramref name="mode"/>, writing only when something is missing (a re-pin is a state update on every
-    /// undercluster peer, §5.7). Each write is followed by a read-back; a key lost to a concurrent writer is
-    /// merged in again, up to <see cref="MaxWriteAttempts"/> writes. Callers hold the CID's lock.
-    /// </summary>
-    private async Task<Ensured> EnsureOwnedAsync(string cid, PinMode mode, CancellationToken cancellationToken)
+    private GatewayFailureException ListFailure(string undercluster, GatewayFailure failure, long listed)
     {
-        for (var writes = 0; ; writes++)
-        {
-            var read = await Client.GetAllocationAsync(cid, cancellationToken);
-            if (!read.TryGetValue(out var stored, out var failure))
-            {
-                return new Ensured(null, Undercluster.Describe(failure));
-            }
-
-            var now = _time.GetUtcNow();
-            PinRequest request;
-            if (stored is null)
-            {
-                request = new PinRequest
-                {
-                    Mode = PinRewrite.ToClusterMode(mode),
-                    ReplicationMin = _options.ReplicationMin == 0 ? null : _options.ReplicationMin,
-                    ReplicationMax = _options.ReplicationMax == 0 ? null : _options.ReplicationMax,
-                    Metadata = _ownership.WithOwner(null, now, markCreated: true),
-                };
-            }
-            else if (stored.Type != "pin")
-            {
-                return new Ensured(null, new GatewayFailure(
-                    $"undercluster \"{Name}\": {cid} is a {stored.Type} there; the gateway only pins regular data pins", Transient: false));
-            }
-            else if (_ownership.IsOwner(stored.Metadata) && PinRewrite.Covers(stored, mode))
-            {
-                return new Ensured(stored, null);
-            }
-            else
-            {
-                request = PinRewrite.Repost(stored, _ownership.WithOwner(stored.Metadata, now, markCreated: false), mode, now);
-            }
-
-            if (writes == MaxWriteAttempts)
-            {
-                return new Ensured(null, new GatewayFailure(
-                    $"undercluster \"{Name}\": could not record this gateway's ownership of {cid}: after {MaxWriteAttempts} writes "
-                        + "another writer keeps replacing the pin's metadata",
-                    Transient: true));
-            }
-
-            if (writes > 0)
-            {
-                CompositionLog.OwnershipRepaired(_logger, cid, Name, writes);
-            }
-
-            var write = await WriteAsync(cid, request, cancellationToken);
-            if (!write.TryGetValue(out var written, out failure))
-            {
-                return new Ensured(null, Undercluster.Describe(failure));
-            }
-
-            if (stored is null)
-            {
-                if (_options.ReplicationMin == 0)
-                {
-                    _undercluster.LearnDefaultReplication(written);
-                }
-
-                CompositionLog.PinCreated(_logger, cid, Name, _ownership.OwnerId);
-            }
-            else
-            {
-                CompositionLog.PinJoined(_logger, cid, Name, _ownership.OwnerId);
-            }
-        }
-    }
-
-    /// <summary>
-    /// Last owner of a gateway-created pin: wait <see cref="PinPathOptions.UnpinRecheckDelay"/>, re-read, and
-    /// delete only if still nobody else owns it. A joiner seen in the re-read keeps the pin (our key is then
-    /// removed by a normal write).
-    /// </summary>
-    private async Task<UnpinResult> DeleteIfOwnerlessAsync(string cid, CancellationToken cancellationToken)
-    {
-        if (_options.UnpinRecheckDelay > TimeSpan.Zero)
-        {
-            await Task.Delay(_options.UnpinRecheckDelay, _time, cancellationToken);
-        }
-
-        var reread = await Client.GetAllocationAsync(cid, cancellationToken);
-        if (!reread.TryGetValue(out var stored, out var failure))
-        {
-            return Failed(failure);
-        }
-
-        if (stored is null)
-        {
-            return new UnpinResult(UnpinOutcome.Unpinned);
-        }
-
-        if (_ownership.OtherOwners(stored.Metadata).Count > 0)
-        {
-            CompositionLog.DeleteAverted(_logger, cid, Name);
-            var write = await WriteAsync(cid, PinRewrite.Repost(stored, _ownership.WithoutOwner(stored.Metadata), mode: null, _time.GetUtcNow()), cancellationToken);
-            return write.IsSuccess ? new UnpinResult(UnpinOutcome.Unpinned) : Failed(write.Failure);
-        }
-
-        var delete = await Client.UnpinAsync(cid, cancellationToken);
-        if (!delete.IsSuccess)
-        {
-            return Failed(delete.Failure);
-        }
-
-        CompositionLog.PinDeleted(_logger, cid, Name);
-        return new UnpinResult(UnpinOutcome.Unpinned);
-    }
-
-    /// <summary>
-    /// A waited pin vanished or lost our key (another gateway's delete or a concurrent write): put it back,
-    /// under the CID's lock, unless the wait ended meanwhile (an unpin ends waits before touching ownership).
-    /// </summary>
-    private async Task ReestablishAsync(PinWait wait)
-    {
-        try
-        {
-            using var held = await _locks.AcquireAsync(wait.Cid, wait.CancellationToken);
-            if (wait.IsCompleted)
-            {
-                return;
-            }
-
-            CompositionLog.WaitReestablishing(_logger, wait.Cid, Name);
-            var ensured = await EnsureOwnedAsync(wait.Cid, wait.Mode, wait.CancellationToken);
-            if (ensured.Pin is { } pin)
-            {
-                wait.Pin = pin;
-            }
-            else
-            {
-                CompositionLog.WaitReestablishFailed(_logger, wait.Cid, Name, ensured.Failure!.Message);
-            }
-        }
-        catch (OperationCanceledException) when (wait.CancellationToken.IsCancellationRequested)
-        {
-            // The wait was abandoned; nothing to re-establish.
-        }
-    }
-
-    private IPinWait StartWait(string cid, PinMode mode, ClusterPin pin, CancellationToken cancellationToken)
-    {
-        if (_options.PinWait == PinWaitMode.Accepted)
-        {
-            return CompletedPinWait.Success;
-        }
-
-        var wait = new PinWait(cid, mode, pin, Name, _options, _ownership, _time, ReestablishAsync);
-        lock (_waits)
-        {
-            if (!_waits.TryGetValue(cid, out var list))
-            {
-                list = [];
-                _waits[cid] = list;
-            }
-
-            list.Add(wait);
-        }
-
-        _ = wait.Completion.ContinueWith(
-            done =>
-            {
-                lock (_waits)
-                {
-                    if (_waits.TryGetValue(cid, out var list) && list.Remove(wait) && list.Count == 0)
-                    {
-                        _waits.Remove(cid);
-                    }
-                }
-
-                CompositionLog.WaitEnded(_logger, cid, Name, done.IsCanceled ? "cancelled" : done.Result?.Message ?? "pinned");
-            },
-            CancellationToken.None,
-            TaskContinuationOptions.ExecuteSynchronously,
-            TaskScheduler.Default);
-        wait.Start(_undercluster.Poller, cancellationToken);
-        return wait;
-    }
-
-    private void EndWaits(string cid, GatewayFailure reason)
-    {
-        PinWait[] waits;
-        lock (_waits)
-        {
-            waits = _waits.TryGetValue(cid, out var list) ? [.. list] : [];
-        }
-
-        foreach (var wait in waits)
-        {
-            wait.Complete(reason);
-        }
-    }
-
-    /// <summary>Direct pins go through the path route: <c>POST /pins/{cid}</c> would store them recursive (§5.4 caveat).</summary>
-    private Task<ClusterResult<ClusterPin>> WriteAsync(string cid, PinRequest request, CancellationToken cancellationToken) =>
-        request.Mode == Clusters.PinMode.Direct
-            ? Client.PinPathAsync("/ipfs/" + cid, request, cancellationToken)
-            : Client.PinAsync(cid, request, cancellationToken);
-
-    private async Task<BatchStatus> FetchBatchStatusAsync(List<ClusterPin> batch, CancellationToken cancellationToken)
-    {
-        var statuses = new Dictionary<string, GlobalPinInfo>(batch.Count, StringComparer.Ordinal);
-        var failure = await _undercluster.FetchStatusAsync([.. batch.Select(p => p.Cid!)], s => statuses[s.Cid ?? ""] = s, cancellationToken);
-        return new BatchStatus(statuses, failure);
-    }
-
-    /// <summary>The batch's pins that meet the rule, in pinset order; throws when the batch's truth is unknown.</summary>
-    private IEnumerable<PinnedItem> PinnedOf(List<ClusterPin> batch, BatchStatus status, long listed)
-    {
-        if (status.Failure is { } failure)
-        {
-            throw ListFailure(failure, listed);
-        }
-
-        foreach (var pin in batch)
-        {
-            if (!status.ByCid.TryGetValue(pin.Cid!, out var info))
-            {
-                throw ListFailure(new GatewayFailure($"undercluster \"{Name}\" left {pin.Cid} out of its status answer", Transient: true), listed);
-            }
-
-            var verdict = PinnedRule.Evaluate(_options.PinnedWhen, pin, info, Name);
-            if (verdict.State == PinState.Undetermined)
-            {
-                // Leaving it out would tell the Go peer "not pinned" when we simply could not ask.
-                throw ListFailure(new GatewayFailure(verdict.Problem!, Transient: true), listed);
-            }
-
-            if (verdict.State == PinState.Pinned)
-            {
-                yield return new PinnedItem(pin.Cid!, PinRewrite.ModeOf(pin), pin.Name);
-            }
-        }
-    }
-
-    private GatewayFailureException ListFailure(GatewayFailure failure, long listed)
-    {
-        CompositionLog.ListFailed(_logger, Name, listed, failure.Message);
+        CompositionLog.ListFailed(_logger, undercluster, listed, failure.Message);
         return new GatewayFailureException(failure);
     }
-
-    private static UnpinResult Failed(ClusterFailure failure) => new(UnpinOutcome.Failed, Undercluster.Describe(failure));
-
-    private readonly record struct Ensured(ClusterPin? Pin, GatewayFailure? Failure);
-
-    private sealed record BatchStatus(Dictionary<string, GlobalPinInfo> ByCid, GatewayFailure? Failure);
 }

@@ -16,6 +16,7 @@ internal sealed class Undercluster : IPinStatusSource, IAsyncDisposable
     private readonly SemaphoreSlim _peersGate = new(1, 1);
     private (IReadOnlyList<ClusterPeer> Peers, long At)? _peers;
     private (int Min, int Max)? _learnedDefault;
+    private int _disposed;
 
     public Undercluster(ClusterClient client, PinPathOptions options, TimeProvider time, ILogger logger)
     {
@@ -99,8 +100,14 @@ internal sealed class Undercluster : IPinStatusSource, IAsyncDisposable
             _peers is { } p && _time.GetElapsedTime(p.At) < _options.AddressesCache ? p.Peers : null;
     }
 
+    /// <summary>Idempotent: the container disposes the first undercluster both as itself and through <see cref="Placement"/>.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         await Poller.DisposeAsync();
         _peersGate.Dispose();
     }

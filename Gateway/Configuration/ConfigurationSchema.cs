@@ -38,7 +38,18 @@ internal static class ConfigurationSchema
 
     public static SchemaNode Undercluster { get; } = new(SchemaKind.Mapping)
     {
-        Keys = new Dictionary<string, SchemaNode> { ["name"] = Value, ["url"] = Value, ["timeout"] = Value, ["auth"] = Auth },
+        Keys = new Dictionary<string, SchemaNode>
+        {
+            ["name"] = Value,
+            ["url"] = Value,
+            ["timeout"] = Value,
+            ["auth"] = Auth,
+            ["replication_factor_min"] = Value,
+            ["replication_factor_max"] = Value,
+            ["weight"] = Value,
+            ["tags"] = new(SchemaKind.Sequence) { Item = Value },
+            ["required"] = Value,
+        },
     };
 
     public static SchemaNode Health { get; } = new(SchemaKind.Mapping)
@@ -52,6 +63,8 @@ internal static class ConfigurationSchema
 
     public static SchemaNode KuboRpc { get; } = Section("progress_interval");
 
+    public static SchemaNode Placement { get; } = Section("policy", "quorum", "copies", "repo_stat_unreachable");
+
     public static SchemaNode Root { get; } = new(SchemaKind.Mapping)
     {
         Keys = new Dictionary<string, SchemaNode>
@@ -63,6 +76,7 @@ internal static class ConfigurationSchema
             ["health"] = Health,
             ["pin_path"] = PinPath,
             ["kubo_rpc"] = KuboRpc,
+            ["placement"] = Placement,
             ["shutdown_timeout"] = Value,
         },
     };

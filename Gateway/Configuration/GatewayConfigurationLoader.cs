@@ -133,11 +133,12 @@ internal static partial class GatewayConfigurationLoader
             var health = keys.TryGetValue("health", out var healthNode) ? ReadHealth(healthNode) : defaults.Health;
             var pinPath = keys.TryGetValue("pin_path", out var pinPathNode) ? ReadPinPath(pinPathNode) : defaults.PinPath;
             var kuboRpc = keys.TryGetValue("kubo_rpc", out var kuboRpcNode) ? ReadKuboRpc(kuboRpcNode) : defaults.KuboRpc;
+            var placement = keys.TryGetValue("placement", out var placementNode) ? ReadPlacement(placementNode, underclusters?.Count ?? 0) : defaults.Placement;
             var shutdownTimeout = keys.TryGetValue("shutdown_timeout", out var shutdownNode)
                 ? Duration(shutdownNode, "shutdown_timeout", allowZero: true)
                 : defaults.ShutdownTimeout;
 
-            return underclusters is null || health is null || pinPath is null || kuboRpc is null || shutdownTimeout is null ? null : new GatewayOptions
+            return underclusters is null || health is null || pinPath is null || kuboRpc is null || placement is null || shutdownTimeout is null ? null : new GatewayOptions
             {
                 Listen = listen.Text,
                 AdminListen = adminListen.Text,
@@ -146,6 +147,7 @@ internal static partial class GatewayConfigurationLoader
                 Health = health,
                 PinPath = pinPath,
                 KuboRpc = kuboRpc,
+                Placement = placement,
                 ShutdownTimeout = shutdownTimeout.Value,
             };
         }
@@ -297,9 +299,150 @@ internal static partial class GatewayConfigurationLoader
                 authOk = auth is not null;
             }
 
-            return ok && authOk && name is not null && url is not null && timeout is not null
-                ? new UnderclusterOptions { Name = name, Url = url, Timeout = timeout.Value, Auth = auth }
+            var defaults = new UnderclusterOptions { Name = "", Url = new Uri("http://default") };
+            var placement = new SectionValues(path, keys);
+            var replicationMin = placement.Get("replication_factor_min", defaults.ReplicationFactorMin, Integer);
+            var replicationMax = placement.Get("replication_factor_max", defaults.ReplicationFactorMax, Integer);
+            var weight = placement.Get("weight", defaults.Weight, Number);
+            var required = placement.Get("required", defaults.Required, Boolean);
+            var tags = keys.TryGetValue("tags", out var tagsNode) ? ReadTags(tagsNode, $"{path}.tags") : defaults.Tags;
+            if (!placement.Failed.Contains("weight") && (weight <= 0 || double.IsNaN(weight) || double.IsInfinity(weight)))
+            {
+                ok = Add($"{path}.weight", keys.GetValueOrDefault("weight"), "must be a positive number");
+            }
+
+            if (!placement.Failed.Contains("replication_factor_min") && !placement.Failed.Contains("replication_factor_max"))
+            {
+                if (replicationMin < -1 || replicationMax < -1 || (replicationMin == -1) != (replicationMax == -1)
+                    || (replicationMin == 0) != (replicationMax == 0) || (replicationMin > 0 && replicationMin > replicationMax))
+                {
+                    ok = Add($"{path}.replication_factor_min", keys.GetValueOrDefault("replication_factor_min") ?? keys.GetValueOrDefault("replication_factor_max") ?? mapping,
+                        "replication_factor_min/max: set both (−1/−1 = every peer, or 1 ≤ min ≤ max) or neither");
+                }
+            }
+
+            return ok && authOk && placement.Failed.Count == 0 && tags is not null && name is not null && url is not null && timeout is not null
+                ? new UnderclusterOptions
+                {
+                    Name = name,
+                    Url = url,
+                    Timeout = timeout.Value,
+                    Auth = auth,
+                    ReplicationFactorMin = replicationMin,
+                    ReplicationFactorMax = replicationMax,
+                    Weight = weight,
+                    Tags = tags,
+                    Required = required,
+                }
                 : null;
+        }
+
+        /// <summary><c>tags</c>: a list of free-form strings (<c>region=eu</c>, <c>reliable</c>); kept as given, <c>key=value</c> split at the first '='.</summary>
+        private IReadOnlyDictionary<string, string>? ReadTags(YamlNode node, string path)
+        {
+            if (node is not YamlSequenceNode sequence)
+            {
+                Add(path, node, "must be a list of strings, e.g. [region=eu, reliable]");
+                return null;
+            }
+
+            var tags = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var item in sequence.Children)
+            {
+                if (Text(item, path) is not { } text)
+                {
+                    return null;
+                }
+
+                var at = text.IndexOf('=', StringComparison.Ordinal);
+                tags[at < 0 ? text : text[..at]] = at < 0 ? "" : text[(at + 1)..];
+            }
+
+            return tags;
+        }
+
+        /// <summary><c>placement</c>, like <see cref="ReadPinPath"/>; quorum and copies are checked against the number of underclusters.</summary>
+        private PlacementOptions? ReadPlacement(YamlNode node, int underclusters)
+        {
+            const string Section = "placement";
+            if (Mapping(node, Section, $"must be a mapping of placement settings ({string.Join(", ", ConfigurationSchema.Placement.Keys.Keys)})") is not { } mapping)
+            {
+                return null;
+            }
+
+            var values = new SectionValues(Section, Keys(mapping, Section, ConfigurationSchema.Placement));
+            var defaults = new PlacementOptions();
+            var options = new PlacementOptions
+            {
+                Policy = values.Get("policy", defaults.Policy, (n, p) => Choice(n, p, PolicyNames)),
+                Quorum = values.Get("quorum", defaults.Quorum, Integer),
+                Copies = values.Get("copies", defaults.Copies, Integer),
+                RepoStatUnreachable = values.Get("repo_stat_unreachable", defaults.RepoStatUnreachable, (n, p) => Choice(n, p, RepoStatNames)),
+            };
+            return Locate(options.Validate(underclusters), values, mapping) ? options : null;
+        }
+
+        private static readonly Dictionary<string, PlacementPolicy> PolicyNames = new(StringComparer.Ordinal)
+        {
+            ["replicate"] = PlacementPolicy.Replicate,
+            ["spread"] = PlacementPolicy.Spread,
+            ["failover"] = PlacementPolicy.Failover,
+        };
+
+        private static readonly Dictionary<string, RepoStatUnreachable> RepoStatNames = new(StringComparer.Ordinal)
+        {
+            ["leave-out"] = RepoStatUnreachable.LeaveOut,
+            ["fail"] = RepoStatUnreachable.Fail,
+        };
+
+        private T? Choice<T>(YamlNode node, string path, Dictionary<string, T> names)
+            where T : struct
+        {
+            if (Text(node, path) is not { } text)
+            {
+                return null;
+            }
+
+            if (names.TryGetValue(text, out var value))
+            {
+                return value;
+            }
+
+            var closest = KeySuggestion.Closest(text, names.Keys);
+            Add(path, node, $"\"{text}\" must be one of: {string.Join(", ", names.Keys)}{(closest is null ? "" : $" (did you mean \"{closest}\"?)")}");
+            return null;
+        }
+
+        private double? Number(YamlNode node, string path)
+        {
+            if (Text(node, path) is not { } text)
+            {
+                return null;
+            }
+
+            if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
+            {
+                return value;
+            }
+
+            Add(path, node, $"\"{text}\" is not a number");
+            return null;
+        }
+
+        private bool? Boolean(YamlNode node, string path)
+        {
+            if (Text(node, path) is not { } text)
+            {
+                return null;
+            }
+
+            if (text is "true" or "false")
+            {
+                return text == "true";
+            }
+
+            Add(path, node, $"\"{text}\" must be true or false");
+            return null;
         }
 
         private ClusterAuthOptions? ReadAuth(YamlNode node, string path)

@@ -19,6 +19,9 @@ internal sealed record GatewayOptions
     /// <summary>The pin path: when a pin counts as done, polling, ownership metadata (<c>pin_path:</c>).</summary>
     public Composition.PinPathOptions PinPath { get; init; } = new();
 
+    /// <summary>How pins spread over several underclusters (<c>placement:</c>).</summary>
+    public Composition.PlacementOptions Placement { get; init; } = new();
+
     /// <summary>The Kubo RPC surface (<c>kubo_rpc:</c>).</summary>
     public KuboRpc.KuboRpcOptions KuboRpc { get; init; } = new();
 
@@ -41,6 +44,24 @@ internal sealed record UnderclusterOptions
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(30);
 
     public ClusterAuthOptions? Auth { get; init; }
+
+    /// <summary>
+    /// <c>replication_factor_min</c> sent with pins the gateway creates in this undercluster; 0 = <c>pin_path.replication_min</c>
+    /// (whose own 0 means the undercluster's default).
+    /// </summary>
+    public int ReplicationFactorMin { get; init; }
+
+    /// <summary><c>replication_factor_max</c>, as <see cref="ReplicationFactorMin"/>.</summary>
+    public int ReplicationFactorMax { get; init; }
+
+    /// <summary><c>weight</c>: relative share of new pins under <c>placement.policy: spread</c> (weighted rendezvous hashing).</summary>
+    public double Weight { get; init; } = 1;
+
+    /// <summary><c>tags</c>: free-form labels for operators (shown in <c>/ready</c>); placement does not read them.</summary>
+    public IReadOnlyDictionary<string, string> Tags { get; init; } = System.Collections.ObjectModel.ReadOnlyDictionary<string, string>.Empty;
+
+    /// <summary><c>required</c>: <c>/ready</c> answers 503 while this undercluster is down. Default true.</summary>
+    public bool Required { get; init; } = true;
 }
 
 /// <summary>Credentials for an undercluster REST API. The secret itself is never in the YAML.</summary>

@@ -82,7 +82,7 @@ internal sealed class GatewayHost : IAsyncDisposable
         // The one place the undercluster HTTP clients are made: health probes and composition share them.
         builder.Services.AddClusterClients(options);
         builder.Services.AddGatewayAdmin(options);
-        builder.Services.AddComposition(options.PinPath, _ => new GatewayOwner(identity.Identity!.PeerId.ToString()));
+        builder.Services.AddComposition(options.PinPath, _ => new GatewayOwner(identity.Identity!.PeerId.ToString()), options.Placement);
         builder.Services.AddKuboRpc(options.KuboRpc);
         builder.Services.AddSingleton<INodeIdentity>(new NodeIdentity(identity.Identity!.PeerId.ToString(), identity.Identity.PublicKeyBase64));
 
