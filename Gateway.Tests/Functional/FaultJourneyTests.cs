@@ -193,6 +193,29 @@ public sealed class FaultJourneyTests
         Assert.That((await gateway.Go.PinLsAsync()).Value!.Keys, Is.EquivalentTo(cids));
     }
 
+    [TestCase(150, null)]
+    [TestCase(null, "lab: injected stream error")]
+    public async Task ListingStreamBreaks_MidWay_GoPeerGetsAnErrorNeverAShortList(int? dropAfter, string? streamError)
+    {
+        await using var environment = await TestEnvironment.StartAsync();
+        var gateway = environment.Gateway;
+        environment.Cluster.Seed(300, metadata: new Dictionary<string, string>
+        {
+            [gateway.OwnerKey] = "2024-01-01T00:00:00Z",
+            [gateway.Options.PinPath.MetadataPrefix + "created"] = "true",
+        });
+        Assert.That((await gateway.Go.PinLsAsync()).Value, Has.Count.EqualTo(300));
+
+        environment.Cluster.Faults.Merge(new LabFaults { DropStreamAfter = dropAfter, StreamError = streamError, Paths = ["/allocations"] });
+        var broken = await gateway.Go.PinLsAsync();
+        var status = await new GoClusterPeer(gateway.Go).StatusAllAsync([LabCids.Synthetic(0)]);
+
+        Assert.That(broken.Error, Is.Not.Null, "a listing cut short must not end cleanly");
+        Assert.That(status.Error, Is.Not.Null, "StatusAll fails as a whole, marking nothing unexpectedly_unpinned");
+        environment.Cluster.Faults.Clear();
+        Assert.That((await gateway.Go.PinLsAsync()).Value, Has.Count.EqualTo(300));
+    }
+
     [Test]
     public async Task HangRate_AllRequestsHang_ErrorsNeverSuccessIdStillAnswersThenRecovers()
     {

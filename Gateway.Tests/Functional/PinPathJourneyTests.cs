@@ -149,6 +149,25 @@ public sealed class PinPathJourneyTests
     }
 
     [Test]
+    public async Task GoPeer_PinUpdate_NewPinOwnedAndOldKeptAsTheGoPeerAsks()
+    {
+        await using var environment = await TestEnvironment.StartAsync();
+        var gateway = environment.Gateway;
+        var (from, to) = (TestEnvironment.NewCid(), TestEnvironment.NewCid());
+        Assert.That((await gateway.Go.PinAsync(from)).Error, Is.Null);
+
+        // §4.3 step 3: the peer sends pin/update (unpin=false) when the pin's pin_update source is pinned here.
+        Assert.That((await gateway.Go.PinLsCidAsync(from)).Status, Is.EqualTo(IpfsPinStatus.Recursive));
+        var error = await gateway.Go.PinUpdateAsync(from, to);
+
+        Assert.That(error, Is.Null);
+        Assert.That(environment.Cluster.GetPin(to)?.Metadata, Does.ContainKey(gateway.OwnerKey));
+        Assert.That(environment.Cluster.GetPin(from)?.Metadata, Does.ContainKey(gateway.OwnerKey), "unpin=false: the old pin stays");
+        Assert.That(Enumerable.Range(0, 3).Select(i => environment.Cluster.PeerStatus(to, i)), Has.All.EqualTo(TrackerStatus.Pinned));
+        Assert.That((await gateway.Go.PinLsAsync()).Value!.Keys, Is.EquivalentTo(new[] { from, to }));
+    }
+
+    [Test]
     public async Task GoPeer_PinRmOfNeverPinnedCids_ExactKuboTextSoPeerConcludesUnpinned()
     {
         await using var environment = await TestEnvironment.StartAsync();

@@ -55,6 +55,31 @@ public sealed class SharedUnderclusterTests
             [.. (environment.Cluster.GetPin(cid)?.Metadata ?? new Dictionary<string, string>()).Keys.Where(k => k.StartsWith(a.Options.PinPath.MetadataPrefix + "owner/", StringComparison.Ordinal))];
     }
 
+    /// <summary>
+    /// Inverse multi-ring: three overclusters (one gateway each) share one undercluster. Each full listing shows
+    /// only that gateway's pins, and a per-CID status of another ring's pin is "not pinned".
+    /// </summary>
+    [Test]
+    public async Task InverseMultiRing_ThreeGatewaysOneUndercluster_EachListsOnlyItsOwnPins()
+    {
+        await using var environment = await TestEnvironment.StartAsync(new TestEnvironmentOptions { Gateways = 3 });
+        var gateways = environment.Gateways;
+        var shared = TestEnvironment.NewCids(5);
+        var own = gateways.Select(_ => TestEnvironment.NewCids(8)).ToList();
+        environment.Cluster.Seed(50);
+
+        var pinned = await Task.WhenAll(gateways.Select((g, i) => new GoClusterPeer(g.Go).PinAllAsync([.. own[i], .. shared])));
+
+        Assert.That(pinned.SelectMany(p => p.Values), Has.All.Property(nameof(PinOutcome.Pinned)).True);
+        Assert.That(environment.Cluster.State.Store.Count, Is.EqualTo(50 + (3 * 8) + 5));
+        for (var i = 0; i < gateways.Count; i++)
+        {
+            Assert.That(await ListAsync(gateways[i]), Is.EquivalentTo(own[i].Concat(shared)), $"ring {i} lists only its own pins");
+            var neighbour = own[(i + 1) % gateways.Count][0];
+            Assert.That((await gateways[i].Go.PinLsCidAsync(neighbour)).Status, Is.EqualTo(IpfsPinStatus.Unpinned), $"ring {i} does not see its neighbour's pin");
+        }
+    }
+
     [Test]
     public async Task PreExistingPin_JoinedAndLeftByGateways_NeverDeletedAndKeepsItsOwnNameAndMetadata()
     {
