@@ -256,6 +256,32 @@ public sealed class FaultJourneyTests
         await AssertRecoversAsync(gateway, owned);
     }
 
+    /// <summary>
+    /// <c>id</c> must answer quickly and always (ipfs-rpc-as-called-by-cluster.md §2, §7.1), even while the
+    /// undercluster's <c>GET /peers</c> hangs. With the defaults a refresh of the swarm addresses could take the
+    /// undercluster timeout three times over (30 s × 3 attempts) and the Go peer's 15 s pings would queue behind
+    /// it until one passes its 5-minute <c>ipfs_request_timeout</c>; scaled down here: 2 s timeout, 3 s deadline.
+    /// </summary>
+    [Test]
+    public async Task PeersListHangs_ConcurrentGoPeerIds_AnswerWithLastGoodAddressesWithinTheirDeadline()
+    {
+        await using var environment = await TestEnvironment.StartAsync(new TestEnvironmentOptions
+        {
+            UnderclusterTimeout = TimeSpan.FromSeconds(2),
+            GoPeer = new GoIpfsConnectorOptions { IpfsRequestTimeout = TimeSpan.FromSeconds(3) },
+        });
+        var gateway = environment.Gateway;
+        var first = await gateway.Go.IdAsync();
+        Assert.That(first.Value?.Addresses, Is.Not.Empty);
+
+        environment.Cluster.Faults.Merge(new LabFaults { HangRate = 1, Paths = ["/peers"] });
+        await Task.Delay(environment.Options.PinPath.AddressesCache + TimeSpan.FromMilliseconds(100));
+        var ids = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => gateway.Go.IdAsync()));
+
+        Assert.That(ids.Select(id => id.Error?.Text), Has.All.Null);
+        Assert.That(ids.Select(id => id.Value!.Addresses), Has.All.EquivalentTo(first.Value!.Addresses), "the last good addresses");
+    }
+
     /// <summary>Once faults clear, the gateway serves the Go peer again: pin, listing and unpin succeed.</summary>
     private static async Task AssertRecoversAsync(GatewayUnderTest gateway, string owned)
     {
