@@ -139,6 +139,8 @@ internal sealed class TestEnvironment : IAsyncDisposable
     /// <summary>
     /// Starts one more gateway with a fresh identity, in front of every undercluster (or those named by
     /// <paramref name="clusterIndexes"/>). <paramref name="configure"/> adjusts the options built here.
+    /// Until the pin path composes several underclusters, a gateway refuses more than one
+    /// (<c>AddComposition</c>), so with <see cref="TestEnvironmentOptions.Clusters"/> &gt; 1 pass one index each.
     /// </summary>
     public async Task<GatewayUnderTest> AddGatewayAsync(
         Func<GatewayOptions, GatewayOptions>? configure = null,
