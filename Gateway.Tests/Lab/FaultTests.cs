@@ -222,4 +222,20 @@ public sealed class FaultTests
             Assert.That(lab.State.StatusOf(LabCids.Synthetic(4), 1), Is.EqualTo("pinned"));
         });
     }
+
+    [Test]
+    public async Task ControlEndpoint_SeedWithMeta_EveryPinCarriesTheMetadata()
+    {
+        await using var lab = await LabHarness.StartAsync();
+        await lab.PostAsync("/_lab/seed?count=2&meta-composite-gateway/owner/12D3KooWx=2024-01-01T00:00:00Z&meta-team=ops");
+
+        var pin = lab.Cluster.GetPin(LabCids.Synthetic(1));
+
+        Assert.That(pin!.Metadata, Is.EquivalentTo(new Dictionary<string, string>
+        {
+            ["composite-gateway/owner/12D3KooWx"] = "2024-01-01T00:00:00Z",
+            ["team"] = "ops",
+        }));
+        Assert.That(lab.State.StatusOf(LabCids.Synthetic(1), 0), Is.EqualTo("pinned"));
+    }
 }

@@ -9,38 +9,86 @@ namespace CompositeGateway.Composition;
 /// <see cref="Undercluster"/>. An undercluster that cannot be asked contributes its last good addresses (the Go
 /// peer keeps its last good <c>id</c> too), or none.
 /// </summary>
+/// <remarks>
+/// <c>id</c> must answer quickly and always (§2, §7.1), so it never waits on the underclusters for longer than
+/// <see cref="RefreshWait"/>: one refresh at a time runs on its own, and callers that arrive meanwhile share it.
+/// Waiting for it instead made every <c>id</c> (the Go peer pings every 15 s) queue behind a hanging
+/// <c>GET /peers</c> until one passed the peer's <c>ipfs_request_timeout</c>.
+/// </remarks>
 internal sealed class SwarmAddressSource(Placement placement, PinPathOptions options, TimeProvider time, ILogger<SwarmAddressSource> logger) : ISwarmAddressSource
 {
+    /// <summary>Longest an <c>id</c> waits for fresh addresses before answering with the last good ones.</summary>
+    internal static readonly TimeSpan RefreshWait = TimeSpan.FromSeconds(1);
+
+    /// <summary>Longest one refresh may run at all (each undercluster is also bounded by its own timeout).</summary>
+    internal static readonly TimeSpan RefreshLimit = TimeSpan.FromMinutes(2);
+
     private readonly Dictionary<string, IReadOnlyList<string>> _lastGood = new(StringComparer.Ordinal);
+    private readonly Lock _gate = new();
+    private IReadOnlyList<string> _lastCombined = [];
+    private Task<IReadOnlyList<string>>? _refresh;
 
     public async Task<IReadOnlyList<string>> GetSwarmAddressesAsync(CancellationToken cancellationToken)
     {
-        var perUndercluster = await FanOut.RunAsync(
-            placement.Members,
-            async (member, token) =>
+        Task<IReadOnlyList<string>> refresh;
+        lock (_gate)
+        {
+            if (_refresh is null || _refresh.IsCompleted)
             {
-                var peers = await member.Undercluster.GetPeersAsync(token);
-                if (!peers.TryGetValue(out var list, out var failure))
+                _refresh = RefreshAsync();
+            }
+
+            refresh = _refresh;
+        }
+
+        try
+        {
+            return await refresh.WaitAsync(RefreshWait, time, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            return Volatile.Read(ref _lastCombined);
+        }
+    }
+
+    // Not tied to any caller's token: the refresh is shared.
+    private async Task<IReadOnlyList<string>> RefreshAsync()
+    {
+        using var limit = new CancellationTokenSource(RefreshLimit, time);
+        IReadOnlyList<string>[] perUndercluster;
+        try
+        {
+            perUndercluster = await FanOut.RunAsync(
+                placement.Members,
+                async (member, token) =>
                 {
-                    CompositionLog.AddressesFailed(logger, member.Name, Undercluster.Describe(failure).Message);
+                    var peers = await member.Undercluster.GetPeersAsync(token);
+                    if (!peers.TryGetValue(out var list, out var failure))
+                    {
+                        CompositionLog.AddressesFailed(logger, member.Name, Undercluster.Describe(failure).Message);
+                        return LastGood(member);
+                    }
+
+                    IReadOnlyList<string> addresses = [.. list.OrderBy(p => p.Id, StringComparer.Ordinal).SelectMany(p => p.Ipfs.Addresses ?? [])];
+                    lock (_lastGood)
+                    {
+                        _lastGood[member.Name] = addresses;
+                    }
+
+                    return addresses;
+                },
+                (member, failure) =>
+                {
+                    CompositionLog.AddressesFailed(logger, member.Name, failure.Message);
                     return LastGood(member);
-                }
-
-                IReadOnlyList<string> addresses = [.. list.OrderBy(p => p.Id, StringComparer.Ordinal).SelectMany(p => p.Ipfs.Addresses ?? [])];
-                lock (_lastGood)
-                {
-                    _lastGood[member.Name] = addresses;
-                }
-
-                return addresses;
-            },
-            (member, failure) =>
-            {
-                CompositionLog.AddressesFailed(logger, member.Name, failure.Message);
-                return LastGood(member);
-            },
-            time,
-            cancellationToken);
+                },
+                time,
+                limit.Token);
+        }
+        catch (OperationCanceledException) when (limit.IsCancellationRequested)
+        {
+            return Volatile.Read(ref _lastCombined);
+        }
 
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var result = new List<string>();
@@ -52,6 +100,7 @@ internal sealed class SwarmAddressSource(Placement placement, PinPathOptions opt
             }
         }
 
+        Volatile.Write(ref _lastCombined, result);
         return result;
     }
 

@@ -83,8 +83,9 @@ internal sealed class EmulatedCluster : IAsyncDisposable
     public string PeerStatus(string cid, int peerIndex) =>
         State.StatusOf(LabCids.TryParse(cid, out var canonical, out _) ? canonical : cid, peerIndex);
 
-    /// <summary>Bulk-loads synthetic pins (see <see cref="LabPinning.Seed"/>); returns the first seed index.</summary>
-    public long Seed(int count, long sizePerPin = 0, string namePrefix = "") => LabPinning.Seed(State, count, sizePerPin, namePrefix);
+    /// <summary>Bulk-loads synthetic pins (see <see cref="LabPinning.Seed"/>), optionally all with <paramref name="metadata"/>; returns the first seed index.</summary>
+    public long Seed(int count, long sizePerPin = 0, string namePrefix = "", IReadOnlyDictionary<string, string>? metadata = null) =>
+        LabPinning.Seed(State, count, sizePerPin, namePrefix, metadata);
 
     /// <summary>Stops listening: new connections are refused, open ones are closed, hanging requests end.</summary>
     public async Task GoDownAsync(CancellationToken cancellationToken = default)

@@ -10,7 +10,7 @@ namespace CompositeGateway.Lab;
 /// <item><c>GET /_lab/faults</c> current faults; <c>POST</c> merges a <see cref="LabFaults"/> body; <c>PUT</c> replaces; <c>DELETE</c> clears.</item>
 /// <item><c>POST /_lab/peers/{index}/down</c>, <c>…/up</c>: force a simulated peer down or back.</item>
 /// <item><c>POST /_lab/down?for=5s</c>: stop listening now, listen again on the same port after the duration.</item>
-/// <item><c>POST /_lab/seed?count=N[&amp;size=bytes][&amp;name=prefix]</c>: bulk-load N synthetic pins, already pinned.</item>
+/// <item><c>POST /_lab/seed?count=N[&amp;size=bytes][&amp;name=prefix][&amp;meta-key=value…]</c>: bulk-load N synthetic pins, already pinned, with that metadata.</item>
 /// <item><c>GET /_lab/state</c>: pin count and per-peer capacity/usage.</item>
 /// </list>
 /// </summary>
@@ -129,7 +129,17 @@ internal sealed class LabControl(LabCluster cluster, Func<TimeSpan, Task> downFo
             return;
         }
 
-        var first = LabPinning.Seed(cluster, count, size, PinOptionsQuery.Get(query, "name"));
+        // meta-<key>=<value>, as in ipfs-cluster's pin options (cluster-rest-api.md §4): e.g. a gateway's owner key.
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, values) in query)
+        {
+            if (key.StartsWith("meta-", StringComparison.Ordinal) && key.Length > "meta-".Length)
+            {
+                metadata[key["meta-".Length..]] = values.ToString();
+            }
+        }
+
+        var first = LabPinning.Seed(cluster, count, size, PinOptionsQuery.Get(query, "name"), metadata);
         await LabHttp.WriteJsonAsync(context, 200, new LabSeedResult(first, count, cluster.Store.Count), LabJsonContext.Default.LabSeedResult);
     }
 

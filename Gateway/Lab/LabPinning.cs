@@ -174,13 +174,19 @@ internal static class LabPinning
 
     /// <summary>
     /// Bulk-loads <paramref name="count"/> synthetic pins (<see cref="LabCids.Synthetic"/>) already
-    /// pinned on their peers, with the cluster's default replication. Returns the first index used.
+    /// pinned on their peers, with the cluster's default replication and, when given, the same
+    /// <paramref name="metadata"/> on every pin (one shared copy, so a million owned pins stay cheap).
+    /// Returns the first index used.
     /// </summary>
-    public static long Seed(LabCluster cluster, int count, long sizePerPin, string namePrefix)
+    public static long Seed(LabCluster cluster, int count, long sizePerPin, string namePrefix, IReadOnlyDictionary<string, string>? metadata = null)
     {
         var now = cluster.NowTicks;
         var min = cluster.Options.ReplicationFactorMin;
         var max = cluster.Options.ReplicationFactorMax;
+        // Sorted by key, as PinExtras keeps metadata (Go marshals maps sorted).
+        var extras = metadata is { Count: > 0 }
+            ? new PinExtras { Metadata = [.. metadata.OrderBy(kv => kv.Key, StringComparer.Ordinal)] }
+            : null;
         lock (cluster.Store.WriteLock)
         {
             var first = cluster.ReserveSeedIndexes(count);
@@ -189,6 +195,7 @@ internal static class LabPinning
             cluster.Store.AddNew(Enumerable.Range(0, count).Select(i => (LabCids.Synthetic(first + i), new StoredPin
             {
                 Name = namePrefix.Length == 0 ? "" : namePrefix + (first + i),
+                Extras = extras,
                 Allocations = fixedAllocation ?? Allocation(),
                 TimestampTicks = now,
                 QueuedAtTicks = 0,
