@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using CompositeGateway.Composition;
@@ -64,6 +65,8 @@ internal static partial class GatewayConfigurationLoader
 
     internal static bool IsNullScalar(YamlScalarNode scalar) =>
         string.IsNullOrEmpty(scalar.Value) || (scalar.Style == ScalarStyle.Plain && scalar.Value is "~" or "null" or "Null" or "NULL");
+
+    private delegate bool ScalarParser<T>(string text, out T value);
 
     [GeneratedRegex("^[a-z0-9_-]+$")]
     private static partial Regex NamePattern();
@@ -382,6 +385,9 @@ internal static partial class GatewayConfigurationLoader
             return Locate(options.Validate(underclusters), values, mapping) ? options : null;
         }
 
+        private static readonly Dictionary<string, PinWaitMode> PinWaitNames =
+            PinWaitModeSyntax.Names.ToDictionary(name => name, name => PinWaitModeSyntax.TryParse(name, out var mode) ? mode : throw new UnreachableException(name), StringComparer.Ordinal);
+
         private static readonly Dictionary<string, PlacementPolicy> PolicyNames = new(StringComparer.Ordinal)
         {
             ["replicate"] = PlacementPolicy.Replicate,
@@ -396,54 +402,23 @@ internal static partial class GatewayConfigurationLoader
         };
 
         private T? Choice<T>(YamlNode node, string path, Dictionary<string, T> names)
-            where T : struct
-        {
-            if (Text(node, path) is not { } text)
+            where T : struct =>
+            Scalar(node, path, (string text, out T value) => names.TryGetValue(text, out value), text =>
             {
-                return null;
-            }
+                var closest = KeySuggestion.Closest(text, names.Keys);
+                return $"\"{text}\" must be one of: {string.Join(", ", names.Keys)}{(closest is null ? "" : $" (did you mean \"{closest}\"?)")}";
+            });
 
-            if (names.TryGetValue(text, out var value))
+        private double? Number(YamlNode node, string path) =>
+            Scalar(node, path, (string text, out double value) => double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value),
+                text => $"\"{text}\" is not a number");
+
+        private bool? Boolean(YamlNode node, string path) =>
+            Scalar(node, path, (string text, out bool value) =>
             {
-                return value;
-            }
-
-            var closest = KeySuggestion.Closest(text, names.Keys);
-            Add(path, node, $"\"{text}\" must be one of: {string.Join(", ", names.Keys)}{(closest is null ? "" : $" (did you mean \"{closest}\"?)")}");
-            return null;
-        }
-
-        private double? Number(YamlNode node, string path)
-        {
-            if (Text(node, path) is not { } text)
-            {
-                return null;
-            }
-
-            if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
-            {
-                return value;
-            }
-
-            Add(path, node, $"\"{text}\" is not a number");
-            return null;
-        }
-
-        private bool? Boolean(YamlNode node, string path)
-        {
-            if (Text(node, path) is not { } text)
-            {
-                return null;
-            }
-
-            if (text is "true" or "false")
-            {
-                return text == "true";
-            }
-
-            Add(path, node, $"\"{text}\" must be true or false");
-            return null;
-        }
+                value = text == "true";
+                return text is "true" or "false";
+            }, text => $"\"{text}\" must be true or false");
 
         private ClusterAuthOptions? ReadAuth(YamlNode node, string path)
         {
@@ -566,7 +541,7 @@ internal static partial class GatewayConfigurationLoader
             var defaults = new PinPathOptions();
             var options = new PinPathOptions
             {
-                PinWait = values.Get("pin_wait", defaults.PinWait, ReadPinWait),
+                PinWait = values.Get("pin_wait", defaults.PinWait, (n, p) => Choice(n, p, PinWaitNames)),
                 PinnedWhen = values.Get("pinned_when", defaults.PinnedWhen, ReadPinnedWhen),
                 WaitLimit = values.Get("wait_limit", defaults.WaitLimit, ParseDuration),
                 PollInterval = values.Get("poll_interval", defaults.PollInterval, ParseDuration),
@@ -666,23 +641,6 @@ internal static partial class GatewayConfigurationLoader
             }
         }
 
-        private PinWaitMode? ReadPinWait(YamlNode node, string path)
-        {
-            if (Text(node, path) is not { } text)
-            {
-                return null;
-            }
-
-            if (PinWaitModeSyntax.TryParse(text, out var mode))
-            {
-                return mode;
-            }
-
-            var closest = KeySuggestion.Closest(text, PinWaitModeSyntax.Names);
-            Add(path, node, $"\"{text}\" must be one of: {string.Join(", ", PinWaitModeSyntax.Names)}{(closest is null ? "" : $" (did you mean \"{closest}\"?)")}");
-            return null;
-        }
-
         private PinnedWhen? ReadPinnedWhen(YamlNode node, string path)
         {
             if (Text(node, path) is not { } text)
@@ -700,21 +658,9 @@ internal static partial class GatewayConfigurationLoader
         }
 
         /// <summary>A whole number; ranges are the options record's business.</summary>
-        private int? Integer(YamlNode node, string path)
-        {
-            if (Text(node, path) is not { } text)
-            {
-                return null;
-            }
-
-            if (int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
-            {
-                return value;
-            }
-
-            Add(path, node, string.Create(CultureInfo.InvariantCulture, $"\"{text}\" is not a whole number from {int.MinValue} to {int.MaxValue}"));
-            return null;
-        }
+        private int? Integer(YamlNode node, string path) =>
+            Scalar(node, path, (string text, out int value) => int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value),
+                text => string.Create(CultureInfo.InvariantCulture, $"\"{text}\" is not a whole number from {int.MinValue} to {int.MaxValue}"));
 
         private TimeSpan? Duration(YamlNode node, string path, bool allowZero)
         {
@@ -734,20 +680,26 @@ internal static partial class GatewayConfigurationLoader
         }
 
         /// <summary>Any duration, negative included; for values whose range an options record checks.</summary>
-        private TimeSpan? ParseDuration(YamlNode node, string path)
+        private TimeSpan? ParseDuration(YamlNode node, string path) =>
+            Scalar<TimeSpan>(node, path, GoDuration.TryParse,
+                text => $"\"{text}\" is not a duration: write a number with a unit (ns, us, ms, s, m, h), e.g. 30s, 5m, 1h30m, 250ms");
+
+        /// <summary>One scalar value read by <paramref name="tryParse"/>; reports <paramref name="problem"/>'s text at the node when it does not parse.</summary>
+        private T? Scalar<T>(YamlNode node, string path, ScalarParser<T> tryParse, Func<string, string> problem)
+            where T : struct
         {
             if (Text(node, path) is not { } text)
             {
                 return null;
             }
 
-            if (!GoDuration.TryParse(text, out var value))
+            if (tryParse(text, out var value))
             {
-                Add(path, node, $"\"{text}\" is not a duration: write a number with a unit (ns, us, ms, s, m, h), e.g. 30s, 5m, 1h30m, 250ms");
-                return null;
+                return value;
             }
 
-            return value;
+            Add(path, node, problem(text));
+            return null;
         }
 
         /// <summary>The known keys of a mapping by name; reports unknown, refused and non-scalar keys.</summary>
