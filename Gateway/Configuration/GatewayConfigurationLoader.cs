@@ -303,7 +303,7 @@ internal static partial class GatewayConfigurationLoader
             }
 
             var defaults = new UnderclusterOptions { Name = "", Url = new Uri("http://default") };
-            var placement = new SectionValues(path, keys);
+            var placement = new SectionValues(path, mapping, keys);
             var replicationMin = placement.Get("replication_factor_min", defaults.ReplicationFactorMin, Integer);
             var replicationMax = placement.Get("replication_factor_max", defaults.ReplicationFactorMax, Integer);
             var weight = placement.Get("weight", defaults.Weight, Number);
@@ -367,13 +367,11 @@ internal static partial class GatewayConfigurationLoader
         /// <summary><c>placement</c>, like <see cref="ReadPinPath"/>; quorum and copies are checked against the number of underclusters.</summary>
         private PlacementOptions? ReadPlacement(YamlNode node, int underclusters)
         {
-            const string Section = "placement";
-            if (Mapping(node, Section, $"must be a mapping of placement settings ({string.Join(", ", ConfigurationSchema.Placement.Keys.Keys)})") is not { } mapping)
+            if (Section(node, "placement", "placement", ConfigurationSchema.Placement) is not { } values)
             {
                 return null;
             }
 
-            var values = new SectionValues(Section, Keys(mapping, Section, ConfigurationSchema.Placement));
             var defaults = new PlacementOptions();
             var options = new PlacementOptions
             {
@@ -382,7 +380,7 @@ internal static partial class GatewayConfigurationLoader
                 Copies = values.Get("copies", defaults.Copies, Integer),
                 RepoStatUnreachable = values.Get("repo_stat_unreachable", defaults.RepoStatUnreachable, (n, p) => Choice(n, p, RepoStatNames)),
             };
-            return Locate(options.Validate(underclusters), values, mapping) ? options : null;
+            return Locate(options.Validate(underclusters), values) ? options : null;
         }
 
         private static readonly Dictionary<string, PinWaitMode> PinWaitNames =
@@ -531,13 +529,11 @@ internal static partial class GatewayConfigurationLoader
         /// </summary>
         private PinPathOptions? ReadPinPath(YamlNode node)
         {
-            const string Section = "pin_path";
-            if (Mapping(node, Section, $"must be a mapping of pin path settings ({string.Join(", ", ConfigurationSchema.PinPath.Keys.Keys)})") is not { } mapping)
+            if (Section(node, "pin_path", "pin path", ConfigurationSchema.PinPath) is not { } values)
             {
                 return null;
             }
 
-            var values = new SectionValues(Section, Keys(mapping, Section, ConfigurationSchema.PinPath));
             var defaults = new PinPathOptions();
             var options = new PinPathOptions
             {
@@ -555,32 +551,36 @@ internal static partial class GatewayConfigurationLoader
                 AddressesCache = values.Get("addresses_cache", defaults.AddressesCache, ParseDuration),
                 MaxAddresses = values.Get("max_addresses", defaults.MaxAddresses, Integer),
             };
-            return Locate(options.Validate(), values, mapping) ? options : null;
+            return Locate(options.Validate(), values) ? options : null;
         }
 
         /// <summary><c>kubo_rpc</c>, like <see cref="ReadPinPath"/>.</summary>
         private KuboRpcOptions? ReadKuboRpc(YamlNode node)
         {
-            const string Section = "kubo_rpc";
-            if (Mapping(node, Section, $"must be a mapping of Kubo RPC settings ({string.Join(", ", ConfigurationSchema.KuboRpc.Keys.Keys)})") is not { } mapping)
+            if (Section(node, "kubo_rpc", "Kubo RPC", ConfigurationSchema.KuboRpc) is not { } values)
             {
                 return null;
             }
 
-            var values = new SectionValues(Section, Keys(mapping, Section, ConfigurationSchema.KuboRpc));
             var options = new KuboRpcOptions
             {
                 ProgressInterval = values.Get("progress_interval", new KuboRpcOptions().ProgressInterval, ParseDuration),
             };
-            return Locate(options.Validate(), values, mapping) ? options : null;
+            return Locate(options.Validate(), values) ? options : null;
         }
+
+        /// <summary>A section that is a mapping of <paramref name="schema"/>'s keys (empty for "section:"); null, reported, when it is not a mapping.</summary>
+        private SectionValues? Section(YamlNode node, string section, string what, SchemaNode schema) =>
+            Mapping(node, section, $"must be a mapping of {what} settings ({string.Join(", ", schema.Keys.Keys)})") is { } mapping
+                ? new SectionValues(section, mapping, Keys(mapping, section, schema))
+                : null;
 
         /// <summary>
         /// Reports a record's own problems at the key the user wrote (<see cref="OptionProblem.RelatedKey"/> when only that
         /// one was set, else the section). Problems about a key whose value did not parse are dropped: they would judge
         /// the default standing in for it. True when the section is valid.
         /// </summary>
-        private bool Locate(IReadOnlyList<OptionProblem> recordProblems, SectionValues values, YamlMappingNode section)
+        private bool Locate(IReadOnlyList<OptionProblem> recordProblems, SectionValues values)
         {
             foreach (var problem in recordProblems)
             {
@@ -590,16 +590,18 @@ internal static partial class GatewayConfigurationLoader
                 }
 
                 var key = !values.Keys.ContainsKey(problem.Key) && problem.RelatedKey is { } other && values.Keys.ContainsKey(other) ? other : problem.Key;
-                Add($"{values.Section}.{key}", values.Keys.GetValueOrDefault(key) ?? section, problem.Message);
+                Add($"{values.Section}.{key}", values.Keys.GetValueOrDefault(key) ?? values.Mapping, problem.Message);
             }
 
             return values.Failed.Count == 0 && recordProblems.Count == 0;
         }
 
         /// <summary>The keys of one section and which of them failed to parse.</summary>
-        private sealed class SectionValues(string section, Dictionary<string, YamlNode> keys)
+        private sealed class SectionValues(string section, YamlMappingNode mapping, Dictionary<string, YamlNode> keys)
         {
             public string Section => section;
+
+            public YamlMappingNode Mapping => mapping;
 
             public Dictionary<string, YamlNode> Keys => keys;
 
@@ -607,37 +609,27 @@ internal static partial class GatewayConfigurationLoader
 
             /// <summary>The parsed value of <paramref name="key"/>; <paramref name="fallback"/> when absent or unparsable (then in <see cref="Failed"/>).</summary>
             public T Get<T>(string key, T fallback, Func<YamlNode, string, T?> parse)
-                where T : struct
+                where T : struct =>
+                Get(key, fallback, node => parse(node, $"{section}.{key}") is { } value ? (true, value) : (false, fallback));
+
+            /// <inheritdoc cref="Get{T}(string, T, Func{YamlNode, string, T?})"/>
+            public string Get(string key, string fallback, Func<YamlNode, string, string?> parse) =>
+                Get(key, fallback, node => parse(node, $"{section}.{key}") is { } value ? (true, value) : (false, fallback));
+
+            private T Get<T>(string key, T fallback, Func<YamlNode, (bool Parsed, T Value)> parse)
             {
                 if (!keys.TryGetValue(key, out var node))
                 {
                     return fallback;
                 }
 
-                if (parse(node, $"{section}.{key}") is { } value)
+                var (parsed, value) = parse(node);
+                if (!parsed)
                 {
-                    return value;
+                    Failed.Add(key);
                 }
 
-                Failed.Add(key);
-                return fallback;
-            }
-
-            /// <inheritdoc cref="Get{T}"/>
-            public string Get(string key, string fallback, Func<YamlNode, string, string?> parse)
-            {
-                if (!keys.TryGetValue(key, out var node))
-                {
-                    return fallback;
-                }
-
-                if (parse(node, $"{section}.{key}") is { } value)
-                {
-                    return value;
-                }
-
-                Failed.Add(key);
-                return fallback;
+                return value;
             }
         }
 
