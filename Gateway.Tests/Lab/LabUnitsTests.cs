@@ -1,3 +1,4 @@
+using CompositeGateway.Configuration;
 using CompositeGateway.Lab;
 using Microsoft.Extensions.Primitives;
 
@@ -33,7 +34,7 @@ public sealed class LabUnitsTests
     [TestCase(3_600_000, "1h0m0s")]
     [TestCase(61_000, "1m1s")]
     public void GoDuration_Format_MatchesGo(long milliseconds, string text) =>
-        Assert.That(GoDuration.Format(TimeSpan.FromMilliseconds(milliseconds)), Is.EqualTo(text));
+        Assert.That(GoDuration.FormatAsGoString(TimeSpan.FromMilliseconds(milliseconds)), Is.EqualTo(text));
 
     [TestCase("100GiB", 100L << 30)]
     [TestCase("500MB", 500_000_000L)]

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using CompositeGateway.Configuration;
 using CompositeGateway.Lab;
 
 namespace CompositeGateway.Cli;

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using CompositeGateway.Composition;
@@ -64,6 +65,8 @@ internal static partial class GatewayConfigurationLoader
 
     internal static bool IsNullScalar(YamlScalarNode scalar) =>
         string.IsNullOrEmpty(scalar.Value) || (scalar.Style == ScalarStyle.Plain && scalar.Value is "~" or "null" or "Null" or "NULL");
+
+    private delegate bool ScalarParser<T>(string text, out T value);
 
     [GeneratedRegex("^[a-z0-9_-]+$")]
     private static partial Regex NamePattern();
@@ -300,7 +303,7 @@ internal static partial class GatewayConfigurationLoader
             }
 
             var defaults = new UnderclusterOptions { Name = "", Url = new Uri("http://default") };
-            var placement = new SectionValues(path, keys);
+            var placement = new SectionValues(path, mapping, keys);
             var replicationMin = placement.Get("replication_factor_min", defaults.ReplicationFactorMin, Integer);
             var replicationMax = placement.Get("replication_factor_max", defaults.ReplicationFactorMax, Integer);
             var weight = placement.Get("weight", defaults.Weight, Number);
@@ -364,13 +367,11 @@ internal static partial class GatewayConfigurationLoader
         /// <summary><c>placement</c>, like <see cref="ReadPinPath"/>; quorum and copies are checked against the number of underclusters.</summary>
         private PlacementOptions? ReadPlacement(YamlNode node, int underclusters)
         {
-            const string Section = "placement";
-            if (Mapping(node, Section, $"must be a mapping of placement settings ({string.Join(", ", ConfigurationSchema.Placement.Keys.Keys)})") is not { } mapping)
+            if (Section(node, "placement", "placement", ConfigurationSchema.Placement) is not { } values)
             {
                 return null;
             }
 
-            var values = new SectionValues(Section, Keys(mapping, Section, ConfigurationSchema.Placement));
             var defaults = new PlacementOptions();
             var options = new PlacementOptions
             {
@@ -379,8 +380,11 @@ internal static partial class GatewayConfigurationLoader
                 Copies = values.Get("copies", defaults.Copies, Integer),
                 RepoStatUnreachable = values.Get("repo_stat_unreachable", defaults.RepoStatUnreachable, (n, p) => Choice(n, p, RepoStatNames)),
             };
-            return Locate(options.Validate(underclusters), values, mapping) ? options : null;
+            return Locate(options.Validate(underclusters), values) ? options : null;
         }
+
+        private static readonly Dictionary<string, PinWaitMode> PinWaitNames =
+            PinWaitModeSyntax.Names.ToDictionary(name => name, name => PinWaitModeSyntax.TryParse(name, out var mode) ? mode : throw new UnreachableException(name), StringComparer.Ordinal);
 
         private static readonly Dictionary<string, PlacementPolicy> PolicyNames = new(StringComparer.Ordinal)
         {
@@ -396,54 +400,23 @@ internal static partial class GatewayConfigurationLoader
         };
 
         private T? Choice<T>(YamlNode node, string path, Dictionary<string, T> names)
-            where T : struct
-        {
-            if (Text(node, path) is not { } text)
+            where T : struct =>
+            Scalar(node, path, (string text, out T value) => names.TryGetValue(text, out value), text =>
             {
-                return null;
-            }
+                var closest = KeySuggestion.Closest(text, names.Keys);
+                return $"\"{text}\" must be one of: {string.Join(", ", names.Keys)}{(closest is null ? "" : $" (did you mean \"{closest}\"?)")}";
+            });
 
-            if (names.TryGetValue(text, out var value))
+        private double? Number(YamlNode node, string path) =>
+            Scalar(node, path, (string text, out double value) => double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value),
+                text => $"\"{text}\" is not a number");
+
+        private bool? Boolean(YamlNode node, string path) =>
+            Scalar(node, path, (string text, out bool value) =>
             {
-                return value;
-            }
-
-            var closest = KeySuggestion.Closest(text, names.Keys);
-            Add(path, node, $"\"{text}\" must be one of: {string.Join(", ", names.Keys)}{(closest is null ? "" : $" (did you mean \"{closest}\"?)")}");
-            return null;
-        }
-
-        private double? Number(YamlNode node, string path)
-        {
-            if (Text(node, path) is not { } text)
-            {
-                return null;
-            }
-
-            if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
-            {
-                return value;
-            }
-
-            Add(path, node, $"\"{text}\" is not a number");
-            return null;
-        }
-
-        private bool? Boolean(YamlNode node, string path)
-        {
-            if (Text(node, path) is not { } text)
-            {
-                return null;
-            }
-
-            if (text is "true" or "false")
-            {
-                return text == "true";
-            }
-
-            Add(path, node, $"\"{text}\" must be true or false");
-            return null;
-        }
+                value = text == "true";
+                return text is "true" or "false";
+            }, text => $"\"{text}\" must be true or false");
 
         private ClusterAuthOptions? ReadAuth(YamlNode node, string path)
         {
@@ -556,17 +529,15 @@ internal static partial class GatewayConfigurationLoader
         /// </summary>
         private PinPathOptions? ReadPinPath(YamlNode node)
         {
-            const string Section = "pin_path";
-            if (Mapping(node, Section, $"must be a mapping of pin path settings ({string.Join(", ", ConfigurationSchema.PinPath.Keys.Keys)})") is not { } mapping)
+            if (Section(node, "pin_path", "pin path", ConfigurationSchema.PinPath) is not { } values)
             {
                 return null;
             }
 
-            var values = new SectionValues(Section, Keys(mapping, Section, ConfigurationSchema.PinPath));
             var defaults = new PinPathOptions();
             var options = new PinPathOptions
             {
-                PinWait = values.Get("pin_wait", defaults.PinWait, ReadPinWait),
+                PinWait = values.Get("pin_wait", defaults.PinWait, (n, p) => Choice(n, p, PinWaitNames)),
                 PinnedWhen = values.Get("pinned_when", defaults.PinnedWhen, ReadPinnedWhen),
                 WaitLimit = values.Get("wait_limit", defaults.WaitLimit, ParseDuration),
                 PollInterval = values.Get("poll_interval", defaults.PollInterval, ParseDuration),
@@ -580,32 +551,36 @@ internal static partial class GatewayConfigurationLoader
                 AddressesCache = values.Get("addresses_cache", defaults.AddressesCache, ParseDuration),
                 MaxAddresses = values.Get("max_addresses", defaults.MaxAddresses, Integer),
             };
-            return Locate(options.Validate(), values, mapping) ? options : null;
+            return Locate(options.Validate(), values) ? options : null;
         }
 
         /// <summary><c>kubo_rpc</c>, like <see cref="ReadPinPath"/>.</summary>
         private KuboRpcOptions? ReadKuboRpc(YamlNode node)
         {
-            const string Section = "kubo_rpc";
-            if (Mapping(node, Section, $"must be a mapping of Kubo RPC settings ({string.Join(", ", ConfigurationSchema.KuboRpc.Keys.Keys)})") is not { } mapping)
+            if (Section(node, "kubo_rpc", "Kubo RPC", ConfigurationSchema.KuboRpc) is not { } values)
             {
                 return null;
             }
 
-            var values = new SectionValues(Section, Keys(mapping, Section, ConfigurationSchema.KuboRpc));
             var options = new KuboRpcOptions
             {
                 ProgressInterval = values.Get("progress_interval", new KuboRpcOptions().ProgressInterval, ParseDuration),
             };
-            return Locate(options.Validate(), values, mapping) ? options : null;
+            return Locate(options.Validate(), values) ? options : null;
         }
+
+        /// <summary>A section that is a mapping of <paramref name="schema"/>'s keys (empty for "section:"); null, reported, when it is not a mapping.</summary>
+        private SectionValues? Section(YamlNode node, string section, string what, SchemaNode schema) =>
+            Mapping(node, section, $"must be a mapping of {what} settings ({string.Join(", ", schema.Keys.Keys)})") is { } mapping
+                ? new SectionValues(section, mapping, Keys(mapping, section, schema))
+                : null;
 
         /// <summary>
         /// Reports a record's own problems at the key the user wrote (<see cref="OptionProblem.RelatedKey"/> when only that
         /// one was set, else the section). Problems about a key whose value did not parse are dropped: they would judge
         /// the default standing in for it. True when the section is valid.
         /// </summary>
-        private bool Locate(IReadOnlyList<OptionProblem> recordProblems, SectionValues values, YamlMappingNode section)
+        private bool Locate(IReadOnlyList<OptionProblem> recordProblems, SectionValues values)
         {
             foreach (var problem in recordProblems)
             {
@@ -615,16 +590,18 @@ internal static partial class GatewayConfigurationLoader
                 }
 
                 var key = !values.Keys.ContainsKey(problem.Key) && problem.RelatedKey is { } other && values.Keys.ContainsKey(other) ? other : problem.Key;
-                Add($"{values.Section}.{key}", values.Keys.GetValueOrDefault(key) ?? section, problem.Message);
+                Add($"{values.Section}.{key}", values.Keys.GetValueOrDefault(key) ?? values.Mapping, problem.Message);
             }
 
             return values.Failed.Count == 0 && recordProblems.Count == 0;
         }
 
         /// <summary>The keys of one section and which of them failed to parse.</summary>
-        private sealed class SectionValues(string section, Dictionary<string, YamlNode> keys)
+        private sealed class SectionValues(string section, YamlMappingNode mapping, Dictionary<string, YamlNode> keys)
         {
             public string Section => section;
+
+            public YamlMappingNode Mapping => mapping;
 
             public Dictionary<string, YamlNode> Keys => keys;
 
@@ -632,55 +609,28 @@ internal static partial class GatewayConfigurationLoader
 
             /// <summary>The parsed value of <paramref name="key"/>; <paramref name="fallback"/> when absent or unparsable (then in <see cref="Failed"/>).</summary>
             public T Get<T>(string key, T fallback, Func<YamlNode, string, T?> parse)
-                where T : struct
+                where T : struct =>
+                Get(key, fallback, node => parse(node, $"{section}.{key}") is { } value ? (true, value) : (false, fallback));
+
+            /// <inheritdoc cref="Get{T}(string, T, Func{YamlNode, string, T?})"/>
+            public string Get(string key, string fallback, Func<YamlNode, string, string?> parse) =>
+                Get(key, fallback, node => parse(node, $"{section}.{key}") is { } value ? (true, value) : (false, fallback));
+
+            private T Get<T>(string key, T fallback, Func<YamlNode, (bool Parsed, T Value)> parse)
             {
                 if (!keys.TryGetValue(key, out var node))
                 {
                     return fallback;
                 }
 
-                if (parse(node, $"{section}.{key}") is { } value)
+                var (parsed, value) = parse(node);
+                if (!parsed)
                 {
-                    return value;
+                    Failed.Add(key);
                 }
 
-                Failed.Add(key);
-                return fallback;
+                return value;
             }
-
-            /// <inheritdoc cref="Get{T}"/>
-            public string Get(string key, string fallback, Func<YamlNode, string, string?> parse)
-            {
-                if (!keys.TryGetValue(key, out var node))
-                {
-                    return fallback;
-                }
-
-                if (parse(node, $"{section}.{key}") is { } value)
-                {
-                    return value;
-                }
-
-                Failed.Add(key);
-                return fallback;
-            }
-        }
-
-        private PinWaitMode? ReadPinWait(YamlNode node, string path)
-        {
-            if (Text(node, path) is not { } text)
-            {
-                return null;
-            }
-
-            if (PinWaitModeSyntax.TryParse(text, out var mode))
-            {
-                return mode;
-            }
-
-            var closest = KeySuggestion.Closest(text, PinWaitModeSyntax.Names);
-            Add(path, node, $"\"{text}\" must be one of: {string.Join(", ", PinWaitModeSyntax.Names)}{(closest is null ? "" : $" (did you mean \"{closest}\"?)")}");
-            return null;
         }
 
         private PinnedWhen? ReadPinnedWhen(YamlNode node, string path)
@@ -700,21 +650,9 @@ internal static partial class GatewayConfigurationLoader
         }
 
         /// <summary>A whole number; ranges are the options record's business.</summary>
-        private int? Integer(YamlNode node, string path)
-        {
-            if (Text(node, path) is not { } text)
-            {
-                return null;
-            }
-
-            if (int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
-            {
-                return value;
-            }
-
-            Add(path, node, string.Create(CultureInfo.InvariantCulture, $"\"{text}\" is not a whole number from {int.MinValue} to {int.MaxValue}"));
-            return null;
-        }
+        private int? Integer(YamlNode node, string path) =>
+            Scalar(node, path, (string text, out int value) => int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value),
+                text => string.Create(CultureInfo.InvariantCulture, $"\"{text}\" is not a whole number from {int.MinValue} to {int.MaxValue}"));
 
         private TimeSpan? Duration(YamlNode node, string path, bool allowZero)
         {
@@ -734,20 +672,26 @@ internal static partial class GatewayConfigurationLoader
         }
 
         /// <summary>Any duration, negative included; for values whose range an options record checks.</summary>
-        private TimeSpan? ParseDuration(YamlNode node, string path)
+        private TimeSpan? ParseDuration(YamlNode node, string path) =>
+            Scalar<TimeSpan>(node, path, GoDuration.TryParse,
+                text => $"\"{text}\" is not a duration: write a number with a unit (ns, us, ms, s, m, h), e.g. 30s, 5m, 1h30m, 250ms");
+
+        /// <summary>One scalar value read by <paramref name="tryParse"/>; reports <paramref name="problem"/>'s text at the node when it does not parse.</summary>
+        private T? Scalar<T>(YamlNode node, string path, ScalarParser<T> tryParse, Func<string, string> problem)
+            where T : struct
         {
             if (Text(node, path) is not { } text)
             {
                 return null;
             }
 
-            if (!GoDuration.TryParse(text, out var value))
+            if (tryParse(text, out var value))
             {
-                Add(path, node, $"\"{text}\" is not a duration: write a number with a unit (ns, us, ms, s, m, h), e.g. 30s, 5m, 1h30m, 250ms");
-                return null;
+                return value;
             }
 
-            return value;
+            Add(path, node, problem(text));
+            return null;
         }
 
         /// <summary>The known keys of a mapping by name; reports unknown, refused and non-scalar keys.</summary>

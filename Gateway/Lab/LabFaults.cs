@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using CompositeGateway.Configuration;
 
 namespace CompositeGateway.Lab;
 
@@ -157,5 +158,5 @@ internal sealed class GoDurationJsonConverter : JsonConverter<TimeSpan>
     }
 
     public override void Write(Utf8JsonWriter writer, TimeSpan value, JsonSerializerOptions options) =>
-        writer.WriteStringValue(GoDuration.Format(value));
+        writer.WriteStringValue(GoDuration.FormatAsGoString(value));
 }

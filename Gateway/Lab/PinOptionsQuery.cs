@@ -1,4 +1,5 @@
 using System.Globalization;
+using CompositeGateway.Configuration;
 
 namespace CompositeGateway.Lab;
 
