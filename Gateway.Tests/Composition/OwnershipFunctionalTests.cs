@@ -113,7 +113,7 @@ public sealed class OwnershipFunctionalTests
         var cid = CompositionHarness.NewCid();
         var start = await a.Pins.StartPinAsync(new PinIntent(cid, PinMode.Recursive), CancellationToken.None);
 
-        // The residual race of docs-snippets/ownership.md, forced: the pin disappears under a live wait.
+        // The residual race of README "Pin ownership", forced: the pin disappears under a live wait.
         Assert.That((await a.Client.UnpinAsync(cid, CancellationToken.None)).IsSuccess, Is.True);
         Assert.That(await start.Wait!.Completion.WaitAsync(Generous), Is.Null);
 

@@ -6,7 +6,7 @@ namespace CompositeGateway.Tests.Functional;
 /// <summary>
 /// Two gateways with different identities in front of one undercluster, driven over HTTP by their own
 /// replayed Go peers, as in a "cylinder" deployment: an overcluster of two peers whose daemons are the two
-/// gateways, each pin allocated to one or both. Ownership (docs-snippets/ownership.md) must keep each
+/// gateways, each pin allocated to one or both. Ownership (README "Pin ownership") must keep each
 /// gateway's pins apart in the one shared pinset.
 /// </summary>
 public sealed class SharedUnderclusterTests
@@ -157,7 +157,7 @@ public sealed class SharedUnderclusterTests
             }
 
             // The listing is the undercluster's truth about this gateway's keys: everything wanted, plus any pin whose
-            // key a concurrent writer restored from a stale read (docs-snippets/ownership.md: "kept too long, never lost").
+            // key a concurrent writer restored from a stale read (README "Pin ownership": "kept too long, never lost").
             var listed = await ListAsync(gateways[g]);
             var keyed = cids.Where(cid => environment.Cluster.GetPin(cid)?.Metadata?.ContainsKey(gateways[g].OwnerKey) == true).ToList();
             Assert.That(listed, Is.EquivalentTo(keyed), $"gateway {g} lists exactly the pins holding its key");

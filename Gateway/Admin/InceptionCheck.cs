@@ -8,7 +8,7 @@ namespace CompositeGateway.Admin;
 /// gateway. That peer's <c>ipfs.id</c> (what its daemon answered to <c>/api/v0/id</c>,
 /// cluster-rest-api.md §2.3) is then the gateway's own peer ID, and every pin sent through the
 /// undercluster comes back to the gateway as a Kubo <c>pin/add</c>: a loop that only the pin wait
-/// limit would end. See docs-snippets/inception.md.
+/// limit would end. See README "Self-reference".
 /// </summary>
 internal static class InceptionCheck
 {

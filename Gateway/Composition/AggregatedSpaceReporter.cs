@@ -1,9 +1,9 @@
 namespace CompositeGateway.Composition;
 
 /// <summary>
-/// <c>repo/stat</c> over several underclusters (docs-snippets/placement.md has the formulas and a worked
+/// <c>repo/stat</c> over several underclusters (README "Placement" has the formulas and a worked
 /// example): each undercluster's free space f_u is what its own <see cref="SpaceReporter"/> computes (the k_u-th
-/// largest peer free space for its replication, docs-snippets/repo-stat.md); the underclusters are asked in
+/// largest peer free space for its replication, README "repo/stat"); the underclusters are asked in
 /// parallel, each bounded by its timeout. Over the healthy underclusters that answered, in configuration order:
 /// <list type="bullet">
 /// <item><c>replicate</c> with quorum q: the q-th largest f_u (q = all: the tightest undercluster);</item>

@@ -22,7 +22,7 @@ internal sealed record GatewayOwner(string PeerId);
 /// </list>
 /// </summary>
 /// <remarks>
-/// Why concurrent gateways keep each other's ownership (full text: docs-snippets/ownership.md).
+/// Why concurrent gateways keep each other's ownership (full text: README "Pin ownership").
 /// Guaranteed: one process never races itself (per-CID lock); every write merges the latest read and
 /// is read back, a missing key is merged again (up to 3 writes); a pin being waited on is checked at
 /// every poll and re-merged or re-created if our key or the pin vanished, and success is never reported

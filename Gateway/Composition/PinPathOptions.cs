@@ -5,7 +5,7 @@ namespace CompositeGateway.Composition;
 
 /// <summary>
 /// How the gateway turns the overcluster's pin requests into undercluster pins and decides when
-/// they are "pinned" (YAML section <c>pin_path</c>; see docs-snippets/pin-path.md). Defaults live here.
+/// they are "pinned" (YAML section <c>pin_path</c>; see README "The pin path"). Defaults live here.
 /// </summary>
 internal sealed record PinPathOptions
 {
@@ -51,7 +51,7 @@ internal sealed record PinPathOptions
 
     /// <summary>
     /// <c>unpin_recheck_delay</c>: before deleting a pin whose last owner leaves, wait this long and re-read it,
-    /// so a concurrent join by another gateway is seen (docs-snippets/ownership.md).
+    /// so a concurrent join by another gateway is seen (README "Pin ownership").
     /// </summary>
     public TimeSpan UnpinRecheckDelay { get; init; } = TimeSpan.FromMilliseconds(250);
 

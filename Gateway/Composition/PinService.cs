@@ -4,7 +4,7 @@ using CompositeGateway.Clusters.Wire;
 namespace CompositeGateway.Composition;
 
 /// <summary>
-/// The pin path over the configured underclusters (docs-snippets/placement.md): each undercluster keeps the
+/// The pin path over the configured underclusters (README "Placement"): each undercluster keeps the
 /// single-undercluster pin path's promises (<see cref="UnderclusterPinService"/>: truth, ownership, exact Kubo
 /// answers), and <see cref="Placement"/> decides where pins go and how the underclusters' answers combine.
 /// <para>

@@ -1,7 +1,7 @@
 namespace CompositeGateway.Composition;
 
 /// <summary>
-/// How pins spread over several underclusters (YAML section <c>placement</c>; docs-snippets/placement.md).
+/// How pins spread over several underclusters (YAML section <c>placement</c>; README "Placement").
 /// With one undercluster every policy is the same: the pin goes there, as it always did.
 /// </summary>
 internal sealed record PlacementOptions

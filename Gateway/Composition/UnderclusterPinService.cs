@@ -5,17 +5,17 @@ using CompositeGateway.Clusters.Wire;
 namespace CompositeGateway.Composition;
 
 /// <summary>
-/// The pin path (docs-snippets/pin-path.md): overcluster pin operations become owned undercluster pins,
+/// The pin path (README "The pin path"): overcluster pin operations become owned undercluster pins,
 /// and "pinned" means what the undercluster's peers report, by the <c>pinned_when</c> rule.
 /// <para>
-/// Ownership (docs-snippets/ownership.md): every pin this gateway creates or joins carries its owner key in
+/// Ownership (README "Pin ownership"): every pin this gateway creates or joins carries its owner key in
 /// the pin's metadata; listings and queries show only owned pins; an unpin removes only this gateway's key
 /// and deletes the undercluster pin only when no owner remains and a gateway created it. Every write is a
 /// read-merge-write of the whole pin (a re-pin replaces everything, cluster-rest-api.md §5.7), serialised per
 /// CID inside the process, followed by a read-back that repairs a lost key.
 /// </para>
 /// This is the pin path over one undercluster; <see cref="PinService"/> places pins over the configured set of
-/// these (docs-snippets/placement.md), and with a single undercluster simply hands every call to it.
+/// these (README "Placement"), and with a single undercluster simply hands every call to it.
 /// </summary>
 internal sealed class UnderclusterPinService : IPinService
 {
@@ -126,7 +126,7 @@ internal sealed class UnderclusterPinService : IPinService
     }
 
     /// <summary>
-    /// Owned pins that meet the rule, in bounded memory. Source choice (also in docs-snippets/pin-path.md):
+    /// Owned pins that meet the rule, in bounded memory. Source choice (also in README "The pin path"):
     /// <c>GET /allocations?filter=pin</c> streamed, owned pins collected into batches of
     /// <see cref="PinPathOptions.PollBatchSize"/>, each batch's truth from one <c>GET /pins?cids=…</c>. Chosen over
     /// <c>GET /pins?filter=pinned</c> because: (1) <c>/allocations</c> streams from the shared state as it is

@@ -95,7 +95,7 @@ public sealed class GatewayBenchmarks
         }
     }
 
-    /// <summary>The metadata the gateway writes on pins it created (docs-snippets/ownership.md).</summary>
+    /// <summary>The metadata the gateway writes on pins it created (README "Pin ownership").</summary>
     private static Dictionary<string, string> OwnedMetadata(GatewayUnderTest gateway) => new(StringComparer.Ordinal)
     {
         [gateway.OwnerKey] = "2024-01-01T00:00:00Z",
