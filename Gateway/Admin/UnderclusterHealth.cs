@@ -52,8 +52,9 @@ internal readonly record struct HealthTransition(UnderclusterState Previous, Und
 
 /// <summary>
 /// Per-undercluster health as the background probes last saw it. Fed by
-/// <see cref="UnderclusterHealthMonitor"/>; read by <c>/ready</c>, <c>gateway_undercluster_up</c>
-/// and, later, by circuit breaking and placement.
+/// <see cref="UnderclusterHealthMonitor"/> (which also holds the circuit open while it sees an undercluster
+/// down); read by <c>/ready</c>, <c>gateway_undercluster_up</c> and placement. Also keeps what the last
+/// aggregated <c>repo/stat</c> did with each undercluster (<see cref="RecordRepoStat"/>), for <c>/ready</c> and metrics.
 /// </summary>
 internal sealed class UnderclusterHealth
 {
