@@ -184,6 +184,49 @@ public sealed class ClusterResilienceTests
     }
 
     [Test]
+    public async Task Isolate_ProbeSawItDown_CallsFailFastUntilClosed()
+    {
+        var settings = ClusterClientHarness.FastSettings with { MaxRetryAttempts = 0 };
+        using var harness = new ClusterClientHarness(_server.Url, settings);
+        var client = harness.Client;
+        _server.On("GET", "/id", RecordedResponse.Golden("id.json"));
+
+        await client.IsolateAsync("connect: refused (test)", CancellationToken.None);
+        var held = await client.GetIdAsync(CancellationToken.None);
+        var probe = await client.GetIdAsync(ClusterCallMode.HealthProbe, CancellationToken.None);
+        var stateWhileHeld = client.CircuitState;
+        await client.CloseCircuitAsync(CancellationToken.None);
+        var after = await client.GetIdAsync(CancellationToken.None);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(held.Failure?.Kind, Is.EqualTo(ClusterFailureKind.CircuitOpen));
+            Assert.That(held.Failure!.Detail, Is.EqualTo(ClusterFailureMessages.HeldOpenByProbe));
+            Assert.That(ClusterFailureMessages.Describe(held.Failure), Does.Contain("health probe").And.Contain("circuit open"));
+            Assert.That(stateWhileHeld, Is.EqualTo(CircuitState.Isolated));
+            Assert.That(probe.IsSuccess, Is.True, "probes bypass the breaker, so they see the undercluster come back");
+            Assert.That(after.IsSuccess, Is.True, after.ToString());
+            Assert.That(client.CircuitState, Is.EqualTo(CircuitState.Closed));
+            Assert.That(_server.Count("GET", "/id"), Is.EqualTo(2), "the held call sent nothing");
+        });
+    }
+
+    [Test]
+    public async Task CloseCircuit_BreakerTrippedByCalls_KeepsItsBreak()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2024, 5, 1, 10, 0, 0, TimeSpan.Zero));
+        var settings = ClusterClientHarness.FastSettings with { MaxRetryAttempts = 0, BreakerMinimumThroughput = 2, BreakerBreakDuration = TimeSpan.FromSeconds(10) };
+        using var harness = new ClusterClientHarness(_server.Url, settings, time);
+        _server.On("GET", "/id", RecordedResponse.Error(503, "down"));
+
+        await harness.Client.GetIdAsync(CancellationToken.None);
+        await harness.Client.GetIdAsync(CancellationToken.None);
+        await harness.Client.CloseCircuitAsync(CancellationToken.None);
+
+        Assert.That(harness.Client.CircuitState, Is.EqualTo(CircuitState.Open), "only a circuit the probe isolated is closed by the probe");
+    }
+
+    [Test]
     public async Task CircuitBreaker_ApplicationErrors_DoNotOpenIt()
     {
         var settings = ClusterClientHarness.FastSettings with { MaxRetryAttempts = 0, BreakerMinimumThroughput = 2 };

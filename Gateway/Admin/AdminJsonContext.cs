@@ -59,6 +59,8 @@ internal sealed record ReadinessReport(string Status, IReadOnlyList<Undercluster
             s.PeerId)
         {
             Required = optional?.Contains(s.Name) != true,
+            RepoStatLeftOut = s.RepoStatLeftOut,
+            LastRepoStatError = s.LastRepoStatError,
         })]);
 }
 
@@ -74,6 +76,15 @@ internal sealed record UnderclusterReadiness(
 {
     /// <summary>Whether <c>/ready</c> depends on this undercluster (<c>required</c> in its configuration).</summary>
     public bool Required { get; init; } = true;
+
+    /// <summary>
+    /// The last aggregated <c>repo/stat</c> left this undercluster out of the free space it reported (see
+    /// docs-snippets/placement.md); informational, it does not change <c>ready</c>.
+    /// </summary>
+    public bool RepoStatLeftOut { get; init; }
+
+    /// <summary>Why the last <c>repo/stat</c> left it out; null when it was counted.</summary>
+    public string? LastRepoStatError { get; init; }
 }
 
 /// <summary>Underclusters configured <c>required: false</c>: their being down does not make the gateway unready.</summary>

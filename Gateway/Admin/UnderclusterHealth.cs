@@ -35,7 +35,14 @@ internal sealed record UnderclusterHealthSnapshot(
     DateTimeOffset? LastProbe,
     string? LastError,
     int ConsecutiveFailures,
-    string? PeerId);
+    string? PeerId)
+{
+    /// <summary>The last aggregated <c>repo/stat</c> left this undercluster out (it could not be asked).</summary>
+    public bool RepoStatLeftOut { get; init; }
+
+    /// <summary>Why the last <c>repo/stat</c> that left this undercluster out did so; null once one counts it again.</summary>
+    public string? LastRepoStatError { get; init; }
+}
 
 /// <summary>A state change seen by one probe, so that the monitor logs transitions once.</summary>
 internal readonly record struct HealthTransition(UnderclusterState Previous, UnderclusterState Current, int ConsecutiveFailures)
@@ -45,8 +52,9 @@ internal readonly record struct HealthTransition(UnderclusterState Previous, Und
 
 /// <summary>
 /// Per-undercluster health as the background probes last saw it. Fed by
-/// <see cref="UnderclusterHealthMonitor"/>; read by <c>/ready</c>, <c>gateway_undercluster_up</c>
-/// and, later, by circuit breaking and placement.
+/// <see cref="UnderclusterHealthMonitor"/> (which also holds the circuit open while it sees an undercluster
+/// down); read by <c>/ready</c>, <c>gateway_undercluster_up</c> and placement. Also keeps what the last
+/// aggregated <c>repo/stat</c> did with each undercluster (<see cref="RecordRepoStat"/>), for <c>/ready</c> and metrics.
 /// </summary>
 internal sealed class UnderclusterHealth
 {
@@ -138,6 +146,23 @@ internal sealed class UnderclusterHealth
             entry.ConsecutiveFailures++;
         });
 
+    /// <summary>
+    /// What the last aggregated <c>repo/stat</c> did with this undercluster: <paramref name="error"/> when it was
+    /// left out (unreachable or failing), null when it answered. Shown by <c>/ready</c> and
+    /// <c>gateway_repo_stat_left_out</c>; never changes readiness (the probe alone decides that), and not a probe,
+    /// so it neither moves <c>last_probe</c> nor wakes <see cref="WaitForChangeAsync"/>. Unknown names are ignored.
+    /// </summary>
+    public void RecordRepoStat(string name, string? error)
+    {
+        lock (_gate)
+        {
+            if (_entries.TryGetValue(name, out var entry))
+            {
+                entry.RepoStatError = error;
+            }
+        }
+    }
+
     /// <summary>Completes at the next recorded probe; lets tests and tools wait without polling a clock.</summary>
     public Task WaitForChangeAsync(CancellationToken cancellationToken)
     {
@@ -167,7 +192,11 @@ internal sealed class UnderclusterHealth
     }
 
     private UnderclusterHealthSnapshot ToSnapshot(string name, Entry entry, DateTimeOffset now) =>
-        new(name, entry.State, IsReadyAt(entry, now), entry.LastSuccess, entry.LastProbe, entry.LastError, entry.ConsecutiveFailures, entry.PeerId);
+        new(name, entry.State, IsReadyAt(entry, now), entry.LastSuccess, entry.LastProbe, entry.LastError, entry.ConsecutiveFailures, entry.PeerId)
+        {
+            RepoStatLeftOut = entry.RepoStatError is not null,
+            LastRepoStatError = entry.RepoStatError,
+        };
 
     private bool IsFresh(Entry entry, DateTimeOffset now) => entry.LastSuccess is { } success && now - success <= _readyWithin;
 
@@ -183,5 +212,7 @@ internal sealed class UnderclusterHealth
         public string? LastError { get; set; }
         public int ConsecutiveFailures { get; set; }
         public string? PeerId { get; set; }
+
+        public string? RepoStatError { get; set; }
     }
 }

@@ -13,6 +13,9 @@ namespace CompositeGateway.Admin;
 /// successful probe, after every failed or refused one, and otherwise every
 /// <see cref="PeersCheckEvery"/>th probe: <c>/peers</c> makes the contacted peer ask every cluster
 /// peer and each of those its IPFS daemon, so it is not sent on every probe.
+/// The verdict also drives the undercluster's circuit breaker: a failed or refused probe holds the circuit
+/// open (calls fail fast with <c>CircuitOpen</c> instead of each waiting for its timeout), a successful one
+/// closes it again (<see cref="ClusterClient.IsolateAsync"/>). Probes themselves bypass the breaker.
 /// </summary>
 internal sealed class UnderclusterHealthMonitor(
     IReadOnlyList<UnderclusterOptions> underclusters,
@@ -80,6 +83,8 @@ internal sealed class UnderclusterHealthMonitor(
         if (!result.Succeeded)
         {
             watch.PeersDue = true;
+            // Before recording, so that whoever sees the new state sees the circuit already follow it.
+            await watch.Client.IsolateAsync(result.Error!, stoppingToken);
             var transition = health.RecordFailure(name, result.Error!);
             if (transition.Changed)
             {
@@ -92,6 +97,7 @@ internal sealed class UnderclusterHealthMonitor(
         }
         else if (refusal is not null)
         {
+            await watch.Client.IsolateAsync(refusal, stoppingToken);
             var transition = health.RecordInception(name, result.PeerId!, refusal);
             if (transition.Changed || refusal != watch.LoggedRefusal)
             {
@@ -106,6 +112,7 @@ internal sealed class UnderclusterHealthMonitor(
         else
         {
             watch.LoggedRefusal = null;
+            await watch.Client.CloseCircuitAsync(stoppingToken);
             var transition = health.RecordSuccess(name, result.PeerId!);
             if (transition.Changed)
             {

@@ -70,6 +70,15 @@ internal sealed class ClusterClient
         remove => _resilience.CircuitStateChanged -= value;
     }
 
+    /// <summary>Whether calls fail fast because the health probe sees this undercluster down (<see cref="IsolateAsync"/>).</summary>
+    public bool IsIsolated => _resilience.IsIsolated;
+
+    /// <summary>The health probe saw this undercluster down: hold the circuit open (see <see cref="ClusterResilience.IsolateAsync"/>).</summary>
+    public Task IsolateAsync(string reason, CancellationToken cancellationToken) => _resilience.IsolateAsync(reason, cancellationToken);
+
+    /// <summary>The health probe saw this undercluster answer again: let calls flow (see <see cref="ClusterResilience.CloseAsync"/>).</summary>
+    public Task CloseCircuitAsync(CancellationToken cancellationToken) => _resilience.CloseAsync(cancellationToken);
+
     /// <summary><c>GET /id</c> (§5.1).</summary>
     public Task<ClusterResult<ClusterPeer>> GetIdAsync(CancellationToken cancellationToken) =>
         GetIdAsync(ClusterCallMode.Normal, cancellationToken);
@@ -551,6 +560,7 @@ internal sealed class ClusterClient
     private ClusterFailure? ClassifySendFailure(Exception e, Call call, CancellationToken cancellationToken) => e switch
     {
         OperationCanceledException when cancellationToken.IsCancellationRequested => Failure(ClusterFailureKind.Cancelled, call, "cancelled by the caller"),
+        IsolatedCircuitException => Failure(ClusterFailureKind.CircuitOpen, call, ClusterFailureMessages.HeldOpenByProbe),
         BrokenCircuitException => Failure(ClusterFailureKind.CircuitOpen, call, e.Message),
         TimeoutRejectedException timeout => Failure(ClusterFailureKind.Timeout, call, "no response headers in time") with { TimeoutAfter = timeout.Timeout },
         HttpRequestException http => Failure(ClusterFailureKind.Connect, call, DescribeTransport(http)),

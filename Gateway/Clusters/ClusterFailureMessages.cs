@@ -24,6 +24,9 @@ internal static class ClusterFailureMessages
         return new KuboFailure(Describe(failure), clientError ? HttpStatusCode.BadRequest : HttpStatusCode.InternalServerError);
     }
 
+    /// <summary>The detail of a <see cref="ClusterFailureKind.CircuitOpen"/> failure while the health probe holds the circuit open.</summary>
+    public const string HeldOpenByProbe = "held open while the health probe sees the undercluster down";
+
     public static string Describe(ClusterFailure failure)
     {
         var name = $"undercluster \"{failure.Cluster}\"";
@@ -37,6 +40,7 @@ internal static class ClusterFailureMessages
             ClusterFailureKind.Unauthorized => $"{name} refused the gateway's credentials (401) for {failure.Operation}: {failure.Detail}",
             ClusterFailureKind.BadBody => $"{name} sent an unreadable {failure.ExpectedType ?? "body"} for {failure.Operation}: {failure.Detail}",
             ClusterFailureKind.StreamBroken => $"{name} stream broke during {failure.Operation}: {failure.Detail}",
+            ClusterFailureKind.CircuitOpen when failure.Detail == HeldOpenByProbe => $"{name} is down as its health probe (GET /id) last saw it; calls are not sent until a probe succeeds (circuit open; {url})",
             ClusterFailureKind.CircuitOpen => $"{name} temporarily unavailable after repeated failures (circuit open; {url})",
             ClusterFailureKind.Cancelled => $"{name}: {failure.Operation} cancelled: {failure.Detail}",
             _ => $"{name}: {failure.Operation} failed: {failure.Detail}",

@@ -23,4 +23,8 @@ internal static partial class ClusterLog
 
     [LoggerMessage(1207, LogLevel.Debug, "Undercluster {Cluster}: status of {Count} CIDs split into {Batches} requests")]
     public static partial void StatusBatched(ILogger logger, string cluster, int count, int batches);
+
+    // Debug: the monitor already logs the undercluster going down, once, as a warning.
+    [LoggerMessage(1208, LogLevel.Debug, "Undercluster {Cluster}: circuit held open while the health probe sees it down: {Reason}")]
+    public static partial void CircuitIsolated(ILogger logger, string cluster, string reason);
 }

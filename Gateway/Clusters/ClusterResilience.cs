@@ -32,11 +32,15 @@ internal sealed class ClusterResilience
     internal static readonly HttpRequestOptionsKey<bool> HealthProbeOption = new("composite-gateway.health-probe");
 
     private readonly CircuitBreakerStateProvider _circuit = new();
+    private readonly CircuitBreakerManualControl _manual = new();
     private readonly string _cluster;
+    private readonly ILogger _logger;
+    private int _isolated;
 
     public ClusterResilience(UnderclusterOptions cluster, ClusterClientSettings settings, TimeProvider time, ILogger logger)
     {
         _cluster = cluster.Name;
+        _logger = logger;
         var builder = new ResiliencePipelineBuilder<HttpResponseMessage>
         {
             Name = "undercluster",
@@ -70,10 +74,15 @@ internal sealed class ClusterResilience
             MinimumThroughput = settings.BreakerMinimumThroughput,
             BreakDuration = settings.BreakerBreakDuration,
             StateProvider = _circuit,
+            ManualControl = _manual,
             ShouldHandle = args => ValueTask.FromResult(IsTransient(args.Outcome)),
             OnOpened = args =>
             {
-                ClusterLog.CircuitOpened(logger, _cluster, args.BreakDuration, Reason(args.Outcome));
+                if (!args.IsManual)
+                {
+                    ClusterLog.CircuitOpened(logger, _cluster, args.BreakDuration, Reason(args.Outcome));
+                }
+
                 CircuitStateChanged?.Invoke(this, CircuitState.Open);
                 return default;
             },
@@ -118,6 +127,38 @@ internal sealed class ClusterResilience
 
     /// <summary>Raised on every breaker transition (from the thread of the call that caused it).</summary>
     public event EventHandler<CircuitState>? CircuitStateChanged;
+
+    /// <summary>Whether the circuit is held open by <see cref="IsolateAsync"/> (the health probe saw the undercluster down).</summary>
+    public bool IsIsolated => Volatile.Read(ref _isolated) == 1;
+
+    /// <summary>
+    /// Holds the circuit open until <see cref="CloseAsync"/>: every call fails at once with
+    /// <see cref="ClusterFailureKind.CircuitOpen"/> instead of waiting for its connect error or timeout.
+    /// The health probe knows an undercluster is down before enough calls have failed for the breaker to
+    /// trip on its own, and it keeps probing (probes go through <see cref="ProbePipeline"/>, which has no
+    /// breaker), so it is also the one to notice the recovery. Idempotent.
+    /// </summary>
+    public async Task IsolateAsync(string reason, CancellationToken cancellationToken)
+    {
+        if (Interlocked.Exchange(ref _isolated, 1) == 0)
+        {
+            ClusterLog.CircuitIsolated(_logger, _cluster, reason);
+            await _manual.IsolateAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Ends an <see cref="IsolateAsync"/> (the probe saw the undercluster answer again): the circuit closes,
+    /// calls flow. Does nothing when the circuit is not isolated, so a breaker that tripped on calls' own
+    /// failures keeps its break duration and half-open trial.
+    /// </summary>
+    public async Task CloseAsync(CancellationToken cancellationToken)
+    {
+        if (Interlocked.Exchange(ref _isolated, 0) == 1)
+        {
+            await _manual.CloseAsync(cancellationToken);
+        }
+    }
 
     /// <summary>
     /// Failures that say "this undercluster is unwell" rather than "this request is wrong": no

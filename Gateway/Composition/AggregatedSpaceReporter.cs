@@ -1,3 +1,5 @@
+using CompositeGateway.Admin;
+
 namespace CompositeGateway.Composition;
 
 /// <summary>
@@ -11,10 +13,12 @@ namespace CompositeGateway.Composition;
 /// <item><c>failover</c>: f_u of the first one (where new pins go).</item>
 /// </list>
 /// Fewer answering underclusters than needed → 0 (no new allocations, as a full Kubo). An undercluster that
-/// cannot be asked is left out and logged, or fails the call with <c>repo_stat_unreachable: fail</c>.
+/// cannot be asked is left out, logged and recorded in <see cref="UnderclusterHealth"/> (for <c>/ready</c> and
+/// <c>gateway_repo_stat_left_out</c>), or fails the call with <c>repo_stat_unreachable: fail</c>.
 /// <c>RepoSize</c> stays 0 and the result is capped at 2^63 − 1 (the Go informer's int64 weight, §6).
 /// </summary>
-internal sealed class AggregatedSpaceReporter(Placement placement, TimeProvider time, ILogger<AggregatedSpaceReporter> logger) : ISpaceReporter
+internal sealed class AggregatedSpaceReporter(
+    Placement placement, TimeProvider time, ILogger<AggregatedSpaceReporter> logger, UnderclusterHealth? health = null) : ISpaceReporter
 {
     private volatile IReadOnlyList<string> _leftOut = [];
 
@@ -50,8 +54,11 @@ internal sealed class AggregatedSpaceReporter(Placement placement, TimeProvider 
             {
                 CompositionLog.SpaceLeftOut(logger, members[i].Name, failure.Message);
                 leftOut.Add(failure.Message);
+                health?.RecordRepoStat(members[i].Name, failure.Message);
                 continue;
             }
+
+            health?.RecordRepoStat(members[i].Name, null);
 
             var f = answers[i].StorageMax - Math.Min(answers[i].RepoSize, answers[i].StorageMax);
             members[i].RecordFree(f);

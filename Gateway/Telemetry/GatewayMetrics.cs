@@ -60,6 +60,12 @@ internal sealed class GatewayMetrics
             "gateway_undercluster_inception",
             () => health.Snapshot().Select(s => new Measurement<int>(s.State == UnderclusterState.Inception ? 1 : 0, new KeyValuePair<string, object?>("undercluster", s.Name))),
             description: "1 when a peer of the undercluster uses this gateway as its IPFS daemon (pins would loop back here; calls are refused), 0 otherwise.");
+        // A gauge, not a counter: the alert an operator wants is "repo/stat is answering without this undercluster
+        // now" (== 1, or max_over_time for flapping), and it clears by itself when the undercluster counts again.
+        meter.CreateObservableGauge(
+            "gateway_repo_stat_left_out",
+            () => health.Snapshot().Select(s => new Measurement<int>(s.RepoStatLeftOut ? 1 : 0, new KeyValuePair<string, object?>("undercluster", s.Name))),
+            description: "1 while the last aggregated repo/stat left the undercluster out (it could not be asked; the free space reported comes from the others), 0 otherwise.");
         meter.CreateObservableGauge(
             "gateway_build_info",
             () => new Measurement<int>(1, new KeyValuePair<string, object?>("version", Version)),
