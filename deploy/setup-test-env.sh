@@ -10,15 +10,17 @@ cd "$(dirname "$0")/.."
 
 if ! command -v promtool >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null
+    if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null; }; then
+      echo "setup: NOTICE: installing the Debian package prometheus failed; the promtool and Prometheus checks will be skipped" >&2
+    fi
   else
     echo "setup: promtool missing and apt-get unavailable (not root?); the promtool check will be skipped" >&2
   fi
 fi
 
 if command -v npm >/dev/null 2>&1; then
-  npm ci --prefix Gateway.Tests/js --no-audit --no-fund --loglevel=error
+  npm ci --prefix Gateway.Tests/js --no-audit --no-fund --loglevel=error \
+    || echo "setup: NOTICE: npm ci failed; the tests will try once more, else skip the JavaScript client checks" >&2
 else
   echo "setup: npm missing; the third-party JavaScript client tests will be skipped" >&2
 fi
