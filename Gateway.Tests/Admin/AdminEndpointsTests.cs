@@ -23,7 +23,7 @@ public sealed class AdminEndpointsTests
         {
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
             Assert.That(body.GetProperty("status").GetString(), Is.EqualTo("ok"));
-            Assert.That(body.GetProperty("version").GetString(), Is.EqualTo(GatewayMetrics.Version));
+            Assert.That(body.GetProperty("version").GetString(), Is.EqualTo(ProductInfo.Version));
         });
     }
 

@@ -13,8 +13,8 @@ public sealed class VersionCommandTests
         Assert.Multiple(() =>
         {
             Assert.That(exit, Is.Zero);
-            Assert.That(output.ToString().Trim(), Is.EqualTo($"composite-gateway {VersionCommand.ProductVersion}"));
-            Assert.That(VersionCommand.ProductVersion, Does.Match(@"^\d+\.\d+\.\d+"));
+            Assert.That(output.ToString().Trim(), Is.EqualTo($"composite-gateway {ProductInfo.Version}"));
+            Assert.That(ProductInfo.Version, Does.Match(@"^\d+\.\d+\.\d+"));
         });
     }
 }

@@ -59,7 +59,7 @@ public sealed class GatewayMetricsTests
             Assert.That(text, Does.Contain("gateway_undercluster_up{undercluster=\"eu-west\"} 1\n"));
             Assert.That(text, Does.Contain("gateway_undercluster_up{undercluster=\"us \\\"east\\\"\"} 0\n"));
             Assert.That(text, Does.Contain("gateway_pins_waiting 1\n"));
-            Assert.That(text, Does.Contain($"gateway_build_info{{version=\"{GatewayMetrics.Version}\"}} 1\n"));
+            Assert.That(text, Does.Contain($"gateway_build_info{{version=\"{ProductInfo.Version}\"}} 1\n"));
             Assert.That(text, Does.Contain("# TYPE process_cpu_seconds_total counter\n"));
             Assert.That(text, Does.Match(@"\nprocess_resident_memory_bytes [1-9]\d*\n"));
             Assert.That(text, Does.Match(@"\nprocess_start_time_seconds 1[7-9]\d{8}(\.\d+)?\n"));

@@ -12,7 +12,7 @@ internal static class AdminEndpoints
     public static IEndpointRouteBuilder MapGatewayAdmin(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapGet("/health", static () =>
-            Results.Json(new HealthReport("ok", GatewayMetrics.Version), AdminJsonContext.Default.HealthReport));
+            Results.Json(new HealthReport("ok", ProductInfo.Version), AdminJsonContext.Default.HealthReport));
 
         endpoints.MapGet("/ready", static ([FromServices] UnderclusterHealth health, [FromServices] ReadinessPolicy policy) =>
         {

@@ -1,19 +1,15 @@
 using System.CommandLine;
-using System.Reflection;
 
 namespace CompositeGateway.Cli;
 
 internal static class VersionCommand
 {
-    public static string ProductVersion =>
-        typeof(VersionCommand).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
-
     public static Command Create()
     {
         var command = new Command("version", "Print the gateway's version.");
         command.SetAction(parse =>
         {
-            parse.InvocationConfiguration.Output.WriteLine($"composite-gateway {ProductVersion}");
+            parse.InvocationConfiguration.Output.WriteLine($"composite-gateway {ProductInfo.Version}");
             return 0;
         });
         return command;

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using System.Reflection;
 using CompositeGateway.Admin;
 
 namespace CompositeGateway.Telemetry;
@@ -25,7 +24,7 @@ internal sealed class GatewayMetrics
 
     public GatewayMetrics(IMeterFactory meterFactory, UnderclusterHealth health)
     {
-        var meter = meterFactory.Create(MeterName, Version);
+        var meter = meterFactory.Create(MeterName, ProductInfo.Version);
         var secondsAdvice = new InstrumentAdvice<double> { HistogramBucketBoundaries = PrometheusCollector.DefaultSecondsBuckets };
 
         _kuboRequests = meter.CreateCounter<long>(
@@ -68,13 +67,10 @@ internal sealed class GatewayMetrics
             description: "1 while the last aggregated repo/stat left the undercluster out (it could not be asked; the free space reported comes from the others), 0 otherwise.");
         meter.CreateObservableGauge(
             "gateway_build_info",
-            () => new Measurement<int>(1, new KeyValuePair<string, object?>("version", Version)),
+            () => new Measurement<int>(1, new KeyValuePair<string, object?>("version", ProductInfo.Version)),
             description: "Always 1; the version label says which build is running.");
     }
 
-    /// <summary>The product version without the source-revision suffix, as <c>composite-gateway version</c> prints it.</summary>
-    public static string Version { get; } =
-        typeof(GatewayMetrics).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
 
     public void RecordKuboRequest(string command, int statusCode, TimeSpan elapsed)
     {

@@ -1,4 +1,3 @@
-using CompositeGateway.Cli;
 using CompositeGateway.Composition;
 using CompositeGateway.KuboRpc.Wire;
 
@@ -17,7 +16,7 @@ internal static class IdCommand
         [new KuboOption("format", KuboOptionKind.String, "f"), new KuboOption("peerid-base", KuboOptionKind.String)],
         HandleAsync);
 
-    public static string AgentVersion => "composite-gateway/" + VersionCommand.ProductVersion;
+    public static string AgentVersion => "composite-gateway/" + ProductInfo.Version;
 
     private static async Task HandleAsync(KuboCall call)
     {

@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using CompositeGateway.Cli;
 using CompositeGateway.KuboRpc.Wire;
 
 namespace CompositeGateway.KuboRpc.Commands;
@@ -22,7 +21,7 @@ internal static class VersionInfoCommand
         HandleAsync);
 
     public static VersionOutput Current { get; } = new(
-        VersionCommand.ProductVersion,
+        ProductInfo.Version,
         Commit: "",
         Repo: "0",
         System: $"{GoArch()}/{GoOs()}",

@@ -1,0 +1,11 @@
+using System.Reflection;
+
+namespace CompositeGateway;
+
+/// <summary>What this build is, in one place: the CLI, <c>/api/v0/id</c> and <c>version</c>, <c>/health</c> and <c>gateway_build_info</c> all report it.</summary>
+internal static class ProductInfo
+{
+    /// <summary>The product version without the source-revision suffix, e.g. <c>0.1.0</c>.</summary>
+    public static string Version { get; } =
+        typeof(ProductInfo).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+}
