@@ -1,4 +1,4 @@
-using CompositeGateway.Configuration;
+using CompositeGateway.Go;
 using CompositeGateway.Lab;
 using Microsoft.Extensions.Primitives;
 

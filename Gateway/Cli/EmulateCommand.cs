@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
-using CompositeGateway.Configuration;
+using CompositeGateway.Go;
 using CompositeGateway.Lab;
 
 namespace CompositeGateway.Cli;

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using CompositeGateway.Clusters.Wire;
+using CompositeGateway.Go;
 
 namespace CompositeGateway.Clusters;
 

@@ -1,5 +1,6 @@
 using CompositeGateway.Clusters;
 using CompositeGateway.Clusters.Wire;
+using CompositeGateway.Go;
 
 namespace CompositeGateway.Composition;
 

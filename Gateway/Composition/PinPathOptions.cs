@@ -1,5 +1,6 @@
 using System.Globalization;
 using CompositeGateway.Configuration;
+using CompositeGateway.Go;
 
 namespace CompositeGateway.Composition;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Encodings.Web;
 using CompositeGateway.Composition;
+using CompositeGateway.Go;
 using System.Text.Json;
 
 namespace CompositeGateway.Configuration;

@@ -1,3 +1,5 @@
+using CompositeGateway.Ipld;
+
 namespace CompositeGateway.Identity;
 
 /// <summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Numerics;
+using CompositeGateway.Ipld;
 using SimpleBase;
 
 namespace CompositeGateway.Identity;

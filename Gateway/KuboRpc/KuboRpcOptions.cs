@@ -1,4 +1,5 @@
 using CompositeGateway.Configuration;
+using CompositeGateway.Go;
 
 namespace CompositeGateway.KuboRpc;
 

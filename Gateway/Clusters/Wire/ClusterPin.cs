@@ -1,3 +1,5 @@
+using CompositeGateway.Go;
+
 namespace CompositeGateway.Clusters.Wire;
 
 /// <summary>

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using CompositeGateway.Go;
 
 namespace CompositeGateway.Clusters.Wire;
 

@@ -1,4 +1,4 @@
-using CompositeGateway.Clusters.Wire;
+using CompositeGateway.Lab.Wire;
 
 namespace CompositeGateway.Lab;
 
@@ -6,10 +6,10 @@ namespace CompositeGateway.Lab;
 internal static class MetricsEndpoints
 {
     public static Task MetricNamesAsync(LabCluster cluster, HttpContext context, RouteValues values) =>
-        LabHttp.WriteJsonAsync(context, 200, LabMetrics.Names, ClusterJsonContext.Default.IReadOnlyListString);
+        LabHttp.WriteJsonAsync(context, 200, LabMetrics.Names, WireJsonContext.Default.IReadOnlyListString);
 
     public static Task MetricsAsync(LabCluster cluster, HttpContext context, RouteValues values) =>
-        LabHttp.WriteJsonAsync(context, 200, LabMetrics.Latest(cluster, values["name"]), ClusterJsonContext.Default.IReadOnlyListClusterMetric);
+        LabHttp.WriteJsonAsync(context, 200, LabMetrics.Latest(cluster, values["name"]), WireJsonContext.Default.IReadOnlyListClusterMetric);
 
     /// <summary>
     /// <c>POST /ipfs/gc</c>: each peer (or the contacted one with <c>local=true</c>) drops stored
@@ -28,6 +28,6 @@ internal static class MetricsEndpoints
                 : new RepoGc { Peer = peer.Id, Peername = peer.Name, Keys = [.. removed.Select(k => new IpfsRepoGc { Key = k })] };
         }
 
-        return LabHttp.WriteJsonAsync(context, 200, new GlobalRepoGc { PeerMap = peerMap }, ClusterJsonContext.Default.GlobalRepoGc);
+        return LabHttp.WriteJsonAsync(context, 200, new GlobalRepoGc { PeerMap = peerMap }, WireJsonContext.Default.GlobalRepoGc);
     }
 }

@@ -69,6 +69,18 @@ internal static class Varint
         return source.Length >= MaxLength ? VarintStatus.TooLong : VarintStatus.Truncated;
     }
 
+    /// <summary>Reads a varint at the start of <paramref name="data"/> and advances past it; false when invalid.</summary>
+    public static bool TryRead(ref ReadOnlySpan<byte> data, out ulong value)
+    {
+        if (TryRead(data, out value, out var length) != VarintStatus.Ok)
+        {
+            return false;
+        }
+
+        data = data[length..];
+        return true;
+    }
+
     public static string Describe(VarintStatus status) => status switch
     {
         VarintStatus.TooLong => "varints larger than uint63 not supported",

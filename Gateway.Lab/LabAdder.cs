@@ -1,5 +1,5 @@
 using System.Globalization;
-using CompositeGateway.Clusters.Wire;
+using CompositeGateway.Lab.Wire;
 using CompositeGateway.Ipld;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Net.Http.Headers;

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using CompositeGateway.Clusters.Wire;
+using CompositeGateway.Lab.Wire;
 
 namespace CompositeGateway.Lab;
 
@@ -10,13 +10,13 @@ internal static class PeerEndpoints
     public const string RpcProtocol = "/ipfscluster/1.0/rpc";
 
     public static Task IdAsync(LabCluster cluster, HttpContext context, RouteValues values) =>
-        LabHttp.WriteJsonAsync(context, 200, Identity(cluster, cluster.Contacted), ClusterJsonContext.Default.ClusterPeer);
+        LabHttp.WriteJsonAsync(context, 200, Identity(cluster, cluster.Contacted), WireJsonContext.Default.ClusterPeer);
 
     public static Task VersionAsync(LabCluster cluster, HttpContext context, RouteValues values) =>
-        LabHttp.WriteJsonAsync(context, 200, new ClusterVersion(Version), ClusterJsonContext.Default.ClusterVersion);
+        LabHttp.WriteJsonAsync(context, 200, new ClusterVersion(Version), WireJsonContext.Default.ClusterVersion);
 
     public static Task PeersAsync(LabCluster cluster, HttpContext context, RouteValues values) =>
-        NdjsonStream.WriteAsync(context, cluster.Faults.Current, cluster.PeersById.Select(p => Identity(cluster, p)), ClusterJsonContext.Default.ClusterPeer);
+        NdjsonStream.WriteAsync(context, cluster.Faults.Current, cluster.PeersById.Select(p => Identity(cluster, p)), WireJsonContext.Default.ClusterPeer);
 
     public static Task HealthAsync(LabCluster cluster, HttpContext context, RouteValues values)
     {
@@ -48,7 +48,7 @@ internal static class PeerEndpoints
         }
 
         return issuer is not null && credentials.TryGetValue(issuer, out var password)
-            ? LabHttp.WriteJsonAsync(context, 200, new ClusterToken(LabAuth.IssueToken(issuer, password)), ClusterJsonContext.Default.ClusterToken)
+            ? LabHttp.WriteJsonAsync(context, 200, new ClusterToken(LabAuth.IssueToken(issuer, password)), WireJsonContext.Default.ClusterToken)
             : LabHttp.WriteErrorAsync(context, 401, "unauthorized");
     }
 

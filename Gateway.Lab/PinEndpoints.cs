@@ -1,4 +1,4 @@
-using CompositeGateway.Clusters.Wire;
+using CompositeGateway.Lab.Wire;
 
 namespace CompositeGateway.Lab;
 
@@ -74,7 +74,7 @@ internal static class PinEndpoints
             return;
         }
 
-        await NdjsonStream.WriteAsync(context, cluster.Faults.Current, Allocations(cluster, filter), ClusterJsonContext.Default.ClusterPin);
+        await NdjsonStream.WriteAsync(context, cluster.Faults.Current, Allocations(cluster, filter), WireJsonContext.Default.ClusterPin);
     }
 
     /// <summary>
@@ -130,5 +130,5 @@ internal static class PinEndpoints
     private static Task SendAsync(HttpContext context, (ClusterPin? Pin, ClusterError? Error) outcome) =>
         outcome.Error is { } error
             ? LabHttp.WriteErrorAsync(context, error)
-            : LabHttp.WriteJsonAsync(context, 200, outcome.Pin!, ClusterJsonContext.Default.ClusterPin);
+            : LabHttp.WriteJsonAsync(context, 200, outcome.Pin!, WireJsonContext.Default.ClusterPin);
 }

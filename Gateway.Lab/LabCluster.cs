@@ -1,4 +1,4 @@
-using CompositeGateway.Clusters.Wire;
+using CompositeGateway.Lab.Wire;
 using CompositeGateway.Ipld;
 
 namespace CompositeGateway.Lab;

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
-using CompositeGateway.Clusters.Wire;
+using CompositeGateway.Lab.Wire;
 
 namespace CompositeGateway.Lab;
 
@@ -27,7 +27,7 @@ internal static class LabHttp
     }
 
     public static Task WriteErrorAsync(HttpContext context, ClusterError error) =>
-        WriteJsonAsync(context, error.Code, error, ClusterJsonContext.Default.ClusterError);
+        WriteJsonAsync(context, error.Code, error, WireJsonContext.Default.ClusterError);
 
     public static Task WriteErrorAsync(HttpContext context, int code, string message) =>
         WriteErrorAsync(context, new ClusterError(code, message));

@@ -1,6 +1,6 @@
-using CompositeGateway.Configuration;
+using CompositeGateway.Go;
 
-namespace CompositeGateway.Tests.Configuration;
+namespace CompositeGateway.Tests.Go;
 
 public sealed class GoDurationTests
 {

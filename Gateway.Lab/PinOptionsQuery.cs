@@ -1,5 +1,5 @@
 using System.Globalization;
-using CompositeGateway.Configuration;
+using CompositeGateway.Go;
 
 namespace CompositeGateway.Lab;
 

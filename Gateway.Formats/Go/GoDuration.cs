@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace CompositeGateway.Configuration;
+namespace CompositeGateway.Go;
 
 /// <summary>
 /// Durations written the way Go's <c>time.ParseDuration</c> reads them (<c>30s</c>, <c>5m</c>, <c>1h30m</c>,

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
-using CompositeGateway.Clusters.Wire;
+using CompositeGateway.Lab.Wire;
 
 namespace CompositeGateway.Lab;
 

@@ -1,4 +1,4 @@
-using CompositeGateway.Clusters.Wire;
+using CompositeGateway.Lab.Wire;
 
 namespace CompositeGateway.Lab;
 

@@ -4,6 +4,8 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Logging.Abstractions;
 
+using CompositeGateway.Lab.Wire;
+
 namespace CompositeGateway.Lab;
 
 /// <summary>
@@ -74,7 +76,7 @@ internal sealed class EmulatedCluster : IAsyncDisposable
     public void SetPeerDown(int index, bool down) => Faults.SetPeerDown(index, down);
 
     /// <summary>The pin as <c>GET /allocations/{cid}</c> would show it, or null when not in the pinset.</summary>
-    public Clusters.Wire.ClusterPin? GetPin(string cid) =>
+    public ClusterPin? GetPin(string cid) =>
         LabCids.TryParse(cid, out var canonical, out _) && State.Store.TryGet(canonical, State.NowTicks, out var pin)
             ? PinViews.ReadBack(canonical, pin)
             : null;

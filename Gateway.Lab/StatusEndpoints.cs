@@ -1,4 +1,4 @@
-using CompositeGateway.Clusters.Wire;
+using CompositeGateway.Lab.Wire;
 
 namespace CompositeGateway.Lab;
 
@@ -10,7 +10,7 @@ internal static class StatusEndpoints
         var (cid, _) = await PinEndpoints.ParseCidOrFailAsync(cluster, context, values["hash"]);
         if (cid is not null)
         {
-            await LabHttp.WriteJsonAsync(context, 200, LabStatus.ForCid(cluster, cid, IsLocal(context)), ClusterJsonContext.Default.GlobalPinInfo);
+            await LabHttp.WriteJsonAsync(context, 200, LabStatus.ForCid(cluster, cid, IsLocal(context)), WireJsonContext.Default.GlobalPinInfo);
         }
     }
 
@@ -34,7 +34,7 @@ internal static class StatusEndpoints
                 cids.Add(cid);
             }
 
-            await NdjsonStream.WriteAsync(context, cluster.Faults.Current, cids.Select(c => LabStatus.ForCid(cluster, c, local)), ClusterJsonContext.Default.GlobalPinInfo);
+            await NdjsonStream.WriteAsync(context, cluster.Faults.Current, cids.Select(c => LabStatus.ForCid(cluster, c, local)), WireJsonContext.Default.GlobalPinInfo);
             return;
         }
 
@@ -46,7 +46,7 @@ internal static class StatusEndpoints
             return;
         }
 
-        await NdjsonStream.WriteAsync(context, cluster.Faults.Current, LabStatus.All(cluster, filter, local), ClusterJsonContext.Default.GlobalPinInfo);
+        await NdjsonStream.WriteAsync(context, cluster.Faults.Current, LabStatus.All(cluster, filter, local), WireJsonContext.Default.GlobalPinInfo);
     }
 
     public static async Task RecoverAsync(LabCluster cluster, HttpContext context, RouteValues values)
@@ -56,12 +56,12 @@ internal static class StatusEndpoints
         {
             var local = IsLocal(context);
             LabPinning.Recover(cluster, cid, local);
-            await LabHttp.WriteJsonAsync(context, 200, LabStatus.ForCid(cluster, cid, local), ClusterJsonContext.Default.GlobalPinInfo);
+            await LabHttp.WriteJsonAsync(context, 200, LabStatus.ForCid(cluster, cid, local), WireJsonContext.Default.GlobalPinInfo);
         }
     }
 
     public static Task RecoverAllAsync(LabCluster cluster, HttpContext context, RouteValues values) =>
-        NdjsonStream.WriteAsync(context, cluster.Faults.Current, LabStatus.RecoverAll(cluster, IsLocal(context)), ClusterJsonContext.Default.GlobalPinInfo);
+        NdjsonStream.WriteAsync(context, cluster.Faults.Current, LabStatus.RecoverAll(cluster, IsLocal(context)), WireJsonContext.Default.GlobalPinInfo);
 
     /// <summary>Only the exact string <c>true</c> selects the contacted peer's view.</summary>
     private static bool IsLocal(HttpContext context) => PinOptionsQuery.Get(context.Request.Query, "local") == "true";

@@ -1,4 +1,4 @@
-using CompositeGateway.Clusters.Wire;
+using CompositeGateway.Lab.Wire;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Net.Http.Headers;
 
@@ -60,7 +60,7 @@ internal static class AddEndpoint
         await using var writer = new ChunkedJsonWriter(context);
         // 200 and the headers go out before the upload is read, as in Go.
         await context.Response.BodyWriter.FlushAsync(context.RequestAborted);
-        var adder = new LabAdder(cluster, request, o => writer.Append(o, ClusterJsonContext.Default.AddedOutput), () => writer.FlushAsync(force: true));
+        var adder = new LabAdder(cluster, request, o => writer.Append(o, WireJsonContext.Default.AddedOutput), () => writer.FlushAsync(force: true));
         try
         {
             await adder.AddAsync(reader, context.RequestAborted);
@@ -93,6 +93,6 @@ internal static class AddEndpoint
             return;
         }
 
-        await LabHttp.WriteJsonAsync(context, 200, (IReadOnlyList<AddedOutput>)outputs, ClusterJsonContext.Default.IReadOnlyListAddedOutput);
+        await LabHttp.WriteJsonAsync(context, 200, (IReadOnlyList<AddedOutput>)outputs, WireJsonContext.Default.IReadOnlyListAddedOutput);
     }
 }

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using CompositeGateway.Configuration;
+using CompositeGateway.Go;
 
 namespace CompositeGateway.Lab;
 

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace CompositeGateway.Clusters.Wire;
+namespace CompositeGateway.Go;
 
 /// <summary>
 /// Go's <c>time.Time</c> JSON form (RFC 3339 with up to nine fractional digits, trailing zeros

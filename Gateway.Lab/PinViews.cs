@@ -1,4 +1,5 @@
-using CompositeGateway.Clusters.Wire;
+using CompositeGateway.Go;
+using CompositeGateway.Lab.Wire;
 
 namespace CompositeGateway.Lab;
 

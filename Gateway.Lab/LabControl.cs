@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
-using CompositeGateway.Configuration;
+using CompositeGateway.Go;
 
 namespace CompositeGateway.Lab;
 

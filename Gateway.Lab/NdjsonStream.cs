@@ -1,5 +1,5 @@
 using System.Text.Json.Serialization.Metadata;
-using CompositeGateway.Clusters.Wire;
+using CompositeGateway.Lab.Wire;
 
 namespace CompositeGateway.Lab;
 
