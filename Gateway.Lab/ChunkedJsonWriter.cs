@@ -9,7 +9,7 @@ namespace CompositeGateway.Lab;
 /// <summary>
 /// Writes NDJSON items as HTTP/1.1 chunks, with an optional trailer section at the end. Kestrel
 /// cannot send HTTP/1.1 trailers, and ipfs-cluster's streams need <c>X-Stream-Error</c> there
-/// (§1.3, §5.13), so this owns the chunked framing (Kestrel leaves the body alone when the
+/// (docs/protocol/cluster-rest-api.md §1.3, §5.13), so this owns the chunked framing (Kestrel leaves the body alone when the
 /// response already says <c>Transfer-Encoding: chunked</c>). Items are serialised into one reused
 /// buffer and sent every few KB: bounded memory whatever the item count.
 /// </summary>
@@ -57,7 +57,7 @@ internal sealed class ChunkedJsonWriter : IAsyncDisposable
         await body.FlushAsync(_context.RequestAborted);
     }
 
-    /// <summary>The last chunk and, when <paramref name="trailerName"/> is given, one trailer field (RFC 9112 §7.1.2).</summary>
+    /// <summary>The last chunk and, when <paramref name="trailerName"/> is given, one trailer field (RFC 9112 section 7.1.2).</summary>
     public async ValueTask CompleteAsync(string? trailerName, string? trailerValue)
     {
         await FlushAsync(force: true);

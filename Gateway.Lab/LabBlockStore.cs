@@ -5,7 +5,7 @@ namespace CompositeGateway.Lab;
 
 /// <summary>
 /// Blocks the emulated cluster's IPFS daemons hold: what <c>/add</c> imported (the real cluster
-/// sends them to the allocated peers with <c>block/put</c>, §5.13). One store per cluster stands for
+/// sends them to the allocated peers with <c>block/put</c>, docs/protocol/cluster-rest-api.md §5.13). One store per cluster stands for
 /// all its daemons. <c>POST /ipfs/gc</c> removes blocks no pinned root reaches.
 /// </summary>
 internal sealed class LabBlockStore : IBlockSink

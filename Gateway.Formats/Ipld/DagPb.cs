@@ -12,7 +12,7 @@ internal sealed record PbLink(Cid Hash, string? Name, ulong? Tsize);
 internal sealed record PbNode(IReadOnlyList<PbLink> Links, ReadOnlyMemory<byte>? Data);
 
 /// <summary>
-/// The dag-pb codec (ipld/specs block-layer/codecs/dag-pb.md). Canonical form writes every Links
+/// The dag-pb codec (docs/protocol/unixfs.md §1). Canonical form writes every Links
 /// entry BEFORE Data although Data has the lower field number, and each link's fields in order
 /// Hash, Name, Tsize; decoding is as strict as go-codec-dagpb, so bytes that do not re-encode
 /// identically are refused.

@@ -1,6 +1,6 @@
 namespace CompositeGateway.Ipld;
 
-/// <summary>UnixFS node kinds (ipfs/specs UNIXFS.md, <c>Data.DataType</c>).</summary>
+/// <summary>UnixFS node kinds (docs/protocol/unixfs.md §2, <c>Data.DataType</c>).</summary>
 internal enum UnixFsType
 {
     Raw = 0,
@@ -15,7 +15,7 @@ internal enum UnixFsType
 internal readonly record struct UnixFsTime(long Seconds, uint? FractionalNanoseconds);
 
 /// <summary>
-/// The UnixFS <c>Data</c> protobuf carried in a dag-pb node's Data field (ipfs/specs UNIXFS.md):
+/// The UnixFS <c>Data</c> protobuf carried in a dag-pb node's Data field (docs/protocol/unixfs.md §2):
 /// Type = 1, Data = 2, filesize = 3, blocksizes = 4, hashType = 5, fanout = 6, mode = 7, mtime = 8.
 /// It is proto2, so <c>blocksizes</c> is written unpacked — one tag per value — exactly as
 /// go-unixfs/boxo and js-ipfs-unixfs emit it; fields are written in field-number order.

@@ -11,7 +11,7 @@ using CompositeGateway.Tests.Support;
 namespace CompositeGateway.Tests.Admin;
 
 /// <summary>
-/// The self-referencing topology ("inception", README "Self-reference") and the other
+/// The self-referencing topology ("inception", docs/design/inception.md) and the other
 /// not-a-cluster answers, against real Kestrel fakes of the undercluster and a fake clock.
 /// </summary>
 public sealed class InceptionTests

@@ -5,7 +5,7 @@ using CompositeGateway.Lab;
 namespace CompositeGateway.Tests.Composition;
 
 /// <summary>
-/// repo/stat over several underclusters (README "Placement", worked example): hand-computed expectations
+/// repo/stat over several underclusters (docs/design/repo-stat.md, worked example): hand-computed expectations
 /// against emulated underclusters, and the formula itself.
 /// </summary>
 public sealed class AggregatedSpaceTests

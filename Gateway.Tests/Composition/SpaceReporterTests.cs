@@ -7,7 +7,7 @@ public sealed class SpaceReporterTests
 {
     private const ulong GiB = 1UL << 30;
 
-    // The worked example of README "repo/stat": four peers with 500, 300, 200 and 100 GiB free.
+    // The worked example of docs/design/repo-stat.md: four peers with 500, 300, 200 and 100 GiB free.
     private static readonly ulong[] Free = [500 * GiB, 300 * GiB, 200 * GiB, 100 * GiB];
 
     [TestCase(1, 1, 500UL)]

@@ -129,7 +129,7 @@ public sealed class GatewayConfigurationLoaderTests
     [Test]
     public void ConfigurationReference_DocumentsEveryKey()
     {
-        var reference = File.ReadAllText(Path.Combine(Support.RepositoryPaths.Root, "README.md"));
+        var reference = File.ReadAllText(Path.Combine(Support.RepositoryPaths.Root, "docs", "configuration.md"));
         Assert.That(LeafKeys(ConfigurationSchema.Root, "").Where(k => !reference.Contains($"| `{k}` |", StringComparison.Ordinal)), Is.Empty);
 
         static IEnumerable<string> LeafKeys(SchemaNode node, string path) => node.Kind switch

@@ -7,7 +7,7 @@ namespace CompositeGateway.Tests.Functional;
 
 /// <summary>
 /// Requests no Go peer sends, against the real gateway and emulator: each must get Kubo's JSON error form
-/// (<c>{"Message","Code","Type":"error"}</c>, ipfs-rpc-as-called-by-cluster.md §1.1), pin nothing, and leave the
+/// (<c>{"Message","Code","Type":"error"}</c>, docs/protocol/kubo-rpc-as-called-by-cluster.md §1.1), pin nothing, and leave the
 /// gateway serving (the next <c>id</c> succeeds).
 /// </summary>
 public sealed class BadInputTests

@@ -31,7 +31,7 @@ public sealed class FaultJourneyTests
         var outcome = await gateway.Go.PinAsync(failing);
 
         // The failure comes after the 200 and the first progress values, so the gateway aborts the stream: the only
-        // way a Go peer sees a late failure (trailers are ignored, ipfs-rpc-as-called-by-cluster.md §1.1, §4.3).
+        // way a Go peer sees a late failure (trailers are ignored, docs/protocol/kubo-rpc-as-called-by-cluster.md §1.1, §4.3).
         Assert.That(outcome.Pinned, Is.False, "a pin_error must never end as a clean pin/add");
         Assert.That(outcome.WatchdogFired, Is.False);
         Assert.That(outcome.SkippedPinAdd, Is.False);
@@ -257,7 +257,7 @@ public sealed class FaultJourneyTests
     }
 
     /// <summary>
-    /// <c>id</c> must answer quickly and always (ipfs-rpc-as-called-by-cluster.md §2, §7.1), even while the
+    /// <c>id</c> must answer quickly and always (docs/protocol/kubo-rpc-as-called-by-cluster.md §2, §7.1), even while the
     /// undercluster's <c>GET /peers</c> hangs. With the defaults a refresh of the swarm addresses could take the
     /// undercluster timeout three times over (30 s × 3 attempts) and the Go peer's 15 s pings would queue behind
     /// it until one passes its 5-minute <c>ipfs_request_timeout</c>; scaled down here: 2 s timeout, 3 s deadline.

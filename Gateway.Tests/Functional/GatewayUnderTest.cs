@@ -31,7 +31,7 @@ internal sealed class GatewayUnderTest : IAsyncDisposable
     /// <summary>The libp2p peer ID its <c>id</c> answers, and its owner identity in undercluster metadata.</summary>
     public string PeerId { get; }
 
-    /// <summary>The metadata key marking undercluster pins this gateway owns (README "Pin ownership").</summary>
+    /// <summary>The metadata key marking undercluster pins this gateway owns (docs/design/ownership.md).</summary>
     public string OwnerKey => Options.PinPath.MetadataPrefix + "owner/" + PeerId;
 
     public Uri KuboRpcUrl { get; }

@@ -6,19 +6,19 @@ namespace CompositeGateway.Tests.Functional;
 
 /// <summary>
 /// The stateless pin tracker of an ipfs-cluster v1.1.6 peer above a <see cref="GoIpfsConnector"/>
-/// (ipfs-rpc-as-called-by-cluster.md §5): pin workers capped at <c>concurrent_pins</c> = 10, immediate
+/// (docs/protocol/kubo-rpc-as-called-by-cluster.md §5): pin workers capped at <c>concurrent_pins</c> = 10, immediate
 /// <c>pin/rm</c> for pins allocated elsewhere, <c>StatusAll</c> from one full listing and
 /// <c>RecoverAll</c> re-running the pin operation for everything not pinned.
 /// </summary>
 internal sealed class GoClusterPeer(GoIpfsConnector ipfs)
 {
-    /// <summary><c>pintracker.stateless.concurrent_pins</c> default (§5).</summary>
+    /// <summary><c>pintracker.stateless.concurrent_pins</c> default (docs/protocol/kubo-rpc-as-called-by-cluster.md §5).</summary>
     public const int ConcurrentPins = 10;
 
     public GoIpfsConnector Ipfs { get; } = ipfs;
 
     /// <summary>
-    /// Track(pin) for pins allocated here: the pin worker pool runs the §4.3 sequence for each CID, at most
+    /// Track(pin) for pins allocated here: the pin worker pool runs the docs/protocol/kubo-rpc-as-called-by-cluster.md §4.3 sequence for each CID, at most
     /// <see cref="ConcurrentPins"/> at once. <paramref name="onDone"/> runs as each operation ends (before the worker
     /// takes the next CID), so a test can look at the world at that exact moment.
     /// </summary>
@@ -43,7 +43,7 @@ internal sealed class GoClusterPeer(GoIpfsConnector ipfs)
 
     /// <summary>
     /// Untrack(cid) for unpins, and Track(pin) for pins allocated to other peers (both send one <c>pin/rm</c>,
-    /// §4.6, §5.1): the error the peer would record, null when it concludes "unpinned".
+    /// docs/protocol/kubo-rpc-as-called-by-cluster.md §4.6, §5.1): the error the peer would record, null when it concludes "unpinned".
     /// </summary>
     public async Task<IReadOnlyDictionary<string, GoError?>> UnpinAllAsync(
         IEnumerable<string> cids,
@@ -65,7 +65,7 @@ internal sealed class GoClusterPeer(GoIpfsConnector ipfs)
     }
 
     /// <summary>
-    /// <c>StatusAll</c> (§5.3) for a shared state whose pins are all allocated here and have no operation in flight:
+    /// <c>StatusAll</c> (docs/protocol/kubo-rpc-as-called-by-cluster.md §5.3) for a shared state whose pins are all allocated here and have no operation in flight:
     /// one full <c>pin/ls?stream=true&amp;type=recursive</c>; listed → <c>pinned</c>, else <c>unexpectedly_unpinned</c>.
     /// A failed listing fails the whole round.
     /// </summary>
@@ -85,7 +85,7 @@ internal sealed class GoClusterPeer(GoIpfsConnector ipfs)
     }
 
     /// <summary>
-    /// <c>Status(cid)</c> of a pin allocated here (§5.2 step 4): one <c>pin/ls?arg=</c>.
+    /// <c>Status(cid)</c> of a pin allocated here (docs/protocol/kubo-rpc-as-called-by-cluster.md §5.2 step 4): one <c>pin/ls?arg=</c>.
     /// </summary>
     public async Task<string> StatusAsync(string cid, CancellationToken cancellationToken = default)
     {
@@ -100,7 +100,7 @@ internal sealed class GoClusterPeer(GoIpfsConnector ipfs)
     }
 
     /// <summary>
-    /// <c>RecoverAll</c> (§5.3): StatusAll, then the pin operation again (<c>pin/ls?arg=</c> first, §4.3) for every
+    /// <c>RecoverAll</c> (docs/protocol/kubo-rpc-as-called-by-cluster.md §5.3): StatusAll, then the pin operation again (<c>pin/ls?arg=</c> first, §4.3) for every
     /// item not pinned. Returns the StatusAll round and the outcome of each re-queued pin.
     /// </summary>
     public async Task<(GoResult<IReadOnlyDictionary<string, string>> Status, IReadOnlyDictionary<string, PinOutcome> Repinned)> RecoverAllAsync(

@@ -94,7 +94,7 @@ public sealed class KuboRpcClientJourneyTests
             Assert.That(Strings("byCid"), Is.EqualTo(new[] { direct + " direct" }));
 
             Assert.That(output.GetProperty("repoSize").GetString(), Is.EqualTo("0"));
-            // Both pins everywhere: each peer's free space is its capacity less two nominal pin sizes (repo-stat.md).
+            // Both pins everywhere: each peer's free space is its capacity less two nominal pin sizes (docs/design/repo-stat.md).
             var options = new EmulatedClusterOptions();
             Assert.That(output.GetProperty("storageMax").GetString(), Is.EqualTo((options.Capacity - (2 * options.NominalPinSize)).ToString(System.Globalization.CultureInfo.InvariantCulture)));
 

@@ -99,7 +99,7 @@ public sealed class PinPathJourneyTests
 
         var (id, attempts) = await StartupIdLoopAsync(environment.Gateway.Go);
 
-        // ready() waits for id without a timeout (§2): an unreachable undercluster must not keep the peer from starting.
+        // ready() waits for id without a timeout (docs/protocol/kubo-rpc-as-called-by-cluster.md §2): an unreachable undercluster must not keep the peer from starting.
         Assert.That(attempts, Is.EqualTo(1));
         Assert.That(id.Id, Is.EqualTo(environment.Gateway.PeerId));
     }
@@ -130,14 +130,14 @@ public sealed class PinPathJourneyTests
         Assert.That(repinned.Values.Select(o => (o.Pinned, o.SkippedPinAdd)), Has.All.EqualTo((true, false)), "pin/ls?arg said not pinned, pin/add re-pinned");
         Assert.That(state.Select(cid => cluster.GetPin(cid)?.Metadata), Has.All.ContainKey(gateway.OwnerKey));
 
-        // Per-item status (§5.2): pin/ls?arg for each, now all pinned; a second recover finds nothing to do.
+        // Per-item status (docs/protocol/kubo-rpc-as-called-by-cluster.md §5.2): pin/ls?arg for each, now all pinned; a second recover finds nothing to do.
         var items = await Task.WhenAll(state.Select(cid => peer.StatusAsync(cid)));
         Assert.That(items, Has.All.EqualTo(TrackerStatus.Pinned));
         var (again, none) = await peer.RecoverAllAsync(state);
         Assert.That(again.Value!.Values, Has.All.EqualTo(TrackerStatus.Pinned));
         Assert.That(none, Is.Empty);
 
-        // Disk informer (§4.8, §6): freespace = StorageMax − RepoSize, valid only when > 0, and < 2^63 to keep a
+        // Disk informer (docs/protocol/kubo-rpc-as-called-by-cluster.md §4.8, §6): freespace = StorageMax − RepoSize, valid only when > 0, and < 2^63 to keep a
         // positive weight. With replicate-everywhere pins it is the smallest free space over the peers.
         var stat = await gateway.Go.RepoStatAsync();
         Assert.That(stat.Error, Is.Null);
@@ -156,7 +156,7 @@ public sealed class PinPathJourneyTests
         var (from, to) = (TestEnvironment.NewCid(), TestEnvironment.NewCid());
         Assert.That((await gateway.Go.PinAsync(from)).Error, Is.Null);
 
-        // §4.3 step 3: the peer sends pin/update (unpin=false) when the pin's pin_update source is pinned here.
+        // docs/protocol/kubo-rpc-as-called-by-cluster.md §4.3 step 3: the peer sends pin/update (unpin=false) when the pin's pin_update source is pinned here.
         Assert.That((await gateway.Go.PinLsCidAsync(from)).Status, Is.EqualTo(IpfsPinStatus.Recursive));
         var error = await gateway.Go.PinUpdateAsync(from, to);
 
@@ -185,7 +185,7 @@ public sealed class PinPathJourneyTests
     }
 
     /// <summary>
-    /// The connector's start-up loop (§2): <c>id</c> once per second until it succeeds. Returns the answer and
+    /// The connector's start-up loop (docs/protocol/kubo-rpc-as-called-by-cluster.md §2): <c>id</c> once per second until it succeeds. Returns the answer and
     /// the attempts it took; gives up after 10 tries (the Go peer would keep trying, warning every 10).
     /// </summary>
     internal static async Task<(GoIpfsId Id, int Attempts)> StartupIdLoopAsync(GoIpfsConnector go)

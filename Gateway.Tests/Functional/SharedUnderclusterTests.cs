@@ -6,7 +6,7 @@ namespace CompositeGateway.Tests.Functional;
 /// <summary>
 /// Two gateways with different identities in front of one undercluster, driven over HTTP by their own
 /// replayed Go peers, as in a "cylinder" deployment: an overcluster of two peers whose daemons are the two
-/// gateways, each pin allocated to one or both. Ownership (README "Pin ownership") must keep each
+/// gateways, each pin allocated to one or both. Ownership (docs/design/ownership.md) must keep each
 /// gateway's pins apart in the one shared pinset.
 /// </summary>
 public sealed class SharedUnderclusterTests
@@ -21,7 +21,7 @@ public sealed class SharedUnderclusterTests
         var both = TestEnvironment.NewCids(10);
 
         // Each overcluster peer pins what is allocated to it and, at the same time, sends pin/rm for every pin
-        // allocated only to the other (Track of a remote pin, ipfs-rpc-as-called-by-cluster.md §4.6, §5.1).
+        // allocated only to the other (Track of a remote pin, docs/protocol/kubo-rpc-as-called-by-cluster.md §4.6, §5.1).
         var peerA = new GoClusterPeer(a.Go);
         var peerB = new GoClusterPeer(b.Go);
         var results = await Task.WhenAll(
@@ -157,7 +157,7 @@ public sealed class SharedUnderclusterTests
             }
 
             // The listing is the undercluster's truth about this gateway's keys: everything wanted, plus any pin whose
-            // key a concurrent writer restored from a stale read (README "Pin ownership": "kept too long, never lost").
+            // key a concurrent writer restored from a stale read (docs/design/ownership.md: "kept too long, never lost").
             var listed = await ListAsync(gateways[g]);
             var keyed = cids.Where(cid => environment.Cluster.GetPin(cid)?.Metadata?.ContainsKey(gateways[g].OwnerKey) == true).ToList();
             Assert.That(listed, Is.EquivalentTo(keyed), $"gateway {g} lists exactly the pins holding its key");

@@ -32,7 +32,7 @@ internal sealed record TestEnvironmentOptions
 }
 
 /// <summary>
-/// The functional tier's world (STYLE.md 14): 1..N emulated underclusters and 1..M real gateway processes
+/// The functional tier's world (docs/development/style.md §14): 1..N emulated underclusters and 1..M real gateway processes
 /// compositions (<see cref="CompositeGateway.Hosting.GatewayHost"/> on Kestrel, <c>listen</c> and <c>admin_listen</c> on
 /// 127.0.0.1:0, options built in code, an identity file each in a temp folder), one replayed Go ipfs-cluster
 /// peer per gateway. Everything is torn down by <see cref="DisposeAsync"/>; on a failed test the gateways'
@@ -120,7 +120,7 @@ internal sealed class TestEnvironment : IAsyncDisposable
 
     /// <summary>
     /// A CID nobody used before in this test run. Cycles through CIDv0 (<c>Qm…</c>), CIDv1 dag-pb and CIDv1 raw,
-    /// so listings are checked to return exactly the CID that was pinned (ipfs-rpc-as-called-by-cluster.md §4.7).
+    /// so listings are checked to return exactly the CID that was pinned (docs/protocol/kubo-rpc-as-called-by-cluster.md §4.7).
     /// </summary>
     public static string NewCid()
     {

@@ -4,7 +4,7 @@ namespace CompositeGateway.Tests.Identity;
 
 public sealed class PeerIdTests
 {
-    // libp2p/specs peer-ids/peer-ids.md "Test vectors", Ed25519: protobuf PrivateKey and PublicKey, hex.
+    // docs/protocol/peer-ids.md §4 (the libp2p specification's test vectors), Ed25519: protobuf PrivateKey and PublicKey, hex.
     private const string SpecPrivateKey = "080112407e0830617c4a7de83925dfb2694556b12936c477a0e1feb2e148ec9da60fee7d1ed1e8fae2c4a144b8be8fd4b47bf3d3b34b871c3cacf6010f0e42d474fce27e";
     private const string SpecPublicKey = "080112201ed1e8fae2c4a144b8be8fd4b47bf3d3b34b871c3cacf6010f0e42d474fce27e";
 

@@ -6,7 +6,7 @@ namespace CompositeGateway.Tests.KuboRpc;
 
 /// <summary>
 /// The surface as a Go ipfs-cluster v1.1.6 peer experiences it: every call replayed by <see cref="GoIpfsConnector"/>
-/// and judged by the peer's own rules (ipfs-rpc-as-called-by-cluster.md §1–§5).
+/// and judged by the peer's own rules (docs/protocol/kubo-rpc-as-called-by-cluster.md §1–§5).
 /// </summary>
 public sealed class GoPeerConversationTests
 {

@@ -6,12 +6,12 @@ using CompositeGateway.Ipld;
 
 namespace CompositeGateway.Tests.Support;
 
-/// <summary>The Go peer's timeouts (<c>ipfshttp</c> section of service.json, ipfs-rpc-as-called-by-cluster.md §1.2).</summary>
+/// <summary>The Go peer's timeouts (<c>ipfshttp</c> section of service.json, docs/protocol/kubo-rpc-as-called-by-cluster.md §1.2).</summary>
 internal sealed record GoIpfsConnectorOptions
 {
     public TimeSpan IpfsRequestTimeout { get; init; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>Not a deadline: the stall limit of the pin/add progress watchdog (§4.3).</summary>
+    /// <summary>Not a deadline: the stall limit of the pin/add progress watchdog (docs/protocol/kubo-rpc-as-called-by-cluster.md §4.3).</summary>
     public TimeSpan PinTimeout { get; init; } = TimeSpan.FromMinutes(2);
 
     public TimeSpan UnpinTimeout { get; init; } = TimeSpan.FromHours(3);
@@ -44,7 +44,7 @@ internal sealed record PinLsCidResult(IpfsPinStatus Status, GoError? Error);
 /// <summary>One progress value of pin/add and when it was seen, counted from just before the request.</summary>
 internal sealed record ProgressSample(TimeSpan At, long Progress);
 
-/// <summary>Outcome of the whole §4.3 sequence: pinned or the error, whether pin/add was skipped, what it streamed.</summary>
+/// <summary>Outcome of the whole docs/protocol/kubo-rpc-as-called-by-cluster.md §4.3 sequence: pinned or the error, whether pin/add was skipped, what it streamed.</summary>
 internal sealed record PinOutcome(GoError? Error, bool SkippedPinAdd, IReadOnlyList<ProgressSample> Progress, bool WatchdogFired)
 {
     public bool Pinned => Error is null;
@@ -63,7 +63,7 @@ internal sealed record GoResult<T>(T? Value, GoError? Error)
 
 /// <summary>
 /// Replays what an ipfs-cluster v1.1.6 peer's <c>ipfshttp</c> connector sends to its IPFS daemon, and concludes
-/// from the answers what it would (ipfs-rpc-as-called-by-cluster.md §1–§5): POST with an empty
+/// from the answers what it would (docs/protocol/kubo-rpc-as-called-by-cluster.md §1–§5): POST with an empty
 /// <c>Content-Type</c>, the exact query strings, success only on HTTP 200, errors from a JSON <c>Message</c>
 /// (case-insensitive) else "IPFS request failed", streams decoded like Go's <c>json.Decoder</c>, the "not pinned"
 /// suffix rule, the exact-text unpin rule and the pin/add progress watchdog.
@@ -88,7 +88,7 @@ internal sealed class GoIpfsConnector : IDisposable
 
     // ---- High-level operations, one per Go connector method ----
 
-    /// <summary><c>ID</c>: id must be 200, decode, and carry a valid peer ID (§4.1).</summary>
+    /// <summary><c>ID</c>: id must be 200, decode, and carry a valid peer ID (docs/protocol/kubo-rpc-as-called-by-cluster.md §4.1).</summary>
     public async Task<GoResult<GoIpfsId>> IdAsync(CancellationToken cancellationToken = default)
     {
         using var timeout = Deadline(Options.IpfsRequestTimeout, cancellationToken);
@@ -107,7 +107,7 @@ internal sealed class GoIpfsConnector : IDisposable
         }, timeout.Token);
     }
 
-    /// <summary><c>PinLsCid</c> (§4.2): type from the depth; only the first value counts.</summary>
+    /// <summary><c>PinLsCid</c> (docs/protocol/kubo-rpc-as-called-by-cluster.md §4.2): type from the depth; only the first value counts.</summary>
     public async Task<PinLsCidResult> PinLsCidAsync(string cid, int maxDepth = -1, CancellationToken cancellationToken = default)
     {
         using var timeout = Deadline(Options.IpfsRequestTimeout, cancellationToken);
@@ -137,7 +137,7 @@ internal sealed class GoIpfsConnector : IDisposable
     }
 
     /// <summary>
-    /// <c>Pin</c> (§4.3): <c>pin/ls?arg=</c> first (pinned as expected → success without pin/add), then
+    /// <c>Pin</c> (docs/protocol/kubo-rpc-as-called-by-cluster.md §4.3): <c>pin/ls?arg=</c> first (pinned as expected → success without pin/add), then
     /// <c>pin/add?arg=…&amp;recursive=…&amp;progress=true</c> under the progress watchdog; a clean end is pinned.
     /// </summary>
     public async Task<PinOutcome> PinAsync(string cid, int maxDepth = -1, CancellationToken cancellationToken = default)
@@ -227,7 +227,7 @@ internal sealed class GoIpfsConnector : IDisposable
         return new PinOutcome(error, false, samples, fired);
     }
 
-    /// <summary><c>Unpin</c> (§4.6): 200, or exactly <c>not pinned or pinned indirectly</c>, is unpinned.</summary>
+    /// <summary><c>Unpin</c> (docs/protocol/kubo-rpc-as-called-by-cluster.md §4.6): 200, or exactly <c>not pinned or pinned indirectly</c>, is unpinned.</summary>
     public async Task<GoError?> UnpinAsync(string cid, CancellationToken cancellationToken = default)
     {
         using var timeout = Deadline(Options.UnpinTimeout, cancellationToken);
@@ -235,12 +235,12 @@ internal sealed class GoIpfsConnector : IDisposable
         return result.Error is { Message: "not pinned or pinned indirectly" } ? null : result.Error;
     }
 
-    /// <summary><c>pin/update?arg=&lt;from&gt;&amp;arg=&lt;to&gt;&amp;unpin=false</c> (§4.5): 200 is success.</summary>
+    /// <summary><c>pin/update?arg=&lt;from&gt;&amp;arg=&lt;to&gt;&amp;unpin=false</c> (docs/protocol/kubo-rpc-as-called-by-cluster.md §4.5): 200 is success.</summary>
     public async Task<GoError?> PinUpdateAsync(string from, string to, CancellationToken cancellationToken = default) =>
         (await CatchAsync(async () => await PostCtxAsync($"pin/update?arg={from}&arg={to}&unpin=false", cancellationToken), cancellationToken)).Error;
 
     /// <summary>
-    /// <c>PinLs</c> (§4.7): in v1.1.6 only the first filter (<c>recursive</c>) is ever requested. Every value must
+    /// <c>PinLs</c> (docs/protocol/kubo-rpc-as-called-by-cluster.md §4.7): in v1.1.6 only the first filter (<c>recursive</c>) is ever requested. Every value must
     /// decode with a valid CID; the map is keyed by CID bytes (canonical text here).
     /// </summary>
     public async Task<GoResult<IReadOnlyDictionary<string, IpfsPinStatus>>> PinLsAsync(string typeFilter = "recursive", CancellationToken cancellationToken = default)
@@ -267,7 +267,7 @@ internal sealed class GoIpfsConnector : IDisposable
         }, timeout.Token);
     }
 
-    /// <summary><c>RepoStat</c> (§4.8): <c>RepoSize</c>/<c>StorageMax</c> as Go uint64s.</summary>
+    /// <summary><c>RepoStat</c> (docs/protocol/kubo-rpc-as-called-by-cluster.md §4.8): <c>RepoSize</c>/<c>StorageMax</c> as Go uint64s.</summary>
     public async Task<GoResult<GoRepoStat>> RepoStatAsync(CancellationToken cancellationToken = default)
     {
         using var timeout = Deadline(Options.IpfsRequestTimeout, cancellationToken);
@@ -278,7 +278,7 @@ internal sealed class GoIpfsConnector : IDisposable
         }, timeout.Token);
     }
 
-    /// <summary><c>RepoGC</c> (§4.9): <c>Key</c> must be go-cid JSON (<c>{"/":…}</c> or null).</summary>
+    /// <summary><c>RepoGC</c> (docs/protocol/kubo-rpc-as-called-by-cluster.md §4.9): <c>Key</c> must be go-cid JSON (<c>{"/":…}</c> or null).</summary>
     public async Task<GoResult<IReadOnlyList<GoRepoGcKey>>> RepoGcAsync(CancellationToken cancellationToken = default)
     {
         using var timeout = Deadline(Options.RepoGcTimeout, cancellationToken);
@@ -297,7 +297,7 @@ internal sealed class GoIpfsConnector : IDisposable
         }, timeout.Token);
     }
 
-    /// <summary><c>SwarmPeers</c> (§4.11): every <c>Peer</c> must be a valid peer ID.</summary>
+    /// <summary><c>SwarmPeers</c> (docs/protocol/kubo-rpc-as-called-by-cluster.md §4.11): every <c>Peer</c> must be a valid peer ID.</summary>
     public async Task<GoResult<IReadOnlyList<string>>> SwarmPeersAsync(CancellationToken cancellationToken = default)
     {
         using var timeout = Deadline(Options.IpfsRequestTimeout, cancellationToken);
@@ -328,7 +328,7 @@ internal sealed class GoIpfsConnector : IDisposable
         }, timeout.Token);
     }
 
-    /// <summary><c>swarm/connect?arg=&lt;query-escaped multiaddr&gt;</c> (§4.4); the peer only logs the outcome.</summary>
+    /// <summary><c>swarm/connect?arg=&lt;query-escaped multiaddr&gt;</c> (docs/protocol/kubo-rpc-as-called-by-cluster.md §4.4); the peer only logs the outcome.</summary>
     public async Task<GoError?> SwarmConnectAsync(string multiaddress, CancellationToken cancellationToken = default) =>
         (await CatchAsync(async () => await PostCtxAsync("swarm/connect?arg=" + QueryEscape(multiaddress), cancellationToken), cancellationToken)).Error;
 

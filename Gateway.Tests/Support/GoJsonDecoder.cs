@@ -7,7 +7,7 @@ namespace CompositeGateway.Tests.Support;
 internal sealed class GoDecodeException(string message) : Exception(message);
 
 /// <summary>
-/// Reads a body the way Go's <c>json.Decoder</c> does (ipfs-rpc-as-called-by-cluster.md §1.1): a sequence of
+/// Reads a body the way Go's <c>json.Decoder</c> does (docs/protocol/kubo-rpc-as-called-by-cluster.md §1.1): a sequence of
 /// concatenated JSON values, whitespace between them optional; <c>null</c> from <see cref="DecodeAsync"/> is the
 /// clean EOF after zero or more values; a value cut short, or a connection that ends without the chunked
 /// terminator, is "unexpected EOF". Reads incrementally, so progress values are seen as they arrive.

@@ -6,7 +6,7 @@ namespace CompositeGateway.Admin;
 
 /// <summary>
 /// The gateway's own admin dialect (snake_case, RFC 3339 UTC times): neither the cluster's nor
-/// Kubo's, so it has its own context (STYLE.md 11).
+/// Kubo's, so it has its own context (docs/development/style.md §11).
 /// </summary>
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
@@ -79,7 +79,7 @@ internal sealed record UnderclusterReadiness(
 
     /// <summary>
     /// The last aggregated <c>repo/stat</c> left this undercluster out of the free space it reported (see
-    /// docs-snippets/placement.md); informational, it does not change <c>ready</c>.
+    /// docs/design/placement.md); informational, it does not change <c>ready</c>.
     /// </summary>
     public bool RepoStatLeftOut { get; init; }
 

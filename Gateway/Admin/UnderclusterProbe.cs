@@ -21,7 +21,7 @@ internal enum ProbeFailure
     NotCluster,
 }
 
-/// <summary>A probe's outcome as a value (STYLE.md 6): the contacted peer's ID object, or where it failed and why.</summary>
+/// <summary>A probe's outcome as a value (docs/development/style.md §6): the contacted peer's ID object, or where it failed and why.</summary>
 internal readonly record struct ProbeResult(ProbeFailure Failure, ClusterPeer? Peer, string? Error)
 {
     public bool Succeeded => Failure == ProbeFailure.None;
@@ -57,7 +57,7 @@ internal readonly record struct PeersResult(IReadOnlyList<ClusterPeer>? Peers, s
 /// </summary>
 internal sealed class UnderclusterProbe(TimeProvider time)
 {
-    /// <summary><c>GET /id</c> (cluster-rest-api.md §5.1): up means 200 with an ID object whose <c>id</c> is set.</summary>
+    /// <summary><c>GET /id</c> (docs/protocol/cluster-rest-api.md §5.1): up means 200 with an ID object whose <c>id</c> is set.</summary>
     public async Task<ProbeResult> ProbeAsync(ClusterClient client, UnderclusterOptions undercluster, CancellationToken cancellationToken)
     {
         var result = await client.GetIdAsync(ClusterCallMode.HealthProbe, cancellationToken);
@@ -73,7 +73,7 @@ internal sealed class UnderclusterProbe(TimeProvider time)
     }
 
     /// <summary>
-    /// <c>GET /peers</c> (§5.3), bounded as a whole by the undercluster's timeout: the contacted peer
+    /// <c>GET /peers</c> (docs/protocol/cluster-rest-api.md §5.3), bounded as a whole by the undercluster's timeout: the contacted peer
     /// asks every cluster peer for its ID (and each its IPFS daemon), so this is the expensive check.
     /// </summary>
     public async Task<PeersResult> ListPeersAsync(ClusterClient client, UnderclusterOptions undercluster, CancellationToken cancellationToken)
@@ -106,7 +106,7 @@ internal sealed class UnderclusterProbe(TimeProvider time)
     };
 
     /// <summary>
-    /// Every ipfs-cluster REST API serves <c>GET /id</c> and <c>GET /peers</c> (§5.1, §5.3) and answers its
+    /// Every ipfs-cluster REST API serves <c>GET /id</c> and <c>GET /peers</c> (docs/protocol/cluster-rest-api.md §5.1, §5.3) and answers its
     /// errors as <c>{"code":…,"message":…}</c> (§1.2). A 404 or 405 to them means the URL is something else;
     /// Kubo's error JSON (<c>{"Message":…,"Code":…,"Type":"error"}</c>) or an <c>/api/v0</c> path says it is a
     /// Kubo RPC API: an IPFS daemon, or a gateway like this one.

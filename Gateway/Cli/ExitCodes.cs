@@ -1,6 +1,6 @@
 namespace CompositeGateway.Cli;
 
-/// <summary>Process exit codes, documented for operators in the README ("Command line").</summary>
+/// <summary>Process exit codes, documented for operators in docs/cli.md.</summary>
 internal static class ExitCodes
 {
     public const int Ok = 0;

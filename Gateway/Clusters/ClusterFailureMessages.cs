@@ -9,7 +9,7 @@ namespace CompositeGateway.Clusters;
 internal readonly record struct KuboFailure(string Message, HttpStatusCode StatusCode);
 
 /// <summary>
-/// The one place that turns a <see cref="ClusterFailure"/> into words (STYLE.md 6; YARP's
+/// The one place that turns a <see cref="ClusterFailure"/> into words (docs/development/style.md §6; YARP's
 /// <c>HandleRequestFailureAsync</c>). The Kubo RPC layer wraps <see cref="ToKubo"/> in its own
 /// error JSON; logs use <see cref="Describe"/>.
 /// </summary>
@@ -17,7 +17,7 @@ internal static class ClusterFailureMessages
 {
     public static KuboFailure ToKubo(ClusterFailure failure)
     {
-        // The Go peer treats any non-200 as an error and only reads the message (ipfs-rpc file §1.1),
+        // The Go peer treats any non-200 as an error and only reads the message (docs/protocol/kubo-rpc-as-called-by-cluster.md §1.1),
         // so the status mostly matters to human clients: Kubo sends 400 for client errors, 500 otherwise.
         var clientError = failure.Kind == ClusterFailureKind.InvalidRequest
             || (failure.Kind == ClusterFailureKind.HttpStatus && failure.StatusCode == HttpStatusCode.BadRequest);

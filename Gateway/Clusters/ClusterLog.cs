@@ -1,6 +1,6 @@
 namespace CompositeGateway.Clusters;
 
-/// <summary>Every log event of <c>Clusters/</c>: event ids 1200–1299 (Admin has 1100–1199; STYLE.md 10).</summary>
+/// <summary>Every log event of <c>Clusters/</c>: event ids 1200–1299 (Admin has 1100–1199; docs/development/style.md §10).</summary>
 internal static partial class ClusterLog
 {
     [LoggerMessage(1201, LogLevel.Warning, "Undercluster {Cluster}: {Operation} failed ({Kind}): {Detail}")]

@@ -3,7 +3,7 @@ using System.Diagnostics.CodeAnalysis;
 namespace CompositeGateway.Clusters;
 
 /// <summary>
-/// The outcome of one undercluster call: a value or a <see cref="ClusterFailure"/> (STYLE.md 6).
+/// The outcome of one undercluster call: a value or a <see cref="ClusterFailure"/> (docs/development/style.md §6).
 /// Upstream failures never surface as exceptions from <see cref="ClusterClient"/>.
 /// </summary>
 internal readonly struct ClusterResult<T>

@@ -3,9 +3,9 @@ using CompositeGateway.Admin;
 namespace CompositeGateway.Composition;
 
 /// <summary>
-/// <c>repo/stat</c> over several underclusters (README "Placement" has the formulas and a worked
+/// <c>repo/stat</c> over several underclusters (docs/design/repo-stat.md has the formulas and a worked
 /// example): each undercluster's free space f_u is what its own <see cref="SpaceReporter"/> computes (the k_u-th
-/// largest peer free space for its replication, README "repo/stat"); the underclusters are asked in
+/// largest peer free space for its replication, docs/design/repo-stat.md); the underclusters are asked in
 /// parallel, each bounded by its timeout. Over the healthy underclusters that answered, in configuration order:
 /// <list type="bullet">
 /// <item><c>replicate</c> with quorum q: the q-th largest f_u (q = all: the tightest undercluster);</item>
@@ -15,7 +15,7 @@ namespace CompositeGateway.Composition;
 /// Fewer answering underclusters than needed → 0 (no new allocations, as a full Kubo). An undercluster that
 /// cannot be asked is left out, logged and recorded in <see cref="UnderclusterHealth"/> (for <c>/ready</c> and
 /// <c>gateway_repo_stat_left_out</c>), or fails the call with <c>repo_stat_unreachable: fail</c>.
-/// <c>RepoSize</c> stays 0 and the result is capped at 2^63 − 1 (the Go informer's int64 weight, §6).
+/// <c>RepoSize</c> stays 0 and the result is capped at 2^63 − 1 (the Go informer's int64 weight, docs/protocol/kubo-rpc-as-called-by-cluster.md §6).
 /// </summary>
 internal sealed class AggregatedSpaceReporter(
     Placement placement, TimeProvider time, ILogger<AggregatedSpaceReporter> logger, UnderclusterHealth? health = null) : ISpaceReporter

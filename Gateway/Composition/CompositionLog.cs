@@ -1,6 +1,6 @@
 namespace CompositeGateway.Composition;
 
-/// <summary>Log events of the composition layer (event IDs 3100–3199), source-generated (STYLE.md 10).</summary>
+/// <summary>Log events of the composition layer (event IDs 1400–1499), source-generated (docs/development/style.md §10).</summary>
 internal static partial class CompositionLog
 {
     [LoggerMessage(EventId = 1401, Level = LogLevel.Warning, Message = "Status poll of undercluster \"{Undercluster}\" for {Count} CIDs failed: {Error}")]

@@ -10,7 +10,7 @@ internal static class CompositionServiceCollectionExtensions
     /// <summary>
     /// Registers <see cref="IPinService"/>, <see cref="ISwarmAddressSource"/>, <see cref="ISpaceReporter"/> and
     /// <see cref="IGarbageCollector"/> over every configured undercluster, placed by <paramref name="placement"/>
-    /// (README "Placement"). Needs <c>AddClusterClients(...)</c> and a <see cref="GatewayOwner"/> (the
+    /// (docs/design/placement.md). Needs <c>AddClusterClients(...)</c> and a <see cref="GatewayOwner"/> (the
     /// gateway's peer ID) registered, or pass <paramref name="owner"/>. Placement reads undercluster health from
     /// <see cref="UnderclusterHealth"/> when it is registered (<c>AddGatewayAdmin</c>); without it every
     /// undercluster counts as healthy.

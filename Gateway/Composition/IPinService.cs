@@ -5,7 +5,7 @@ namespace CompositeGateway.Composition;
 /// wire (query parsing, Kubo JSON, progress ticks, aborting streams); the composition layer
 /// owns the truth (which undercluster, ownership, the "pinned" rule). CIDs cross this seam as
 /// canonical strings already validated by the surface; the composition layer must answer with
-/// exactly the CID it was given (the Go peer matches CIDs by bytes: ipfs-rpc-as-called-by-cluster.md §4.7).
+/// exactly the CID it was given (the Go peer matches CIDs by bytes: docs/protocol/kubo-rpc-as-called-by-cluster.md §4.7).
 /// </summary>
 internal interface IPinService
 {

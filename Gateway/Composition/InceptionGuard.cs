@@ -8,7 +8,7 @@ namespace CompositeGateway.Composition;
 /// whose IPFS daemon is this gateway (the inception topology): every pin would come back here
 /// through that undercluster's peer and wait on itself. The refusal is a Kubo error the
 /// overcluster peer shows as the pin's error; a failed repo/stat makes it publish no freespace
-/// metric, so it stops allocating pins to this gateway at all (ipfs-rpc-as-called-by-cluster.md §6).
+/// metric, so it stops allocating pins to this gateway at all (docs/protocol/kubo-rpc-as-called-by-cluster.md §6).
 /// </summary>
 internal sealed class InceptionGuard(UnderclusterHealth health, IReadOnlyList<string> underclusters)
 {

@@ -3,7 +3,7 @@ namespace CompositeGateway.Composition;
 /// <summary>
 /// One async mutex per key (CID), created on demand and dropped when nobody holds or waits for it, so
 /// memory follows the number of CIDs being worked on, not the number ever seen. Serialises the
-/// read-merge-write sequences on one CID inside this process (README "Pin ownership").
+/// read-merge-write sequences on one CID inside this process (docs/design/ownership.md).
 /// </summary>
 internal sealed class KeyedLock
 {

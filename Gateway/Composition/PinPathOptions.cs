@@ -6,14 +6,14 @@ namespace CompositeGateway.Composition;
 
 /// <summary>
 /// How the gateway turns the overcluster's pin requests into undercluster pins and decides when
-/// they are "pinned" (YAML section <c>pin_path</c>; see README "The pin path"). Defaults live here.
+/// they are "pinned" (YAML section <c>pin_path</c>; see docs/design/pin-path.md). Defaults live here.
 /// </summary>
 internal sealed record PinPathOptions
 {
     /// <summary>
     /// <c>pin_wait</c>: <see cref="PinWaitMode.Pinned"/> (default) holds the overcluster's <c>pin/add</c>
     /// open until the undercluster really has the pin; <see cref="PinWaitMode.Accepted"/> answers once the
-    /// pin is in the undercluster's pinset, like ipfs-cluster's own proxy (prior-art-ipfsproxy.md §6.1).
+    /// pin is in the undercluster's pinset, like ipfs-cluster's own proxy (docs/protocol/ipfs-proxy-prior-art.md §6.1).
     /// </summary>
     public PinWaitMode PinWait { get; init; } = PinWaitMode.Pinned;
 
@@ -31,7 +31,7 @@ internal sealed record PinPathOptions
 
     /// <summary>
     /// <c>poll_batch_chars</c>: most characters of CIDs (with commas) per status request, so that one batch is
-    /// one request line under the undercluster's header limit (cluster-rest-api.md §1, <c>max_header_bytes</c>).
+    /// one request line under the undercluster's header limit (docs/protocol/cluster-rest-api.md §1, <c>max_header_bytes</c>).
     /// </summary>
     public int PollBatchChars { get; init; } = 5000;
 
@@ -52,7 +52,7 @@ internal sealed record PinPathOptions
 
     /// <summary>
     /// <c>unpin_recheck_delay</c>: before deleting a pin whose last owner leaves, wait this long and re-read it,
-    /// so a concurrent join by another gateway is seen (README "Pin ownership").
+    /// so a concurrent join by another gateway is seen (docs/design/ownership.md).
     /// </summary>
     public TimeSpan UnpinRecheckDelay { get; init; } = TimeSpan.FromMilliseconds(250);
 
@@ -63,7 +63,7 @@ internal sealed record PinPathOptions
     public int MaxAddresses { get; init; } = 64;
 
     /// <summary>
-    /// Every broken rule at once, each naming its key in <c>pin_path</c> (STYLE.md 4). The loader calls this and
+    /// Every broken rule at once, each naming its key in <c>pin_path</c> (docs/development/style.md §4). The loader calls this and
     /// adds lines; code that builds options directly gets the same rules.
     /// </summary>
     public IReadOnlyList<OptionProblem> Validate()
@@ -101,7 +101,7 @@ internal sealed record PinPathOptions
     }
 
     /// <summary>
-    /// The combinations ipfs-cluster accepts once its defaults are applied (cluster-rest-api.md §4): both −1
+    /// The combinations ipfs-cluster accepts once its defaults are applied (docs/protocol/cluster-rest-api.md §4): both −1
     /// (every peer) or 1 ≤ min ≤ max; plus both 0, which leaves both to the undercluster's own defaults.
     /// One 0 is refused: the undercluster would mix its default with ours and might reject every pin.
     /// </summary>

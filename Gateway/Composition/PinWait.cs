@@ -9,7 +9,7 @@ namespace CompositeGateway.Composition;
 /// (<c>pin_error</c> on needed peers), the wait limit, the undercluster being unreachable for
 /// <see cref="PinPathOptions.UnreachableAfter"/>, the caller's cancellation, or an unpin of the CID.
 /// If the pin vanishes from the pinset or loses this gateway's owner key meanwhile, it asks the pin
-/// service to re-establish it (README "Pin ownership") and keeps waiting.
+/// service to re-establish it (docs/design/ownership.md) and keeps waiting.
 /// </summary>
 internal sealed class PinWait : IPinWait, IStatusObserver
 {

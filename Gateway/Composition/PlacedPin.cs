@@ -28,7 +28,7 @@ internal sealed record PlacedPin(string Undercluster, PlacedKind Kind, PinState 
     /// <summary>The answer could not say whether the pin is there and pinned (a call failed, or the rule's peers could not be asked).</summary>
     public bool IsUndetermined => Kind == PlacedKind.Unknown || (Kind == PlacedKind.Owned && State == PinState.Undetermined);
 
-    /// <summary>The single-undercluster <c>pin/ls?arg=</c> answer (README "The pin path"): a failure is never "not pinned".</summary>
+    /// <summary>The single-undercluster <c>pin/ls?arg=</c> answer (docs/design/pin-path.md): a failure is never "not pinned".</summary>
     public PinQueryResult ToQueryResult() => Kind switch
     {
         PlacedKind.Unknown => PinQueryResult.Failed(Failure!),

@@ -30,7 +30,7 @@ internal sealed class PlacementMember(Undercluster undercluster, UnderclusterPin
 
 /// <summary>
 /// Where pins go and how several underclusters' answers about one CID become one answer
-/// (README "Placement"). Stateless apart from the health view and the last free-space figures:
+/// (docs/design/placement.md). Stateless apart from the health view and the last free-space figures:
 /// every decision about an existing pin is made from what the underclusters say now, so a restarted gateway
 /// or another replica with the same identity decides the same.
 /// </summary>

@@ -1,7 +1,7 @@
 namespace CompositeGateway.Composition;
 
 /// <summary>
-/// How pins spread over several underclusters (YAML section <c>placement</c>; README "Placement").
+/// How pins spread over several underclusters (YAML section <c>placement</c>; docs/design/placement.md).
 /// With one undercluster every policy is the same: the pin goes there, as it always did.
 /// </summary>
 internal sealed record PlacementOptions
@@ -31,7 +31,7 @@ internal sealed record PlacementOptions
         _ => 1,
     };
 
-    /// <summary>Every problem at once, each naming its key in the <c>placement</c> section (STYLE.md 4).</summary>
+    /// <summary>Every problem at once, each naming its key in the <c>placement</c> section (docs/development/style.md §4).</summary>
     public IReadOnlyList<Configuration.OptionProblem> Validate(int underclusters)
     {
         var errors = new List<Configuration.OptionProblem>();

@@ -5,17 +5,17 @@ using CompositeGateway.Clusters.Wire;
 namespace CompositeGateway.Composition;
 
 /// <summary>
-/// The pin path (README "The pin path"): overcluster pin operations become owned undercluster pins,
+/// The pin path (docs/design/pin-path.md): overcluster pin operations become owned undercluster pins,
 /// and "pinned" means what the undercluster's peers report, by the <c>pinned_when</c> rule.
 /// <para>
-/// Ownership (README "Pin ownership"): every pin this gateway creates or joins carries its owner key in
+/// Ownership (docs/design/ownership.md): every pin this gateway creates or joins carries its owner key in
 /// the pin's metadata; listings and queries show only owned pins; an unpin removes only this gateway's key
 /// and deletes the undercluster pin only when no owner remains and a gateway created it. Every write is a
-/// read-merge-write of the whole pin (a re-pin replaces everything, cluster-rest-api.md §5.7), serialised per
+/// read-merge-write of the whole pin (a re-pin replaces everything, docs/protocol/cluster-rest-api.md §5.7), serialised per
 /// CID inside the process, followed by a read-back that repairs a lost key.
 /// </para>
 /// This is the pin path over one undercluster; <see cref="PinService"/> places pins over the configured set of
-/// these (README "Placement"), and with a single undercluster simply hands every call to it.
+/// these (docs/design/placement.md), and with a single undercluster simply hands every call to it.
 /// </summary>
 internal sealed class UnderclusterPinService : IPinService
 {
@@ -53,7 +53,7 @@ internal sealed class UnderclusterPinService : IPinService
     /// <summary>
     /// Two reads: <c>GET /allocations/{cid}</c> (in the pinset? ours? mode and replication) and, only for owned
     /// pins, <c>GET /pins/{cid}</c> (what the peers report). A failure of either is a failure, never "not pinned":
-    /// the Go peer turns a pin/ls error into a status error but "not pinned" into a re-pin (ipfs-rpc-as-called-by-cluster.md §5.4).
+    /// the Go peer turns a pin/ls error into a status error but "not pinned" into a re-pin (docs/protocol/kubo-rpc-as-called-by-cluster.md §5.4).
     /// </summary>
     public async Task<PinQueryResult> QueryAsync(string cid, CancellationToken cancellationToken) =>
         (await InspectAsync(cid, cancellationToken)).ToQueryResult();
@@ -126,17 +126,17 @@ internal sealed class UnderclusterPinService : IPinService
     }
 
     /// <summary>
-    /// Owned pins that meet the rule, in bounded memory. Source choice (also in README "The pin path"):
+    /// Owned pins that meet the rule, in bounded memory. Source choice (also in docs/design/pin-path.md):
     /// <c>GET /allocations?filter=pin</c> streamed, owned pins collected into batches of
     /// <see cref="PinPathOptions.PollBatchSize"/>, each batch's truth from one <c>GET /pins?cids=…</c>. Chosen over
     /// <c>GET /pins?filter=pinned</c> because: (1) <c>/allocations</c> streams from the shared state as it is
     /// read, while cluster-wide <c>/pins</c> answers only after every peer listed its whole IPFS pinset and the
-    /// undercluster merged it all in memory (§1.3, §5.8) — time to first byte grows with the pinset and eats
-    /// the Go peer's 5-minute <c>ipfs_request_timeout</c> for the whole listing (ipfs-rpc-as-called-by-cluster.md
+    /// undercluster merged it all in memory (docs/protocol/cluster-rest-api.md §1.3, §5.8) — time to first byte grows with the pinset and eats
+    /// the Go peer's 5-minute <c>ipfs_request_timeout</c> for the whole listing (docs/protocol/kubo-rpc-as-called-by-cluster.md
     /// §4.7); (2) status is asked only for pins this gateway owns, not for every other owner's pins in a shared
     /// undercluster; (3) <c>GlobalPinInfo</c> carries neither replication factors nor <c>max_depth</c>, which the
     /// rule and the Kubo type need, and recording them in our metadata would cost an extra re-pin of every pin
-    /// created with the undercluster's default replication (§5.7). The price: per-CID status makes the allocated
+    /// created with the undercluster's default replication (docs/protocol/cluster-rest-api.md §5.7). The price: per-CID status makes the allocated
     /// peers answer one IPFS <c>pin/ls?arg</c> each per listed pin, instead of one full listing per peer.
     /// </summary>
     public async IAsyncEnumerable<PinnedItem> ListAsync([EnumeratorCancellation] CancellationToken cancellationToken)
@@ -221,7 +221,7 @@ internal sealed class UnderclusterPinService : IPinService
 
     /// <summary>
     /// The common case is a CID this gateway does not own (the Go peer sends pin/rm for every pin allocated to
-    /// other overcluster peers, ipfs-rpc-as-called-by-cluster.md §4.6): one <c>GET /allocations/{cid}</c>, then
+    /// other overcluster peers, docs/protocol/kubo-rpc-as-called-by-cluster.md §4.6): one <c>GET /allocations/{cid}</c>, then
     /// <see cref="UnpinOutcome.NotPinned"/>.
     /// </summary>
     public async Task<UnpinResult> UnpinAsync(string cid, CancellationToken cancellationToken)
@@ -280,7 +280,7 @@ internal sealed class UnderclusterPinService : IPinService
 
     /// <summary>
     /// <c>pin/update</c>: <c>to</c> is pinned with <c>pin-update=from</c> so the undercluster copies <c>from</c>'s
-    /// allocations and options (the content is mostly on those peers already; cluster-rest-api.md §7), then made
+    /// allocations and options (the content is mostly on those peers already; docs/protocol/cluster-rest-api.md §7), then made
     /// this gateway's alone (the copy brought <c>from</c>'s owners along), then waited on like a pin. When
     /// <c>to</c> already exists it is joined instead: a pin-update would replace its options for its other owners.
     /// </summary>
@@ -362,7 +362,7 @@ internal sealed class UnderclusterPinService : IPinService
     /// <summary>
     /// Makes the pinset hold <paramref name="cid"/> with this gateway's owner key and a mode covering
     /// <paramref name="mode"/>, writing only when something is missing (a re-pin is a state update on every
-    /// undercluster peer, §5.7). Each write is followed by a read-back; a key lost to a concurrent writer is
+    /// undercluster peer, docs/protocol/cluster-rest-api.md §5.7). Each write is followed by a read-back; a key lost to a concurrent writer is
     /// merged in again, up to <see cref="MaxWriteAttempts"/> writes. Callers hold the CID's lock.
     /// </summary>
     private async Task<Ensured> EnsureOwnedAsync(string cid, PinMode mode, CancellationToken cancellationToken)
@@ -560,7 +560,7 @@ internal sealed class UnderclusterPinService : IPinService
         }
     }
 
-    /// <summary>Direct pins go through the path route: <c>POST /pins/{cid}</c> would store them recursive (§5.4 caveat).</summary>
+    /// <summary>Direct pins go through the path route: <c>POST /pins/{cid}</c> would store them recursive (docs/protocol/cluster-rest-api.md §5.4 caveat).</summary>
     private Task<ClusterResult<ClusterPin>> WriteAsync(string cid, PinRequest request, CancellationToken cancellationToken) =>
         request.Mode == Clusters.PinMode.Direct
             ? Client.PinPathAsync("/ipfs/" + cid, request, cancellationToken)

@@ -12,7 +12,7 @@ namespace CompositeGateway.Configuration;
 /// <summary>
 /// Reads <c>gateway.yaml</c> through YamlDotNet's representation model (so every value keeps its line),
 /// applies <see cref="EnvironmentOverrides"/>, and validates everything, collecting every problem
-/// instead of stopping at the first (STYLE.md 4).
+/// instead of stopping at the first (docs/development/style.md §4).
 /// </summary>
 internal static partial class GatewayConfigurationLoader
 {

@@ -5,7 +5,7 @@ namespace CompositeGateway.Configuration;
 /// <summary>
 /// The gateway's own listeners, to refuse an undercluster <c>url</c> that points back at them: the
 /// gateway would call itself instead of an ipfs-cluster REST API (the simplest self-reference; the
-/// health monitor catches the others at run time, see README "Self-reference"). Only what the
+/// health monitor catches the others at run time, see docs/design/inception.md). Only what the
 /// configuration alone proves is refused: the same port on a loopback or wildcard address the
 /// listener accepts, <c>localhost</c> counting as 127.0.0.1 and ::1. Host names are not resolved, and
 /// listeners on port 0 (chosen at start) or unix sockets never match.

@@ -7,11 +7,11 @@ namespace CompositeGateway.Identity;
 /// <summary>
 /// The gateway's libp2p identity: an Ed25519 key pair and the peer ID derived from it. The overcluster peer
 /// reads <see cref="PeerId"/> (and ignores <see cref="PublicKeyBase64"/>) from <c>/api/v0/id</c>
-/// (protocol/ipfs-rpc-as-called-by-cluster.md §2).
+/// (docs/protocol/kubo-rpc-as-called-by-cluster.md §2).
 /// </summary>
 internal sealed class GatewayIdentity
 {
-    /// <summary>libp2p KeyType enum value for Ed25519 (peer-ids.md "Keys").</summary>
+    /// <summary>libp2p KeyType enum value for Ed25519 (docs/protocol/peer-ids.md §1).</summary>
     public const int Ed25519KeyType = 1;
 
     private readonly Ed25519PrivateKeyParameters privateKey;
@@ -66,7 +66,7 @@ internal sealed class GatewayIdentity
             return null;
         }
 
-        // peer-ids.md "Ed25519": seed ‖ public (64 bytes), or the legacy seed ‖ public ‖ public (96 bytes).
+        // docs/protocol/peer-ids.md §2: seed ‖ public (64 bytes), or the legacy seed ‖ public ‖ public (96 bytes).
         if (data.Length is not (64 or 96) || (data.Length == 96 && !data.AsSpan(32, 32).SequenceEqual(data.AsSpan(64, 32))))
         {
             error = $"Ed25519 private key data must be 64 bytes (seed and public key), not {data.Length}";

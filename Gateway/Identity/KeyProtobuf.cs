@@ -4,7 +4,7 @@ namespace CompositeGateway.Identity;
 
 /// <summary>
 /// The two-field libp2p key message (<c>PublicKey</c> and <c>PrivateKey</c> share the shape
-/// <c>{ required KeyType Type = 1; required bytes Data = 2; }</c>, peer-ids.md "Keys"), encoded
+/// <c>{ required KeyType Type = 1; required bytes Data = 2; }</c>, docs/protocol/peer-ids.md §1), encoded
 /// deterministically in field order as the spec asks, so the peer ID of a key never varies.
 /// </summary>
 internal static class KeyProtobuf

@@ -8,7 +8,7 @@ namespace CompositeGateway.Identity;
 /// <summary>
 /// A libp2p peer ID: a multihash of the peer's protobuf-encoded public key. Keys whose encoding is at most
 /// 42 bytes (Ed25519: 36) are inlined with the identity multihash, larger ones (RSA) hashed with sha2-256
-/// (libp2p specs, peer-ids/peer-ids.md "Peer Ids"). The canonical text is base58btc (<c>12D3KooW…</c>,
+/// (docs/protocol/peer-ids.md §3). The canonical text is base58btc (<c>12D3KooW…</c>,
 /// <c>Qm…</c>); <see cref="TryParse"/> also accepts the CIDv1 form with the <c>libp2p-key</c> codec
 /// (as Kubo does), so peer IDs coming from the cluster peer can be validated whichever way they are written.
 /// </summary>

@@ -2,7 +2,7 @@ namespace CompositeGateway.KuboRpc;
 
 /// <summary>
 /// The identity <c>id</c> reports. The Go peer requires <see cref="PeerId"/> to decode as a libp2p peer ID or it
-/// never becomes ready (ipfs-rpc-as-called-by-cluster.md §2); <see cref="PublicKey"/> is informational.
+/// never becomes ready (docs/protocol/kubo-rpc-as-called-by-cluster.md §2); <see cref="PublicKey"/> is informational.
 /// </summary>
 internal interface INodeIdentity
 {

@@ -7,7 +7,7 @@ namespace CompositeGateway.KuboRpc;
 /// <summary>
 /// The commands the gateway answers, found the way go-ipfs-cmds' <c>parseRequest</c> does: the whole path names a
 /// command, or all but its last segment does and that segment becomes the first argument
-/// (<c>/api/v0/pin/add/&lt;cid&gt;</c>; the habit ipfsproxy also honours, prior-art-ipfsproxy.md §2). Kubo puts
+/// (<c>/api/v0/pin/add/&lt;cid&gt;</c>; the habit ipfsproxy also honours, docs/protocol/ipfs-proxy-prior-art.md §2). Kubo puts
 /// that argument before the query's <c>arg</c> values; so does the gateway.
 /// </summary>
 internal static class KuboCommandTable

@@ -3,10 +3,10 @@ using CompositeGateway.KuboRpc.Wire;
 namespace CompositeGateway.KuboRpc;
 
 /// <summary>
-/// The one place a Kubo error reaches the wire (STYLE.md 6). Before the response has started: the status and
+/// The one place a Kubo error reaches the wire (docs/development/style.md §6). Before the response has started: the status and
 /// <c>{"Message","Code","Type":"error"}</c> as <c>application/json</c> (kubo-rpc-client only parses error bodies
 /// with that content type). After HTTP 200 has been sent the only signal the Go peer sees is a broken stream:
-/// trailers are ignored and a clean end means success (ipfs-rpc-as-called-by-cluster.md §1.1), so the
+/// trailers are ignored and a clean end means success (docs/protocol/kubo-rpc-as-called-by-cluster.md §1.1), so the
 /// connection is aborted without the chunked terminator.
 /// </summary>
 internal static class KuboErrorWriter
@@ -20,7 +20,7 @@ internal static class KuboErrorWriter
         {
             // Values already flushed may still sit in Kestrel's output pipe; aborting at once would drop them and
             // the peer would see a connection closed before any answer — a transport failure, which the Go peer
-            // counts towards its 1 req/s rate limit (§1). A short grace lets them reach the socket first, so the
+            // counts towards its 1 req/s rate limit (docs/protocol/kubo-rpc-as-called-by-cluster.md §1). A short grace lets them reach the socket first, so the
             // peer sees what it should: a truncated stream ("unexpected EOF").
             try
             {

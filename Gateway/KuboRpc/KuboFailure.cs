@@ -20,7 +20,7 @@ internal sealed record KuboFailure(int StatusCode, KuboErrorCode Code, string Me
 {
     /// <summary>
     /// boxo pinner's text, passed through unchanged by Kubo's <c>pin/rm</c>. The Go peer treats exactly this
-    /// message as "already unpinned" (ipfs-rpc-as-called-by-cluster.md §4.6); any other wording is an unpin error.
+    /// message as "already unpinned" (docs/protocol/kubo-rpc-as-called-by-cluster.md §4.6); any other wording is an unpin error.
     /// </summary>
     public const string NotPinnedOrPinnedIndirectly = "not pinned or pinned indirectly";
 
@@ -35,7 +35,7 @@ internal sealed record KuboFailure(int StatusCode, KuboErrorCode Code, string Me
 
     /// <summary>
     /// Kubo's <c>pin/ls</c> text for an argument that is not pinned (as that type). The Go peer only checks the
-    /// suffix <c>not pinned</c> (§4.2); <paramref name="argument"/> is the argument as the caller wrote it, as in Kubo.
+    /// suffix <c>not pinned</c> (docs/protocol/kubo-rpc-as-called-by-cluster.md §4.2); <paramref name="argument"/> is the argument as the caller wrote it, as in Kubo.
     /// </summary>
     public static KuboFailure NotPinned(string argument) => Normal($"path '{argument}' is not pinned");
 

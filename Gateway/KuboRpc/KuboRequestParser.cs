@@ -6,7 +6,7 @@ namespace CompositeGateway.KuboRpc;
 /// <summary>
 /// Turns a query string into a <see cref="KuboCall"/> the way go-ipfs-cmds' <c>http/parse.go</c> does:
 /// <c>arg</c> values are positional arguments; unknown keys are kept and ignored (the Go peer sends
-/// <c>max-depth=</c>, kubo-rpc-client a stray <c>paths=</c>: ipfs-rpc-as-called-by-cluster.md §4.3); known
+/// <c>max-depth=</c>, kubo-rpc-client a stray <c>paths=</c>: docs/protocol/kubo-rpc-as-called-by-cluster.md §4.3); known
 /// options must have one value and parse as their type; failures are client errors (HTTP 400, Code 1).
 /// </summary>
 internal static class KuboRequestParser

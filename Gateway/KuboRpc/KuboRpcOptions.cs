@@ -7,7 +7,7 @@ namespace CompositeGateway.KuboRpc;
 internal sealed record KuboRpcOptions
 {
     /// <summary>Longest allowed <see cref="ProgressInterval"/>: Kubo ticks every 500 ms, and the Go peer's
-    /// watchdog must see a rise well within its <c>pin_timeout</c> (ipfs-rpc-as-called-by-cluster.md §4.3).</summary>
+    /// watchdog must see a rise well within its <c>pin_timeout</c> (docs/protocol/kubo-rpc-as-called-by-cluster.md §4.3).</summary>
     public static readonly TimeSpan MaxProgressInterval = TimeSpan.FromSeconds(1);
 
     /// <summary>How often <c>pin/add?progress=true</c> emits a strictly higher <c>{"Progress":n}</c> while waiting.</summary>

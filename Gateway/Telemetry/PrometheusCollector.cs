@@ -8,7 +8,7 @@ namespace CompositeGateway.Telemetry;
 /// <summary>
 /// Listens to <see cref="System.Diagnostics.Metrics"/> instruments, aggregates their measurements
 /// per tag set and renders them in the Prometheus text format 0.0.4. The one place telemetry is
-/// exported (STYLE.md 12); prometheus-net and the OpenTelemetry exporter are not on our registry.
+/// exported (docs/development/style.md §12); prometheus-net and the OpenTelemetry exporter are not on our registry.
 /// </summary>
 internal sealed class PrometheusCollector : IDisposable
 {

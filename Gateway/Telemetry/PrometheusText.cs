@@ -5,7 +5,7 @@ namespace CompositeGateway.Telemetry;
 
 /// <summary>
 /// The lexical rules of the Prometheus text exposition format 0.0.4
-/// (prometheus/docs content/docs/instrumenting/exposition_formats.md): names, escaping, numbers.
+/// (https://prometheus.io/docs/instrumenting/exposition_formats/): names, escaping, numbers.
 /// </summary>
 internal static class PrometheusText
 {

@@ -95,7 +95,7 @@ public sealed class GatewayBenchmarks
         }
     }
 
-    /// <summary>The metadata the gateway writes on pins it created (README "Pin ownership").</summary>
+    /// <summary>The metadata the gateway writes on pins it created (docs/design/ownership.md).</summary>
     private static Dictionary<string, string> OwnedMetadata(GatewayUnderTest gateway) => new(StringComparer.Ordinal)
     {
         [gateway.OwnerKey] = "2024-01-01T00:00:00Z",

@@ -5,7 +5,7 @@ namespace CompositeGateway.Clusters.Wire;
 
 /// <summary>
 /// The ipfs-cluster REST dialect: snake_case names, Go time format. Kubo RPC has its own
-/// context; the two dialects never share a DTO (STYLE.md 11).
+/// context; the two dialects never share a DTO (docs/development/style.md §11).
 /// </summary>
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,

@@ -4,7 +4,7 @@ using CompositeGateway.KuboRpc.Wire;
 namespace CompositeGateway.KuboRpc.Commands;
 
 /// <summary>
-/// <c>config/show</c> (§4.14): no v1.1.6 component calls it; answered with a minimal config whose
+/// <c>config/show</c> (docs/protocol/kubo-rpc-as-called-by-cluster.md §4.14): no v1.1.6 component calls it; answered with a minimal config whose
 /// <c>Datastore.StorageMax</c> is the same number <c>repo/stat</c> reports, in Kubo's human form.
 /// </summary>
 internal static class ConfigShowCommand

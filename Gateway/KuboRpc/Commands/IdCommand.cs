@@ -4,7 +4,7 @@ using CompositeGateway.KuboRpc.Wire;
 namespace CompositeGateway.KuboRpc.Commands;
 
 /// <summary>
-/// <c>id</c> (§2, §4.1): the Go peer polls it until it succeeds and only then becomes ready, and calls it every
+/// <c>id</c> (docs/protocol/kubo-rpc-as-called-by-cluster.md §2, §4.1): the Go peer polls it until it succeeds and only then becomes ready, and calls it every
 /// 15 s after, so it must answer quickly and always. Addresses come from the undercluster daemons; if they are
 /// unavailable the answer still goes out, without addresses (an empty list is valid for the Go peer).
 /// </summary>

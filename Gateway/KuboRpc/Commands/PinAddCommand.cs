@@ -5,7 +5,7 @@ using CompositeGateway.KuboRpc.Wire;
 namespace CompositeGateway.KuboRpc.Commands;
 
 /// <summary>
-/// <c>pin/add</c> (ipfs-rpc-as-called-by-cluster.md §4.3). Every pin is started before anything is sent, so a
+/// <c>pin/add</c> (docs/protocol/kubo-rpc-as-called-by-cluster.md §4.3). Every pin is started before anything is sent, so a
 /// refusal is a Kubo error with its status. With <c>progress=true</c> (what the Go peer always sends) the answer
 /// is 200 at once, then a strictly rising <c>{"Progress":n}</c> every <see cref="KuboRpcOptions.ProgressInterval"/>
 /// to feed the peer's stall watchdog, then <c>{"Pins":[…]}</c> and a clean end only when every pin completed;
@@ -89,7 +89,7 @@ internal static class PinAddCommand
             await tick;
             tick = null;
 
-            // The Go peer cancels a pin when Progress has not strictly risen within pin_timeout (§4.3); a
+            // The Go peer cancels a pin when Progress has not strictly risen within pin_timeout (docs/protocol/kubo-rpc-as-called-by-cluster.md §4.3); a
             // counter per tick rises every interval whatever the underclusters report.
             progress++;
             await stream.WriteValueAsync(new PinProgressOutput(progress), KuboJsonContext.Wire.PinProgressOutput, call.Aborted);

@@ -4,7 +4,7 @@ using CompositeGateway.KuboRpc.Wire;
 namespace CompositeGateway.KuboRpc.Commands;
 
 /// <summary>
-/// <c>pin/ls</c>, with arguments (§4.2) and without (§4.7). Arguments are all checked before anything is sent,
+/// <c>pin/ls</c>, with arguments (docs/protocol/kubo-rpc-as-called-by-cluster.md §4.2) and without (§4.7). Arguments are all checked before anything is sent,
 /// as Kubo does, so "not pinned" is an HTTP 500 <c>path '&lt;arg&gt;' is not pinned</c> (the Go peer reads the
 /// <c>not pinned</c> suffix). A pin of another type than asked is "not pinned"; the gateway tracks no indirect
 /// pins. The full listing streams from <see cref="IPinService.ListAsync"/>: a failure before the first value is

@@ -4,7 +4,7 @@ using CompositeGateway.KuboRpc.Wire;
 namespace CompositeGateway.KuboRpc.Commands;
 
 /// <summary>
-/// <c>pin/rm</c> (§4.6): each argument in turn, stopping at the first failure as Kubo does. A CID this gateway
+/// <c>pin/rm</c> (docs/protocol/kubo-rpc-as-called-by-cluster.md §4.6): each argument in turn, stopping at the first failure as Kubo does. A CID this gateway
 /// does not own answers exactly <c>not pinned or pinned indirectly</c>, which the Go peer reads as "already
 /// unpinned" — it sends <c>pin/rm</c> for every pin allocated elsewhere. <c>recursive</c> is accepted and
 /// ignored: removing this gateway's ownership does not depend on the pin type.

@@ -4,7 +4,7 @@ using CompositeGateway.KuboRpc.Wire;
 namespace CompositeGateway.KuboRpc.Commands;
 
 /// <summary>
-/// <c>pin/update</c> (§4.5): the Go peer sends it with <c>unpin=false</c>; Kubo's default is <c>unpin=true</c>.
+/// <c>pin/update</c> (docs/protocol/kubo-rpc-as-called-by-cluster.md §4.5): the Go peer sends it with <c>unpin=false</c>; Kubo's default is <c>unpin=true</c>.
 /// Kubo's command has no progress output, so the answer <c>{"Pins":["&lt;from&gt;","&lt;to&gt;"]}</c> (or the
 /// error) comes when the new pin completes; the Go peer gives this call no timeout of its own.
 /// </summary>

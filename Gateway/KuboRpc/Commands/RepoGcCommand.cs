@@ -4,7 +4,7 @@ using CompositeGateway.KuboRpc.Wire;
 namespace CompositeGateway.KuboRpc.Commands;
 
 /// <summary>
-/// <c>repo/gc</c> (§4.9): streams <c>{"Key":{"/":"&lt;cid&gt;"}}</c> per removed key. With
+/// <c>repo/gc</c> (docs/protocol/kubo-rpc-as-called-by-cluster.md §4.9): streams <c>{"Key":{"/":"&lt;cid&gt;"}}</c> per removed key. With
 /// <c>stream-errors=true</c> (what the Go peer sends) errors are values <c>{"Key":null,"Error":"…"}</c>; otherwise
 /// they are gathered into one final error, as Kubo does — a Kubo error if nothing was sent yet, else an aborted
 /// stream (the Go peer ignores trailers).

@@ -4,7 +4,7 @@ using CompositeGateway.KuboRpc.Wire;
 namespace CompositeGateway.KuboRpc.Commands;
 
 /// <summary>
-/// <c>repo/stat</c> (§4.8, §6), with or without <c>size-only</c> (same answer: the gateway counts no objects).
+/// <c>repo/stat</c> (docs/protocol/kubo-rpc-as-called-by-cluster.md §4.8, §6), with or without <c>size-only</c> (same answer: the gateway counts no objects).
 /// Both byte counts are clamped below 2^63: the Go disk informer casts <c>StorageMax − RepoSize</c> to a signed
 /// 64-bit weight, so a larger free space would make the gateway the least preferred allocation.
 /// </summary>

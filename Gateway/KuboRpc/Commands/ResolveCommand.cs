@@ -3,7 +3,7 @@ using CompositeGateway.KuboRpc.Wire;
 namespace CompositeGateway.KuboRpc.Commands;
 
 /// <summary>
-/// <c>resolve</c> (§4.10): the gateway holds no DAGs and no IPNS records, so only an immutable
+/// <c>resolve</c> (docs/protocol/kubo-rpc-as-called-by-cluster.md §4.10): the gateway holds no DAGs and no IPNS records, so only an immutable
 /// <c>/ipfs/&lt;cid&gt;</c> without sub-path resolves (to itself); sub-paths and <c>/ipns/</c> get a clear error.
 /// </summary>
 internal static class ResolveCommand

@@ -3,7 +3,7 @@ using CompositeGateway.KuboRpc.Wire;
 namespace CompositeGateway.KuboRpc.Commands;
 
 /// <summary>
-/// <c>swarm/peers</c> (§4.11) and <c>swarm/connect</c> (§4.4). The gateway has no libp2p swarm: it lists no
+/// <c>swarm/peers</c> (docs/protocol/kubo-rpc-as-called-by-cluster.md §4.11) and <c>swarm/connect</c> (§4.4). The gateway has no libp2p swarm: it lists no
 /// peers (so never an invalid peer ID), and accepts connect requests as a documented no-op — the undercluster
 /// daemons keep their own swarm connections, and the Go peer only logs this call's outcome.
 /// </summary>

@@ -4,7 +4,7 @@ using CompositeGateway.KuboRpc.Wire;
 namespace CompositeGateway.KuboRpc.Commands;
 
 /// <summary>
-/// <c>version</c> (§4.15): never sent by the Go connector, but by ipfsproxy (to learn headers) and Kubo clients.
+/// <c>version</c> (docs/protocol/kubo-rpc-as-called-by-cluster.md §4.15): never sent by the Go connector, but by ipfsproxy (to learn headers) and Kubo clients.
 /// Reports the gateway's own version in Kubo's shape; <c>System</c> uses Go's <c>GOARCH/GOOS</c> names.
 /// </summary>
 internal static class VersionInfoCommand

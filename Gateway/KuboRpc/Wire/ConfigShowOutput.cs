@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace CompositeGateway.KuboRpc.Wire;
 
 /// <summary>
-/// A minimal Kubo config for <c>config/show</c> (§4.14): the keys a cluster peer could look up
+/// A minimal Kubo config for <c>config/show</c> (docs/protocol/kubo-rpc-as-called-by-cluster.md §4.14): the keys a cluster peer could look up
 /// (<c>Datastore/StorageMax</c>) and the identity. Not a full Kubo config.
 /// </summary>
 internal sealed record ConfigShowOutput(ConfigIdentity Identity, ConfigDatastore Datastore);

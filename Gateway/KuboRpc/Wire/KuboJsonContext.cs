@@ -7,7 +7,7 @@ namespace CompositeGateway.KuboRpc.Wire;
 /// <summary>
 /// The Kubo RPC dialect: Go field names as written (PascalCase, <c>ID</c>, <c>PeerID</c>), unsigned 64-bit
 /// integers as JSON integers, <c>null</c> written. The cluster REST dialect lives in Clusters/Wire; the two
-/// never share a DTO (STYLE.md 11).
+/// never share a DTO (docs/development/style.md §11).
 /// </summary>
 [JsonSourceGenerationOptions(GenerationMode = JsonSourceGenerationMode.Default)]
 [JsonSerializable(typeof(KuboErrorBody))]

@@ -7,7 +7,7 @@ internal sealed record PinsOutput(IReadOnlyList<string> Pins);
 
 /// <summary>
 /// <c>{"Progress":n}</c> while <c>pin/add?progress=true</c> waits; the Go peer's watchdog needs n to rise
-/// strictly and as a JSON integer (§4.3).
+/// strictly and as a JSON integer (docs/protocol/kubo-rpc-as-called-by-cluster.md §4.3).
 /// </summary>
 internal sealed record PinProgressOutput(long Progress);
 
