@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Logging.Abstractions;
 
+using CompositeGateway.Ipld;
 using CompositeGateway.Lab.Wire;
 
 namespace CompositeGateway.Lab;
@@ -84,6 +85,22 @@ internal sealed class EmulatedCluster : IAsyncDisposable
     /// <summary>The TrackerStatus string peer <paramref name="peerIndex"/> reports for <paramref name="cid"/> right now.</summary>
     public string PeerStatus(string cid, int peerIndex) =>
         State.StatusOf(LabCids.TryParse(cid, out var canonical, out _) ? canonical : cid, peerIndex);
+
+    /// <summary>Peer IDs (by index order) of the peers whose daemons hold <paramref name="cid"/>; empty when none does.</summary>
+    public IReadOnlyList<string> HeldBy(Cid cid) =>
+        State.Blocks.TryGet(cid, out var block) ? [.. Peers.Where(p => ((block.Peers >> p.Index) & 1) != 0).Select(p => p.Id)] : [];
+
+    /// <inheritdoc cref="HeldBy(Cid)"/>
+    public IReadOnlyList<string> HeldBy(string cid) => HeldBy(Cid.Parse(cid));
+
+    /// <summary>Whether some peer of the cluster holds <paramref name="cid"/>.</summary>
+    public bool HasBlock(Cid cid) => State.Blocks.Contains(cid);
+
+    /// <inheritdoc cref="HasBlock(Cid)"/>
+    public bool HasBlock(string cid) => HasBlock(Cid.Parse(cid));
+
+    /// <summary>Blocks of <paramref name="root"/>'s DAG that no peer holds (empty = complete).</summary>
+    public IReadOnlyList<Cid> MissingBlocks(Cid root) => State.Blocks.Walk(root).Missing;
 
     /// <summary>Bulk-loads synthetic pins (see <see cref="LabPinning.Seed"/>), optionally all with <paramref name="metadata"/>; returns the first seed index.</summary>
     public long Seed(int count, long sizePerPin = 0, string namePrefix = "", IReadOnlyDictionary<string, string>? metadata = null) =>

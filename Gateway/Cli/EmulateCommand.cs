@@ -35,12 +35,14 @@ internal static class EmulateCommand
         var dropStream = new Option<int?>("--drop-stream-after") { Description = "Fault: abort streams after N items." };
         var downPeers = new Option<int[]>("--down-peer") { Description = "Fault: index of a simulated peer forced down (repeatable)." };
         var faultsJson = new Option<string?>("--faults") { Description = "Fault: a JSON body as for POST /_lab/faults (merged under the flags above)." };
+        var keepBlockBytes = new Option<bool>("--keep-block-bytes") { Description = "Keep the bytes of added blocks (false: only CIDs, sizes, links, holders; for big benchmarks).", DefaultValueFactory = _ => true };
+        var requireBlocks = new Option<bool>("--require-blocks") { Description = "A pin stays pinning until every block of its DAG is held by some peer of the cluster." };
         var bench = new Option<int?>("--bench") { Description = "Benchmark: seed N pins, stream GET /pins and GET /allocations, print items/s and RSS, exit." };
 
         var command = new Command("emulate", "Run emulated ipfs-cluster REST APIs (the lab undercluster) until Ctrl-C.")
         {
             listen, peers, clusters, basePort, pinDelay, capacity, pinSize, auth, replicationMin, replicationMax, randomSeed, seed,
-            latency, jitter, errorRate, hangRate, pinErrorRate, pinErrorCids, dropStream, downPeers, faultsJson, bench,
+            latency, jitter, errorRate, hangRate, pinErrorRate, pinErrorCids, dropStream, downPeers, faultsJson, keepBlockBytes, requireBlocks, bench,
         };
 
         command.SetAction(async (parse, cancellationToken) =>
@@ -87,6 +89,8 @@ internal static class EmulateCommand
                 BasicAuth = credentials,
                 RandomSeed = parse.GetValue(randomSeed),
                 Faults = faults,
+                KeepBlockBytes = parse.GetValue(keepBlockBytes),
+                RequireBlocks = parse.GetValue(requireBlocks),
             };
 
             var count = parse.GetValue(clusters);
