@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Logging.Abstractions;
 
 using CompositeGateway.Ipld;
+using CompositeGateway.Lab.Ipfs;
 using CompositeGateway.Lab.Wire;
 
 namespace CompositeGateway.Lab;
@@ -25,6 +26,7 @@ internal sealed class EmulatedCluster : IAsyncDisposable
     private IPEndPoint _endpoint;
     private WebApplication? _app;
     private CancellationTokenSource? _stopping;
+    private LabIpfsFacet? _ipfs;
     private bool _disposed;
 
     private EmulatedCluster(EmulatedClusterOptions options, TimeProvider time, ILoggerFactory loggerFactory)
@@ -53,6 +55,12 @@ internal sealed class EmulatedCluster : IAsyncDisposable
 
     public bool IsUp => _app is not null;
 
+    /// <summary>
+    /// <c>http://127.0.0.1:port/</c> of the cluster's IPFS facet (a Kubo RPC API over the blocks the
+    /// cluster holds; clients append <c>api/v0/…</c>), or null without <see cref="EmulatedClusterOptions.IpfsListen"/>.
+    /// </summary>
+    public Uri? IpfsBaseAddress => _ipfs?.BaseAddress;
+
     /// <summary>Validates the options (throws <see cref="ArgumentException"/> listing every problem) and starts listening.</summary>
     public static Task<EmulatedCluster> StartAsync(EmulatedClusterOptions options, TimeProvider? timeProvider, CancellationToken cancellationToken) =>
         StartAsync(options, timeProvider, loggerFactory: null, cancellationToken);
@@ -71,6 +79,21 @@ internal sealed class EmulatedCluster : IAsyncDisposable
 
         var cluster = new EmulatedCluster(options, timeProvider ?? TimeProvider.System, loggerFactory ?? NullLoggerFactory.Instance);
         await cluster.ComeUpAsync(cancellationToken);
+        if (options.IpfsListen is { } ipfsListen && EmulatedClusterOptions.TryParseListen(ipfsListen, out var ipfsEndPoint))
+        {
+            try
+            {
+                cluster._ipfs = await LabIpfsFacet.StartAsync(cluster.State, ipfsEndPoint, cluster._loggerFactory, cancellationToken);
+            }
+            catch
+            {
+                await cluster.DisposeAsync();
+                throw;
+            }
+
+            LabLog.IpfsListening(cluster._logger, cluster.Name, cluster._ipfs.BaseAddress);
+        }
+
         return cluster;
     }
 
@@ -181,6 +204,12 @@ internal sealed class EmulatedCluster : IAsyncDisposable
         }
 
         await GoDownAsync();
+        if (_ipfs is not null)
+        {
+            await _ipfs.DisposeAsync();
+            _ipfs = null;
+        }
+
         _disposed = true;
         _gate.Dispose();
     }
