@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using CompositeGateway.Go;
 using CompositeGateway.Lab;
@@ -136,7 +137,18 @@ internal static class EmulateCommand
                 return await LabBenchmark.RunAsync(all[0] with { Listen = $"{Host(first.Address)}:0" }, benchPins, output, cancellationToken);
             }
 
-            return await LabRunner.RunAsync(all, parse.GetValue(seed), output, cancellationToken);
+            // Program.cs leaves SIGTERM/SIGINT to the command (ProcessTerminationTimeout = null), and no
+            // web host owns this process: without these handlers only SIGKILL would stop it.
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+            using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+            return await LabRunner.RunAsync(all, parse.GetValue(seed), output, stop.Token);
+
+            void Stop(PosixSignalContext context)
+            {
+                context.Cancel = true;
+                stop.Cancel();
+            }
         });
         return command;
     }
