@@ -87,6 +87,7 @@ internal sealed class GatewayHost : IAsyncDisposable
         builder.Services.AddSingleton<INodeIdentity>(new NodeIdentity(identity.Identity!.PeerId.ToString(), identity.Identity.PublicKeyBase64));
 
         var app = builder.Build();
+        app.UseKuboBrowserPolicy();
         app.ForListener(GatewayListener.KuboRpc).MapKuboRpc();
         app.ForListener(GatewayListener.Admin).MapGatewayAdmin();
         configure?.Invoke(app);
