@@ -4,6 +4,7 @@ using CompositeGateway.Admin;
 using CompositeGateway.Clusters;
 using CompositeGateway.Composition;
 using CompositeGateway.Configuration;
+using CompositeGateway.Forwarding;
 using CompositeGateway.Identity;
 using CompositeGateway.KuboRpc;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -84,6 +85,7 @@ internal sealed class GatewayHost : IAsyncDisposable
         builder.Services.AddGatewayAdmin(options);
         builder.Services.AddComposition(options.PinPath, _ => new GatewayOwner(identity.Identity!.PeerId.ToString()), options.Placement);
         builder.Services.AddKuboRpc(options.KuboRpc);
+        builder.Services.AddForwarding(options);
         builder.Services.AddSingleton<INodeIdentity>(new NodeIdentity(identity.Identity!.PeerId.ToString(), identity.Identity.PublicKeyBase64));
 
         var app = builder.Build();
