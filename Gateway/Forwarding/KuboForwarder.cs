@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.AspNetCore.Http.Features;
 using CompositeGateway.KuboRpc;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -59,6 +60,12 @@ internal sealed class KuboForwarder : IDisposable
         {
             await KuboErrorWriter.WriteAsync(http, ForwardFailures.NoDaemonHealthy(command, _chooser.Daemons));
             return label;
+        }
+
+        // Kestrel's 30 MB default would cut a large block/put or dag/import; the daemon sets its own limits.
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = null;
         }
 
         var daemon = candidates[0];

@@ -177,6 +177,8 @@ internal sealed class GatewayHost : IAsyncDisposable
 
         // Framework chatter stays out unless the operator asked for debug output.
         logging.AddFilter("Microsoft", options.Level <= LogLevel.Debug ? options.Level : (LogLevel)Math.Max((int)options.Level, (int)LogLevel.Warning));
+        // YARP logs each forwarding failure that Forwarding/ForwardingLog reports with the command and undercluster.
+        logging.AddFilter("Yarp", options.Level <= LogLevel.Debug ? options.Level : LogLevel.Error);
         if (options.Format == LogFormat.Json)
         {
             logging.AddJsonConsole(json =>
