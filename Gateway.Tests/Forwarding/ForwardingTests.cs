@@ -106,7 +106,7 @@ public sealed class ForwardingTests
         Assert.Multiple(() =>
         {
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
-            Assert.That(body.GetProperty("Message").GetString(), Does.Contain("no undercluster has an IPFS daemon").And.Contain("ipfs_api"));
+            Assert.That(body.GetProperty("Message").GetString(), Does.StartWith("unknown command \"cat\": not answered by the gateway, and no undercluster has an IPFS daemon").And.Contain("ipfs_api"));
         });
     }
 

@@ -13,10 +13,10 @@ internal static class ForwardFailures
         $"command \"{Echo(path)}\" is not answered by the gateway and not forwarded to an undercluster IPFS daemon: kubo_rpc.forward.commands allows {string.Join(", ", options.Commands)}");
 
     /// <summary>Forwarding is allowed but no undercluster has <c>ipfs_api</c>: Kubo's status for a command it does not have (404).</summary>
-    public static KuboFailure NoDaemonConfigured(string command) => new(
+    public static KuboFailure NoDaemonConfigured(string path) => new(
         StatusCodes.Status404NotFound,
         KuboErrorCode.Client,
-        $"command \"{command}\" is not answered by the gateway and no undercluster has an IPFS daemon to forward it to (set underclusters[].ipfs_api)");
+        $"unknown command \"{Echo(path)}\": not answered by the gateway, and no undercluster has an IPFS daemon to forward it to (set underclusters[].ipfs_api)");
 
     public static KuboFailure NoDaemonHealthy(string command, IReadOnlyList<IpfsDaemon> daemons) => new(
         StatusCodes.Status503ServiceUnavailable,

@@ -43,6 +43,10 @@ internal sealed partial record ForwardOptions
         return ForwardsEverything && CommandPattern().IsMatch(path) ? path : null;
     }
 
+    public bool Equals(ForwardOptions? other) => other is not null && Commands.SequenceEqual(other.Commands, StringComparer.Ordinal);
+
+    public override int GetHashCode() => Commands.Count;
+
     public IReadOnlyList<OptionProblem> Validate()
     {
         var problems = new List<OptionProblem>();

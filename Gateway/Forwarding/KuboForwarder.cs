@@ -40,6 +40,12 @@ internal sealed class KuboForwarder : IDisposable
     /// </summary>
     public async Task<string> ForwardAsync(HttpContext http, string path)
     {
+        if (_chooser.Daemons.Count == 0)
+        {
+            await KuboErrorWriter.WriteAsync(http, ForwardFailures.NoDaemonConfigured(path));
+            return "unknown";
+        }
+
         var command = _options.Match(path);
         if (command is null)
         {
@@ -48,11 +54,6 @@ internal sealed class KuboForwarder : IDisposable
         }
 
         var label = _options.Commands.Contains(command, StringComparer.Ordinal) ? command : WildcardLabel;
-        if (_chooser.Daemons.Count == 0)
-        {
-            await KuboErrorWriter.WriteAsync(http, ForwardFailures.NoDaemonConfigured(command));
-            return label;
-        }
 
         var argument = command.Length < path.Length ? path[(command.Length + 1)..] : http.Request.Query["arg"].FirstOrDefault();
         var candidates = _chooser.Candidates(argument);

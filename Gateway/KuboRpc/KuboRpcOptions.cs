@@ -97,6 +97,18 @@ internal sealed partial record KuboRpcOptions
         return problems;
     }
 
+    /// <summary>Value equality for the lists and the header mapping too (a loaded default equals the record default).</summary>
+    public bool Equals(KuboRpcOptions? other) =>
+        other is not null
+        && ProgressInterval == other.ProgressInterval
+        && Forward == other.Forward
+        && ExtractHeadersTtl == other.ExtractHeadersTtl
+        && ExtractHeadersExtra.SequenceEqual(other.ExtractHeadersExtra)
+        && HttpHeaders.Count == other.HttpHeaders.Count
+        && HttpHeaders.All(h => other.HttpHeaders.TryGetValue(h.Key, out var values) && values.SequenceEqual(h.Value));
+
+    public override int GetHashCode() => HashCode.Combine(ProgressInterval, Forward, ExtractHeadersTtl, ExtractHeadersExtra.Count, HttpHeaders.Count);
+
     // Headers that frame or route a message: set per answer by the server, never from configuration.
     private static readonly HashSet<string> FramingHeaders = new(StringComparer.OrdinalIgnoreCase)
     {
