@@ -120,6 +120,11 @@ public sealed class CommandLineTests
                 "  max_addresses: 64",
                 "kubo_rpc:",
                 "  progress_interval: 500ms",
+                "  forward:",
+                "    commands: [\"cat\", \"get\", \"ls\", \"block/get\", \"block/stat\", \"dag/get\", \"dag/stat\", \"refs\", \"object/stat\", \"files/stat\"]",
+                "  http_headers: {}",
+                "  extract_headers_extra: []",
+                "  extract_headers_ttl: 5m",
                 "shutdown_timeout: 1m30s",
             }));
             Assert.That(File.Exists(Path.Combine(folder, "identity.key")), Is.False, "check-config must not create the key");

@@ -165,7 +165,7 @@ public sealed class GatewayConfigurationLoaderTests
               - name: local
                 url: http://127.0.0.1:9094
                 zzzzzz: 3
-            """), Is.EqualTo(new[] { "underclusters[0].zzzzzz (line 4): unknown key; known keys here: name, url, timeout, auth, replication_factor_min, replication_factor_max, weight, tags, required" }));
+            """), Is.EqualTo(new[] { "underclusters[0].zzzzzz (line 4): unknown key; known keys here: name, url, timeout, auth, replication_factor_min, replication_factor_max, weight, tags, required, ipfs_api" }));
     }
 
     [Test]

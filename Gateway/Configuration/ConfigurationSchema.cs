@@ -16,6 +16,9 @@ internal sealed record SchemaNode(SchemaKind Kind)
     public IReadOnlyDictionary<string, string> RejectedKeys { get; init; } = new Dictionary<string, string>();
 
     public SchemaNode? Item { get; init; }
+
+    /// <summary>A mapping whose keys are the user's own (HTTP header names): any key, each value of this shape.</summary>
+    public SchemaNode? AnyKey { get; init; }
 }
 
 /// <summary>
@@ -29,6 +32,9 @@ internal static class ConfigurationSchema
         + "or in a file and write password_file: path/to/file (relative to this config file)";
 
     private static readonly SchemaNode Value = new(SchemaKind.Scalar);
+
+    /// <summary>A list of plain values; from the environment, one comma-separated value.</summary>
+    private static readonly SchemaNode ValueList = new(SchemaKind.Sequence) { Item = Value };
 
     public static SchemaNode Auth { get; } = new(SchemaKind.Mapping)
     {
@@ -49,6 +55,7 @@ internal static class ConfigurationSchema
             ["weight"] = Value,
             ["tags"] = new(SchemaKind.Sequence) { Item = Value },
             ["required"] = Value,
+            ["ipfs_api"] = Value,
         },
     };
 
@@ -61,7 +68,17 @@ internal static class ConfigurationSchema
         "pin_wait", "pinned_when", "wait_limit", "poll_interval", "poll_batch_size", "poll_batch_chars", "unreachable_after",
         "replication_min", "replication_max", "metadata_prefix", "unpin_recheck_delay", "addresses_cache", "max_addresses");
 
-    public static SchemaNode KuboRpc { get; } = Section("progress_interval");
+    public static SchemaNode KuboRpc { get; } = new(SchemaKind.Mapping)
+    {
+        Keys = new Dictionary<string, SchemaNode>
+        {
+            ["progress_interval"] = Value,
+            ["forward"] = new(SchemaKind.Mapping) { Keys = new Dictionary<string, SchemaNode> { ["commands"] = ValueList } },
+            ["http_headers"] = new(SchemaKind.Mapping) { AnyKey = ValueList },
+            ["extract_headers_extra"] = ValueList,
+            ["extract_headers_ttl"] = Value,
+        },
+    };
 
     public static SchemaNode Placement { get; } = Section("policy", "quorum", "copies", "repo_stat_unreachable");
 

@@ -27,6 +27,11 @@ internal static class EffectiveConfiguration
             output.WriteLine($"  - name: {Quote(undercluster.Name)}");
             output.WriteLine($"    url: {Quote(undercluster.Url.AbsoluteUri)}");
             output.WriteLine($"    timeout: {GoDuration.Format(undercluster.Timeout)}");
+            if (undercluster.IpfsApi is { } ipfsApi)
+            {
+                output.WriteLine($"    ipfs_api: {Quote(ipfsApi.AbsoluteUri)}");
+            }
+
             if (undercluster.Auth is { } auth)
             {
                 output.WriteLine("    auth:");
@@ -55,8 +60,28 @@ internal static class EffectiveConfiguration
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  max_addresses: {pinPath.MaxAddresses}"));
         output.WriteLine("kubo_rpc:");
         output.WriteLine($"  progress_interval: {GoDuration.Format(options.KuboRpc.ProgressInterval)}");
+        output.WriteLine("  forward:");
+        output.WriteLine($"    commands: {List(options.KuboRpc.Forward.Commands)}");
+        if (options.KuboRpc.HttpHeaders.Count == 0)
+        {
+            output.WriteLine("  http_headers: {}");
+        }
+        else
+        {
+            output.WriteLine("  http_headers:");
+            foreach (var (name, values) in options.KuboRpc.HttpHeaders)
+            {
+                output.WriteLine($"    {Quote(name)}: {List(values)}");
+            }
+        }
+
+        output.WriteLine($"  extract_headers_extra: {List(options.KuboRpc.ExtractHeadersExtra)}");
+        output.WriteLine($"  extract_headers_ttl: {GoDuration.Format(options.KuboRpc.ExtractHeadersTtl)}");
         output.WriteLine($"shutdown_timeout: {GoDuration.Format(options.ShutdownTimeout)}");
     }
+
+    /// <summary>A YAML flow list of double-quoted scalars.</summary>
+    private static string List(IEnumerable<string> values) => $"[{string.Join(", ", values.Select(Quote))}]";
 
     /// <summary>A YAML double-quoted scalar (JSON string escaping is valid YAML).</summary>
     private static string Quote(string value) => $"\"{JsonEncodedText.Encode(value, JavaScriptEncoder.UnsafeRelaxedJsonEscaping)}\"";

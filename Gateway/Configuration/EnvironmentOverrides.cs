@@ -10,7 +10,8 @@ namespace CompositeGateway.Configuration;
 /// <c>COMPOSITE_GATEWAY_HEALTH_PROBE_INTERVAL</c>, <c>COMPOSITE_GATEWAY_UNDERCLUSTERS_0_URL</c>.
 /// Keys themselves contain <c>_</c>, so the name is split by walking <see cref="ConfigurationSchema"/>
 /// (longest known key first) rather than by splitting on every underscore.
-/// An index past the end of the list adds items, so a whole undercluster can come from the environment.
+/// An index past the end of the list adds items, so a whole undercluster can come from the environment. A list of plain
+/// values is one variable, comma-separated: <c>COMPOSITE_GATEWAY_KUBO_RPC_FORWARD_COMMANDS=cat,block/get</c>.
 /// </summary>
 internal static class EnvironmentOverrides
 {
@@ -74,6 +75,13 @@ internal static class EnvironmentOverrides
             }
 
             var mapping = (YamlMappingNode)node;
+            if (schema.AnyKey is not null)
+            {
+                // Header names hold '-' and mixed case, which environment variable names cannot carry.
+                problems.Add(new ConfigurationProblem(path, null, "cannot be set from the environment (its keys are header names): write it in the file") { EnvironmentVariable = variable });
+                return;
+            }
+
             var key = schema.Keys.Keys
                 .Where(k => rest == k.ToUpperInvariant() || rest.StartsWith(k.ToUpperInvariant() + "_", StringComparison.Ordinal))
                 .OrderByDescending(k => k.Length)
@@ -97,6 +105,22 @@ internal static class EnvironmentOverrides
 
             var childSchema = schema.Keys[key];
             var keyNode = new YamlScalarNode(key);
+            if (rest == key.ToUpperInvariant() && childSchema is { Kind: SchemaKind.Sequence, Item.Kind: SchemaKind.Scalar })
+            {
+                // A list of plain values (kubo_rpc.forward.commands) is one comma-separated variable.
+                var list = new YamlSequenceNode();
+                origins[list] = variable;
+                foreach (var item in value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+                {
+                    var scalar = new YamlScalarNode(item);
+                    origins[scalar] = variable;
+                    list.Children.Add(scalar);
+                }
+
+                mapping.Children[keyNode] = list;
+                return;
+            }
+
             if (rest == key.ToUpperInvariant())
             {
                 if (childSchema.Kind != SchemaKind.Scalar)

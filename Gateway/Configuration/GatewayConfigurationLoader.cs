@@ -291,6 +291,13 @@ internal static partial class GatewayConfigurationLoader
                 }
             }
 
+            Uri? ipfsApi = null;
+            if (keys.TryGetValue("ipfs_api", out var ipfsApiNode))
+            {
+                ipfsApi = ReadIpfsApi(ipfsApiNode, $"{path}.ipfs_api", own);
+                ok &= ipfsApi is not null;
+            }
+
             var timeout = keys.TryGetValue("timeout", out var timeoutNode)
                 ? Duration(timeoutNode, $"{path}.timeout", allowZero: false)
                 : new UnderclusterOptions { Name = "", Url = new Uri("http://default") }.Timeout;
@@ -337,8 +344,44 @@ internal static partial class GatewayConfigurationLoader
                     Weight = weight,
                     Tags = tags,
                     Required = required,
+                    IpfsApi = ipfsApi,
                 }
                 : null;
+        }
+
+        /// <summary><c>ipfs_api</c>: an absolute http(s) base URL without credentials, query or fragment, not this gateway.</summary>
+        private Uri? ReadIpfsApi(YamlNode node, string path, OwnListeners own)
+        {
+            if (Text(node, path) is not { } text)
+            {
+                return null;
+            }
+
+            if (!Uri.TryCreate(text, UriKind.Absolute, out var parsed) || parsed.Scheme is not ("http" or "https") || parsed.Host.Length == 0)
+            {
+                Add(path, node, "must be an absolute http or https URL of an IPFS daemon's RPC API, e.g. http://127.0.0.1:5001");
+                return null;
+            }
+
+            if (parsed.UserInfo.Length > 0 || parsed.Query.Length > 0 || parsed.Fragment.Length > 0)
+            {
+                Add(path, node, "must not contain credentials, a query (?…) or a fragment (#…): it is the base URL of the daemon (without /api/v0)");
+                return null;
+            }
+
+            if (parsed.AbsolutePath.TrimEnd('/').EndsWith("/api/v0", StringComparison.Ordinal))
+            {
+                Add(path, node, $"is the daemon's base URL without /api/v0, e.g. {parsed.GetLeftPart(UriPartial.Authority)}");
+                return null;
+            }
+
+            if (own.Describe(parsed) is { } self)
+            {
+                Add(path, node, self);
+                return null;
+            }
+
+            return parsed;
         }
 
         /// <summary><c>tags</c>: a list of free-form strings (<c>region=eu</c>, <c>reliable</c>); kept as given, <c>key=value</c> split at the first '='.</summary>
@@ -555,7 +598,7 @@ internal static partial class GatewayConfigurationLoader
             return Locate(options.Validate(), values) ? options : null;
         }
 
-        /// <summary><c>kubo_rpc</c>, like <see cref="ReadPinPath"/>.</summary>
+        /// <summary><c>kubo_rpc</c>, like <see cref="ReadPinPath"/>; its lists and the header mapping are read here.</summary>
         private KuboRpcOptions? ReadKuboRpc(YamlNode node)
         {
             if (Section(node, "kubo_rpc", "Kubo RPC", ConfigurationSchema.KuboRpc) is not { } values)
@@ -563,11 +606,130 @@ internal static partial class GatewayConfigurationLoader
                 return null;
             }
 
+            var defaults = new KuboRpcOptions();
+            var forward = defaults.Forward;
+            if (values.Keys.TryGetValue("forward", out var forwardNode))
+            {
+                if (Mapping(forwardNode, "kubo_rpc.forward", "must be a mapping with commands") is { } forwardMapping)
+                {
+                    var forwardKeys = Keys(forwardMapping, "kubo_rpc.forward", ConfigurationSchema.KuboRpc.Keys["forward"]);
+                    if (forwardKeys.TryGetValue("commands", out var commandsNode))
+                    {
+                        if (TextList(commandsNode, "kubo_rpc.forward.commands", "e.g. [cat, block/get] or [\"*\"]") is { } commands)
+                        {
+                            forward = new Forwarding.ForwardOptions { Commands = commands };
+                        }
+                        else
+                        {
+                            values.Failed.Add("forward");
+                        }
+                    }
+
+                    // Problems found by ForwardOptions.Validate are reported at the commands list.
+                    values.Keys["forward.commands"] = commandsNode ?? forwardMapping;
+                }
+                else
+                {
+                    values.Failed.Add("forward");
+                }
+            }
+
+            var headers = defaults.HttpHeaders;
+            if (values.Keys.TryGetValue("http_headers", out var headersNode))
+            {
+                if (ReadHttpHeaders(headersNode) is { } read)
+                {
+                    headers = read;
+                }
+                else
+                {
+                    values.Failed.Add("http_headers");
+                }
+            }
+
+            var extract = defaults.ExtractHeadersExtra;
+            if (values.Keys.TryGetValue("extract_headers_extra", out var extractNode))
+            {
+                if (TextList(extractNode, "kubo_rpc.extract_headers_extra", "e.g. [X-Custom-Header]") is { } names)
+                {
+                    extract = names;
+                }
+                else
+                {
+                    values.Failed.Add("extract_headers_extra");
+                }
+            }
+
             var options = new KuboRpcOptions
             {
-                ProgressInterval = values.Get("progress_interval", new KuboRpcOptions().ProgressInterval, ParseDuration),
+                ProgressInterval = values.Get("progress_interval", defaults.ProgressInterval, ParseDuration),
+                Forward = forward,
+                HttpHeaders = headers,
+                ExtractHeadersExtra = extract,
+                ExtractHeadersTtl = values.Get("extract_headers_ttl", defaults.ExtractHeadersTtl, ParseDuration),
             };
             return Locate(options.Validate(), values) ? options : null;
+        }
+
+        /// <summary><c>kubo_rpc.http_headers</c>: header name → list of values, as Kubo's <c>API.HTTPHeaders</c>.</summary>
+        private Dictionary<string, IReadOnlyList<string>>? ReadHttpHeaders(YamlNode node)
+        {
+            const string Path = "kubo_rpc.http_headers";
+            if (Mapping(node, Path, "must be a mapping of header name to a list of values, e.g. Access-Control-Allow-Origin: [\"https://webui.example.org\"]") is not { } mapping)
+            {
+                return null;
+            }
+
+            var headers = new Dictionary<string, IReadOnlyList<string>>(StringComparer.OrdinalIgnoreCase);
+            var ok = true;
+            foreach (var (keyNode, valueNode) in mapping.Children)
+            {
+                if (keyNode is not YamlScalarNode { Value: { Length: > 0 } name })
+                {
+                    ok = Add(Path, keyNode, "keys must be header names");
+                    continue;
+                }
+
+                if (headers.ContainsKey(name))
+                {
+                    ok = Add($"{Path}.{name}", keyNode, "is listed twice (header names are case-insensitive)");
+                    continue;
+                }
+
+                if (TextList(valueNode, $"{Path}.{name}", "e.g. [\"value\"]") is { } list)
+                {
+                    headers[name] = list;
+                }
+                else
+                {
+                    ok = false;
+                }
+            }
+
+            return ok ? headers : null;
+        }
+
+        /// <summary>A list of non-empty plain values; null, reported, otherwise.</summary>
+        private List<string>? TextList(YamlNode node, string path, string example)
+        {
+            if (node is not YamlSequenceNode sequence)
+            {
+                Add(path, node, $"must be a list, {example}");
+                return null;
+            }
+
+            var result = new List<string>();
+            foreach (var item in sequence.Children)
+            {
+                if (Text(item, path) is not { } text)
+                {
+                    return null;
+                }
+
+                result.Add(text);
+            }
+
+            return result;
         }
 
         /// <summary>A section that is a mapping of <paramref name="schema"/>'s keys (empty for "section:"); null, reported, when it is not a mapping.</summary>
@@ -708,7 +870,7 @@ internal static partial class GatewayConfigurationLoader
                 }
 
                 var keyPath = path.Length == 0 ? key : $"{path}.{key}";
-                if (schema.Keys.ContainsKey(key))
+                if (schema.Keys.ContainsKey(key) || schema.AnyKey is not null)
                 {
                     result[key] = valueNode;
                 }

@@ -60,6 +60,12 @@ internal sealed record UnderclusterOptions
     /// <summary><c>tags</c>: free-form labels for operators (shown in <c>/ready</c>); placement does not read them.</summary>
     public IReadOnlyDictionary<string, string> Tags { get; init; } = System.Collections.ObjectModel.ReadOnlyDictionary<string, string>.Empty;
 
+    /// <summary>
+    /// <c>ipfs_api</c>: base URL of an IPFS daemon (Kubo RPC) of this undercluster, e.g. <c>http://127.0.0.1:5001</c>;
+    /// Kubo RPC commands listed in <c>kubo_rpc.forward.commands</c> are forwarded there. Null: none.
+    /// </summary>
+    public Uri? IpfsApi { get; init; }
+
     /// <summary><c>required</c>: <c>/ready</c> answers 503 while this undercluster is down. Default true.</summary>
     public bool Required { get; init; } = true;
 }

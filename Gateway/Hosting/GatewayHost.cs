@@ -4,6 +4,7 @@ using CompositeGateway.Admin;
 using CompositeGateway.Clusters;
 using CompositeGateway.Composition;
 using CompositeGateway.Configuration;
+using CompositeGateway.Forwarding;
 using CompositeGateway.Identity;
 using CompositeGateway.KuboRpc;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -84,9 +85,11 @@ internal sealed class GatewayHost : IAsyncDisposable
         builder.Services.AddGatewayAdmin(options);
         builder.Services.AddComposition(options.PinPath, _ => new GatewayOwner(identity.Identity!.PeerId.ToString()), options.Placement);
         builder.Services.AddKuboRpc(options.KuboRpc);
+        builder.Services.AddForwarding(options);
         builder.Services.AddSingleton<INodeIdentity>(new NodeIdentity(identity.Identity!.PeerId.ToString(), identity.Identity.PublicKeyBase64));
 
         var app = builder.Build();
+        app.UseKuboBrowserPolicy();
         app.ForListener(GatewayListener.KuboRpc).MapKuboRpc();
         app.ForListener(GatewayListener.Admin).MapGatewayAdmin();
         configure?.Invoke(app);
@@ -174,6 +177,8 @@ internal sealed class GatewayHost : IAsyncDisposable
 
         // Framework chatter stays out unless the operator asked for debug output.
         logging.AddFilter("Microsoft", options.Level <= LogLevel.Debug ? options.Level : (LogLevel)Math.Max((int)options.Level, (int)LogLevel.Warning));
+        // YARP logs each forwarding failure that Forwarding/ForwardingLog reports with the command and undercluster.
+        logging.AddFilter("Yarp", options.Level <= LogLevel.Debug ? options.Level : LogLevel.Error);
         if (options.Format == LogFormat.Json)
         {
             logging.AddJsonConsole(json =>

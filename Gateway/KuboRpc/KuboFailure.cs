@@ -42,6 +42,10 @@ internal sealed record KuboFailure(int StatusCode, KuboErrorCode Code, string Me
     public static KuboFailure UnknownCommand(string path) =>
         new(StatusCodes.Status404NotFound, KuboErrorCode.Client, $"unknown command \"{path}\"");
 
+    /// <summary>go-ipfs-cmds' <c>ErrForbidden</c>, HTTP 403; Kubo's own text is <c>403 - Forbidden</c>, kept as the start.</summary>
+    public static KuboFailure Forbidden(string reason) =>
+        new(StatusCodes.Status403Forbidden, KuboErrorCode.Forbidden, $"403 - Forbidden: {reason}");
+
     public static KuboFailure MethodNotAllowed { get; } =
         new(StatusCodes.Status405MethodNotAllowed, KuboErrorCode.Client, "405 - Method Not Allowed");
 

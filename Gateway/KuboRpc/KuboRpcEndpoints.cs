@@ -54,8 +54,19 @@ internal static class KuboRpcEndpoints
         path = path.Length > Prefix.Length ? path[(Prefix.Length + 1)..] : "";
         if (!KuboCommandTable.TryResolve(path, out var command, out var pathArgument))
         {
+            // Not the gateway's own: an undercluster's IPFS daemon may answer it (docs/forwarding.md).
+            if (http.RequestServices.GetService<Forwarding.KuboForwarder>() is { } forwarder)
+            {
+                return await forwarder.ForwardAsync(http, path);
+            }
+
             await KuboErrorWriter.WriteAsync(http, KuboFailure.UnknownCommand(path));
             return "unknown";
+        }
+
+        if (http.RequestServices.GetService<Forwarding.ExtractedHeaders>() is { } extracted)
+        {
+            await extracted.ApplyAsync(http, http.RequestAborted);
         }
 
         if (!KuboRequestParser.TryParse(http, command, pathArgument, out var call, out var failure))

@@ -14,4 +14,7 @@ internal static partial class KuboRpcLog
 
     [LoggerMessage(EventId = 1303, Level = LogLevel.Debug, Message = "Kubo RPC swarm/connect {Address} accepted as a no-op")]
     public static partial void SwarmConnectIgnored(ILogger logger, string address);
+
+    [LoggerMessage(EventId = 1304, Level = LogLevel.Warning, Message = "Kubo RPC refused a request to {Path} (possible CSRF): {Reason}")]
+    public static partial void BrowserRequestRefused(ILogger logger, string path, string reason);
 }

@@ -21,6 +21,7 @@ internal static class KuboRpcServiceCollectionExtensions
         }
 
         services.AddSingleton(options);
+        services.AddSingleton(new BrowserPolicy(options));
         services.TryAddSingleton(TimeProvider.System);
         return services;
     }

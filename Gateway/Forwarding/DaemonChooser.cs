@@ -1,0 +1,69 @@
+using CompositeGateway.Admin;
+using CompositeGateway.Composition;
+using CompositeGateway.Configuration;
+using CompositeGateway.Ipld;
+
+namespace CompositeGateway.Forwarding;
+
+/// <summary>An undercluster's IPFS daemon (<c>underclusters[].ipfs_api</c>).</summary>
+internal sealed record IpfsDaemon(string Undercluster, Uri BaseUrl, TimeSpan Timeout);
+
+/// <summary>
+/// Picks the daemon a forwarded command goes to, without any extra round trip (docs/forwarding.md "Which daemon"):
+/// only underclusters with <c>ipfs_api</c> whose last health probe succeeded (those not probed yet come after them;
+/// those found down or refused never). Under <c>placement.policy: spread</c> the order is the placement ranking of the
+/// command's first CID argument — the undercluster the pin was placed on comes first, computed, not asked; under
+/// <c>replicate</c> and <c>failover</c>, and for commands without a CID, configuration order.
+/// </summary>
+internal sealed class DaemonChooser
+{
+    private readonly IReadOnlyList<IpfsDaemon> _daemons;
+    private readonly UnderclusterHealth? _health;
+    private readonly Placement? _placement;
+
+    public DaemonChooser(GatewayOptions options, UnderclusterHealth? health, Placement? placement)
+    {
+        _daemons = [.. options.Underclusters.Where(u => u.IpfsApi is not null).Select(u => new IpfsDaemon(u.Name, u.IpfsApi!, u.Timeout))];
+        _health = health;
+        _placement = placement;
+    }
+
+    public IReadOnlyList<IpfsDaemon> Daemons => _daemons;
+
+    /// <summary>The daemons in the order to try for a command whose first argument is <paramref name="argument"/>; empty when none is usable.</summary>
+    public IReadOnlyList<IpfsDaemon> Candidates(string? argument)
+    {
+        IEnumerable<IpfsDaemon> ordered = _daemons;
+        if (_placement is { Policy: PlacementPolicy.Spread } placement && CidOf(argument) is { } cid)
+        {
+            var rank = placement.Rank(cid).Select((member, index) => (member.Name, index)).ToDictionary(x => x.Name, x => x.index, StringComparer.Ordinal);
+            ordered = _daemons.OrderBy(d => rank.GetValueOrDefault(d.Undercluster, int.MaxValue));
+        }
+
+        if (_health is null)
+        {
+            return [.. ordered];
+        }
+
+        var states = _health.Snapshot().ToDictionary(s => s.Name, s => s.State, StringComparer.Ordinal);
+        var list = ordered.ToList();
+        return
+        [
+            .. list.Where(d => _health.IsHealthy(d.Undercluster)),
+            .. list.Where(d => states.GetValueOrDefault(d.Undercluster) == UnderclusterState.Unknown),
+        ];
+    }
+
+    /// <summary>The CID of a Kubo path argument (<c>Qm…</c>, <c>/ipfs/&lt;cid&gt;/a/b</c>), in the form placement hashes.</summary>
+    private static string? CidOf(string? argument)
+    {
+        if (string.IsNullOrEmpty(argument))
+        {
+            return null;
+        }
+
+        var segments = argument.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        var candidate = argument.StartsWith('/') ? (segments.Length >= 2 && segments[0] is "ipfs" or "ipld" ? segments[1] : null) : segments.FirstOrDefault();
+        return Cid.TryParse(candidate, out var cid) ? cid.ToString() : null;
+    }
+}

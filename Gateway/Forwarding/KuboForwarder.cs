@@ -1,0 +1,111 @@
+using System.Net;
+using Microsoft.AspNetCore.Http.Features;
+using CompositeGateway.KuboRpc;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace CompositeGateway.Forwarding;
+
+/// <summary>
+/// Sends Kubo RPC commands the gateway does not answer to an undercluster's IPFS daemon through YARP's
+/// <see cref="IHttpForwarder"/>: request and response bodies stream through without buffering, the caller's
+/// disconnect cancels the daemon's request, a daemon failure mid-stream ends the answer in error
+/// (<see cref="ForwardTransformer"/>). Failures before the answer starts become Kubo's JSON error (STYLE.md 6).
+/// </summary>
+internal sealed class KuboForwarder : IDisposable
+{
+    /// <summary>Metrics label of commands forwarded under <c>*</c> (the command set stays closed).</summary>
+    public const string WildcardLabel = "forwarded";
+
+    private readonly IHttpForwarder _forwarder;
+    private readonly DaemonChooser _chooser;
+    private readonly ForwardOptions _options;
+    private readonly ILogger<KuboForwarder> _logger;
+
+    public KuboForwarder(IHttpForwarder forwarder, DaemonChooser chooser, ForwardOptions options, ILogger<KuboForwarder> logger)
+    {
+        _forwarder = forwarder;
+        _chooser = chooser;
+        _options = options;
+        _logger = logger;
+        Client = CreateClient();
+    }
+
+    /// <summary>The one connection pool to the daemons (also used for <c>extract_headers_extra</c>).</summary>
+    public HttpMessageInvoker Client { get; }
+
+    public DaemonChooser Chooser => _chooser;
+
+    /// <summary>
+    /// Forwards the request for <paramref name="path"/> (after <c>/api/v0/</c>), or answers why not. Returns the metrics label.
+    /// </summary>
+    public async Task<string> ForwardAsync(HttpContext http, string path)
+    {
+        if (_chooser.Daemons.Count == 0)
+        {
+            await KuboErrorWriter.WriteAsync(http, ForwardFailures.NoDaemonConfigured(path));
+            return "unknown";
+        }
+
+        var command = _options.Match(path);
+        if (command is null)
+        {
+            await KuboErrorWriter.WriteAsync(http, ForwardFailures.NotAllowed(path, _options));
+            return "unknown";
+        }
+
+        var label = _options.Commands.Contains(command, StringComparer.Ordinal) ? command : WildcardLabel;
+
+        var argument = command.Length < path.Length ? path[(command.Length + 1)..] : http.Request.Query["arg"].FirstOrDefault();
+        var candidates = _chooser.Candidates(argument);
+        if (candidates.Count == 0)
+        {
+            await KuboErrorWriter.WriteAsync(http, ForwardFailures.NoDaemonHealthy(command, _chooser.Daemons));
+            return label;
+        }
+
+        // Kestrel's 30 MB default would cut a large block/put or dag/import; the daemon sets its own limits.
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = null;
+        }
+
+        var daemon = candidates[0];
+        ForwardingLog.Forwarding(_logger, command, daemon.Undercluster, daemon.BaseUrl);
+        var config = new ForwarderRequestConfig
+        {
+            // No byte from the daemon for this long fails the call; an endless stream that keeps sending lives on.
+            ActivityTimeout = daemon.Timeout,
+            Version = HttpVersion.Version11,
+            VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
+        };
+        var error = await _forwarder.SendAsync(http, daemon.BaseUrl.AbsoluteUri.TrimEnd('/'), Client, config, new ForwardTransformer(command, daemon.Undercluster, _logger));
+        if (error is ForwarderError.None or ForwarderError.RequestCanceled or ForwarderError.ResponseBodyCanceled or ForwarderError.RequestBodyCanceled)
+        {
+            return label;
+        }
+
+        var exception = http.Features.Get<IForwarderErrorFeature>()?.Exception;
+        ForwardingLog.ForwardFailed(_logger, command, daemon.Undercluster, daemon.BaseUrl, error.ToString(), exception);
+        if (!http.Response.HasStarted)
+        {
+            await KuboErrorWriter.WriteAsync(http, ForwardFailures.Upstream(command, daemon, error, exception));
+        }
+
+        // Started: YARP has already aborted the caller's connection, so the stream does not end cleanly.
+        return label;
+    }
+
+    public void Dispose() => Client.Dispose();
+
+    private static HttpMessageInvoker CreateClient() => new(new SocketsHttpHandler
+    {
+        // YARP's recommended settings for a forwarding client: no proxy, redirects, decompression or cookies of its own.
+        UseProxy = false,
+        AllowAutoRedirect = false,
+        AutomaticDecompression = DecompressionMethods.None,
+        UseCookies = false,
+        ActivityHeadersPropagator = null,
+        ConnectTimeout = TimeSpan.FromSeconds(10),
+        PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
+    });
+}
