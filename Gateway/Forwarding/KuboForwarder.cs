@@ -9,7 +9,7 @@ namespace CompositeGateway.Forwarding;
 /// Sends Kubo RPC commands the gateway does not answer to an undercluster's IPFS daemon through YARP's
 /// <see cref="IHttpForwarder"/>: request and response bodies stream through without buffering, the caller's
 /// disconnect cancels the daemon's request, a daemon failure mid-stream ends the answer in error
-/// (<see cref="ForwardTransformer"/>). Failures before the answer starts become Kubo's JSON error (STYLE.md 6).
+/// (<see cref="ForwardTransformer"/>). Failures before the answer starts become Kubo's JSON error (docs/development/style.md §6).
 /// </summary>
 internal sealed class KuboForwarder : IDisposable
 {
