@@ -1,7 +1,9 @@
 using System.Diagnostics;
+using CompositeGateway.Clusters;
 using CompositeGateway.Clusters.Wire;
 using CompositeGateway.Composition;
 using CompositeGateway.Lab;
+using CompositeGateway.Underclusters;
 
 namespace CompositeGateway.Tests.Composition;
 

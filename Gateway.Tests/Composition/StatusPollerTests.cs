@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
+using CompositeGateway.Clusters;
 using CompositeGateway.Clusters.Wire;
-using CompositeGateway.Composition;
+using CompositeGateway.Configuration;
+using CompositeGateway.Underclusters;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 

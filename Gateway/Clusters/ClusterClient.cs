@@ -35,7 +35,7 @@ internal sealed class ClusterClient
 
     /// <remarks>
     /// <paramref name="http"/> must have this undercluster's <see cref="ClusterResilienceHandler"/>
-    /// in its chain (see <see cref="ClusterClientRegistration"/>); it is held for the client's lifetime.
+    /// in its chain (see <c>AddClusterClients</c> in the undercluster module); it is held for the client's lifetime.
     /// </remarks>
     public ClusterClient(UnderclusterOptions options, HttpClient http, ClusterResilience resilience, ClusterClientSettings settings, TimeProvider time, ILogger<ClusterClient> logger)
     {

@@ -1,5 +1,7 @@
 using System.Runtime.CompilerServices;
+using CompositeGateway.Clusters;
 using CompositeGateway.Clusters.Wire;
+using CompositeGateway.Underclusters;
 
 namespace CompositeGateway.Composition;
 

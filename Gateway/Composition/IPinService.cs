@@ -1,3 +1,4 @@
+using CompositeGateway.Clusters;
 namespace CompositeGateway.Composition;
 
 /// <summary>
@@ -33,29 +34,11 @@ internal interface IPinService
     Task<PinStartResult> StartUpdateAsync(string from, string to, bool unpinFrom, CancellationToken cancellationToken);
 }
 
-/// <summary>Kubo pin types the surface distinguishes (<c>type=</c> of pin/ls, <c>recursive=</c> of pin/add).</summary>
-internal enum PinMode
-{
-    Recursive,
-    Direct,
-}
-
 /// <summary>A pin request as the overcluster peer sends it.</summary>
 internal sealed record PinIntent(string Cid, PinMode Mode);
 
 /// <summary>One item of the full listing.</summary>
 internal sealed record PinnedItem(string Cid, PinMode Mode, string Name);
-
-/// <summary>Where a call to the composition layer failed, in words an operator can act on.</summary>
-/// <param name="Message">Shown to the overcluster peer as the Kubo error <c>Message</c>.</param>
-/// <param name="Transient">Whether retrying later may succeed (undercluster unreachable, timeout) as opposed to a refusal.</param>
-internal sealed record GatewayFailure(string Message, bool Transient);
-
-/// <summary>Thrown only across streaming boundaries (<see cref="IPinService.ListAsync"/>), where a value cannot be returned.</summary>
-internal sealed class GatewayFailureException(GatewayFailure failure) : Exception(failure.Message)
-{
-    public GatewayFailure Failure { get; } = failure;
-}
 
 /// <summary>Answer to <see cref="IPinService.QueryAsync"/>: exactly one of pinned (with mode), not pinned, or failed.</summary>
 internal sealed record PinQueryResult

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
-using CompositeGateway.Admin;
+using CompositeGateway.Clusters;
+using CompositeGateway.Underclusters;
 
 namespace CompositeGateway.Composition;
 
@@ -10,7 +11,7 @@ namespace CompositeGateway.Composition;
 /// overcluster peer shows as the pin's error; a failed repo/stat makes it publish no freespace
 /// metric, so it stops allocating pins to this gateway at all (ipfs-rpc-as-called-by-cluster.md §6).
 /// </summary>
-internal sealed class InceptionGuard(UnderclusterHealth health, IReadOnlyList<string> underclusters)
+internal sealed class InceptionGuard(IUnderclusterHealthView health, IReadOnlyList<string> underclusters)
 {
     public GatewayFailure? Refusal()
     {

@@ -1,3 +1,4 @@
+using CompositeGateway.Clusters;
 namespace CompositeGateway.Composition;
 
 /// <summary>

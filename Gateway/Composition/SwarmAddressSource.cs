@@ -1,3 +1,5 @@
+using CompositeGateway.Configuration;
+using CompositeGateway.Underclusters;
 namespace CompositeGateway.Composition;
 
 /// <summary>

@@ -1,6 +1,8 @@
 using System.Runtime.CompilerServices;
 using CompositeGateway.Clusters;
 using CompositeGateway.Clusters.Wire;
+using CompositeGateway.Configuration;
+using CompositeGateway.Underclusters;
 
 namespace CompositeGateway.Composition;
 
@@ -338,7 +340,7 @@ internal sealed class UnderclusterPinService : IPinService
 
     private async Task<GatewayFailure?> CreateByUpdateAsync(string from, string to, PinMode mode, CancellationToken cancellationToken)
     {
-        var update = await Client.PinAsync(to, new PinRequest { PinUpdate = from, Mode = PinRewrite.ToClusterMode(mode) }, cancellationToken);
+        var update = await Client.PinAsync(to, new PinRequest { PinUpdate = from, Mode = mode }, cancellationToken);
         if (!update.TryGetValue(out var copied, out var failure))
         {
             return Undercluster.Describe(failure);
@@ -381,7 +383,7 @@ internal sealed class UnderclusterPinService : IPinService
             {
                 request = new PinRequest
                 {
-                    Mode = PinRewrite.ToClusterMode(mode),
+                    Mode = mode,
                     ReplicationMin = _options.ReplicationMin == 0 ? null : _options.ReplicationMin,
                     ReplicationMax = _options.ReplicationMax == 0 ? null : _options.ReplicationMax,
                     Metadata = _ownership.WithOwner(null, now, markCreated: true),
@@ -562,7 +564,7 @@ internal sealed class UnderclusterPinService : IPinService
 
     /// <summary>Direct pins go through the path route: <c>POST /pins/{cid}</c> would store them recursive (§5.4 caveat).</summary>
     private Task<ClusterResult<ClusterPin>> WriteAsync(string cid, PinRequest request, CancellationToken cancellationToken) =>
-        request.Mode == Clusters.PinMode.Direct
+        request.Mode == PinMode.Direct
             ? Client.PinPathAsync("/ipfs/" + cid, request, cancellationToken)
             : Client.PinAsync(cid, request, cancellationToken);
 

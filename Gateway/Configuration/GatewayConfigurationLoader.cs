@@ -1,9 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
-using CompositeGateway.Composition;
 using CompositeGateway.Go;
-using CompositeGateway.KuboRpc;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 

@@ -1,11 +1,11 @@
 using System.Net;
 using System.Net.Sockets;
 using CompositeGateway.Admin;
-using CompositeGateway.Clusters;
 using CompositeGateway.Composition;
 using CompositeGateway.Configuration;
 using CompositeGateway.Identity;
 using CompositeGateway.KuboRpc;
+using CompositeGateway.Underclusters;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 

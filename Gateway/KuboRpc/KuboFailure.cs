@@ -1,4 +1,4 @@
-using CompositeGateway.Composition;
+using CompositeGateway.Clusters;
 
 namespace CompositeGateway.KuboRpc;
 

@@ -1,3 +1,4 @@
+using CompositeGateway.Clusters;
 using CompositeGateway.Telemetry;
 
 namespace CompositeGateway.KuboRpc;
@@ -72,7 +73,7 @@ internal static class KuboRpcEndpoints
         {
             // The caller went away (the Go peer cancels on its timeouts and on superseded operations).
         }
-        catch (Composition.GatewayFailureException e)
+        catch (GatewayFailureException e)
         {
             if (http.Response.HasStarted)
             {

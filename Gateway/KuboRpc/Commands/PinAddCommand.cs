@@ -1,6 +1,8 @@
-using CompositeGateway.Telemetry;
+using CompositeGateway.Clusters;
 using CompositeGateway.Composition;
+using CompositeGateway.Configuration;
 using CompositeGateway.KuboRpc.Wire;
+using CompositeGateway.Telemetry;
 
 namespace CompositeGateway.KuboRpc.Commands;
 

@@ -5,7 +5,7 @@ using CompositeGateway.Clusters;
 using CompositeGateway.Clusters.Wire;
 using CompositeGateway.Configuration;
 
-namespace CompositeGateway.Admin;
+namespace CompositeGateway.Underclusters;
 
 /// <summary>Where a probe failed; the label value of <c>gateway_undercluster_probes_total</c>.</summary>
 internal enum ProbeFailure

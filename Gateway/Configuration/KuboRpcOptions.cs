@@ -1,7 +1,6 @@
-using CompositeGateway.Configuration;
 using CompositeGateway.Go;
 
-namespace CompositeGateway.KuboRpc;
+namespace CompositeGateway.Configuration;
 
 /// <summary>Settings of the Kubo RPC surface (<c>kubo_rpc:</c> in gateway.yaml).</summary>
 internal sealed record KuboRpcOptions

@@ -1,6 +1,8 @@
+using CompositeGateway.Clusters;
 using CompositeGateway.Clusters.Wire;
+using CompositeGateway.Configuration;
 
-namespace CompositeGateway.Composition;
+namespace CompositeGateway.Underclusters;
 
 /// <summary>Batched status of pins, as one undercluster reports it (<c>GET /pins?cids=a,b,c</c>, §5.8).</summary>
 internal interface IPinStatusSource
@@ -146,7 +148,7 @@ internal sealed class StatusPoller : IAsyncDisposable
 
             if (failure is not null)
             {
-                CompositionLog.PollFailed(_logger, _source.Name, batch.Count, failure.Message);
+                UnderclusterLog.PollFailed(_logger, _source.Name, batch.Count, failure.Message);
             }
 
             foreach (var cid in batch)
@@ -193,7 +195,7 @@ internal sealed class StatusPoller : IAsyncDisposable
             catch (Exception e)
             {
                 // A bug in an observer or the source must not stop every wait in the process.
-                CompositionLog.RoundCrashed(_logger, _source.Name, e);
+                UnderclusterLog.RoundCrashed(_logger, _source.Name, e);
             }
         }
     }
@@ -219,7 +221,7 @@ internal sealed class StatusPoller : IAsyncDisposable
             }
             catch (Exception e)
             {
-                CompositionLog.ObserverFailed(_logger, _source.Name, cid, e);
+                UnderclusterLog.ObserverFailed(_logger, _source.Name, cid, e);
             }
         }
     }

@@ -1,7 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using CompositeGateway.Configuration;
 
-namespace CompositeGateway.Admin;
+namespace CompositeGateway.Underclusters;
 
 /// <summary>What the last health probe of an undercluster said.</summary>
 internal enum UnderclusterState
@@ -53,10 +53,10 @@ internal readonly record struct HealthTransition(UnderclusterState Previous, Und
 /// <summary>
 /// Per-undercluster health as the background probes last saw it. Fed by
 /// <see cref="UnderclusterHealthMonitor"/> (which also holds the circuit open while it sees an undercluster
-/// down); read by <c>/ready</c>, <c>gateway_undercluster_up</c> and placement. Also keeps what the last
+/// down); read through <see cref="IUnderclusterHealthView"/> by <c>/ready</c>, <c>gateway_undercluster_up</c> and placement. Also keeps what the last
 /// aggregated <c>repo/stat</c> did with each undercluster (<see cref="RecordRepoStat"/>), for <c>/ready</c> and metrics.
 /// </summary>
-internal sealed class UnderclusterHealth
+internal sealed class UnderclusterHealth : IUnderclusterHealthView
 {
     private readonly Dictionary<string, Entry> _entries;
     private readonly string[] _names;

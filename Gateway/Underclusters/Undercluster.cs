@@ -1,7 +1,8 @@
 using CompositeGateway.Clusters;
 using CompositeGateway.Clusters.Wire;
+using CompositeGateway.Configuration;
 
-namespace CompositeGateway.Composition;
+namespace CompositeGateway.Underclusters;
 
 /// <summary>
 /// One undercluster as the composition layer sees it: its REST client, its shared status poller, a short
@@ -100,7 +101,7 @@ internal sealed class Undercluster : IPinStatusSource, IAsyncDisposable
             _peers is { } p && _time.GetElapsedTime(p.At) < _options.AddressesCache ? p.Peers : null;
     }
 
-    /// <summary>Idempotent: the container disposes the first undercluster both as itself and through <see cref="Placement"/>.</summary>
+    /// <summary>Idempotent: the container disposes the first undercluster both as itself and through the composition layer's placement.</summary>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 1)
