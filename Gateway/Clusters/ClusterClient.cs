@@ -637,33 +637,8 @@ internal sealed class ClusterClient
     /// CIDs need no escaping (URL-safe multibase alphabets, checked above) and the commas are left
     /// as they are: escaping them would cost three bytes each for nothing.
     /// </summary>
-    private List<string> SplitIntoBatches(IReadOnlyList<string> cids, int fixedLength)
-    {
-        var batches = new List<string>();
-        var current = new StringBuilder();
-        foreach (var cid in cids)
-        {
-            if (current.Length > 0 && fixedLength + current.Length + 1 + cid.Length > _settings.MaxRequestTargetLength)
-            {
-                batches.Add(current.ToString());
-                current.Clear();
-            }
-
-            if (current.Length > 0)
-            {
-                current.Append(',');
-            }
-
-            current.Append(cid);
-        }
-
-        if (current.Length > 0)
-        {
-            batches.Add(current.ToString());
-        }
-
-        return batches;
-    }
+    private List<string> SplitIntoBatches(IReadOnlyList<string> cids, int fixedLength) =>
+        [.. CidBatch.Split(cids, int.MaxValue, _settings.MaxRequestTargetLength - fixedLength).Select(batch => string.Join(',', batch))];
 
     private sealed record Call(HttpMethod Method, string Path, string? Query)
     {

@@ -90,32 +90,6 @@ internal sealed class StatusPoller : IAsyncDisposable
         return new Subscription(this, cid, observer);
     }
 
-    /// <summary>Splits CIDs into request-sized batches (count and characters, commas included).</summary>
-    public static IEnumerable<IReadOnlyList<string>> Batches(IReadOnlyList<string> cids, int maxCount, int maxChars)
-    {
-        var batch = new List<string>();
-        var chars = 0;
-        foreach (var cid in cids)
-        {
-            var cost = cid.Length + (batch.Count > 0 ? 1 : 0);
-            if (batch.Count > 0 && (batch.Count >= maxCount || chars + cost > maxChars))
-            {
-                yield return batch;
-                batch = [];
-                chars = 0;
-                cost = cid.Length;
-            }
-
-            batch.Add(cid);
-            chars += cost;
-        }
-
-        if (batch.Count > 0)
-        {
-            yield return batch;
-        }
-    }
-
     /// <summary>One round: every subscribed CID asked once. Internal so tests can drive rounds without a clock.</summary>
     internal async Task PollOnceAsync(CancellationToken cancellationToken)
     {
@@ -131,7 +105,7 @@ internal sealed class StatusPoller : IAsyncDisposable
         }
 
         Interlocked.Increment(ref _rounds);
-        foreach (var batch in Batches(cids, _options.PollBatchSize, _options.PollBatchChars))
+        foreach (var batch in CidBatch.Split(cids, _options.PollBatchSize, _options.PollBatchChars))
         {
             var seen = new HashSet<string>(StringComparer.Ordinal);
             Interlocked.Increment(ref _requests);
