@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
 using CompositeGateway.Clusters;
 using CompositeGateway.Clusters.Wire;
-using CompositeGateway.Underclusters;
 
 namespace CompositeGateway.Composition;
 
@@ -26,10 +25,10 @@ internal sealed class GarbageCollector(Placement placement) : IGarbageCollector
             {
                 if (members.Count == 1)
                 {
-                    throw new GatewayFailureException(Undercluster.Describe(failure));
+                    throw new GatewayFailureException(GatewayFailure.From(failure));
                 }
 
-                yield return GarbageCollectedItem.Failed(Undercluster.Describe(failure).Message);
+                yield return GarbageCollectedItem.Failed(GatewayFailure.From(failure).Message);
                 continue;
             }
 

@@ -19,7 +19,7 @@ internal sealed class InceptionGuard(IUnderclusterHealthView health, IReadOnlyLi
         {
             if (health.TryGetRefusal(name, out var message))
             {
-                return new GatewayFailure(message, Transient: false);
+                return new GatewayFailure(message, Transient: false) { Kind = GatewayFailureKind.Refused, Underclusters = [name] };
             }
         }
 

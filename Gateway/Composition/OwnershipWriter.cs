@@ -82,7 +82,7 @@ internal sealed class OwnershipWriter(Undercluster undercluster, PinPathOptions 
         var update = await Client.PinAsync(to, new PinRequest { PinUpdate = from, Mode = mode }, cancellationToken);
         if (!update.TryGetValue(out var copied, out var failure))
         {
-            return Undercluster.Describe(failure);
+            return GatewayFailure.From(failure);
         }
 
         var now = time.GetUtcNow();
@@ -92,7 +92,7 @@ internal sealed class OwnershipWriter(Undercluster undercluster, PinPathOptions 
             var write = await WriteAsync(to, PinRewrite.Repost(copied, desired, mode: null, now), cancellationToken);
             if (!write.IsSuccess)
             {
-                return Undercluster.Describe(write.Failure);
+                return GatewayFailure.From(write.Failure);
             }
         }
 
@@ -113,7 +113,7 @@ internal sealed class OwnershipWriter(Undercluster undercluster, PinPathOptions 
             var read = await Client.GetAllocationAsync(cid, cancellationToken);
             if (!read.TryGetValue(out var stored, out var failure))
             {
-                return new Ensured(null, Undercluster.Describe(failure));
+                return new Ensured(null, GatewayFailure.From(failure));
             }
 
             var now = time.GetUtcNow();
@@ -158,7 +158,7 @@ internal sealed class OwnershipWriter(Undercluster undercluster, PinPathOptions 
             var write = await WriteAsync(cid, request, cancellationToken);
             if (!write.TryGetValue(out var written, out failure))
             {
-                return new Ensured(null, Undercluster.Describe(failure));
+                return new Ensured(null, GatewayFailure.From(failure));
             }
 
             if (stored is null)
@@ -223,7 +223,7 @@ internal sealed class OwnershipWriter(Undercluster undercluster, PinPathOptions 
             ? Client.PinPathAsync("/ipfs/" + cid, request, cancellationToken)
             : Client.PinAsync(cid, request, cancellationToken);
 
-    private static UnpinResult Failed(ClusterFailure failure) => new(UnpinOutcome.Failed, Undercluster.Describe(failure));
+    private static UnpinResult Failed(ClusterFailure failure) => new(UnpinOutcome.Failed, GatewayFailure.From(failure));
 
     /// <summary>The pin as stored once owned, or why it could not be.</summary>
     public readonly record struct Ensured(ClusterPin? Pin, GatewayFailure? Failure);

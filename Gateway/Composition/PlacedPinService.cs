@@ -2,7 +2,6 @@ using System.Runtime.CompilerServices;
 using CompositeGateway.Clusters;
 using CompositeGateway.Clusters.Wire;
 using CompositeGateway.Configuration;
-using CompositeGateway.Underclusters;
 
 namespace CompositeGateway.Composition;
 
@@ -97,7 +96,7 @@ internal sealed class PlacedPinService : IPinService
             var completion = await allocations.Completion;
             if (!completion.IsSuccess)
             {
-                throw ListFailure(source.Name, Undercluster.Describe(completion.Failure), emitted);
+                throw ListFailure(source.Name, GatewayFailure.From(completion.Failure), emitted);
             }
 
             if (batch.Count > 0)
@@ -215,9 +214,9 @@ internal sealed class PlacedPinService : IPinService
         {
             await stopWaits.CancelAsync();
             stopWaits.Dispose();
-            return PinStartResult.Failed(failures.Count == 1 ? failures[0] : new GatewayFailure(
+            return PinStartResult.Failed(failures.Count == 1 ? failures[0] : GatewayFailure.Combine(
                 $"could not record {intent.Cid} in {required} underclusters: " + string.Join("; ", failures.Select(f => f.Message)),
-                failures.All(f => f.Transient)));
+                failures));
         }
 
         foreach (var target in targets)
@@ -241,8 +240,13 @@ internal sealed class PlacedPinService : IPinService
         var (owners, unknown) = await ReadOwnersAsync(cid, cancellationToken);
         if (unknown.Count > 0)
         {
-            return new UnpinResult(UnpinOutcome.Failed, new GatewayFailure(
-                $"cannot unpin {cid}: " + string.Join("; ", unknown.Select(u => u.Message)), Transient: true));
+            var unasked = unknown.Select(u => u.Failure).ToList();
+            return new UnpinResult(UnpinOutcome.Failed, GatewayFailure.Combine(
+                $"cannot unpin {cid}: " + string.Join("; ", unasked.Select(f => f.Message)),
+                unasked) with
+            {
+                Transient = true,
+            });
         }
 
         if (owners.Count == 0)
@@ -254,8 +258,8 @@ internal sealed class PlacedPinService : IPinService
         var failures = results.Where(r => r.Outcome == UnpinOutcome.Failed).Select(r => r.Failure!).ToList();
         if (failures.Count > 0)
         {
-            return new UnpinResult(UnpinOutcome.Failed, failures.Count == 1 ? failures[0] : new GatewayFailure(
-                string.Join("; ", failures.Select(f => f.Message)), failures.All(f => f.Transient)));
+            return new UnpinResult(UnpinOutcome.Failed, failures.Count == 1 ? failures[0] : GatewayFailure.Combine(
+                string.Join("; ", failures.Select(f => f.Message)), failures));
         }
 
         return new UnpinResult(results.Any(r => r.Outcome == UnpinOutcome.Unpinned) ? UnpinOutcome.Unpinned : UnpinOutcome.NotPinned);
@@ -282,7 +286,7 @@ internal sealed class PlacedPinService : IPinService
         if (targets.Count == 0)
         {
             // Kubo's text for an update whose source is not pinned (core/commands/pin/pin.go).
-            return PinStartResult.Failed(new GatewayFailure("'from' cid was not recursively pinned already", Transient: false));
+            return PinStartResult.Failed(new GatewayFailure("'from' cid was not recursively pinned already", Transient: false) { Kind = GatewayFailureKind.NotPinned });
         }
 
         var stopWaits = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -313,18 +317,18 @@ internal sealed class PlacedPinService : IPinService
     }
 
     /// <summary>Underclusters holding <paramref name="cid"/> with this gateway's key (one <c>GET /allocations/{cid}</c> each, in parallel), and those that could not be asked.</summary>
-    private async Task<(List<PlacementMember> Owners, List<(PlacementMember Member, string Message)> Unknown)> ReadOwnersAsync(string cid, CancellationToken cancellationToken)
+    private async Task<(List<PlacementMember> Owners, List<(PlacementMember Member, GatewayFailure Failure)> Unknown)> ReadOwnersAsync(string cid, CancellationToken cancellationToken)
     {
         var reads = await FanOut.RunAsync(
             Members,
             async (m, token) => await m.Undercluster.Client.GetAllocationAsync(cid, token) is var read && read.TryGetValue(out var pin, out var failure)
-                ? (Owned: pin is not null && Ownership.IsOwner(pin.Metadata), Failure: (string?)null)
-                : (Owned: false, Failure: Undercluster.Describe(failure!).Message),
-            (_, failure) => (Owned: false, Failure: failure.Message),
+                ? (Owned: pin is not null && Ownership.IsOwner(pin.Metadata), Failure: (GatewayFailure?)null)
+                : (Owned: false, Failure: GatewayFailure.From(failure!)),
+            (_, failure) => (Owned: false, Failure: (GatewayFailure?)failure),
             _time,
             cancellationToken);
         var owners = Members.Where((_, i) => reads[i].Owned).ToList();
-        var unknown = Members.Select((m, i) => (Member: m, Message: reads[i].Failure)).Where(x => x.Message is not null).Select(x => (x.Member, x.Message!)).ToList();
+        var unknown = Members.Select((m, i) => (Member: m, Failure: reads[i].Failure)).Where(x => x.Failure is not null).Select(x => (x.Member, x.Failure!)).ToList();
         return (owners, unknown);
     }
 

@@ -76,7 +76,7 @@ internal sealed class UnderclusterPinLister(Undercluster undercluster, PinPathOp
             var completion = await allocations.Completion;
             if (!completion.IsSuccess)
             {
-                throw ListFailure(Undercluster.Describe(completion.Failure), listed);
+                throw ListFailure(GatewayFailure.From(completion.Failure), listed);
             }
 
             if (batch.Count > 0)

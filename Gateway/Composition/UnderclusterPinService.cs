@@ -64,7 +64,7 @@ internal sealed class UnderclusterPinService : IPinService
         var read = await Client.GetAllocationAsync(cid, cancellationToken);
         if (!read.TryGetValue(out var stored, out var failure))
         {
-            return PlacedPin.Unknown(Name, Undercluster.Describe(failure));
+            return PlacedPin.Unknown(Name, GatewayFailure.From(failure));
         }
 
         if (stored is null || !_ownership.IsOwner(stored.Metadata))
@@ -75,7 +75,7 @@ internal sealed class UnderclusterPinService : IPinService
         var status = await Client.GetStatusAsync(cid, local: false, cancellationToken);
         return status.TryGetValue(out var info, out failure)
             ? Judge(stored, info)
-            : PlacedPin.Unknown(Name, Undercluster.Describe(failure));
+            : PlacedPin.Unknown(Name, GatewayFailure.From(failure));
     }
 
     /// <summary>
@@ -110,7 +110,7 @@ internal sealed class UnderclusterPinService : IPinService
             else
             {
                 var read = await Client.GetAllocationAsync(cid, cancellationToken);
-                answers[cid] = !read.TryGetValue(out var stored, out var readFailure) ? PlacedPin.Unknown(Name, Undercluster.Describe(readFailure))
+                answers[cid] = !read.TryGetValue(out var stored, out var readFailure) ? PlacedPin.Unknown(Name, GatewayFailure.From(readFailure))
                     : stored is null || !_ownership.IsOwner(stored.Metadata) ? PlacedPin.NotOwned(Name)
                     : Judge(stored, info);
             }
@@ -170,20 +170,20 @@ internal sealed class UnderclusterPinService : IPinService
             var fromRead = await Client.GetAllocationAsync(from, cancellationToken);
             if (!fromRead.TryGetValue(out var fromPin, out var failure))
             {
-                return PinStartResult.Failed(Undercluster.Describe(failure));
+                return PinStartResult.Failed(GatewayFailure.From(failure));
             }
 
             if (fromPin is null || !_ownership.IsOwner(fromPin.Metadata))
             {
                 // Kubo's text for an update whose source is not pinned (core/commands/pin/pin.go).
-                return PinStartResult.Failed(new GatewayFailure("'from' cid was not recursively pinned already", Transient: false));
+                return PinStartResult.Failed(new GatewayFailure("'from' cid was not recursively pinned already", Transient: false) { Kind = GatewayFailureKind.NotPinned });
             }
 
             mode = PinRewrite.ModeOf(fromPin);
             var toRead = await Client.GetAllocationAsync(to, cancellationToken);
             if (!toRead.TryGetValue(out var toPin, out failure))
             {
-                return PinStartResult.Failed(Undercluster.Describe(failure));
+                return PinStartResult.Failed(GatewayFailure.From(failure));
             }
 
             if (toPin is null && await _writer.CreateByUpdateAsync(from, to, mode, cancellationToken) is { } updateFailure)

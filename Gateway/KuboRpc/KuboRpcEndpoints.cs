@@ -80,7 +80,7 @@ internal static class KuboRpcEndpoints
                 KuboRpcLog.StreamAborted(Log(http), command.Path, e.Failure.Message);
             }
 
-            await KuboErrorWriter.WriteAsync(http, KuboFailure.FromGateway(e.Failure));
+            await KuboErrorWriter.WriteAsync(http, e.Failure);
         }
         catch (Exception e)
         {
