@@ -2,16 +2,6 @@ using CompositeGateway.Clusters;
 
 namespace CompositeGateway.KuboRpc;
 
-/// <summary>go-ipfs-cmds error classes (<c>error.go</c>): the <c>Code</c> of a Kubo error body.</summary>
-internal enum KuboErrorCode
-{
-    Normal = 0,
-    Client = 1,
-    Implementation = 2,
-    RateLimited = 3,
-    Forbidden = 4,
-}
-
 /// <summary>
 /// A Kubo RPC error as a value: HTTP status, go-ipfs-cmds class and message. Written only by
 /// <see cref="KuboErrorWriter"/>. Kubo sends HTTP 400 for the client class and 500 for the others.

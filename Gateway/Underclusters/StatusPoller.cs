@@ -1,30 +1,7 @@
 using CompositeGateway.Clusters;
-using CompositeGateway.Clusters.Wire;
 using CompositeGateway.Configuration;
 
 namespace CompositeGateway.Underclusters;
-
-/// <summary>Batched status of pins, as one undercluster reports it (<c>GET /pins?cids=a,b,c</c>, §5.8).</summary>
-internal interface IPinStatusSource
-{
-    string Name { get; }
-
-    /// <summary>
-    /// Asks for the status of <paramref name="cids"/> in one request, handing each item to
-    /// <paramref name="onItem"/> as it arrives. Null when the answer ended cleanly; else where it failed
-    /// (items delivered before the failure are still valid).
-    /// </summary>
-    Task<GatewayFailure?> FetchStatusAsync(IReadOnlyList<string> cids, Action<GlobalPinInfo> onItem, CancellationToken cancellationToken);
-}
-
-/// <summary>Someone waiting on one CID's status. Called on the poller's loop: must return quickly and not throw.</summary>
-internal interface IStatusObserver
-{
-    void OnStatus(GlobalPinInfo status);
-
-    /// <summary>This round could not learn the CID's status.</summary>
-    void OnPollFailed(GatewayFailure failure);
-}
 
 /// <summary>
 /// One status poller per undercluster, shared by every pin wait: each <see cref="PinPathOptions.PollInterval"/>
