@@ -1,9 +1,9 @@
 using System.Net;
 using System.Text.Json;
-using CompositeGateway.Admin;
 using CompositeGateway.Configuration;
 using CompositeGateway.Telemetry;
 using CompositeGateway.Tests.Support;
+using CompositeGateway.Underclusters;
 
 namespace CompositeGateway.Tests.Admin;
 

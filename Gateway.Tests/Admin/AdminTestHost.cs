@@ -2,6 +2,7 @@ using CompositeGateway.Admin;
 using CompositeGateway.Configuration;
 using CompositeGateway.Identity;
 using CompositeGateway.Tests.Support;
+using CompositeGateway.Underclusters;
 using Microsoft.Extensions.Time.Testing;
 
 namespace CompositeGateway.Tests.Admin;

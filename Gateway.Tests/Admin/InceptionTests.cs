@@ -1,12 +1,12 @@
 using System.Net;
 using System.Text.Json;
-using CompositeGateway.Admin;
 using CompositeGateway.Clusters;
 using CompositeGateway.Clusters.Wire;
 using CompositeGateway.Configuration;
 using CompositeGateway.Identity;
 using CompositeGateway.Tests.KuboRpc;
 using CompositeGateway.Tests.Support;
+using CompositeGateway.Underclusters;
 
 namespace CompositeGateway.Tests.Admin;
 

@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Net;
-using CompositeGateway.Admin;
 using CompositeGateway.Clusters;
-using CompositeGateway.Composition;
+using CompositeGateway.Configuration;
 using CompositeGateway.Lab;
 using CompositeGateway.Tests.Composition;
+using CompositeGateway.Underclusters;
 
 namespace CompositeGateway.Tests.Admin;
 

@@ -8,6 +8,7 @@ using CompositeGateway.KuboRpc;
 using CompositeGateway.Lab;
 using CompositeGateway.Tests.Composition;
 using CompositeGateway.Tests.KuboRpc;
+using CompositeGateway.Underclusters;
 
 namespace CompositeGateway.Tests.Admin;
 

@@ -1,8 +1,8 @@
 using System.Net;
 using System.Text.Json;
-using CompositeGateway.Admin;
-using CompositeGateway.Composition;
+using CompositeGateway.Configuration;
 using CompositeGateway.Tests.Support;
+using CompositeGateway.Underclusters;
 
 namespace CompositeGateway.Tests.Admin;
 

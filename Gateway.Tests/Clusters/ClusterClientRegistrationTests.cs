@@ -1,5 +1,6 @@
 using CompositeGateway.Clusters;
 using CompositeGateway.Configuration;
+using CompositeGateway.Underclusters;
 
 namespace CompositeGateway.Tests.Clusters;
 

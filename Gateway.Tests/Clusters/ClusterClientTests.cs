@@ -259,7 +259,7 @@ public sealed class ClusterClientTests
         var result = await harness.Client.GetIdAsync(CancellationToken.None);
 
         Assert.That(result.Failure?.Kind, Is.EqualTo(ClusterFailureKind.Connect));
-        Assert.That(ClusterFailureMessages.ToKubo(result.Failure!).Message, Is.EqualTo($"undercluster \"eu\" unreachable: connection refused ({url.OriginalString})"));
+        Assert.That(ClusterFailureMessages.Describe(result.Failure!), Is.EqualTo($"undercluster \"eu\" unreachable: connection refused ({url.OriginalString})"));
     }
 
     [Test]
@@ -307,7 +307,7 @@ public sealed class ClusterClientTests
         var result = await Client.PinAsync(Cid, null, CancellationToken.None);
 
         Assert.That(result.Failure?.Detail, Is.EqualTo("parameter replication-min invalid"));
-        Assert.That(ClusterFailureMessages.ToKubo(result.Failure!).StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(result.Failure!.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
     }
 
     [Test]

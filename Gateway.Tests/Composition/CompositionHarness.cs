@@ -3,6 +3,7 @@ using CompositeGateway.Clusters;
 using CompositeGateway.Composition;
 using CompositeGateway.Configuration;
 using CompositeGateway.Lab;
+using CompositeGateway.Underclusters;
 
 namespace CompositeGateway.Tests.Composition;
 

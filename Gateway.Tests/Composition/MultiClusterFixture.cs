@@ -1,5 +1,4 @@
 using System.Net;
-using CompositeGateway.Admin;
 using CompositeGateway.Clusters;
 using CompositeGateway.Composition;
 using CompositeGateway.Configuration;
@@ -7,6 +6,7 @@ using CompositeGateway.KuboRpc;
 using CompositeGateway.Lab;
 using CompositeGateway.Tests.KuboRpc;
 using CompositeGateway.Tests.Support;
+using CompositeGateway.Underclusters;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 
@@ -161,7 +161,7 @@ internal sealed class MultiClusterFixture : IAsyncDisposable
         public ISpaceReporter Space => services.GetRequiredService<ISpaceReporter>();
 
         /// <summary>Pins and waits until the pin is pinned (or fails); null on success.</summary>
-        public async Task<GatewayFailure?> PinAsync(string cid, CompositeGateway.Composition.PinMode mode = CompositeGateway.Composition.PinMode.Recursive)
+        public async Task<GatewayFailure?> PinAsync(string cid, CompositeGateway.Clusters.PinMode mode = CompositeGateway.Clusters.PinMode.Recursive)
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
             var started = await Pins.StartPinAsync(new PinIntent(cid, mode), timeout.Token);

@@ -1,6 +1,5 @@
 using CompositeGateway.Clusters;
 using CompositeGateway.Composition;
-using PinMode = CompositeGateway.Composition.PinMode;
 
 namespace CompositeGateway.Tests.Composition;
 

@@ -104,9 +104,9 @@ public sealed class OwnershipTests
     {
         var stored = new ClusterPin { MaxDepth = 0 };
 
-        Assert.That(PinRewrite.Repost(stored, new Dictionary<string, string>(), CompositeGateway.Composition.PinMode.Recursive, Now).Mode, Is.EqualTo(ClusterPinMode.Recursive));
-        Assert.That(PinRewrite.Covers(stored, CompositeGateway.Composition.PinMode.Recursive), Is.False);
-        Assert.That(PinRewrite.Covers(new ClusterPin { MaxDepth = -1 }, CompositeGateway.Composition.PinMode.Direct), Is.True);
+        Assert.That(PinRewrite.Repost(stored, new Dictionary<string, string>(), CompositeGateway.Clusters.PinMode.Recursive, Now).Mode, Is.EqualTo(ClusterPinMode.Recursive));
+        Assert.That(PinRewrite.Covers(stored, CompositeGateway.Clusters.PinMode.Recursive), Is.False);
+        Assert.That(PinRewrite.Covers(new ClusterPin { MaxDepth = -1 }, CompositeGateway.Clusters.PinMode.Direct), Is.True);
     }
 
     [Test]

@@ -1,4 +1,3 @@
-using CompositeGateway.Composition;
 using CompositeGateway.Configuration;
 
 namespace CompositeGateway.Tests.Composition;

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using CompositeGateway.Clusters;
 using CompositeGateway.Clusters.Wire;
 using CompositeGateway.Composition;
 using CompositeGateway.Lab;
@@ -49,7 +50,7 @@ public sealed class PinServiceScaleTests
 
         Assert.That(failures, Has.All.Null);
         var polls = harness.Requests.All.Where(r => r.Method == "GET" && r.Path == "/pins").ToList();
-        var perRound = StatusPoller.Batches(cids, 100, CompositionHarness.FastOptions.PollBatchChars).Count();
+        var perRound = CidBatch.Split(cids, 100, CompositionHarness.FastOptions.PollBatchChars).Count();
         var perSecond = polls.GroupBy(r => r.At.Ticks / TimeSpan.TicksPerSecond).Select(g => g.Count()).ToList();
         var rounds = gateway.Undercluster.Poller.Rounds;
         TestContext.Out.WriteLine(

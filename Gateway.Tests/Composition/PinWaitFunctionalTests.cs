@@ -1,5 +1,7 @@
+using CompositeGateway.Clusters;
 using CompositeGateway.Clusters.Wire;
 using CompositeGateway.Composition;
+using CompositeGateway.Configuration;
 using CompositeGateway.Lab;
 
 namespace CompositeGateway.Tests.Composition;

@@ -1,7 +1,8 @@
 using System.Diagnostics;
+using CompositeGateway.Clusters;
 using CompositeGateway.Composition;
+using CompositeGateway.Configuration;
 using CompositeGateway.Lab;
-using PinMode = CompositeGateway.Composition.PinMode;
 
 namespace CompositeGateway.Tests.Composition;
 

@@ -1,4 +1,4 @@
-using CompositeGateway.Composition;
+using CompositeGateway.Configuration;
 using CompositeGateway.Tests.Support;
 
 namespace CompositeGateway.Tests.Composition;

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using CompositeGateway.Composition;
+using CompositeGateway.Clusters;
 
 namespace CompositeGateway.Tests.Composition;
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using CompositeGateway.Composition;
+using CompositeGateway.Configuration;
 using CompositeGateway.Lab;
 
 namespace CompositeGateway.Tests.Composition;

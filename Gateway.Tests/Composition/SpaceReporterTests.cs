@@ -1,5 +1,6 @@
 using CompositeGateway.Clusters.Wire;
 using CompositeGateway.Composition;
+using CompositeGateway.Configuration;
 
 namespace CompositeGateway.Tests.Composition;
 

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
+using CompositeGateway.Clusters;
 using CompositeGateway.Clusters.Wire;
-using CompositeGateway.Composition;
+using CompositeGateway.Configuration;
+using CompositeGateway.Underclusters;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
@@ -15,7 +17,7 @@ public sealed class StatusPollerTests
     {
         var cids = Enumerable.Range(0, 250).Select(i => "cid" + i).ToList();
 
-        var sizes = StatusPoller.Batches(cids, 100, 100_000).Select(b => b.Count).ToList();
+        var sizes = CidBatch.Split(cids, 100, 100_000).Select(b => b.Count).ToList();
 
         Assert.That(sizes, Is.EqualTo(new[] { 100, 100, 50 }));
     }
@@ -25,7 +27,7 @@ public sealed class StatusPollerTests
     {
         var cids = Enumerable.Range(0, 10).Select(i => new string((char)('a' + i), 59)).ToList();
 
-        var batches = StatusPoller.Batches(cids, 100, 200).ToList();
+        var batches = CidBatch.Split(cids, 100, 200).ToList();
 
         Assert.That(batches.Select(b => b.Count), Is.EqualTo(new[] { 3, 3, 3, 1 }));
         Assert.That(batches.All(b => string.Join(',', b).Length <= 200), Is.True);

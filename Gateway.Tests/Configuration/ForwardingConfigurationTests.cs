@@ -1,4 +1,4 @@
-using CompositeGateway.Forwarding;
+using CompositeGateway.Configuration;
 
 namespace CompositeGateway.Tests.Configuration;
 

@@ -109,8 +109,8 @@ public sealed class GatewayConfigurationLoaderTests
         Assert.That(result.Succeeded, Is.True, string.Join("\n", result.Problems));
         Assert.Multiple(() =>
         {
-            Assert.That(result.Options!.PinPath, Is.EqualTo(new CompositeGateway.Composition.PinPathOptions()));
-            Assert.That(result.Options.KuboRpc, Is.EqualTo(new CompositeGateway.KuboRpc.KuboRpcOptions()));
+            Assert.That(result.Options!.PinPath, Is.EqualTo(new CompositeGateway.Configuration.PinPathOptions()));
+            Assert.That(result.Options.KuboRpc, Is.EqualTo(new CompositeGateway.Configuration.KuboRpcOptions()));
         });
     }
 

@@ -1,4 +1,4 @@
-using CompositeGateway.KuboRpc;
+using CompositeGateway.Configuration;
 
 namespace CompositeGateway.Tests.Configuration;
 

@@ -1,4 +1,4 @@
-using CompositeGateway.Composition;
+using CompositeGateway.Configuration;
 
 namespace CompositeGateway.Tests.Configuration;
 

@@ -2,7 +2,6 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text.Json;
 using CompositeGateway.Configuration;
-using CompositeGateway.Forwarding;
 using CompositeGateway.Tests.Functional;
 
 namespace CompositeGateway.Tests.Forwarding;

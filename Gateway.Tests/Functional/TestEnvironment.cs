@@ -1,6 +1,4 @@
-using CompositeGateway.Composition;
 using CompositeGateway.Configuration;
-using CompositeGateway.KuboRpc;
 using CompositeGateway.Lab;
 using CompositeGateway.Tests.KuboRpc;
 using CompositeGateway.Tests.Support;

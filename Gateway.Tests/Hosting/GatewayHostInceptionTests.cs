@@ -1,10 +1,10 @@
 using System.Net;
 using System.Text.Json;
-using CompositeGateway.Admin;
 using CompositeGateway.Configuration;
 using CompositeGateway.Hosting;
 using CompositeGateway.Identity;
 using CompositeGateway.Tests.Support;
+using CompositeGateway.Underclusters;
 
 namespace CompositeGateway.Tests.Hosting;
 

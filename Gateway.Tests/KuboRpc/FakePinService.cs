@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
+using CompositeGateway.Clusters;
 using CompositeGateway.Composition;
 
 namespace CompositeGateway.Tests.KuboRpc;

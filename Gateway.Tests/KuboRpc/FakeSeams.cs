@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using CompositeGateway.Clusters;
 using CompositeGateway.Composition;
 
 namespace CompositeGateway.Tests.KuboRpc;

@@ -1,5 +1,6 @@
+using CompositeGateway.Clusters;
 using CompositeGateway.Composition;
-using CompositeGateway.KuboRpc;
+using CompositeGateway.Configuration;
 using CompositeGateway.Tests.Support;
 
 namespace CompositeGateway.Tests.KuboRpc;

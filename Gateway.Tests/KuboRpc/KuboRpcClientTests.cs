@@ -1,4 +1,5 @@
 using System.Text.Json;
+using CompositeGateway.Clusters;
 using CompositeGateway.Composition;
 using CompositeGateway.Tests.Support;
 

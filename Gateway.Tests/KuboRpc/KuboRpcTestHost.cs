@@ -1,5 +1,6 @@
 using System.Net;
 using CompositeGateway.Composition;
+using CompositeGateway.Configuration;
 using CompositeGateway.Ipld;
 using CompositeGateway.KuboRpc;
 using CompositeGateway.Tests.Support;

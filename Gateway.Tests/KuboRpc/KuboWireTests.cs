@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using CompositeGateway.Clusters;
 using CompositeGateway.Composition;
 using CompositeGateway.Ipld;
 using CompositeGateway.KuboRpc.Commands;

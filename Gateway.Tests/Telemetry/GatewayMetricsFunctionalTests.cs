@@ -24,7 +24,7 @@ public sealed class GatewayMetricsFunctionalTests
                 AdminListen = "127.0.0.1:0",
                 IdentityFile = Path.Combine(folder.FullName, "identity.key"),
                 Underclusters = [new UnderclusterOptions { Name = "lab", Url = cluster.BaseAddress }],
-                PinPath = new CompositeGateway.Composition.PinPathOptions { PollInterval = TimeSpan.FromMilliseconds(50) },
+                PinPath = new CompositeGateway.Configuration.PinPathOptions { PollInterval = TimeSpan.FromMilliseconds(50) },
             };
             await using var host = GatewayHost.Create(options, IdentityKeyFile.LoadOrCreate(options.IdentityFile), new LoggingOptions { Level = LogLevel.Warning });
             await host.StartAsync(CancellationToken.None);

@@ -2,6 +2,7 @@ using CompositeGateway.Admin;
 using CompositeGateway.Configuration;
 using CompositeGateway.Telemetry;
 using CompositeGateway.Tests.Support;
+using CompositeGateway.Underclusters;
 
 namespace CompositeGateway.Tests.Telemetry;
 

@@ -1,4 +1,5 @@
 using CompositeGateway.Telemetry;
+using CompositeGateway.Underclusters;
 using Microsoft.AspNetCore.Mvc;
 
 namespace CompositeGateway.Admin;
@@ -14,7 +15,7 @@ internal static class AdminEndpoints
         endpoints.MapGet("/health", static () =>
             Results.Json(new HealthReport("ok", ProductInfo.Version), AdminJsonContext.Default.HealthReport));
 
-        endpoints.MapGet("/ready", static ([FromServices] UnderclusterHealth health, [FromServices] ReadinessPolicy policy) =>
+        endpoints.MapGet("/ready", static ([FromServices] IUnderclusterHealthView health, [FromServices] ReadinessPolicy policy) =>
         {
             var report = ReadinessReport.From(health.Snapshot(), policy.Optional);
             return Results.Json(

@@ -35,7 +35,7 @@ internal sealed class ClusterClient
 
     /// <remarks>
     /// <paramref name="http"/> must have this undercluster's <see cref="ClusterResilienceHandler"/>
-    /// in its chain (see <see cref="ClusterClientRegistration"/>); it is held for the client's lifetime.
+    /// in its chain (see <c>AddClusterClients</c> in the undercluster module); it is held for the client's lifetime.
     /// </remarks>
     public ClusterClient(UnderclusterOptions options, HttpClient http, ClusterResilience resilience, ClusterClientSettings settings, TimeProvider time, ILogger<ClusterClient> logger)
     {
@@ -637,33 +637,8 @@ internal sealed class ClusterClient
     /// CIDs need no escaping (URL-safe multibase alphabets, checked above) and the commas are left
     /// as they are: escaping them would cost three bytes each for nothing.
     /// </summary>
-    private List<string> SplitIntoBatches(IReadOnlyList<string> cids, int fixedLength)
-    {
-        var batches = new List<string>();
-        var current = new StringBuilder();
-        foreach (var cid in cids)
-        {
-            if (current.Length > 0 && fixedLength + current.Length + 1 + cid.Length > _settings.MaxRequestTargetLength)
-            {
-                batches.Add(current.ToString());
-                current.Clear();
-            }
-
-            if (current.Length > 0)
-            {
-                current.Append(',');
-            }
-
-            current.Append(cid);
-        }
-
-        if (current.Length > 0)
-        {
-            batches.Add(current.ToString());
-        }
-
-        return batches;
-    }
+    private List<string> SplitIntoBatches(IReadOnlyList<string> cids, int fixedLength) =>
+        [.. CidBatch.Split(cids, int.MaxValue, _settings.MaxRequestTargetLength - fixedLength).Select(batch => string.Join(',', batch))];
 
     private sealed record Call(HttpMethod Method, string Path, string? Query)
     {

@@ -3,27 +3,13 @@ using System.Net;
 
 namespace CompositeGateway.Clusters;
 
-/// <summary>What the Kubo RPC layer answers for a failed undercluster call.</summary>
-/// <param name="Message">Human text for Kubo's <c>{"Message":…}</c>; the overcluster peer logs it and compares some messages.</param>
-/// <param name="StatusCode">400 when the request itself was wrong (Kubo's "client" error class), else 500 like Kubo.</param>
-internal readonly record struct KuboFailure(string Message, HttpStatusCode StatusCode);
-
 /// <summary>
 /// The one place that turns a <see cref="ClusterFailure"/> into words (docs/development/style.md §6; YARP's
-/// <c>HandleRequestFailureAsync</c>). The Kubo RPC layer wraps <see cref="ToKubo"/> in its own
-/// error JSON; logs use <see cref="Describe"/>.
+/// <c>HandleRequestFailureAsync</c>): <see cref="GatewayFailure.From"/> carries them, with the failure itself, up to
+/// the Kubo RPC layer, whose <c>KuboFailure.FromGateway</c> decides the status; logs use <see cref="Describe"/>.
 /// </summary>
 internal static class ClusterFailureMessages
 {
-    public static KuboFailure ToKubo(ClusterFailure failure)
-    {
-        // The Go peer treats any non-200 as an error and only reads the message (docs/protocol/kubo-rpc-as-called-by-cluster.md §1.1),
-        // so the status mostly matters to human clients: Kubo sends 400 for client errors, 500 otherwise.
-        var clientError = failure.Kind == ClusterFailureKind.InvalidRequest
-            || (failure.Kind == ClusterFailureKind.HttpStatus && failure.StatusCode == HttpStatusCode.BadRequest);
-        return new KuboFailure(Describe(failure), clientError ? HttpStatusCode.BadRequest : HttpStatusCode.InternalServerError);
-    }
-
     /// <summary>The detail of a <see cref="ClusterFailureKind.CircuitOpen"/> failure while the health probe holds the circuit open.</summary>
     public const string HeldOpenByProbe = "held open while the health probe sees the undercluster down";
 

@@ -4,13 +4,6 @@ using CompositeGateway.Go;
 
 namespace CompositeGateway.Clusters;
 
-/// <summary>PinMode strings (docs/protocol/cluster-rest-api.md §3.3).</summary>
-internal enum PinMode
-{
-    Recursive,
-    Direct,
-}
-
 /// <summary>
 /// The pin options of <c>POST /pins/…</c> and <c>POST /add</c>, rendered as the query parameters
 /// of docs/protocol/cluster-rest-api.md §4. They are validated here before sending because the server, on a parse error, answers

@@ -1,4 +1,6 @@
-using CompositeGateway.Admin;
+using CompositeGateway.Clusters;
+using CompositeGateway.Configuration;
+using CompositeGateway.Underclusters;
 
 namespace CompositeGateway.Composition;
 

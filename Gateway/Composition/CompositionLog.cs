@@ -3,15 +3,6 @@ namespace CompositeGateway.Composition;
 /// <summary>Log events of the composition layer (event IDs 1400–1499), source-generated (docs/development/style.md §10).</summary>
 internal static partial class CompositionLog
 {
-    [LoggerMessage(EventId = 1401, Level = LogLevel.Warning, Message = "Status poll of undercluster \"{Undercluster}\" for {Count} CIDs failed: {Error}")]
-    public static partial void PollFailed(ILogger logger, string undercluster, int count, string error);
-
-    [LoggerMessage(EventId = 1402, Level = LogLevel.Error, Message = "Status poll round of undercluster \"{Undercluster}\" crashed")]
-    public static partial void RoundCrashed(ILogger logger, string undercluster, Exception exception);
-
-    [LoggerMessage(EventId = 1403, Level = LogLevel.Error, Message = "A waiter on {Cid} (undercluster \"{Undercluster}\") threw while handling its status")]
-    public static partial void ObserverFailed(ILogger logger, string undercluster, string cid, Exception exception);
-
     [LoggerMessage(EventId = 1410, Level = LogLevel.Information, Message = "Created pin {Cid} in undercluster \"{Undercluster}\" (owner {Owner})")]
     public static partial void PinCreated(ILogger logger, string cid, string undercluster, string owner);
 

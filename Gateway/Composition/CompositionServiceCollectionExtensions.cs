@@ -1,5 +1,6 @@
-using CompositeGateway.Admin;
 using CompositeGateway.Clusters;
+using CompositeGateway.Configuration;
+using CompositeGateway.Underclusters;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace CompositeGateway.Composition;
@@ -12,7 +13,7 @@ internal static class CompositionServiceCollectionExtensions
     /// <see cref="IGarbageCollector"/> over every configured undercluster, placed by <paramref name="placement"/>
     /// (docs/design/placement.md). Needs <c>AddClusterClients(...)</c> and a <see cref="GatewayOwner"/> (the
     /// gateway's peer ID) registered, or pass <paramref name="owner"/>. Placement reads undercluster health from
-    /// <see cref="UnderclusterHealth"/> when it is registered (<c>AddGatewayAdmin</c>); without it every
+    /// <see cref="IUnderclusterHealthView"/> when it is registered (<c>AddUnderclusters</c>); without it every
     /// undercluster counts as healthy.
     /// </summary>
     public static IServiceCollection AddComposition(
@@ -49,9 +50,7 @@ internal static class CompositionServiceCollectionExtensions
                     client.Options.Weight,
                     client.Options.Timeout);
             }).ToList();
-            var health = sp.GetService<IUnderclusterHealthView>()
-                ?? (sp.GetService<UnderclusterHealth>() is { } probed ? new ProbedHealthView(probed) : AssumeHealthyView.Instance);
-            return new Placement(members, sp.GetRequiredService<PlacementOptions>(), health);
+            return new Placement(members, sp.GetRequiredService<PlacementOptions>(), HealthView(sp) ?? AssumeHealthyView.Instance);
         });
 
         // The first (with one undercluster: the only) undercluster, for tools and tests that speak to it directly.
@@ -76,7 +75,11 @@ internal static class CompositionServiceCollectionExtensions
             : options;
 
     // Without the health monitor (library use, some tests) nothing can detect inception, so nothing is guarded.
-    private static InceptionGuard? Guard(IServiceProvider services) => services.GetService<UnderclusterHealth>() is { } health
+    private static InceptionGuard? Guard(IServiceProvider services) => HealthView(services) is { } health
         ? new InceptionGuard(health, services.GetRequiredService<ClusterClientRegistry>().All.Select(c => c.Name).ToList())
         : null;
+
+    /// <summary>The probe-fed health view (<c>AddUnderclusters</c>, or a registry a test registered itself); null without one.</summary>
+    private static IUnderclusterHealthView? HealthView(IServiceProvider services) =>
+        services.GetService<IUnderclusterHealthView>() ?? services.GetService<UnderclusterHealth>();
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using CompositeGateway.Clusters;
 
 namespace CompositeGateway.Composition;
 

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using CompositeGateway.Clusters;
 using CompositeGateway.Clusters.Wire;
 
 namespace CompositeGateway.Composition;
@@ -24,10 +25,10 @@ internal sealed class GarbageCollector(Placement placement) : IGarbageCollector
             {
                 if (members.Count == 1)
                 {
-                    throw new GatewayFailureException(Undercluster.Describe(failure));
+                    throw new GatewayFailureException(GatewayFailure.From(failure));
                 }
 
-                yield return GarbageCollectedItem.Failed(Undercluster.Describe(failure).Message);
+                yield return GarbageCollectedItem.Failed(GatewayFailure.From(failure).Message);
                 continue;
             }
 

@@ -1,3 +1,5 @@
+using CompositeGateway.Clusters;
+
 namespace CompositeGateway.Composition;
 
 /// <summary>
@@ -32,72 +34,3 @@ internal interface IPinService
     /// <summary><c>pin/update</c>: pins <paramref name="to"/> with the options of <paramref name="from"/>; keeps <paramref name="from"/> unless <paramref name="unpinFrom"/>.</summary>
     Task<PinStartResult> StartUpdateAsync(string from, string to, bool unpinFrom, CancellationToken cancellationToken);
 }
-
-/// <summary>Kubo pin types the surface distinguishes (<c>type=</c> of pin/ls, <c>recursive=</c> of pin/add).</summary>
-internal enum PinMode
-{
-    Recursive,
-    Direct,
-}
-
-/// <summary>A pin request as the overcluster peer sends it.</summary>
-internal sealed record PinIntent(string Cid, PinMode Mode);
-
-/// <summary>One item of the full listing.</summary>
-internal sealed record PinnedItem(string Cid, PinMode Mode, string Name);
-
-/// <summary>Where a call to the composition layer failed, in words an operator can act on.</summary>
-/// <param name="Message">Shown to the overcluster peer as the Kubo error <c>Message</c>.</param>
-/// <param name="Transient">Whether retrying later may succeed (undercluster unreachable, timeout) as opposed to a refusal.</param>
-internal sealed record GatewayFailure(string Message, bool Transient);
-
-/// <summary>Thrown only across streaming boundaries (<see cref="IPinService.ListAsync"/>), where a value cannot be returned.</summary>
-internal sealed class GatewayFailureException(GatewayFailure failure) : Exception(failure.Message)
-{
-    public GatewayFailure Failure { get; } = failure;
-}
-
-/// <summary>Answer to <see cref="IPinService.QueryAsync"/>: exactly one of pinned (with mode), not pinned, or failed.</summary>
-internal sealed record PinQueryResult
-{
-    public PinMode? PinnedAs { get; private init; }
-    public GatewayFailure? Failure { get; private init; }
-
-    public static PinQueryResult Pinned(PinMode mode) => new() { PinnedAs = mode };
-    public static PinQueryResult NotPinned { get; } = new();
-    public static PinQueryResult Failed(GatewayFailure failure) => new() { Failure = failure };
-}
-
-/// <summary>Answer to starting a pin: a failure to answer before streaming, or a wait to stream progress for.</summary>
-internal sealed record PinStartResult
-{
-    public IPinWait? Wait { get; private init; }
-    public GatewayFailure? Failure { get; private init; }
-
-    public static PinStartResult Started(IPinWait wait) => new() { Wait = wait };
-    public static PinStartResult Failed(GatewayFailure failure) => new() { Failure = failure };
-}
-
-/// <summary>A pin being waited on. The surface emits strictly increasing Kubo <c>Progress</c> while it runs.</summary>
-internal interface IPinWait
-{
-    /// <summary>Completes with null when pinned by the rule, or with the failure (pin_error, wait limit, undercluster lost).</summary>
-    Task<GatewayFailure?> Completion { get; }
-
-    /// <summary>Peers that report the pin pinned so far (informational; the surface's Progress must still rise every tick).</summary>
-    int PinnedPeers { get; }
-}
-
-/// <summary>Answer to <see cref="IPinService.UnpinAsync"/>.</summary>
-internal enum UnpinOutcome
-{
-    /// <summary>This gateway's ownership was removed (and the pin deleted if no owner remained).</summary>
-    Unpinned,
-
-    /// <summary>This gateway did not own the CID: Kubo's <c>not pinned or pinned indirectly</c>.</summary>
-    NotPinned,
-
-    Failed,
-}
-
-internal sealed record UnpinResult(UnpinOutcome Outcome, GatewayFailure? Failure = null);

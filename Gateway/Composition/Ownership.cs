@@ -134,7 +134,7 @@ internal static class PinRewrite
         return new PinRequest
         {
             Name = stored.Name,
-            Mode = ToClusterMode(finalMode),
+            Mode = finalMode,
             ReplicationMin = stored.ReplicationFactorMin,
             ReplicationMax = stored.ReplicationFactorMax,
             ShardSize = stored.ShardSize > 0 ? stored.ShardSize : null,
@@ -146,6 +146,4 @@ internal static class PinRewrite
 
     /// <summary>Whether a stored pin already gives what a Kubo pin of <paramref name="wanted"/> asks (recursive covers direct).</summary>
     public static bool Covers(ClusterPin stored, PinMode wanted) => wanted == PinMode.Direct || ModeOf(stored) == PinMode.Recursive;
-
-    public static Clusters.PinMode ToClusterMode(PinMode mode) => mode == PinMode.Direct ? Clusters.PinMode.Direct : Clusters.PinMode.Recursive;
 }

@@ -1,5 +1,8 @@
 using System.Globalization;
+using CompositeGateway.Clusters;
 using CompositeGateway.Clusters.Wire;
+using CompositeGateway.Configuration;
+using CompositeGateway.Underclusters;
 
 namespace CompositeGateway.Composition;
 

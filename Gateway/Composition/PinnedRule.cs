@@ -1,4 +1,5 @@
 using CompositeGateway.Clusters.Wire;
+using CompositeGateway.Configuration;
 
 namespace CompositeGateway.Composition;
 

@@ -1,3 +1,5 @@
+using CompositeGateway.Clusters;
+
 namespace CompositeGateway.Composition;
 
 /// <summary>What one undercluster answered about a CID for this gateway.</summary>

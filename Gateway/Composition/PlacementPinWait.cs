@@ -1,3 +1,5 @@
+using CompositeGateway.Clusters;
+
 namespace CompositeGateway.Composition;
 
 /// <summary>

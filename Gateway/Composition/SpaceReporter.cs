@@ -1,5 +1,8 @@
 using System.Globalization;
+using CompositeGateway.Clusters;
 using CompositeGateway.Clusters.Wire;
+using CompositeGateway.Configuration;
+using CompositeGateway.Underclusters;
 
 namespace CompositeGateway.Composition;
 
@@ -22,7 +25,7 @@ internal sealed class SpaceReporter(Undercluster undercluster, PinPathOptions op
         var metrics = await undercluster.Client.GetMetricsAsync("freespace", cancellationToken);
         if (!metrics.TryGetValue(out var list, out var failure))
         {
-            return SpaceReportResult.Failed(Undercluster.Describe(failure));
+            return SpaceReportResult.Failed(GatewayFailure.From(failure));
         }
 
         var free = FreeByPeer(list);
@@ -33,7 +36,7 @@ internal sealed class SpaceReporter(Undercluster undercluster, PinPathOptions op
             var peers = await undercluster.GetPeersAsync(cancellationToken);
             if (!peers.TryGetValue(out var peerList, out failure))
             {
-                return SpaceReportResult.Failed(Undercluster.Describe(failure));
+                return SpaceReportResult.Failed(GatewayFailure.From(failure));
             }
 
             offered = Everywhere(options.PinnedWhen, [.. peerList.Select(p => p.Id)], free);

@@ -1,3 +1,7 @@
+using CompositeGateway.Clusters;
+using CompositeGateway.Configuration;
+using CompositeGateway.Underclusters;
+
 namespace CompositeGateway.Composition;
 
 /// <summary>
@@ -65,7 +69,7 @@ internal sealed class SwarmAddressSource(Placement placement, PinPathOptions opt
                     var peers = await member.Undercluster.GetPeersAsync(token);
                     if (!peers.TryGetValue(out var list, out var failure))
                     {
-                        CompositionLog.AddressesFailed(logger, member.Name, Undercluster.Describe(failure).Message);
+                        CompositionLog.AddressesFailed(logger, member.Name, GatewayFailure.From(failure).Message);
                         return LastGood(member);
                     }
 

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Encodings.Web;
-using CompositeGateway.Composition;
 using CompositeGateway.Go;
 using System.Text.Json;
 

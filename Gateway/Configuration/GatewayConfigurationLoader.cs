@@ -1,9 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
-using CompositeGateway.Composition;
 using CompositeGateway.Go;
-using CompositeGateway.KuboRpc;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -617,7 +615,7 @@ internal static partial class GatewayConfigurationLoader
                     {
                         if (TextList(commandsNode, "kubo_rpc.forward.commands", "e.g. [cat, block/get] or [\"*\"]") is { } commands)
                         {
-                            forward = new Forwarding.ForwardOptions { Commands = commands };
+                            forward = new ForwardOptions { Commands = commands };
                         }
                         else
                         {

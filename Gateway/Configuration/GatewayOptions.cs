@@ -17,13 +17,13 @@ internal sealed record GatewayOptions
     public HealthOptions Health { get; init; } = new();
 
     /// <summary>The pin path: when a pin counts as done, polling, ownership metadata (<c>pin_path:</c>).</summary>
-    public Composition.PinPathOptions PinPath { get; init; } = new();
+    public PinPathOptions PinPath { get; init; } = new();
 
     /// <summary>How pins spread over several underclusters (<c>placement:</c>).</summary>
-    public Composition.PlacementOptions Placement { get; init; } = new();
+    public PlacementOptions Placement { get; init; } = new();
 
     /// <summary>The Kubo RPC surface (<c>kubo_rpc:</c>).</summary>
-    public KuboRpc.KuboRpcOptions KuboRpc { get; init; } = new();
+    public KuboRpcOptions KuboRpc { get; init; } = new();
 
     /// <summary>How long in-flight requests may take to finish after SIGTERM/SIGINT.</summary>
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(30);

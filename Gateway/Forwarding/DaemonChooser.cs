@@ -1,7 +1,7 @@
-using CompositeGateway.Admin;
 using CompositeGateway.Composition;
 using CompositeGateway.Configuration;
 using CompositeGateway.Ipld;
+using CompositeGateway.Underclusters;
 
 namespace CompositeGateway.Forwarding;
 
@@ -18,10 +18,10 @@ internal sealed record IpfsDaemon(string Undercluster, Uri BaseUrl, TimeSpan Tim
 internal sealed class DaemonChooser
 {
     private readonly IReadOnlyList<IpfsDaemon> _daemons;
-    private readonly UnderclusterHealth? _health;
+    private readonly IUnderclusterHealthView? _health;
     private readonly Placement? _placement;
 
-    public DaemonChooser(GatewayOptions options, UnderclusterHealth? health, Placement? placement)
+    public DaemonChooser(GatewayOptions options, IUnderclusterHealthView? health, Placement? placement)
     {
         _daemons = [.. options.Underclusters.Where(u => u.IpfsApi is not null).Select(u => new IpfsDaemon(u.Name, u.IpfsApi!, u.Timeout))];
         _health = health;

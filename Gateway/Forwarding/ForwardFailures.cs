@@ -1,3 +1,4 @@
+using CompositeGateway.Configuration;
 using CompositeGateway.KuboRpc;
 using Yarp.ReverseProxy.Forwarder;
 

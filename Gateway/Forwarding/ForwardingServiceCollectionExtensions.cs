@@ -1,6 +1,6 @@
-using CompositeGateway.Admin;
 using CompositeGateway.Composition;
 using CompositeGateway.Configuration;
+using CompositeGateway.Underclusters;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace CompositeGateway.Forwarding;
@@ -9,7 +9,7 @@ namespace CompositeGateway.Forwarding;
 internal static class ForwardingServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds YARP's <c>IHttpForwarder</c> and the gateway's forwarder. Health comes from <see cref="UnderclusterHealth"/>
+    /// Adds YARP's <c>IHttpForwarder</c> and the gateway's forwarder. Health comes from <see cref="IUnderclusterHealthView"/>
     /// (<c>AddGatewayAdmin</c>) and the spread ranking from <see cref="Placement"/> (<c>AddComposition</c>) when registered.
     /// </summary>
     public static IServiceCollection AddForwarding(this IServiceCollection services, GatewayOptions options)
@@ -17,7 +17,7 @@ internal static class ForwardingServiceCollectionExtensions
         services.AddHttpForwarder();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(options.KuboRpc.Forward);
-        services.AddSingleton(sp => new DaemonChooser(options, sp.GetService<UnderclusterHealth>(), sp.GetService<Placement>()));
+        services.AddSingleton(sp => new DaemonChooser(options, sp.GetService<IUnderclusterHealthView>(), sp.GetService<Placement>()));
         services.AddSingleton<KuboForwarder>();
         services.AddSingleton<ExtractedHeaders>();
         return services;

@@ -1,4 +1,5 @@
 using System.Net;
+using CompositeGateway.Configuration;
 using Microsoft.AspNetCore.Http.Features;
 using CompositeGateway.KuboRpc;
 using Yarp.ReverseProxy.Forwarder;

@@ -1,12 +1,12 @@
 using System.Net;
 using System.Net.Sockets;
 using CompositeGateway.Admin;
-using CompositeGateway.Clusters;
 using CompositeGateway.Composition;
 using CompositeGateway.Configuration;
 using CompositeGateway.Forwarding;
 using CompositeGateway.Identity;
 using CompositeGateway.KuboRpc;
+using CompositeGateway.Underclusters;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 

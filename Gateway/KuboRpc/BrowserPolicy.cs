@@ -1,3 +1,4 @@
+using CompositeGateway.Configuration;
 using CompositeGateway.Hosting;
 using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;

@@ -1,3 +1,5 @@
+using CompositeGateway.Clusters;
+
 namespace CompositeGateway.KuboRpc;
 
 /// <summary>A parsed Kubo RPC request: the command, its positional arguments and typed options.</summary>
@@ -23,4 +25,7 @@ internal sealed class KuboCall(HttpContext http, KuboCommand command, IReadOnlyL
     public T? OptionalService<T>() => Http.RequestServices.GetService<T>();
 
     public Task FailAsync(KuboFailure failure) => KuboErrorWriter.WriteAsync(Http, failure);
+
+    /// <summary>A gateway failure, answered as <see cref="KuboFailure.FromGateway"/> decides.</summary>
+    public Task FailAsync(GatewayFailure failure) => KuboErrorWriter.WriteAsync(Http, failure);
 }

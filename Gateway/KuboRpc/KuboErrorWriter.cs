@@ -1,3 +1,4 @@
+using CompositeGateway.Clusters;
 using CompositeGateway.KuboRpc.Wire;
 
 namespace CompositeGateway.KuboRpc;
@@ -12,6 +13,9 @@ namespace CompositeGateway.KuboRpc;
 internal static class KuboErrorWriter
 {
     private static readonly TimeSpan AbortGrace = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>A gateway failure, with the status and <c>Code</c> that <see cref="KuboFailure.FromGateway"/> gives its kind.</summary>
+    public static Task WriteAsync(HttpContext context, GatewayFailure failure) => WriteAsync(context, KuboFailure.FromGateway(failure));
 
     public static async Task WriteAsync(HttpContext context, KuboFailure failure)
     {

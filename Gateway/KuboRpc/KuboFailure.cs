@@ -1,16 +1,6 @@
-using CompositeGateway.Composition;
+using CompositeGateway.Clusters;
 
 namespace CompositeGateway.KuboRpc;
-
-/// <summary>go-ipfs-cmds error classes (<c>error.go</c>): the <c>Code</c> of a Kubo error body.</summary>
-internal enum KuboErrorCode
-{
-    Normal = 0,
-    Client = 1,
-    Implementation = 2,
-    RateLimited = 3,
-    Forbidden = 4,
-}
 
 /// <summary>
 /// A Kubo RPC error as a value: HTTP status, go-ipfs-cmds class and message. Written only by
@@ -30,8 +20,26 @@ internal sealed record KuboFailure(int StatusCode, KuboErrorCode Code, string Me
     /// <summary>A request Kubo refuses while parsing it (bad option value, missing argument): HTTP 400.</summary>
     public static KuboFailure Client(string message) => new(StatusCodes.Status400BadRequest, KuboErrorCode.Client, message);
 
-    /// <summary>A composition-layer failure, shown to the overcluster peer as its error text.</summary>
-    public static KuboFailure FromGateway(GatewayFailure failure) => Normal(failure.Message);
+    /// <summary>
+    /// The one mapping from a <see cref="GatewayFailure"/> to Kubo's status and <c>Code</c>. go-ipfs-cmds
+    /// (<c>http/responseemitter.go</c>) answers 400 only for <c>ErrClient</c>, which Kubo raises while parsing a
+    /// request (<see cref="Client"/>); an error a command's run returns is <c>ErrNormal</c>: HTTP 500, <c>Code 0</c>.
+    /// Every kind below happens while running the command, so each is <c>ErrNormal</c>, whatever status the
+    /// undercluster answered: the Go peer reads only the message (ipfs-rpc-as-called-by-cluster.md §1.1) and records
+    /// <c>Code: &lt;status&gt;</c> in its error text, and Kubo's own "not pinned" answers are 500 too (§4.2, §4.6).
+    /// </summary>
+    public static KuboFailure FromGateway(GatewayFailure failure) => failure.Kind switch
+    {
+        // An undercluster call failed (its status, even a 400, is the undercluster's answer to the gateway, not the caller's fault).
+        GatewayFailureKind.Undercluster => Normal(failure.Message),
+
+        // Inception: refused until the topology is fixed; Kubo has no class for "refused", and 403 (ErrForbidden) is about permissions.
+        GatewayFailureKind.Refused => Normal(failure.Message),
+
+        // Kubo's texts for a CID that is not pinned come from the pinner, as plain errors.
+        GatewayFailureKind.NotPinned => Normal(failure.Message),
+        _ => Normal(failure.Message),
+    };
 
     /// <summary>
     /// Kubo's <c>pin/ls</c> text for an argument that is not pinned (as that type). The Go peer only checks the

@@ -1,3 +1,4 @@
+using CompositeGateway.Clusters;
 using CompositeGateway.Telemetry;
 
 namespace CompositeGateway.KuboRpc;
@@ -83,14 +84,14 @@ internal static class KuboRpcEndpoints
         {
             // The caller went away (the Go peer cancels on its timeouts and on superseded operations).
         }
-        catch (Composition.GatewayFailureException e)
+        catch (GatewayFailureException e)
         {
             if (http.Response.HasStarted)
             {
                 KuboRpcLog.StreamAborted(Log(http), command.Path, e.Failure.Message);
             }
 
-            await KuboErrorWriter.WriteAsync(http, KuboFailure.FromGateway(e.Failure));
+            await KuboErrorWriter.WriteAsync(http, e.Failure);
         }
         catch (Exception e)
         {

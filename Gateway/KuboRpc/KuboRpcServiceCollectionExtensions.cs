@@ -1,3 +1,4 @@
+using CompositeGateway.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace CompositeGateway.KuboRpc;

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using CompositeGateway.Admin;
 
 namespace CompositeGateway.Telemetry;
 
@@ -22,9 +21,10 @@ internal sealed class GatewayMetrics
     private readonly Counter<long> _underclusterProbes;
     private long _pinsWaiting;
 
-    public GatewayMetrics(IMeterFactory meterFactory, UnderclusterHealth health)
+    public GatewayMetrics(IMeterFactory meterFactory)
     {
         var meter = meterFactory.Create(MeterName, ProductInfo.Version);
+        Meter = meter;
         var secondsAdvice = new InstrumentAdvice<double> { HistogramBucketBoundaries = PrometheusCollector.DefaultSecondsBuckets };
 
         _kuboRequests = meter.CreateCounter<long>(
@@ -52,25 +52,16 @@ internal sealed class GatewayMetrics
             () => Volatile.Read(ref _pinsWaiting),
             description: "Pin requests currently waiting for the underclusters to report the content pinned.");
         meter.CreateObservableGauge(
-            "gateway_undercluster_up",
-            () => health.Snapshot().Select(s => new Measurement<int>(s.State == UnderclusterState.Up ? 1 : 0, new KeyValuePair<string, object?>("undercluster", s.Name))),
-            description: "1 when the undercluster's last health probe succeeded, 0 otherwise (also before the first probe, and when refused for inception).");
-        meter.CreateObservableGauge(
-            "gateway_undercluster_inception",
-            () => health.Snapshot().Select(s => new Measurement<int>(s.State == UnderclusterState.Inception ? 1 : 0, new KeyValuePair<string, object?>("undercluster", s.Name))),
-            description: "1 when a peer of the undercluster uses this gateway as its IPFS daemon (pins would loop back here; calls are refused), 0 otherwise.");
-        // A gauge, not a counter: the alert an operator wants is "repo/stat is answering without this undercluster
-        // now" (== 1, or max_over_time for flapping), and it clears by itself when the undercluster counts again.
-        meter.CreateObservableGauge(
-            "gateway_repo_stat_left_out",
-            () => health.Snapshot().Select(s => new Measurement<int>(s.RepoStatLeftOut ? 1 : 0, new KeyValuePair<string, object?>("undercluster", s.Name))),
-            description: "1 while the last aggregated repo/stat left the undercluster out (it could not be asked; the free space reported comes from the others), 0 otherwise.");
-        meter.CreateObservableGauge(
             "gateway_build_info",
             () => new Measurement<int>(1, new KeyValuePair<string, object?>("version", ProductInfo.Version)),
             description: "Always 1; the version label says which build is running.");
     }
 
+    /// <summary>
+    /// The gateway's meter, for instruments whose values live elsewhere (the undercluster health gauges: see
+    /// <c>Underclusters/UnderclusterGauges.cs</c>), so that telemetry depends on no feature.
+    /// </summary>
+    public Meter Meter { get; }
 
     public void RecordKuboRequest(string command, int statusCode, TimeSpan elapsed)
     {

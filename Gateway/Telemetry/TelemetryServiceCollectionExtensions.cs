@@ -9,7 +9,7 @@ internal static class TelemetryServiceCollectionExtensions
 
     /// <summary>
     /// Registers <see cref="GatewayMetrics"/>, the process metrics and the collector behind
-    /// <c>/metrics</c>. Needs <see cref="Admin.UnderclusterHealth"/> (registered by <c>AddGatewayAdmin</c>).
+    /// <c>/metrics</c>.
     /// </summary>
     public static IServiceCollection AddGatewayTelemetry(this IServiceCollection services)
     {

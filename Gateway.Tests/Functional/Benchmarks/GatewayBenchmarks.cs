@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using CompositeGateway.Composition;
 using CompositeGateway.Configuration;
 using CompositeGateway.Lab;
 using CompositeGateway.Tests.Support;

@@ -1,6 +1,8 @@
-using CompositeGateway.Telemetry;
+using CompositeGateway.Clusters;
 using CompositeGateway.Composition;
+using CompositeGateway.Configuration;
 using CompositeGateway.KuboRpc.Wire;
+using CompositeGateway.Telemetry;
 
 namespace CompositeGateway.KuboRpc.Commands;
 
@@ -46,7 +48,7 @@ internal static class PinAddCommand
             var started = await pins.StartPinAsync(new PinIntent(cid, mode), call.Aborted);
             if (started.Failure is { } refused)
             {
-                await call.FailAsync(KuboFailure.FromGateway(refused));
+                await call.FailAsync(refused);
                 return;
             }
 
@@ -59,7 +61,7 @@ internal static class PinAddCommand
             var outcome = await completion.WaitAsync(call.Aborted);
             if (outcome is not null)
             {
-                await call.FailAsync(KuboFailure.FromGateway(outcome));
+                await call.FailAsync(outcome);
                 return;
             }
 
@@ -99,7 +101,7 @@ internal static class PinAddCommand
         if (failure is not null)
         {
             KuboRpcLog.StreamAborted(call.Service<ILoggerFactory>().CreateLogger(typeof(PinAddCommand)), call.Command.Path, failure.Message);
-            await call.FailAsync(KuboFailure.FromGateway(failure));
+            await call.FailAsync(failure);
             return;
         }
 

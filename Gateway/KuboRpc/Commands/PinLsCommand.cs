@@ -1,3 +1,4 @@
+using CompositeGateway.Clusters;
 using CompositeGateway.Composition;
 using CompositeGateway.KuboRpc.Wire;
 
@@ -80,7 +81,7 @@ internal static class PinLsCommand
             var answer = await pins.QueryAsync(canonical, call.Aborted);
             if (answer.Failure is { } failure)
             {
-                await call.FailAsync(KuboFailure.FromGateway(failure));
+                await call.FailAsync(failure);
                 return;
             }
 

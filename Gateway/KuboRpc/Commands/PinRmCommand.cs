@@ -1,3 +1,4 @@
+using CompositeGateway.Clusters;
 using CompositeGateway.Composition;
 using CompositeGateway.KuboRpc.Wire;
 
@@ -40,7 +41,7 @@ internal static class PinRmCommand
                     await call.FailAsync(KuboFailure.Normal(KuboFailure.NotPinnedOrPinnedIndirectly));
                     return;
                 default:
-                    await call.FailAsync(KuboFailure.FromGateway(result.Failure ?? new GatewayFailure("unpin failed", Transient: false)));
+                    await call.FailAsync(result.Failure ?? new GatewayFailure("unpin failed", Transient: false));
                     return;
             }
         }

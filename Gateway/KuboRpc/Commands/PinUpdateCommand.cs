@@ -30,7 +30,7 @@ internal static class PinUpdateCommand
         var failure = started.Failure ?? await started.Wait!.Completion.WaitAsync(call.Aborted);
         if (failure is not null)
         {
-            await call.FailAsync(KuboFailure.FromGateway(failure));
+            await call.FailAsync(failure);
             return;
         }
 

@@ -1,4 +1,4 @@
-namespace CompositeGateway.Composition;
+namespace CompositeGateway.Configuration;
 
 /// <summary>
 /// How pins spread over several underclusters (YAML section <c>placement</c>; docs/design/placement.md).
@@ -32,9 +32,9 @@ internal sealed record PlacementOptions
     };
 
     /// <summary>Every problem at once, each naming its key in the <c>placement</c> section (docs/development/style.md §4).</summary>
-    public IReadOnlyList<Configuration.OptionProblem> Validate(int underclusters)
+    public IReadOnlyList<OptionProblem> Validate(int underclusters)
     {
-        var errors = new List<Configuration.OptionProblem>();
+        var errors = new List<OptionProblem>();
         if (Quorum < 0)
         {
             errors.Add(new("quorum", "must not be negative (0 = every undercluster)"));

@@ -1,9 +1,7 @@
 using System.Text.RegularExpressions;
-using CompositeGateway.Configuration;
-using CompositeGateway.Forwarding;
 using CompositeGateway.Go;
 
-namespace CompositeGateway.KuboRpc;
+namespace CompositeGateway.Configuration;
 
 /// <summary>Settings of the Kubo RPC surface (<c>kubo_rpc:</c> in gateway.yaml).</summary>
 internal sealed partial record KuboRpcOptions
@@ -28,7 +26,7 @@ internal sealed partial record KuboRpcOptions
     /// <summary>
     /// <c>http_headers</c>: Kubo's <c>API.HTTPHeaders</c>. Added to every answer on the Kubo listener (answered, forwarded,
     /// errors, preflights); <c>Access-Control-Allow-Origin/Methods/Credentials</c> configure the CORS policy instead,
-    /// as in Kubo (<see cref="BrowserPolicy"/>).
+    /// as in Kubo (<c>KuboRpc/BrowserPolicy</c>).
     /// </summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> HttpHeaders { get; init; } = NoHeaders;
 

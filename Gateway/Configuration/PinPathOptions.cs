@@ -1,8 +1,7 @@
 using System.Globalization;
-using CompositeGateway.Configuration;
 using CompositeGateway.Go;
 
-namespace CompositeGateway.Composition;
+namespace CompositeGateway.Configuration;
 
 /// <summary>
 /// How the gateway turns the overcluster's pin requests into undercluster pins and decides when

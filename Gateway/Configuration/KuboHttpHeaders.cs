@@ -1,4 +1,4 @@
-namespace CompositeGateway.KuboRpc;
+namespace CompositeGateway.Configuration;
 
 /// <summary>The header names Kubo's <c>API.HTTPHeaders</c> gives a CORS meaning (go-ipfs-cmds <c>http/config.go</c>).</summary>
 internal static class KuboHttpHeaders

@@ -1,8 +1,9 @@
+using CompositeGateway.Clusters;
 using CompositeGateway.Configuration;
 using CompositeGateway.Telemetry;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
-namespace CompositeGateway.Clusters;
+namespace CompositeGateway.Underclusters;
 
 /// <summary><c>services.AddClusterClients(options)</c>: one named <c>HttpClient</c> and one <see cref="ClusterClient"/> per undercluster.</summary>
 internal static class ClusterClientRegistration

@@ -1,7 +1,6 @@
 using System.Text.RegularExpressions;
-using CompositeGateway.Configuration;
 
-namespace CompositeGateway.Forwarding;
+namespace CompositeGateway.Configuration;
 
 /// <summary>
 /// <c>kubo_rpc.forward</c>: which Kubo RPC commands the gateway does not answer itself but hands to an undercluster's

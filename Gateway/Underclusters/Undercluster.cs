@@ -1,7 +1,8 @@
 using CompositeGateway.Clusters;
 using CompositeGateway.Clusters.Wire;
+using CompositeGateway.Configuration;
 
-namespace CompositeGateway.Composition;
+namespace CompositeGateway.Underclusters;
 
 /// <summary>
 /// One undercluster as the composition layer sees it: its REST client, its shared status poller, a short
@@ -41,17 +42,6 @@ internal sealed class Undercluster : IPinStatusSource, IAsyncDisposable
     public void LearnDefaultReplication(ClusterPin created) =>
         _learnedDefault = (created.ReplicationFactorMin, created.ReplicationFactorMax);
 
-    /// <summary>The one place where an undercluster failure becomes words for the overcluster and operators.</summary>
-    public static GatewayFailure Describe(ClusterFailure failure) =>
-        new(ClusterFailureMessages.Describe(failure), IsTransient(failure));
-
-    public static bool IsTransient(ClusterFailure failure) => failure.Kind switch
-    {
-        ClusterFailureKind.InvalidRequest or ClusterFailureKind.Unauthorized or ClusterFailureKind.BadBody => false,
-        ClusterFailureKind.HttpStatus => failure.StatusCode is null || (int)failure.StatusCode >= 500,
-        _ => true,
-    };
-
     public async Task<GatewayFailure?> FetchStatusAsync(IReadOnlyList<string> cids, Action<GlobalPinInfo> onItem, CancellationToken cancellationToken)
     {
         var stream = Client.StreamStatusAsync(filter: null, cids, local: false, cancellationToken);
@@ -61,7 +51,7 @@ internal sealed class Undercluster : IPinStatusSource, IAsyncDisposable
         }
 
         var completion = await stream.Completion;
-        return completion.IsSuccess ? null : Describe(completion.Failure);
+        return completion.IsSuccess ? null : GatewayFailure.From(completion.Failure);
     }
 
     /// <summary>
@@ -100,7 +90,7 @@ internal sealed class Undercluster : IPinStatusSource, IAsyncDisposable
             _peers is { } p && _time.GetElapsedTime(p.At) < _options.AddressesCache ? p.Peers : null;
     }
 
-    /// <summary>Idempotent: the container disposes the first undercluster both as itself and through <see cref="Placement"/>.</summary>
+    /// <summary>Idempotent: the container disposes the first undercluster both as itself and through the composition layer's placement.</summary>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 1)

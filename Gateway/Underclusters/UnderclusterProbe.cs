@@ -2,52 +2,9 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using CompositeGateway.Clusters;
-using CompositeGateway.Clusters.Wire;
 using CompositeGateway.Configuration;
 
-namespace CompositeGateway.Admin;
-
-/// <summary>Where a probe failed; the label value of <c>gateway_undercluster_probes_total</c>.</summary>
-internal enum ProbeFailure
-{
-    None,
-    ConnectError,
-    NetworkError,
-    Timeout,
-    HttpError,
-    BadBody,
-
-    /// <summary>The URL answers HTTP, but not as an ipfs-cluster REST API (e.g. a Kubo RPC API). Counted as <c>http_error</c>.</summary>
-    NotCluster,
-}
-
-/// <summary>A probe's outcome as a value (docs/development/style.md §6): the contacted peer's ID object, or where it failed and why.</summary>
-internal readonly record struct ProbeResult(ProbeFailure Failure, ClusterPeer? Peer, string? Error)
-{
-    public bool Succeeded => Failure == ProbeFailure.None;
-
-    public string? PeerId => Peer?.Id;
-
-    public string Outcome => Failure switch
-    {
-        ProbeFailure.None => "success",
-        ProbeFailure.ConnectError => "connect_error",
-        ProbeFailure.NetworkError => "network_error",
-        ProbeFailure.Timeout => "timeout",
-        ProbeFailure.HttpError or ProbeFailure.NotCluster => "http_error",
-        _ => "bad_body",
-    };
-
-    public static ProbeResult Up(ClusterPeer peer) => new(ProbeFailure.None, peer, null);
-
-    public static ProbeResult Down(ProbeFailure failure, string error) => new(failure, null, error);
-}
-
-/// <summary>The outcome of one <c>GET /peers</c> topology check: every peer, or why the list could not be read.</summary>
-internal readonly record struct PeersResult(IReadOnlyList<ClusterPeer>? Peers, string? Error)
-{
-    public bool Succeeded => Peers is not null;
-}
+namespace CompositeGateway.Underclusters;
 
 /// <summary>
 /// The health monitor's calls, through the undercluster's one <see cref="ClusterClient"/> in

@@ -1,62 +1,15 @@
 using System.Diagnostics.CodeAnalysis;
 using CompositeGateway.Configuration;
 
-namespace CompositeGateway.Admin;
-
-/// <summary>What the last health probe of an undercluster said.</summary>
-internal enum UnderclusterState
-{
-    /// <summary>Not probed yet.</summary>
-    Unknown,
-
-    /// <summary>The last probe got a 200 with a peer id.</summary>
-    Up,
-
-    /// <summary>The last probe failed (connect, timeout, HTTP status, bad body).</summary>
-    Down,
-
-    /// <summary>
-    /// The undercluster answers, but a peer of it uses this gateway as its IPFS daemon (see
-    /// <see cref="InceptionCheck"/>): calls through it would loop back here, so they are refused.
-    /// </summary>
-    Inception,
-}
-
-/// <summary>
-/// One undercluster's health at a moment. <c>IsReady</c>: the last success is younger than
-/// <see cref="HealthOptions.ReadyWithin"/>, which is what <c>/ready</c> requires, and the
-/// undercluster is not refused (<see cref="UnderclusterState.Inception"/>).
-/// </summary>
-internal sealed record UnderclusterHealthSnapshot(
-    string Name,
-    UnderclusterState State,
-    bool IsReady,
-    DateTimeOffset? LastSuccess,
-    DateTimeOffset? LastProbe,
-    string? LastError,
-    int ConsecutiveFailures,
-    string? PeerId)
-{
-    /// <summary>The last aggregated <c>repo/stat</c> left this undercluster out (it could not be asked).</summary>
-    public bool RepoStatLeftOut { get; init; }
-
-    /// <summary>Why the last <c>repo/stat</c> that left this undercluster out did so; null once one counts it again.</summary>
-    public string? LastRepoStatError { get; init; }
-}
-
-/// <summary>A state change seen by one probe, so that the monitor logs transitions once.</summary>
-internal readonly record struct HealthTransition(UnderclusterState Previous, UnderclusterState Current, int ConsecutiveFailures)
-{
-    public bool Changed => Previous != Current;
-}
+namespace CompositeGateway.Underclusters;
 
 /// <summary>
 /// Per-undercluster health as the background probes last saw it. Fed by
 /// <see cref="UnderclusterHealthMonitor"/> (which also holds the circuit open while it sees an undercluster
-/// down); read by <c>/ready</c>, <c>gateway_undercluster_up</c> and placement. Also keeps what the last
+/// down); read through <see cref="IUnderclusterHealthView"/> by <c>/ready</c>, <c>gateway_undercluster_up</c> and placement. Also keeps what the last
 /// aggregated <c>repo/stat</c> did with each undercluster (<see cref="RecordRepoStat"/>), for <c>/ready</c> and metrics.
 /// </summary>
-internal sealed class UnderclusterHealth
+internal sealed class UnderclusterHealth : IUnderclusterHealthView
 {
     private readonly Dictionary<string, Entry> _entries;
     private readonly string[] _names;

@@ -3,7 +3,7 @@ using CompositeGateway.Configuration;
 using CompositeGateway.Identity;
 using CompositeGateway.Telemetry;
 
-namespace CompositeGateway.Admin;
+namespace CompositeGateway.Underclusters;
 
 /// <summary>
 /// Probes every undercluster on <see cref="HealthOptions.ProbeInterval"/>, the first time at

@@ -1,7 +1,7 @@
 using CompositeGateway.Clusters.Wire;
 using CompositeGateway.Identity;
 
-namespace CompositeGateway.Admin;
+namespace CompositeGateway.Underclusters;
 
 /// <summary>
 /// The self-referencing topology ("inception"): an undercluster peer whose IPFS daemon is this

@@ -1,7 +1,10 @@
-namespace CompositeGateway.Admin;
+namespace CompositeGateway.Underclusters;
 
-/// <summary>Admin log events; ids 1100–1199 belong to this folder.</summary>
-internal static partial class AdminLog
+/// <summary>
+/// Undercluster log events: ids 1100–1199, plus 1401–1403 (the status poller's, kept from when it lived in
+/// Composition so that existing log filters still match).
+/// </summary>
+internal static partial class UnderclusterLog
 {
     [LoggerMessage(1100, LogLevel.Information, "Undercluster {Undercluster} is up (cluster peer {PeerId})")]
     public static partial void UnderclusterUp(this ILogger logger, string undercluster, string peerId);
@@ -23,4 +26,13 @@ internal static partial class AdminLog
 
     [LoggerMessage(1106, LogLevel.Debug, "Topology check (GET /peers) of undercluster {Undercluster} failed: {Error}")]
     public static partial void PeersCheckFailed(this ILogger logger, string undercluster, string error);
+
+    [LoggerMessage(EventId = 1401, Level = LogLevel.Warning, Message = "Status poll of undercluster \"{Undercluster}\" for {Count} CIDs failed: {Error}")]
+    public static partial void PollFailed(ILogger logger, string undercluster, int count, string error);
+
+    [LoggerMessage(EventId = 1402, Level = LogLevel.Error, Message = "Status poll round of undercluster \"{Undercluster}\" crashed")]
+    public static partial void RoundCrashed(ILogger logger, string undercluster, Exception exception);
+
+    [LoggerMessage(EventId = 1403, Level = LogLevel.Error, Message = "A waiter on {Cid} (undercluster \"{Undercluster}\") threw while handling its status")]
+    public static partial void ObserverFailed(ILogger logger, string undercluster, string cid, Exception exception);
 }

@@ -1,28 +1,7 @@
-using CompositeGateway.Clusters.Wire;
+using CompositeGateway.Clusters;
+using CompositeGateway.Configuration;
 
-namespace CompositeGateway.Composition;
-
-/// <summary>Batched status of pins, as one undercluster reports it (<c>GET /pins?cids=a,b,c</c>, docs/protocol/cluster-rest-api.md §5.8).</summary>
-internal interface IPinStatusSource
-{
-    string Name { get; }
-
-    /// <summary>
-    /// Asks for the status of <paramref name="cids"/> in one request, handing each item to
-    /// <paramref name="onItem"/> as it arrives. Null when the answer ended cleanly; else where it failed
-    /// (items delivered before the failure are still valid).
-    /// </summary>
-    Task<GatewayFailure?> FetchStatusAsync(IReadOnlyList<string> cids, Action<GlobalPinInfo> onItem, CancellationToken cancellationToken);
-}
-
-/// <summary>Someone waiting on one CID's status. Called on the poller's loop: must return quickly and not throw.</summary>
-internal interface IStatusObserver
-{
-    void OnStatus(GlobalPinInfo status);
-
-    /// <summary>This round could not learn the CID's status.</summary>
-    void OnPollFailed(GatewayFailure failure);
-}
+namespace CompositeGateway.Underclusters;
 
 /// <summary>
 /// One status poller per undercluster, shared by every pin wait: each <see cref="PinPathOptions.PollInterval"/>
@@ -88,32 +67,6 @@ internal sealed class StatusPoller : IAsyncDisposable
         return new Subscription(this, cid, observer);
     }
 
-    /// <summary>Splits CIDs into request-sized batches (count and characters, commas included).</summary>
-    public static IEnumerable<IReadOnlyList<string>> Batches(IReadOnlyList<string> cids, int maxCount, int maxChars)
-    {
-        var batch = new List<string>();
-        var chars = 0;
-        foreach (var cid in cids)
-        {
-            var cost = cid.Length + (batch.Count > 0 ? 1 : 0);
-            if (batch.Count > 0 && (batch.Count >= maxCount || chars + cost > maxChars))
-            {
-                yield return batch;
-                batch = [];
-                chars = 0;
-                cost = cid.Length;
-            }
-
-            batch.Add(cid);
-            chars += cost;
-        }
-
-        if (batch.Count > 0)
-        {
-            yield return batch;
-        }
-    }
-
     /// <summary>One round: every subscribed CID asked once. Internal so tests can drive rounds without a clock.</summary>
     internal async Task PollOnceAsync(CancellationToken cancellationToken)
     {
@@ -129,7 +82,7 @@ internal sealed class StatusPoller : IAsyncDisposable
         }
 
         Interlocked.Increment(ref _rounds);
-        foreach (var batch in Batches(cids, _options.PollBatchSize, _options.PollBatchChars))
+        foreach (var batch in CidBatch.Split(cids, _options.PollBatchSize, _options.PollBatchChars))
         {
             var seen = new HashSet<string>(StringComparer.Ordinal);
             Interlocked.Increment(ref _requests);
@@ -146,7 +99,7 @@ internal sealed class StatusPoller : IAsyncDisposable
 
             if (failure is not null)
             {
-                CompositionLog.PollFailed(_logger, _source.Name, batch.Count, failure.Message);
+                UnderclusterLog.PollFailed(_logger, _source.Name, batch.Count, failure.Message);
             }
 
             foreach (var cid in batch)
@@ -193,7 +146,7 @@ internal sealed class StatusPoller : IAsyncDisposable
             catch (Exception e)
             {
                 // A bug in an observer or the source must not stop every wait in the process.
-                CompositionLog.RoundCrashed(_logger, _source.Name, e);
+                UnderclusterLog.RoundCrashed(_logger, _source.Name, e);
             }
         }
     }
@@ -219,7 +172,7 @@ internal sealed class StatusPoller : IAsyncDisposable
             }
             catch (Exception e)
             {
-                CompositionLog.ObserverFailed(_logger, _source.Name, cid, e);
+                UnderclusterLog.ObserverFailed(_logger, _source.Name, cid, e);
             }
         }
     }

@@ -1,0 +1,230 @@
+using CompositeGateway.Clusters;
+using CompositeGateway.Clusters.Wire;
+using CompositeGateway.Configuration;
+using CompositeGateway.Underclusters;
+
+namespace CompositeGateway.Composition;
+
+/// <summary>
+/// Every write of this gateway's ownership into one undercluster's pinset (README "Pin ownership"): a
+/// read-merge-write of the whole pin (a re-pin replaces everything, cluster-rest-api.md §5.7) followed by a
+/// read-back that repairs a key lost to a concurrent writer, up to <see cref="MaxWriteAttempts"/> writes; and the
+/// unpin protocol, which removes only this gateway's key and deletes the pin only when no owner remains and a
+/// gateway created it. Callers hold the CID's lock.
+/// </summary>
+internal sealed class OwnershipWriter(Undercluster undercluster, PinPathOptions options, Ownership ownership, TimeProvider time, ILogger logger)
+{
+    /// <summary>Writes of one pin per operation before giving up on concurrent writers that keep replacing it.</summary>
+    internal const int MaxWriteAttempts = 3;
+
+    private ClusterClient Client => undercluster.Client;
+
+    private string Name => undercluster.Name;
+
+    /// <summary>
+    /// Releases this gateway's ownership of <paramref name="cid"/>: <see cref="UnpinOutcome.NotPinned"/> when it holds
+    /// none (one <c>GET /allocations/{cid}</c>), else its key removed, and the pin deleted if it was the last owner.
+    /// </summary>
+    public async Task<UnpinResult> ReleaseAsync(string cid, CancellationToken cancellationToken)
+    {
+        var read = await Client.GetAllocationAsync(cid, cancellationToken);
+        if (!read.TryGetValue(out var stored, out var failure))
+        {
+            return Failed(failure);
+        }
+
+        if (stored is null || !ownership.IsOwner(stored.Metadata))
+        {
+            return new UnpinResult(UnpinOutcome.NotPinned);
+        }
+
+        for (var attempt = 1; attempt <= MaxWriteAttempts; attempt++)
+        {
+            var others = ownership.OtherOwners(stored.Metadata);
+            var created = ownership.CreatedByGateway(stored.Metadata);
+            if (others.Count == 0 && created)
+            {
+                return await DeleteIfOwnerlessAsync(cid, cancellationToken);
+            }
+
+            // Other owners remain, or the pin existed before any gateway touched it: only our key goes.
+            var write = await WriteAsync(cid, PinRewrite.Repost(stored, ownership.WithoutOwner(stored.Metadata), mode: null, time.GetUtcNow()), cancellationToken);
+            if (!write.IsSuccess)
+            {
+                return Failed(write.Failure);
+            }
+
+            CompositionLog.OwnershipReleased(logger, cid, Name, others.Count, created);
+
+            // Read back: a concurrent joiner that merged from a snapshot still holding our key puts it back.
+            read = await Client.GetAllocationAsync(cid, cancellationToken);
+            if (!read.TryGetValue(out stored, out failure))
+            {
+                return Failed(failure);
+            }
+
+            if (stored is null || !ownership.IsOwner(stored.Metadata))
+            {
+                return new UnpinResult(UnpinOutcome.Unpinned);
+            }
+
+            CompositionLog.OwnershipRepaired(logger, cid, Name, attempt);
+        }
+
+        return new UnpinResult(UnpinOutcome.Failed, new GatewayFailure(
+            $"undercluster \"{Name}\": could not remove this gateway's ownership of {cid}: after {MaxWriteAttempts} writes another writer keeps restoring it",
+            Transient: true));
+    }
+
+    /// <summary><c>pin/update</c>'s copy: <paramref name="to"/> created with <c>pin-update=</c><paramref name="from"/>, then made this gateway's alone.</summary>
+    public async Task<GatewayFailure?> CreateByUpdateAsync(string from, string to, PinMode mode, CancellationToken cancellationToken)
+    {
+        var update = await Client.PinAsync(to, new PinRequest { PinUpdate = from, Mode = mode }, cancellationToken);
+        if (!update.TryGetValue(out var copied, out var failure))
+        {
+            return GatewayFailure.From(failure);
+        }
+
+        var now = time.GetUtcNow();
+        var desired = ownership.ForUpdatedPin(copied.Metadata, now);
+        if (!Ownership.SameMetadata(copied.Metadata, desired))
+        {
+            var write = await WriteAsync(to, PinRewrite.Repost(copied, desired, mode: null, now), cancellationToken);
+            if (!write.IsSuccess)
+            {
+                return GatewayFailure.From(write.Failure);
+            }
+        }
+
+        CompositionLog.PinCreated(logger, to, Name, ownership.OwnerId);
+        return null;
+    }
+
+    /// <summary>
+    /// Makes the pinset hold <paramref name="cid"/> with this gateway's owner key and a mode covering
+    /// <paramref name="mode"/>, writing only when something is missing (a re-pin is a state update on every
+    /// undercluster peer, §5.7). Each write is followed by a read-back; a key lost to a concurrent writer is
+    /// merged in again, up to <see cref="MaxWriteAttempts"/> writes. Callers hold the CID's lock.
+    /// </summary>
+    public async Task<Ensured> EnsureOwnedAsync(string cid, PinMode mode, CancellationToken cancellationToken)
+    {
+        for (var writes = 0; ; writes++)
+        {
+            var read = await Client.GetAllocationAsync(cid, cancellationToken);
+            if (!read.TryGetValue(out var stored, out var failure))
+            {
+                return new Ensured(null, GatewayFailure.From(failure));
+            }
+
+            var now = time.GetUtcNow();
+            PinRequest request;
+            if (stored is null)
+            {
+                request = new PinRequest
+                {
+                    Mode = mode,
+                    ReplicationMin = options.ReplicationMin == 0 ? null : options.ReplicationMin,
+                    ReplicationMax = options.ReplicationMax == 0 ? null : options.ReplicationMax,
+                    Metadata = ownership.WithOwner(null, now, markCreated: true),
+                };
+            }
+            else if (stored.Type != "pin")
+            {
+                return new Ensured(null, new GatewayFailure(
+                    $"undercluster \"{Name}\": {cid} is a {stored.Type} there; the gateway only pins regular data pins", Transient: false));
+            }
+            else if (ownership.IsOwner(stored.Metadata) && PinRewrite.Covers(stored, mode))
+            {
+                return new Ensured(stored, null);
+            }
+            else
+            {
+                request = PinRewrite.Repost(stored, ownership.WithOwner(stored.Metadata, now, markCreated: false), mode, now);
+            }
+
+            if (writes == MaxWriteAttempts)
+            {
+                return new Ensured(null, new GatewayFailure(
+                    $"undercluster \"{Name}\": could not record this gateway's ownership of {cid}: after {MaxWriteAttempts} writes "
+                        + "another writer keeps replacing the pin's metadata",
+                    Transient: true));
+            }
+
+            if (writes > 0)
+            {
+                CompositionLog.OwnershipRepaired(logger, cid, Name, writes);
+            }
+
+            var write = await WriteAsync(cid, request, cancellationToken);
+            if (!write.TryGetValue(out var written, out failure))
+            {
+                return new Ensured(null, GatewayFailure.From(failure));
+            }
+
+            if (stored is null)
+            {
+                if (options.ReplicationMin == 0)
+                {
+                    undercluster.LearnDefaultReplication(written);
+                }
+
+                CompositionLog.PinCreated(logger, cid, Name, ownership.OwnerId);
+            }
+            else
+            {
+                CompositionLog.PinJoined(logger, cid, Name, ownership.OwnerId);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Last owner of a gateway-created pin: wait <see cref="PinPathOptions.UnpinRecheckDelay"/>, re-read, and
+    /// delete only if still nobody else owns it. A joiner seen in the re-read keeps the pin (our key is then
+    /// removed by a normal write).
+    /// </summary>
+    private async Task<UnpinResult> DeleteIfOwnerlessAsync(string cid, CancellationToken cancellationToken)
+    {
+        if (options.UnpinRecheckDelay > TimeSpan.Zero)
+        {
+            await Task.Delay(options.UnpinRecheckDelay, time, cancellationToken);
+        }
+
+        var reread = await Client.GetAllocationAsync(cid, cancellationToken);
+        if (!reread.TryGetValue(out var stored, out var failure))
+        {
+            return Failed(failure);
+        }
+
+        if (stored is null)
+        {
+            return new UnpinResult(UnpinOutcome.Unpinned);
+        }
+
+        if (ownership.OtherOwners(stored.Metadata).Count > 0)
+        {
+            CompositionLog.DeleteAverted(logger, cid, Name);
+            var write = await WriteAsync(cid, PinRewrite.Repost(stored, ownership.WithoutOwner(stored.Metadata), mode: null, time.GetUtcNow()), cancellationToken);
+            return write.IsSuccess ? new UnpinResult(UnpinOutcome.Unpinned) : Failed(write.Failure);
+        }
+
+        var delete = await Client.UnpinAsync(cid, cancellationToken);
+        if (!delete.IsSuccess)
+        {
+            return Failed(delete.Failure);
+        }
+
+        CompositionLog.PinDeleted(logger, cid, Name);
+        return new UnpinResult(UnpinOutcome.Unpinned);
+    }
+
+    /// <summary>Direct pins go through the path route: <c>POST /pins/{cid}</c> would store them recursive (§5.4 caveat).</summary>
+    private Task<ClusterResult<ClusterPin>> WriteAsync(string cid, PinRequest request, CancellationToken cancellationToken) =>
+        request.Mode == PinMode.Direct
+            ? Client.PinPathAsync("/ipfs/" + cid, request, cancellationToken)
+            : Client.PinAsync(cid, request, cancellationToken);
+
+    private static UnpinResult Failed(ClusterFailure failure) => new(UnpinOutcome.Failed, GatewayFailure.From(failure));
+
+    /// <summary>The pin as stored once owned, or why it could not be.</summary>
+    public readonly record struct Ensured(ClusterPin? Pin, GatewayFailure? Failure);
+}

@@ -1,0 +1,72 @@
+using CompositeGateway.Clusters;
+using CompositeGateway.Clusters.Wire;
+using CompositeGateway.Configuration;
+using CompositeGateway.Underclusters;
+
+namespace CompositeGateway.Composition;
+
+/// <summary>
+/// The pin waits running in one undercluster, by CID, so that an unpin can end the waits on its CID before it
+/// touches ownership (a wait would otherwise re-establish the pin being removed).
+/// </summary>
+internal sealed class PinWaitRegistry(Undercluster undercluster, PinPathOptions options, Ownership ownership, TimeProvider time, ILogger logger)
+{
+    private readonly Dictionary<string, List<PinWait>> _waits = new(StringComparer.Ordinal);
+
+    private string Name => undercluster.Name;
+
+    /// <summary>Starts waiting on <paramref name="cid"/> (at once done under <c>pin_wait: accepted</c>); <paramref name="reestablish"/> puts a vanished pin back.</summary>
+    public IPinWait Start(string cid, PinMode mode, ClusterPin pin, Func<PinWait, Task> reestablish, CancellationToken cancellationToken)
+    {
+        if (options.PinWait == PinWaitMode.Accepted)
+        {
+            return CompletedPinWait.Success;
+        }
+
+        var wait = new PinWait(cid, mode, pin, Name, options, ownership, time, reestablish);
+        lock (_waits)
+        {
+            if (!_waits.TryGetValue(cid, out var list))
+            {
+                list = [];
+                _waits[cid] = list;
+            }
+
+            list.Add(wait);
+        }
+
+        _ = wait.Completion.ContinueWith(
+            done =>
+            {
+                lock (_waits)
+                {
+                    if (_waits.TryGetValue(cid, out var list) && list.Remove(wait) && list.Count == 0)
+                    {
+                        _waits.Remove(cid);
+                    }
+                }
+
+                CompositionLog.WaitEnded(logger, cid, Name, done.IsCanceled ? "cancelled" : done.Result?.Message ?? "pinned");
+            },
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+        wait.Start(undercluster.Poller, cancellationToken);
+        return wait;
+    }
+
+    /// <summary>Ends every wait on <paramref name="cid"/> with <paramref name="reason"/>.</summary>
+    public void End(string cid, GatewayFailure reason)
+    {
+        PinWait[] waits;
+        lock (_waits)
+        {
+            waits = _waits.TryGetValue(cid, out var list) ? [.. list] : [];
+        }
+
+        foreach (var wait in waits)
+        {
+            wait.Complete(reason);
+        }
+    }
+}

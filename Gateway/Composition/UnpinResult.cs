@@ -1,0 +1,5 @@
+using CompositeGateway.Clusters;
+
+namespace CompositeGateway.Composition;
+
+internal sealed record UnpinResult(UnpinOutcome Outcome, GatewayFailure? Failure = null);
