@@ -9,7 +9,7 @@ namespace CompositeGateway.Ipld;
 /// <summary>
 /// DAG-JSON (ipld.io/specs/codecs/dag-json): JSON where <c>{"/":"&lt;cid&gt;"}</c> is a link and
 /// <c>{"/":{"bytes":"&lt;base64, no padding&gt;"}}</c> is a byte string. Integers are told from floats by their
-/// text (no fraction or exponent). Encoding sorts map keys as DAG-CBOR does and writes no whitespace.
+/// text (no fraction or exponent). Encoding sorts map keys bytewise and writes no whitespace.
 /// </summary>
 internal static class DagJson
 {
@@ -189,7 +189,7 @@ internal static class DagJson
                 break;
             case IpldMap map:
                 writer.WriteStartObject();
-                foreach (var (key, _, value) in map.Sorted())
+                foreach (var (key, _, value) in map.SortedBytewise())
                 {
                     writer.WritePropertyName(key);
                     Write(writer, value, depth + 1);

@@ -34,11 +34,16 @@ internal sealed record IpldList(IReadOnlyList<IpldNode> Items) : IpldNode;
 /// <summary>A map with string keys, in input order; encoders sort the keys as their codec requires.</summary>
 internal sealed record IpldMap(IReadOnlyList<KeyValuePair<string, IpldNode>> Entries) : IpldNode
 {
-    /// <summary>DAG-CBOR's (and DAG-JSON's) key order: shorter UTF-8 first, then bytewise (RFC 7049 canonical).</summary>
+    /// <summary>DAG-CBOR's key order: shorter UTF-8 first, then bytewise (RFC 7049 canonical).</summary>
     public IEnumerable<(string Key, byte[] Utf8, IpldNode Value)> Sorted() =>
         Entries.Select(e => (e.Key, Utf8: System.Text.Encoding.UTF8.GetBytes(e.Key), e.Value))
             .OrderBy(e => e.Utf8.Length)
             .ThenBy(e => e.Utf8, ByteOrder.Instance);
+
+    /// <summary>DAG-JSON's key order: bytewise on the UTF-8 form (go-ipld-prime's lexical sort, as @ipld/dag-json).</summary>
+    public IEnumerable<(string Key, byte[] Utf8, IpldNode Value)> SortedBytewise() =>
+        Entries.Select(e => (e.Key, Utf8: System.Text.Encoding.UTF8.GetBytes(e.Key), e.Value))
+            .OrderBy(e => e.Utf8, ByteOrder.Instance);
 
     private sealed class ByteOrder : IComparer<byte[]>
     {

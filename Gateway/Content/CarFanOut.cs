@@ -10,7 +10,9 @@ namespace CompositeGateway.Content;
 /// An <see cref="IBlockSink"/>, so an importer (<see cref="UnixFsImporter"/>) or a <c>block/put</c> stream can
 /// write straight into it. The CAR header needs exactly one root and goes first, before any block is known:
 /// the header names the first block put (the cluster's CAR adder does not require the root to be present and,
-/// with <c>no-pin</c>, pins nothing), so nothing is held back waiting for the real root.
+/// with <c>no-pin</c>, pins nothing), so nothing is held back waiting for the real root. It names it as a CIDv1
+/// <c>raw</c> of the same multihash: the adder reports on its root (a UnixFS size when it is dag-pb), and an
+/// arbitrary block labelled dag-pb by the client (Kubo's <c>block/put</c> does not validate) must not fail it.
 /// <para>
 /// Usage: <see cref="Start"/>, <see cref="PutAsync"/> per block, then <see cref="CompleteAsync"/>, which returns
 /// only when every target imported every block; dispose always (disposing before a successful completion aborts
@@ -49,7 +51,7 @@ internal sealed class CarFanOut : IBlockSink, IAsyncDisposable
         if (!_headerWritten)
         {
             FirstCid = cid;
-            var header = CarHeader.Encode([cid]);
+            var header = CarHeader.Encode([Cid.V1(Multicodec.Raw, cid.Multihash)]);
             var prefix = new byte[Varint.MaxLength];
             var n = Varint.Write(prefix, (ulong)header.Length);
             _uploads.Write(prefix.AsSpan(0, n));
