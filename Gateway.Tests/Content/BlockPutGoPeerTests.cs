@@ -130,6 +130,34 @@ public sealed class BlockPutGoPeerTests
         Assert.That(fixture.Clusters.Where(c => c.State.Blocks.TryGet(last, out _)), Is.Empty, "the root never reached an undercluster");
     }
 
+    [TestCase("block/put", "text/plain", "hello", 400, "argument \"data\" is required")]
+    [TestCase("block/put", "multipart/form-data; boundary=xyz", "garbage without boundaries", 400, "failed to read the multipart body")]
+    [TestCase("block/put", "multipart/form-data; boundary=xyz", "--xyz\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\nhalf a blo", 400, "failed to read the multipart body")]
+    [TestCase("block/put", "multipart/form-data; boundary=xyz", "--xyz--\r\n", 400, "argument \"data\" is required")]
+    [TestCase("block/put?mhtype=nope", "multipart/form-data; boundary=xyz", "--xyz--\r\n", 500, "unrecognized multihash function: nope")]
+    [TestCase("dag/put", "multipart/form-data; boundary=xyz", "--xyz\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\n{\"a\":\r\n--xyz--\r\n", 500, "dag-json:")]
+    [TestCase("dag/put?store-codec=nope", "multipart/form-data; boundary=xyz", "--xyz--\r\n", 500, "unknown multicodec: \"nope\"")]
+    public async Task BadUpload_KuboErrorAndNothingStored(string pathAndQuery, string contentType, string body, int status, string message)
+    {
+        await using var fixture = await MultiClusterFixture.StartAsync();
+        var (_, go) = await fixture.StartKuboAsync(new PlacementOptions { Policy = PlacementPolicy.Replicate, Quorum = 2 });
+        using var connector = go;
+        using var http = new HttpClient();
+        using var content = new StringContent(body);
+        content.Headers.Remove("Content-Type");
+        content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+
+        using var response = await http.PostAsync(go.ApiUrl + "/" + pathAndQuery, content);
+
+        Assert.That((int)response.StatusCode, Is.EqualTo(status));
+        Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/json"));
+        using var error = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.That(error.RootElement.GetProperty("Message").GetString(), Does.StartWith(message));
+        Assert.That(error.RootElement.GetProperty("Type").GetString(), Is.EqualTo("error"));
+        Assert.That(fixture.Clusters.Sum(c => c.State.Blocks.Count), Is.Zero, "nothing stored");
+        AssertNothingPinned(fixture);
+    }
+
     private static PlacementOptions Policy(string policy) => policy switch
     {
         "replicate" => new PlacementOptions { Policy = PlacementPolicy.Replicate, Quorum = 2 },

@@ -83,6 +83,9 @@ internal sealed class GoIpfsConnector : IDisposable
 
     public GoIpfsConnectorOptions Options { get; }
 
+    /// <summary><c>http://host:port/api/v0</c>, for wire-level tests that send what no Go peer would.</summary>
+    public string ApiUrl => _apiUrl;
+
     /// <summary>Every path+query sent, in order (to check what the peer would have sent).</summary>
     public List<string> Sent { get; } = [];
 
