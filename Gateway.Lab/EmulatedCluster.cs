@@ -4,6 +4,8 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Logging.Abstractions;
 
+using CompositeGateway.Ipld;
+using CompositeGateway.Lab.Ipfs;
 using CompositeGateway.Lab.Wire;
 
 namespace CompositeGateway.Lab;
@@ -24,6 +26,7 @@ internal sealed class EmulatedCluster : IAsyncDisposable
     private IPEndPoint _endpoint;
     private WebApplication? _app;
     private CancellationTokenSource? _stopping;
+    private LabIpfsFacet? _ipfs;
     private bool _disposed;
 
     private EmulatedCluster(EmulatedClusterOptions options, TimeProvider time, ILoggerFactory loggerFactory)
@@ -52,6 +55,12 @@ internal sealed class EmulatedCluster : IAsyncDisposable
 
     public bool IsUp => _app is not null;
 
+    /// <summary>
+    /// <c>http://127.0.0.1:port/</c> of the cluster's IPFS facet (a Kubo RPC API over the blocks the
+    /// cluster holds; clients append <c>api/v0/…</c>), or null without <see cref="EmulatedClusterOptions.IpfsListen"/>.
+    /// </summary>
+    public Uri? IpfsBaseAddress => _ipfs?.BaseAddress;
+
     /// <summary>Validates the options (throws <see cref="ArgumentException"/> listing every problem) and starts listening.</summary>
     public static Task<EmulatedCluster> StartAsync(EmulatedClusterOptions options, TimeProvider? timeProvider, CancellationToken cancellationToken) =>
         StartAsync(options, timeProvider, loggerFactory: null, cancellationToken);
@@ -70,6 +79,21 @@ internal sealed class EmulatedCluster : IAsyncDisposable
 
         var cluster = new EmulatedCluster(options, timeProvider ?? TimeProvider.System, loggerFactory ?? NullLoggerFactory.Instance);
         await cluster.ComeUpAsync(cancellationToken);
+        if (options.IpfsListen is { } ipfsListen && EmulatedClusterOptions.TryParseListen(ipfsListen, out var ipfsEndPoint))
+        {
+            try
+            {
+                cluster._ipfs = await LabIpfsFacet.StartAsync(cluster.State, ipfsEndPoint, cluster._loggerFactory, cancellationToken);
+            }
+            catch
+            {
+                await cluster.DisposeAsync();
+                throw;
+            }
+
+            LabLog.IpfsListening(cluster._logger, cluster.Name, cluster._ipfs.BaseAddress);
+        }
+
         return cluster;
     }
 
@@ -84,6 +108,22 @@ internal sealed class EmulatedCluster : IAsyncDisposable
     /// <summary>The TrackerStatus string peer <paramref name="peerIndex"/> reports for <paramref name="cid"/> right now.</summary>
     public string PeerStatus(string cid, int peerIndex) =>
         State.StatusOf(LabCids.TryParse(cid, out var canonical, out _) ? canonical : cid, peerIndex);
+
+    /// <summary>Peer IDs (by index order) of the peers whose daemons hold <paramref name="cid"/>; empty when none does.</summary>
+    public IReadOnlyList<string> HeldBy(Cid cid) =>
+        State.Blocks.TryGet(cid, out var block) ? [.. Peers.Where(p => ((block.Peers >> p.Index) & 1) != 0).Select(p => p.Id)] : [];
+
+    /// <inheritdoc cref="HeldBy(Cid)"/>
+    public IReadOnlyList<string> HeldBy(string cid) => HeldBy(Cid.Parse(cid));
+
+    /// <summary>Whether some peer of the cluster holds <paramref name="cid"/>.</summary>
+    public bool HasBlock(Cid cid) => State.Blocks.Contains(cid);
+
+    /// <inheritdoc cref="HasBlock(Cid)"/>
+    public bool HasBlock(string cid) => HasBlock(Cid.Parse(cid));
+
+    /// <summary>Blocks of <paramref name="root"/>'s DAG that no peer holds (empty = complete).</summary>
+    public IReadOnlyList<Cid> MissingBlocks(Cid root) => State.Blocks.Walk(root).Missing;
 
     /// <summary>Bulk-loads synthetic pins (see <see cref="LabPinning.Seed"/>), optionally all with <paramref name="metadata"/>; returns the first seed index.</summary>
     public long Seed(int count, long sizePerPin = 0, string namePrefix = "", IReadOnlyDictionary<string, string>? metadata = null) =>
@@ -164,6 +204,12 @@ internal sealed class EmulatedCluster : IAsyncDisposable
         }
 
         await GoDownAsync();
+        if (_ipfs is not null)
+        {
+            await _ipfs.DisposeAsync();
+            _ipfs = null;
+        }
+
         _disposed = true;
         _gate.Dispose();
     }

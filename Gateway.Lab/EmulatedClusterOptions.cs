@@ -49,6 +49,21 @@ internal sealed record EmulatedClusterOptions
     /// <summary>Seed for the simulated peer IDs; null = random. A fixed seed gives the same IDs every run.</summary>
     public int? RandomSeed { get; init; }
 
+    /// <summary>
+    /// Keep the bytes of blocks added through <c>/add</c> (needed to serve them on the IPFS facet).
+    /// Off, only CIDs, sizes, links and holders are kept, so benchmarks can import GiBs cheaply.
+    /// </summary>
+    public bool KeepBlockBytes { get; init; } = true;
+
+    /// <summary>
+    /// A pin stays <c>pinning</c> on its peers until every block of its DAG is held by some peer of
+    /// this cluster (as a real daemon keeps fetching); blocks imported later let it finish.
+    /// </summary>
+    public bool RequireBlocks { get; init; }
+
+    /// <summary><c>host:port</c> of the cluster's IPFS (Kubo RPC) facet serving the blocks it holds; null = none.</summary>
+    public string? IpfsListen { get; init; }
+
     /// <summary>Every problem at once, each naming the option (STYLE.md 4).</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -86,6 +101,11 @@ internal sealed record EmulatedClusterOptions
         if (ReplicationCheck.Validate(ReplicationFactorMin, ReplicationFactorMax) is { } replication)
         {
             errors.Add("replication-min/replication-max: " + replication);
+        }
+
+        if (IpfsListen is not null && !TryParseListen(IpfsListen, out _))
+        {
+            errors.Add($"ipfs-listen: '{IpfsListen}' is not host:port with an IP address");
         }
 
         if (BasicAuth is { Count: 0 })

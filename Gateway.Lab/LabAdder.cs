@@ -20,6 +20,7 @@ internal sealed class LabAdder(LabCluster cluster, LabAddRequest request, Action
 {
     private IReadOnlyList<int> _destinations = [];
     private IReadOnlyList<string>? _allocations;
+    private IBlockSink _sink = NullBlockSink.Instance;
 
     /// <summary>Runs the add; returns the root CID (null when nothing was added). Throws <see cref="LabAddException"/>.</summary>
     public async Task<string?> AddAsync(MultipartReader reader, CancellationToken cancellationToken)
@@ -36,7 +37,7 @@ internal sealed class LabAdder(LabCluster cluster, LabAddRequest request, Action
             throw new LabAddException(e.Message);
         }
 
-        var importer = new UnixFsImporter(cluster.Blocks, options);
+        var importer = new UnixFsImporter(_sink, options);
         ImportedEntry? root;
         try
         {
@@ -47,6 +48,11 @@ internal sealed class LabAdder(LabCluster cluster, LabAddRequest request, Action
         catch (Exception e) when (e is IpldFormatException or IOException or InvalidDataException or ArgumentException)
         {
             throw new LabAddException(e.Message);
+        }
+        finally
+        {
+            // Blocks already put stay put (a real daemon keeps them until gc); waiting pins may now be complete.
+            cluster.BlocksArrived();
         }
 
         if (root is null)
@@ -153,6 +159,9 @@ internal sealed class LabAdder(LabCluster cluster, LabAddRequest request, Action
         }
 
         _allocations = destinations.Count == 0 ? null : [.. destinations.Select(i => cluster.Peers[i].Id)];
+        // single.DAGService: blocks go to every destination, or with local=true to the contacted peer only.
+        var blockPeers = request.Local ? 1UL : destinations.Aggregate(0UL, (mask, i) => mask | (1UL << i));
+        _sink = cluster.Blocks.For(blockPeers, cluster.UpPeers);
     }
 
     private async Task<ImportedEntry?> AddUnixFsAsync(UnixFsImporter importer, MultipartReader reader, CancellationToken cancellationToken)
@@ -220,7 +229,7 @@ internal sealed class LabAdder(LabCluster cluster, LabAddRequest request, Action
 
     private async Task<ImportedEntry> FinishAsync(DirectoryGroup group, CancellationToken cancellationToken)
     {
-        var entry = await group.Builder.BuildAsync(cluster.Blocks, (path, directory) => Output(Join(group.Name, path), directory), cancellationToken);
+        var entry = await group.Builder.BuildAsync(_sink, (path, directory) => Output(Join(group.Name, path), directory), cancellationToken);
         await flush();
         return entry;
     }
@@ -249,20 +258,11 @@ internal sealed class LabAdder(LabCluster cluster, LabAddRequest request, Action
             throw new LabAddException("only CAR files with a single root are supported");
         }
 
-        await car.CopyToAsync(cluster.Blocks, cancellationToken);
         var root = car.Roots[0];
-        ulong size = 0;
-        if (root.Codec == Multicodec.DagPb && cluster.Blocks.TryGet(root, out var block) && DagPb.Decode(block).Data is { } data)
-        {
-            try
-            {
-                size = UnixFsData.Decode(data.Span).FileSize ?? 0;
-            }
-            catch (IpldFormatException)
-            {
-                // Not UnixFS: no size, like the cluster's carAdder.
-            }
-        }
+        // The root need not be in the CAR (partial DAGs, §5.13); when it is and is UnixFS, its file size is reported.
+        var rootSink = new RootSizeSink(_sink, root);
+        await car.CopyToAsync(rootSink, cancellationToken);
+        var size = rootSink.FileSize;
 
         emit(new AddedOutput { Name = name, Cid = root.ToString(), Bytes = (ulong)car.BlockBytes, Size = size, Allocations = _allocations });
         await flush();
@@ -300,4 +300,27 @@ internal sealed class LabAdder(LabCluster cluster, LabAddRequest request, Action
     }
 
     private sealed record DirectoryGroup(string Name, DirectoryBuilder Builder);
+
+    /// <summary>carAdder: notes the UnixFS file size of the root block as it passes (0 when absent or not UnixFS).</summary>
+    private sealed class RootSizeSink(IBlockSink inner, Cid root) : IBlockSink
+    {
+        public ulong FileSize { get; private set; }
+
+        public ValueTask PutAsync(Cid cid, ReadOnlyMemory<byte> block, CancellationToken cancellationToken)
+        {
+            if (cid.Codec == Multicodec.DagPb && cid.Equals(root))
+            {
+                try
+                {
+                    FileSize = DagPb.Decode(block.Span).Data is { } data ? UnixFsData.Decode(data.Span).FileSize ?? 0 : 0;
+                }
+                catch (IpldFormatException)
+                {
+                    // Not UnixFS: no size, like the cluster's carAdder.
+                }
+            }
+
+            return inner.PutAsync(cid, block, cancellationToken);
+        }
+    }
 }

@@ -21,6 +21,8 @@ internal sealed class LabCluster
         PeersById = [.. Peers.OrderBy(p => p.Id, StringComparer.Ordinal)];
         Store = new LabPinStore(Peers);
         Faults = new LabFaultSwitch(options.Faults);
+        Blocks = new LabBlockStore(options.KeepBlockBytes);
+        AllPeersMask = options.Peers >= 64 ? ulong.MaxValue : (1UL << options.Peers) - 1;
     }
 
     public EmulatedClusterOptions Options { get; }
@@ -42,8 +44,83 @@ internal sealed class LabCluster
 
     public long NowTicks => Time.GetUtcNow().UtcTicks;
 
-    /// <summary>Blocks of content added through <c>/add</c>.</summary>
-    public LabBlockStore Blocks { get; } = new();
+    /// <summary>Blocks the peers' daemons hold: content added through <c>/add</c>, per peer.</summary>
+    public LabBlockStore Blocks { get; }
+
+    /// <summary>Bit i set for every peer i.</summary>
+    public ulong AllPeersMask { get; }
+
+    /// <summary>Pins (root CID) whose DAG is not complete yet; with <see cref="EmulatedClusterOptions.RequireBlocks"/> they stay <c>pinning</c>.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Cid> _awaitingBlocks = new(StringComparer.Ordinal);
+
+    public bool IsAwaitingBlocks(string cid) => !_awaitingBlocks.IsEmpty && _awaitingBlocks.ContainsKey(cid);
+
+    /// <summary>The peers whose daemons pin <paramref name="pin"/>.</summary>
+    public ulong PeersOf(in StoredPin pin) => pin.IsEverywhere ? AllPeersMask : pin.Allocations.Mask;
+
+    /// <summary>Up peers of <paramref name="mask"/>: a down daemon takes no blocks.</summary>
+    public ulong UpPeers(ulong mask)
+    {
+        foreach (var peer in Peers)
+        {
+            if (IsDown(peer))
+            {
+                mask &= ~(1UL << peer.Index);
+            }
+        }
+
+        return mask;
+    }
+
+    /// <summary>
+    /// A pin was put in the pinset: its peers' daemons fetch whatever of the DAG the cluster holds.
+    /// Returns true when the DAG is incomplete (the pin waits for blocks; see <see cref="BlocksArrived"/>).
+    /// </summary>
+    public bool Fetch(string cid, in StoredPin pin)
+    {
+        if (!Cid.TryParse(cid, out var root))
+        {
+            return false;
+        }
+
+        var complete = Blocks.AddHolders(root, PeersOf(pin));
+        if (complete)
+        {
+            _awaitingBlocks.TryRemove(cid, out _);
+        }
+        else if (Options.RequireBlocks)
+        {
+            _awaitingBlocks[cid] = root;
+        }
+
+        return !complete;
+    }
+
+    /// <summary>An import finished: pins waiting for blocks fetch them and may now be complete.</summary>
+    public void BlocksArrived()
+    {
+        foreach (var (cid, root) in _awaitingBlocks)
+        {
+            var now = NowTicks;
+            if (!Store.TryGet(cid, now, out var pin))
+            {
+                _awaitingBlocks.TryRemove(cid, out _);
+                continue;
+            }
+
+            if (Blocks.AddHolders(root, PeersOf(pin)))
+            {
+                _awaitingBlocks.TryRemove(cid, out _);
+                lock (Store.WriteLock)
+                {
+                    if (Store.TryGet(cid, now, out var current) && current.AwaitingBlocks)
+                    {
+                        Store.Put(cid, current with { AwaitingBlocks = false });
+                    }
+                }
+            }
+        }
+    }
 
     /// <summary>Sizes of content the cluster holds blocks for (added through <c>/add</c>), by root CID.</summary>
     public System.Collections.Concurrent.ConcurrentDictionary<string, long> ContentSizes { get; } = new(StringComparer.Ordinal);
@@ -65,26 +142,31 @@ internal sealed class LabCluster
     public bool HasMetrics(LabPeer peer) => !IsDown(peer) && peer.FreeBytes > 0;
 
     /// <summary>
-    /// Drops blocks no pinned root reaches (roots are what <c>/add</c> imported) and returns their CIDs
-    /// (<c>POST /ipfs/gc</c>).
+    /// Each peer drops the blocks no root pinned on it reaches (<c>POST /ipfs/gc</c> runs on every
+    /// daemon); returns the removed CIDs per peer index.
     /// </summary>
-    public IReadOnlyList<string> CollectGarbage()
+    public IReadOnlyList<string>[] CollectGarbage()
     {
         var now = NowTicks;
-        var pinnedRoots = new List<Cid>();
+        var pinnedRoots = new List<(Cid, ulong)>();
+        foreach (var (cid, _) in Blocks.Enumerate())
+        {
+            if (Store.TryGet(cid.ToString(), now, out var pin))
+            {
+                pinnedRoots.Add((cid, PeersOf(pin)));
+            }
+        }
+
+        var removed = Blocks.CollectGarbage(pinnedRoots, Peers.Count);
         foreach (var root in ContentSizes.Keys)
         {
-            if (Store.TryGet(root, now, out _))
-            {
-                pinnedRoots.Add(Cid.Parse(root));
-            }
-            else
+            if (!Store.TryGet(root, now, out _) && Cid.TryParse(root, out var cid) && !Blocks.Contains(cid))
             {
                 ContentSizes.TryRemove(root, out _);
             }
         }
 
-        return [.. Blocks.CollectGarbage(pinnedRoots).Select(c => c.ToString())];
+        return [.. removed.Select(list => (IReadOnlyList<string>)[.. list.Select(c => c.ToString())])];
     }
 
     /// <summary>Expired pins leave the pinset before anything reads it.</summary>

@@ -13,6 +13,8 @@ namespace CompositeGateway.Lab;
 /// <item><c>POST /_lab/down?for=5s</c>: stop listening now, listen again on the same port after the duration.</item>
 /// <item><c>POST /_lab/seed?count=N[&amp;size=bytes][&amp;name=prefix][&amp;meta-key=value…]</c>: bulk-load N synthetic pins, already pinned, with that metadata.</item>
 /// <item><c>GET /_lab/state</c>: pin count and per-peer capacity/usage.</item>
+/// <item><c>GET /_lab/blocks[?peer=index|id]</c>: NDJSON, one <see cref="LabBlockReport"/> per held block; <c>GET /_lab/blocks/{cid}</c> one, with its links.</item>
+/// <item><c>GET /_lab/dag/{cid}</c>: whether the DAG under a root is complete, and what is missing.</item>
 /// </list>
 /// </summary>
 internal sealed class LabControl(LabCluster cluster, Func<TimeSpan, Task> downFor)
@@ -61,6 +63,15 @@ internal sealed class LabControl(LabCluster cluster, Func<TimeSpan, Task> downFo
                 return;
             case ["_lab", "state"] when method == HttpMethods.Get:
                 await LabHttp.WriteJsonAsync(context, 200, Report(cluster), LabJsonContext.Default.LabStateReport);
+                return;
+            case ["_lab", "blocks"] when method == HttpMethods.Get:
+                await LabBlocksReport.WriteAllAsync(cluster, context);
+                return;
+            case ["_lab", "blocks", var cid] when method == HttpMethods.Get:
+                await LabBlocksReport.WriteOneAsync(cluster, context, cid);
+                return;
+            case ["_lab", "dag", var cid] when method == HttpMethods.Get:
+                await LabBlocksReport.WriteDagAsync(cluster, context, cid);
                 return;
             default:
                 await LabHttp.WriteErrorAsync(context, 404, "not found");

@@ -14,6 +14,8 @@ namespace CompositeGateway.Lab;
 [JsonSerializable(typeof(LabSeedResult))]
 [JsonSerializable(typeof(LabStateReport))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
+[JsonSerializable(typeof(LabBlockReport))]
+[JsonSerializable(typeof(LabDagReport))]
 internal sealed partial class LabJsonContext : JsonSerializerContext;
 
 /// <summary><c>POST /_lab/seed</c> answer.</summary>
@@ -28,3 +30,9 @@ internal sealed record LabStateReport
 }
 
 internal sealed record LabPeerReport(int Index, string Id, string Name, string IpfsId, long Capacity, long Used, long Free, bool Down);
+
+/// <summary>One block of <c>GET /_lab/blocks</c>: CID, size, holding peers' IDs; links only for a single block.</summary>
+internal sealed record LabBlockReport(string Cid, int Size, IReadOnlyList<string> Peers, IReadOnlyList<string>? Links = null);
+
+/// <summary><c>GET /_lab/dag/{cid}</c>: the DAG's completeness in this cluster (missing is capped at 100).</summary>
+internal sealed record LabDagReport(string Root, bool Complete, int Present, IReadOnlyList<string> Missing);

@@ -12,4 +12,7 @@ internal static partial class LabLog
 
     [LoggerMessage(9002, LogLevel.Warning, "Emulated cluster {Name} could not come back up on {Address}")]
     public static partial void ComeBackFailed(ILogger logger, string name, Uri address, Exception exception);
+
+    [LoggerMessage(9003, LogLevel.Information, "Emulated cluster {Name}: IPFS (Kubo RPC) facet listening on {Address}")]
+    public static partial void IpfsListening(ILogger logger, string name, Uri address);
 }

@@ -43,7 +43,7 @@ internal static class LabPaths
             return (root.ToString(), null);
         }
 
-        var (cid, error) = cluster.Blocks.Walk(root, segments[2..]);
+        var (cid, error) = cluster.Blocks.Resolve(root, segments[2..]);
         return (cid?.ToString(), error);
     }
 }

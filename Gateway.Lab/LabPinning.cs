@@ -80,6 +80,7 @@ internal static class LabPinning
             stored = hasExisting
                 ? stored with { QueuedAtTicks = existing.QueuedAtTicks, DelayMs = existing.DelayMs, FailMask = existing.FailMask, Attempt = existing.Attempt }
                 : StartAttempt(cluster, cid, stored, now.UtcTicks, attempt: 0);
+            stored = stored with { AwaitingBlocks = cluster.Fetch(cid, stored) && cluster.Options.RequireBlocks };
             cluster.Store.Put(cid, stored);
 
             var answer = new ClusterPin
@@ -234,6 +235,7 @@ internal static class LabPinning
             Size = cluster.ContentSizeOf(to),
         };
         updated = StartAttempt(cluster, to, updated, now.UtcTicks, attempt: 0);
+        updated = updated with { AwaitingBlocks = cluster.Fetch(to, updated) && cluster.Options.RequireBlocks };
         cluster.Store.Put(to, updated);
         return (PinViews.ReadBack(to, updated) with { Timestamp = now }, null);
     }

@@ -19,6 +19,10 @@ internal static class LabRunner
 
                 var address = cluster.BaseAddress.ToString().TrimEnd('/');
                 await output.WriteLineAsync($"cluster {cluster.Name} listening on {address} ({cluster.Peers.Count} peers)");
+                if (cluster.IpfsBaseAddress is { } ipfs)
+                {
+                    await output.WriteLineAsync($"cluster {cluster.Name} ipfs api on {ipfs.ToString().TrimEnd('/')}");
+                }
             }
 
             await output.FlushAsync(cancellationToken);

@@ -25,7 +25,7 @@ internal static class MetricsEndpoints
         {
             peerMap[peer.Id] = cluster.IsDown(peer)
                 ? new RepoGc { Peer = peer.Id, Peername = peer.Name, Keys = [], Error = LabCluster.PeerDownError }
-                : new RepoGc { Peer = peer.Id, Peername = peer.Name, Keys = [.. removed.Select(k => new IpfsRepoGc { Key = k })] };
+                : new RepoGc { Peer = peer.Id, Peername = peer.Name, Keys = [.. removed[peer.Index].Select(k => new IpfsRepoGc { Key = k })] };
         }
 
         return LabHttp.WriteJsonAsync(context, 200, new GlobalRepoGc { PeerMap = peerMap }, WireJsonContext.Default.GlobalRepoGc);

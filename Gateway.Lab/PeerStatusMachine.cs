@@ -9,7 +9,8 @@ internal readonly record struct PeerPinStatus(string Status, long TimestampTicks
 /// The per-peer pin life cycle, computed from timestamps instead of timers so it costs nothing per
 /// idle pin and follows an injected (fake) clock: an allocated peer shows <c>pin_queued</c> for the
 /// first half of the pin delay, <c>pinning</c> for the second half, then <c>pinned</c> (or
-/// <c>pin_error</c> when the attempt was chosen to fail). After an unpin the peers that held the pin
+/// <c>pin_error</c> when the attempt was chosen to fail); with require-blocks it stays <c>pinning</c>
+/// while blocks of the DAG are missing. After an unpin the peers that held the pin
 /// show <c>unpin_queued</c> then <c>unpinning</c> for the delay, then <c>unpinned</c>.
 /// </summary>
 internal static class PeerStatusMachine
@@ -37,7 +38,7 @@ internal static class PeerStatusMachine
             return new PeerPinStatus(TrackerStatus.PinQueued, pin.QueuedAtTicks, "", pin.Attempt, true);
         }
 
-        if (elapsed < delay)
+        if (elapsed < delay || pin.AwaitingBlocks)
         {
             return new PeerPinStatus(TrackerStatus.Pinning, pin.QueuedAtTicks, "", pin.Attempt + 1, true);
         }

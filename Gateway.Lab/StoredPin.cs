@@ -44,6 +44,9 @@ internal readonly record struct StoredPin
     /// <summary>Bit i set: the current attempt fails on peer i (<c>pin_error</c>).</summary>
     public ulong FailMask { get; init; }
 
+    /// <summary>With require-blocks: the DAG is incomplete, so peers stay <c>pinning</c> (<see cref="LabCluster.BlocksArrived"/>).</summary>
+    public bool AwaitingBlocks { get; init; }
+
     public bool IsEverywhere => ReplicationMin == -1 && ReplicationMax == -1;
 
     public bool IsAllocatedTo(int peerIndex) => IsEverywhere || Allocations.Contains(peerIndex);

@@ -1,191 +1,267 @@
-using System.Formats.Cbor;
+using System.Buffers.Binary;
+using System.Text;
+using System.Text.Json;
 
 namespace CompositeGateway.Ipld;
 
 /// <summary>
-/// DAG-CBOR (ipld.io/specs/codecs/dag-cbor): canonical CBOR — map keys are strings sorted length-first then
-/// bytewise, integers in their shortest form, floats always 64-bit, definite lengths only — with links as
-/// tag 42 around the CID's binary form prefixed by 0x00 (the identity multibase).
+/// Reading dag-cbor (ipld/specs block-layer/codecs/dag-cbor.md) enough to find its links (tag 42
+/// over a byte string holding 0x00 then a binary CID) and to print it as dag-json the way Kubo's
+/// <c>dag get</c> does: links as <c>{"/":"cid"}</c>, bytes as <c>{"/":{"bytes":"base64, no padding"}}</c>,
+/// map keys in the order they are stored (dag-cbor keeps them length-first, which is also the order
+/// go-ipld-prime's dag-json encoder sorts into). Definite lengths only, as dag-cbor requires.
 /// </summary>
 internal static class DagCbor
 {
-    public const ulong LinkTag = 42;
+    private const int MaxDepth = 64;
 
-    public static byte[] Encode(IpldNode node)
+    /// <summary>Every link in <paramref name="block"/>, in document order. Throws <see cref="IpldFormatException"/>.</summary>
+    public static IReadOnlyList<Cid> Links(ReadOnlySpan<byte> block)
     {
-        var writer = new CborWriter(CborConformanceMode.Lax, convertIndefiniteLengthEncodings: false);
-        Write(writer, node, 0);
-        return writer.Encode();
+        var links = new List<Cid>();
+        var position = 0;
+        Read(block, ref position, 0, null, links);
+        return position == block.Length ? links : throw Error("trailing bytes");
     }
 
-    /// <summary>Decodes one DAG-CBOR value (definite lengths, string keys, tag 42 only); throws <see cref="IpldFormatException"/>.</summary>
-    public static IpldNode Decode(ReadOnlyMemory<byte> cbor)
+    /// <summary>Writes <paramref name="block"/> as one dag-json value. Throws <see cref="IpldFormatException"/>.</summary>
+    public static void WriteDagJson(ReadOnlySpan<byte> block, Utf8JsonWriter writer)
     {
-        var reader = new CborReader(cbor, CborConformanceMode.Lax);
-        try
+        ArgumentNullException.ThrowIfNull(writer);
+        var position = 0;
+        Read(block, ref position, 0, writer, null);
+        if (position != block.Length)
         {
-            var node = Read(reader, 0);
-            if (reader.BytesRemaining != 0)
-            {
-                throw new IpldFormatException("dag-cbor: data after the value");
-            }
-
-            return node;
-        }
-        catch (Exception e) when (e is CborContentException or InvalidOperationException or OverflowException)
-        {
-            throw new IpldFormatException("dag-cbor: " + e.Message);
+            throw Error("trailing bytes");
         }
     }
 
-    private static void Write(CborWriter writer, IpldNode node, int depth)
+    /// <summary>dag-json's bytes form: <c>{"/":{"bytes":"…"}}</c>, standard base64 without padding.</summary>
+    public static void WriteDagJsonBytes(Utf8JsonWriter writer, ReadOnlySpan<byte> bytes)
     {
-        if (depth > IpldNode.MaxDepth)
-        {
-            throw new IpldFormatException("dag-cbor: nesting too deep");
-        }
-
-        switch (node)
-        {
-            case IpldNull:
-                writer.WriteNull();
-                break;
-            case IpldBool b:
-                writer.WriteBoolean(b.Value);
-                break;
-            case IpldInteger i when i.Value >= 0:
-                writer.WriteUInt64((ulong)i.Value);
-                break;
-            case IpldInteger i:
-                // CBOR stores a negative n as −1 − n.
-                writer.WriteCborNegativeIntegerRepresentation((ulong)(-1 - i.Value));
-                break;
-            case IpldFloat f:
-                if (double.IsNaN(f.Value) || double.IsInfinity(f.Value))
-                {
-                    throw new IpldFormatException("dag-cbor: NaN and infinities are not allowed");
-                }
-
-                writer.WriteDouble(f.Value);
-                break;
-            case IpldString s:
-                writer.WriteTextString(s.Value);
-                break;
-            case IpldBytes bytes:
-                writer.WriteByteString(bytes.Value);
-                break;
-            case IpldLink link:
-                writer.WriteTag((CborTag)LinkTag);
-                var binary = new byte[1 + link.Cid.ByteLength];
-                link.Cid.WriteTo(binary.AsSpan(1));
-                writer.WriteByteString(binary);
-                break;
-            case IpldList list:
-                writer.WriteStartArray(list.Items.Count);
-                foreach (var item in list.Items)
-                {
-                    Write(writer, item, depth + 1);
-                }
-
-                writer.WriteEndArray();
-                break;
-            case IpldMap map:
-                writer.WriteStartMap(map.Entries.Count);
-                foreach (var (key, _, value) in map.Sorted())
-                {
-                    writer.WriteTextString(key);
-                    Write(writer, value, depth + 1);
-                }
-
-                writer.WriteEndMap();
-                break;
-            default:
-                throw new IpldFormatException("dag-cbor: unknown node " + node.GetType().Name);
-        }
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.WriteStartObject();
+        writer.WritePropertyName("/");
+        writer.WriteStartObject();
+        writer.WriteString("bytes", Convert.ToBase64String(bytes).TrimEnd('='));
+        writer.WriteEndObject();
+        writer.WriteEndObject();
     }
 
-    private static IpldNode Read(CborReader reader, int depth)
+    /// <summary>dag-json's link form: <c>{"/":"cid"}</c>.</summary>
+    public static void WriteDagJsonLink(Utf8JsonWriter writer, Cid cid)
     {
-        if (depth > IpldNode.MaxDepth)
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentNullException.ThrowIfNull(cid);
+        writer.WriteStartObject();
+        writer.WriteString("/", cid.ToString());
+        writer.WriteEndObject();
+    }
+
+    private static void Read(ReadOnlySpan<byte> bytes, ref int position, int depth, Utf8JsonWriter? writer, List<Cid>? links)
+    {
+        if (depth > MaxDepth)
         {
-            throw new IpldFormatException("dag-cbor: nesting too deep");
+            throw Error("nested too deeply");
         }
 
-        switch (reader.PeekState())
+        if (position >= bytes.Length)
         {
-            case CborReaderState.UnsignedInteger:
-                return new IpldInteger(reader.ReadUInt64());
-            case CborReaderState.NegativeInteger:
-                return new IpldInteger(-1 - (Int128)reader.ReadCborNegativeIntegerRepresentation());
-            case CborReaderState.ByteString:
-                return new IpldBytes(reader.ReadByteString());
-            case CborReaderState.TextString:
-                return new IpldString(reader.ReadTextString());
-            case CborReaderState.Null:
-                reader.ReadNull();
-                return IpldNode.Null;
-            case CborReaderState.Boolean:
-                return new IpldBool(reader.ReadBoolean());
-            case CborReaderState.HalfPrecisionFloat:
-            case CborReaderState.SinglePrecisionFloat:
-            case CborReaderState.DoublePrecisionFloat:
-                return new IpldFloat(reader.ReadDouble());
-            case CborReaderState.Tag:
-                var tag = (ulong)reader.ReadTag();
-                if (tag != LinkTag)
+            throw Error("unexpected end of data");
+        }
+
+        var initial = bytes[position];
+        var (major, argument) = ReadHead(bytes, ref position);
+        switch (major)
+        {
+            case 0:
+                writer?.WriteNumberValue(argument);
+                break;
+            case 1:
+                if (argument > long.MaxValue)
                 {
-                    throw new IpldFormatException($"dag-cbor: tag {tag} is not allowed (only 42, links)");
+                    throw Error("negative integer out of range");
                 }
 
-                var binary = reader.ReadByteString();
-                if (binary is not [0x00, ..])
+                writer?.WriteNumberValue(-1 - (long)argument);
+                break;
+            case 2:
+                var data = Take(bytes, ref position, argument);
+                if (writer is not null)
                 {
-                    throw new IpldFormatException("dag-cbor: a link must be a byte string starting with 0x00");
+                    WriteDagJsonBytes(writer, data);
                 }
 
+                break;
+            case 3:
+                var text = Take(bytes, ref position, argument);
+                writer?.WriteStringValue(Utf8(text));
+                break;
+            case 4:
+                CheckCount(bytes, position, argument);
+                writer?.WriteStartArray();
+                for (ulong i = 0; i < argument; i++)
+                {
+                    Read(bytes, ref position, depth + 1, writer, links);
+                }
+
+                writer?.WriteEndArray();
+                break;
+            case 5:
+                CheckCount(bytes, position, argument);
+                writer?.WriteStartObject();
+                for (ulong i = 0; i < argument; i++)
+                {
+                    var (keyMajor, keyLength) = ReadHead(bytes, ref position);
+                    if (keyMajor != 3)
+                    {
+                        throw Error("map key is not a string");
+                    }
+
+                    var key = Take(bytes, ref position, keyLength);
+                    writer?.WritePropertyName(Utf8(key));
+                    Read(bytes, ref position, depth + 1, writer, links);
+                }
+
+                writer?.WriteEndObject();
+                break;
+            case 6:
+                if (argument != 42)
+                {
+                    throw Error("tag " + argument + " is not allowed in dag-cbor (only 42)");
+                }
+
+                var (cidMajor, cidLength) = ReadHead(bytes, ref position);
+                var cidBytes = cidMajor == 2 ? Take(bytes, ref position, cidLength) : throw Error("tag 42 is not over a byte string");
+                if (cidBytes.Length < 1 || cidBytes[0] != 0)
+                {
+                    throw Error("tag 42 bytes do not start with 0x00");
+                }
+
+                Cid cid;
                 try
                 {
-                    return new IpldLink(Cid.FromBytes(binary.AsSpan(1)));
+                    cid = Cid.FromBytes(cidBytes[1..]);
                 }
                 catch (CidFormatException e)
                 {
-                    throw new IpldFormatException("dag-cbor: invalid link: " + e.Message);
+                    throw new IpldFormatException("dag-cbor: bad link: " + e.Message, e);
                 }
 
-            case CborReaderState.StartArray:
-                var count = reader.ReadStartArray() ?? throw new IpldFormatException("dag-cbor: indefinite-length arrays are not allowed");
-                var items = new List<IpldNode>(Math.Min(count, 1024));
-                for (var i = 0; i < count; i++)
+                links?.Add(cid);
+                if (writer is not null)
                 {
-                    items.Add(Read(reader, depth + 1));
+                    WriteDagJsonLink(writer, cid);
                 }
 
-                reader.ReadEndArray();
-                return new IpldList(items);
-            case CborReaderState.StartMap:
-                var pairs = reader.ReadStartMap() ?? throw new IpldFormatException("dag-cbor: indefinite-length maps are not allowed");
-                var entries = new List<KeyValuePair<string, IpldNode>>(Math.Min(pairs, 1024));
-                var seen = new HashSet<string>(StringComparer.Ordinal);
-                for (var i = 0; i < pairs; i++)
-                {
-                    if (reader.PeekState() != CborReaderState.TextString)
-                    {
-                        throw new IpldFormatException("dag-cbor: map keys must be strings");
-                    }
-
-                    var key = reader.ReadTextString();
-                    if (!seen.Add(key))
-                    {
-                        throw new IpldFormatException($"dag-cbor: duplicate map key \"{key}\"");
-                    }
-
-                    entries.Add(new(key, Read(reader, depth + 1)));
-                }
-
-                reader.ReadEndMap();
-                return new IpldMap(entries);
+                break;
             default:
-                throw new IpldFormatException($"dag-cbor: unexpected {reader.PeekState()}");
+                WriteSimple(initial & 0x1F, argument, writer);
+                break;
         }
     }
+
+    private static void WriteSimple(int info, ulong argument, Utf8JsonWriter? writer)
+    {
+        switch (info)
+        {
+            case 20:
+                writer?.WriteBooleanValue(false);
+                return;
+            case 21:
+                writer?.WriteBooleanValue(true);
+                return;
+            case 22:
+                writer?.WriteNullValue();
+                return;
+            case 25:
+                writer?.WriteNumberValue((double)BitConverter.UInt16BitsToHalf((ushort)argument));
+                return;
+            case 26:
+                writer?.WriteNumberValue(BitConverter.UInt32BitsToSingle((uint)argument));
+                return;
+            case 27:
+                writer?.WriteNumberValue(BitConverter.UInt64BitsToDouble(argument));
+                return;
+            default:
+                throw Error("unsupported simple value " + info);
+        }
+    }
+
+    private static (int Major, ulong Argument) ReadHead(ReadOnlySpan<byte> bytes, ref int position)
+    {
+        if (position >= bytes.Length)
+        {
+            throw Error("unexpected end of data");
+        }
+
+        var initial = bytes[position++];
+        var major = initial >> 5;
+        var info = initial & 0x1F;
+        if (info < 24)
+        {
+            return (major, (ulong)info);
+        }
+
+        var size = info switch
+        {
+            24 => 1,
+            25 => 2,
+            26 => 4,
+            27 => 8,
+            _ => throw Error("indefinite or reserved length " + info),
+        };
+        if (bytes.Length - position < size)
+        {
+            throw Error("unexpected end of data");
+        }
+
+        var slice = bytes.Slice(position, size);
+        position += size;
+        ulong value = size switch
+        {
+            1 => slice[0],
+            2 => BinaryPrimitives.ReadUInt16BigEndian(slice),
+            4 => BinaryPrimitives.ReadUInt32BigEndian(slice),
+            _ => BinaryPrimitives.ReadUInt64BigEndian(slice),
+        };
+        return (major, value);
+    }
+
+    private static ReadOnlySpan<byte> Take(ReadOnlySpan<byte> bytes, ref int position, ulong length)
+    {
+        if (length > (ulong)(bytes.Length - position))
+        {
+            throw Error("unexpected end of data");
+        }
+
+        var slice = bytes.Slice(position, (int)length);
+        position += (int)length;
+        return slice;
+    }
+
+    private static void CheckCount(ReadOnlySpan<byte> bytes, int position, ulong count)
+    {
+        // Every element takes at least a byte: a larger count cannot be honest.
+        if (count > (ulong)(bytes.Length - position))
+        {
+            throw Error("unexpected end of data");
+        }
+    }
+
+    private static string Utf8(ReadOnlySpan<byte> text)
+    {
+        try
+        {
+            return StrictUtf8.GetString(text);
+        }
+        catch (DecoderFallbackException)
+        {
+            throw Error("string is not valid UTF-8");
+        }
+    }
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    private static IpldFormatException Error(string detail) => new("dag-cbor: " + detail);
 }

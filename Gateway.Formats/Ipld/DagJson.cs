@@ -118,7 +118,7 @@ internal static class DagJson
             {
                 case IpldString link:
                     return Cid.TryParse(link.Value, out var cid, out var error)
-                        ? new IpldLink(cid)
+                        ? new IpldLinkNode(cid)
                         : throw new IpldFormatException($"dag-json: invalid link \"{link.Value}\": {error}");
                 case IpldMap { Entries: [{ Key: "bytes", Value: IpldString base64 }] }:
                     return new IpldBytes(FromBase64(base64.Value));
@@ -173,7 +173,7 @@ internal static class DagJson
                 writer.WriteEndObject();
                 writer.WriteEndObject();
                 break;
-            case IpldLink link:
+            case IpldLinkNode link:
                 writer.WriteStartObject();
                 writer.WriteString("/", link.Cid.ToString());
                 writer.WriteEndObject();

@@ -25,7 +25,7 @@ internal sealed class NullBlockSink : IBlockSink
 }
 
 /// <summary>Keeps blocks in memory, keyed by CID (tests, emulators, small imports).</summary>
-internal sealed class MemoryBlockStore : IBlockSink
+internal sealed class MemoryBlockStore : IBlockSink, IBlockSource
 {
     private readonly ConcurrentDictionary<Cid, byte[]> _blocks = new();
 

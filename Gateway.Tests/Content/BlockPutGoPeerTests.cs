@@ -17,10 +17,12 @@ public sealed class BlockPutGoPeerTests
     [TestCase("replicate")]
     [TestCase("spread")]
     [TestCase("failover")]
-    public async Task GoPeer_BlockStreamThenPinRoot_EveryBlockInEveryUndercluster(string policy)
+    public async Task GoPeer_BlockStreamThenPinRoot_PinnedUnderRequireBlocksEveryBlockInEveryUndercluster(string policy)
     {
         var dag = await TenMiB.Value;
-        await using var fixture = await MultiClusterFixture.StartAsync();
+
+        // --require-blocks: a pin stays pinning until the undercluster holds every block of its DAG.
+        await using var fixture = await MultiClusterFixture.StartAsync(configure: (_, options) => options with { RequireBlocks = true });
         var (gateway, go) = await fixture.StartKuboAsync(Policy(policy));
         using var connector = go;
 
@@ -42,6 +44,20 @@ public sealed class BlockPutGoPeerTests
         var holders = fixture.Clusters.Where(c => fixture.Pinset(c.Name).Contains(dag.Root.ToString())).ToList();
         Assert.That(holders, Has.Count.EqualTo(policy == "replicate" ? 3 : 1), "the root pinned where the policy put it");
         Assert.That(gateway.Placement.Members.Select(m => m.Name), Is.SupersetOf(holders.Select(h => h.Name)));
+    }
+
+    [Test]
+    public async Task GoPeer_PinWithoutBlockStream_StaysPinningUnderRequireBlocks()
+    {
+        var dag = await ContentDag.BuildAsync(1024 * 1024, seed: 15);
+        await using var fixture = await MultiClusterFixture.StartAsync(configure: (_, options) => options with { RequireBlocks = true });
+        var (_, go) = await fixture.StartKuboAsync(new PlacementOptions { Policy = PlacementPolicy.Failover });
+        using var connector = go;
+        using var shortWait = new CancellationTokenSource(TimeSpan.FromSeconds(3));
+
+        var pin = await go.PinAsync(dag.Root.ToString(), cancellationToken: shortWait.Token);
+
+        Assert.That(pin.Error, Is.Not.Null, "the control: without the blocks the emulator never reports the pin pinned");
     }
 
     [Test]

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using CompositeGateway.Go;
 using CompositeGateway.Lab;
@@ -35,12 +36,15 @@ internal static class EmulateCommand
         var dropStream = new Option<int?>("--drop-stream-after") { Description = "Fault: abort streams after N items." };
         var downPeers = new Option<int[]>("--down-peer") { Description = "Fault: index of a simulated peer forced down (repeatable)." };
         var faultsJson = new Option<string?>("--faults") { Description = "Fault: a JSON body as for POST /_lab/faults (merged under the flags above)." };
+        var keepBlockBytes = new Option<bool>("--keep-block-bytes") { Description = "Keep the bytes of added blocks (false: only CIDs, sizes, links, holders; for big benchmarks).", DefaultValueFactory = _ => true };
+        var requireBlocks = new Option<bool>("--require-blocks") { Description = "A pin stays pinning until every block of its DAG is held by some peer of the cluster." };
+        var ipfsListen = new Option<string?>("--ipfs-listen") { Description = "host:port of the (first) cluster's IPFS facet, a Kubo RPC API over the blocks it holds (cluster i: port + i; 0 = any free port)." };
         var bench = new Option<int?>("--bench") { Description = "Benchmark: seed N pins, stream GET /pins and GET /allocations, print items/s and RSS, exit." };
 
         var command = new Command("emulate", "Run emulated ipfs-cluster REST APIs (the lab undercluster) until Ctrl-C.")
         {
             listen, peers, clusters, basePort, pinDelay, capacity, pinSize, auth, replicationMin, replicationMax, randomSeed, seed,
-            latency, jitter, errorRate, hangRate, pinErrorRate, pinErrorCids, dropStream, downPeers, faultsJson, bench,
+            latency, jitter, errorRate, hangRate, pinErrorRate, pinErrorCids, dropStream, downPeers, faultsJson, keepBlockBytes, requireBlocks, ipfsListen, bench,
         };
 
         command.SetAction(async (parse, cancellationToken) =>
@@ -87,6 +91,9 @@ internal static class EmulateCommand
                 BasicAuth = credentials,
                 RandomSeed = parse.GetValue(randomSeed),
                 Faults = faults,
+                KeepBlockBytes = parse.GetValue(keepBlockBytes),
+                RequireBlocks = parse.GetValue(requireBlocks),
+                IpfsListen = parse.GetValue(ipfsListen),
             };
 
             var count = parse.GetValue(clusters);
@@ -99,6 +106,7 @@ internal static class EmulateCommand
             if (EmulatedClusterOptions.TryParseListen(template.Listen, out var first))
             {
                 var port = parse.GetValue(basePort) ?? first.Port;
+                var ipfsFirst = template.IpfsListen is { } ipfsText && EmulatedClusterOptions.TryParseListen(ipfsText, out var parsedIpfs) ? parsedIpfs : null;
                 for (var i = 0; i < Math.Max(count, 1); i++)
                 {
                     var clusterPort = port == 0 ? 0 : port + i;
@@ -107,6 +115,7 @@ internal static class EmulateCommand
                         Name = $"lab-{i}",
                         Listen = $"{Host(first.Address)}:{clusterPort}",
                         RandomSeed = template.RandomSeed + i,
+                        IpfsListen = ipfsFirst is null ? template.IpfsListen : $"{Host(ipfsFirst.Address)}:{(ipfsFirst.Port == 0 ? 0 : ipfsFirst.Port + i)}",
                     });
                 }
             }
@@ -128,7 +137,18 @@ internal static class EmulateCommand
                 return await LabBenchmark.RunAsync(all[0] with { Listen = $"{Host(first.Address)}:0" }, benchPins, output, cancellationToken);
             }
 
-            return await LabRunner.RunAsync(all, parse.GetValue(seed), output, cancellationToken);
+            // Program.cs leaves SIGTERM/SIGINT to the command (ProcessTerminationTimeout = null), and no
+            // web host owns this process: without these handlers only SIGKILL would stop it.
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+            using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+            return await LabRunner.RunAsync(all, parse.GetValue(seed), output, stop.Token);
+
+            void Stop(PosixSignalContext context)
+            {
+                context.Cancel = true;
+                stop.Cancel();
+            }
         });
         return command;
     }

@@ -196,7 +196,7 @@ internal static class DagPutCommand
                 : throw new IpldFormatException($"cannot transcode {Multicodec.NameOf(input)} to {Multicodec.NameOf(store)}: raw holds only bytes");
         }
 
-        var node = input == Multicodec.DagJson ? DagJson.Decode(data.Span) : DagCbor.Decode(data);
-        return store == Multicodec.DagJson ? DagJson.Encode(node) : DagCbor.Encode(node);
+        var node = input == Multicodec.DagJson ? DagJson.Decode(data.Span) : DagCborCodec.Decode(data);
+        return store == Multicodec.DagJson ? DagJson.Encode(node) : DagCborCodec.Encode(node);
     }
 }
