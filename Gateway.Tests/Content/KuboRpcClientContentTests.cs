@@ -28,6 +28,7 @@ public sealed class KuboRpcClientContentTests
               const raw = await import('multiformats/codecs/raw');
               const dagCbor = await import('@ipld/dag-cbor');
               const dagJson = await import('@ipld/dag-json');
+              const dagPb = await import('@ipld/dag-pb');
               const ipfs = create({ url: '{{gateway.KuboRpcUrl}}api/v0' });
               const bytes = new TextEncoder().encode('composite gateway block ' + Date.now());
               const link = CID.parse('bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy');
@@ -37,11 +38,14 @@ public sealed class KuboRpcClientContentTests
 
               out.got.block = (await ipfs.block.put(bytes, { pin: true })).toString();
               out.want.block = await v1(raw.code, sha256, bytes);
-              out.got.blockV0 = (await ipfs.block.put(bytes, { format: 'v0', pin: true })).toString();
-              out.want.blockV0 = CID.createV0(await sha256.digest(bytes)).toString();
+              // A CIDv0 names dag-pb: the emulator reads the links of what it stores, so the block must be dag-pb.
+              const pbBytes = dagPb.encode({ Data: bytes, Links: [] });
+              out.got.blockV0 = (await ipfs.block.put(pbBytes, { format: 'v0', pin: true })).toString();
+              out.want.blockV0 = CID.createV0(await sha256.digest(pbBytes)).toString();
               // Only sha2-256 here: the emulator verifies every CAR block and computes no other hash (sha2-512 is unit-tested).
-              out.got.blockMh = (await ipfs.block.put(bytes, { mhtype: 'sha2-256', mhlen: 32, cidCodec: 'dag-json' })).toString();
-              out.want.blockMh = await v1(dagJson.code, sha256, bytes);
+              const jsonBytes = new TextEncoder().encode('{"a":' + Date.now() + '}');
+              out.got.blockMh = (await ipfs.block.put(jsonBytes, { mhtype: 'sha2-256', mhlen: 32, cidCodec: 'dag-json' })).toString();
+              out.want.blockMh = await v1(dagJson.code, sha256, jsonBytes);
               out.got.blockCbor = (await ipfs.block.put(dagCbor.encode(obj), { format: 'dag-cbor' })).toString();
               out.want.blockCbor = await v1(dagCbor.code, sha256, dagCbor.encode(obj));
 
