@@ -1,6 +1,7 @@
 using System.Net;
 using CompositeGateway.Clusters;
 using CompositeGateway.Composition;
+using CompositeGateway.Content;
 using CompositeGateway.Configuration;
 using CompositeGateway.KuboRpc;
 using CompositeGateway.Lab;
@@ -147,6 +148,7 @@ internal sealed class MultiClusterFixture : IAsyncDisposable
         services.AddSingleton(Health);
         services.AddClusterClients(GatewayOptions(timeout, configure), new ClusterClientSettings { MaxRetryAttempts = 0, BreakerMinimumThroughput = int.MaxValue });
         services.AddComposition(options ?? CompositionHarness.FastOptions, _ => new GatewayOwner(owner), placement);
+        services.AddContent();
     }
 
     /// <summary>One gateway's composition services.</summary>

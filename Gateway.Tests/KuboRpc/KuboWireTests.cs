@@ -470,7 +470,7 @@ public sealed class KuboWireTests
 
     [TestCase("nope", "nope")]
     [TestCase("pin", "pin")]
-    [TestCase("block/put", "block/put")]
+    [TestCase("dag/get", "dag/get")]
     [TestCase("", "")]
     public async Task UnknownCommand_404KuboJson(string path, string shown)
     {

@@ -83,6 +83,9 @@ internal sealed class GoIpfsConnector : IDisposable
 
     public GoIpfsConnectorOptions Options { get; }
 
+    /// <summary><c>http://host:port/api/v0</c>, for wire-level tests that send what no Go peer would.</summary>
+    public string ApiUrl => _apiUrl;
+
     /// <summary>Every path+query sent, in order (to check what the peer would have sent).</summary>
     public List<string> Sent { get; } = [];
 
@@ -334,6 +337,82 @@ internal sealed class GoIpfsConnector : IDisposable
 
     // ---- Transport, as doPostCtx / checkResponse / postCtx ----
 
+    /// <summary>
+    /// <c>BlockStream</c> (§4.12): every block in ONE <c>block/put</c> request, a chunked multipart body produced while
+    /// the blocks are enumerated (one part per block, <c>filename</c> = its CID), the query from the first block's
+    /// prefix. Success = HTTP 200 and a clean end of the <c>{"Key","Size"}</c> stream, each Key a CID; returns the
+    /// answered keys. A block whose key never comes back is only a warning for the Go peer, so it is not an error here.
+    /// </summary>
+    public async Task<GoResult<IReadOnlyList<string>>> BlockStreamAsync(IAsyncEnumerable<(Cid Cid, ReadOnlyMemory<byte> Data)> blocks, Cid first, CancellationToken cancellationToken = default)
+    {
+        var query = "block/put?allow-big-block=true&cid-codec=" + Multicodec.NameOf(first.Codec) + "&mhlen=" + (first.Multihash.Digest.Length)
+            + "&mhtype=" + Multicodec.NameOf(first.Multihash.Code) + "&pin=false";
+        return await CatchAsync<IReadOnlyList<string>>(async () =>
+        {
+            lock (Sent)
+            {
+                Sent.Add(query);
+            }
+
+            using var request = new HttpRequestMessage(HttpMethod.Post, _apiUrl + "/" + query)
+            {
+                Version = HttpVersion.Version11,
+                VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+                Content = new GoBlockMultipart(blocks),
+            };
+            request.Headers.TryAddWithoutValidation("User-Agent", "Go-http-client/1.1");
+            var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            using (response)
+            {
+                byte[] body;
+                try
+                {
+                    body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+                }
+                catch (HttpRequestException)
+                {
+                    // An aborted chunked answer: Go's decoder sees a truncated stream.
+                    throw new GoDecodeException("unexpected EOF");
+                }
+
+                if (response.StatusCode != HttpStatusCode.OK)
+                {
+                    var code = (int)response.StatusCode;
+                    throw TryDecodeIpfsError(body, out var message)
+                        ? new GoFailure(new GoError($"IPFS error ({query}). Code: {code}. Message: {message}", code, message))
+                        : new GoFailure(new GoError($"IPFS request failed (is it running?) ({query}). Code {code}: {Encoding.UTF8.GetString(body)}", code));
+                }
+
+                var keys = new List<string>();
+                var reader = new Utf8JsonReader(body, new JsonReaderOptions { AllowMultipleValues = true });
+                while (true)
+                {
+                    JsonElement item;
+                    try
+                    {
+                        if (!reader.Read())
+                        {
+                            break;
+                        }
+
+                        using var document = JsonDocument.ParseValue(ref reader);
+                        item = document.RootElement.Clone();
+                    }
+                    catch (JsonException e)
+                    {
+                        throw new GoDecodeException(e.Message);
+                    }
+
+                    GoJson.RequireObject(item, "ipfsBlockPutResp");
+                    var key = GoJson.String(item, "Key", "ipfsBlockPutResp");
+                    keys.Add(Cid.TryParse(key, out var cid, out var error) ? cid.ToString() : throw new GoDecodeException(error));
+                }
+
+                return keys;
+            }
+        }, cancellationToken);
+    }
+
     /// <summary>Sends one request exactly like <c>doPostCtx</c> and returns the raw response (for wire-level tests).</summary>
     public async Task<HttpResponseMessage> SendAsync(string pathAndQuery, CancellationToken cancellationToken)
     {
@@ -490,5 +569,41 @@ internal sealed class GoIpfsConnector : IDisposable
     private sealed class GoFailure(GoError error) : Exception(error.Text)
     {
         public GoError Error { get; } = error;
+    }
+}
+
+/// <summary>The Go peer's <c>block/put</c> body (go-ipfs-files MultiFileReader): written while the blocks are enumerated, never whole.</summary>
+internal sealed class GoBlockMultipart : HttpContent
+{
+    private readonly IAsyncEnumerable<(Cid Cid, ReadOnlyMemory<byte> Data)> _blocks;
+    private readonly string _boundary = Guid.NewGuid().ToString("N");
+
+    public GoBlockMultipart(IAsyncEnumerable<(Cid Cid, ReadOnlyMemory<byte> Data)> blocks)
+    {
+        _blocks = blocks;
+        Headers.TryAddWithoutValidation("Content-Type", "multipart/form-data; boundary=" + _boundary);
+    }
+
+    protected override Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context) =>
+        SerializeToStreamAsync(stream, context, CancellationToken.None);
+
+    protected override async Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context, CancellationToken cancellationToken)
+    {
+        await foreach (var (cid, data) in _blocks.WithCancellation(cancellationToken))
+        {
+            var head = $"--{_boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{cid}\"\r\nContent-Type: application/octet-stream\r\n\r\n";
+            await stream.WriteAsync(Encoding.ASCII.GetBytes(head), cancellationToken);
+            await stream.WriteAsync(data, cancellationToken);
+            await stream.WriteAsync("\r\n"u8.ToArray(), cancellationToken);
+            await stream.FlushAsync(cancellationToken);
+        }
+
+        await stream.WriteAsync(Encoding.ASCII.GetBytes($"--{_boundary}--\r\n"), cancellationToken);
+    }
+
+    protected override bool TryComputeLength(out long length)
+    {
+        length = 0;
+        return false;
     }
 }

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using CompositeGateway.Admin;
 using CompositeGateway.Composition;
 using CompositeGateway.Configuration;
+using CompositeGateway.Content;
 using CompositeGateway.Forwarding;
 using CompositeGateway.Identity;
 using CompositeGateway.KuboRpc;
@@ -84,6 +85,7 @@ internal sealed class GatewayHost : IAsyncDisposable
         builder.Services.AddClusterClients(options);
         builder.Services.AddGatewayAdmin(options);
         builder.Services.AddComposition(options.PinPath, _ => new GatewayOwner(identity.Identity!.PeerId.ToString()), options.Placement);
+        builder.Services.AddContent();
         builder.Services.AddKuboRpc(options.KuboRpc);
         builder.Services.AddForwarding(options);
         builder.Services.AddSingleton<INodeIdentity>(new NodeIdentity(identity.Identity!.PeerId.ToString(), identity.Identity.PublicKeyBase64));

@@ -17,6 +17,9 @@ internal sealed class KuboCall(HttpContext http, KuboCommand command, IReadOnlyL
     public bool Flag(string name, bool defaultValue) =>
         options.TryGetValue(name, out var value) ? (bool)value : defaultValue;
 
+    public int Integer(string name, int defaultValue) =>
+        options.TryGetValue(name, out var value) ? (int)value : defaultValue;
+
     public string? Text(string name) => options.TryGetValue(name, out var value) ? (string)value : null;
 
     public T Service<T>()

@@ -7,6 +7,7 @@ internal enum KuboOptionKind
 {
     Bool,
     String,
+    Int,
 }
 
 /// <summary>An option of a command, with Kubo's short alias if it has one (e.g. <c>s</c> for <c>stream</c>).</summary>

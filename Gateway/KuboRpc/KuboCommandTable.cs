@@ -26,6 +26,8 @@ internal static class KuboCommandTable
         SwarmCommands.Connect,
         ConfigShowCommand.Definition,
         ResolveCommand.Definition,
+        BlockPutCommand.Definition,
+        DagPutCommand.Definition,
     }.ToFrozenDictionary(command => command.Path, StringComparer.Ordinal);
 
     public static IEnumerable<string> Paths => Commands.Keys;

@@ -63,6 +63,17 @@ internal static class KuboRequestParser
             {
                 options[option.Name] = text;
             }
+            else if (option.Kind == KuboOptionKind.Int)
+            {
+                // go-ipfs-cmds converts with strconv.ParseInt(v, 0, 32).
+                if (!int.TryParse(text, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var number))
+                {
+                    failure = KuboFailure.Client($"could not convert value \"{text}\" to type \"int\" (for option \"-{option.Name}\")");
+                    return false;
+                }
+
+                options[option.Name] = number;
+            }
             else if (TryParseBool(text, out var flag))
             {
                 options[option.Name] = flag;

@@ -12,7 +12,7 @@ namespace CompositeGateway.Tests.Functional.Benchmarks;
 /// </summary>
 [Explicit("benchmarks: print figures, take a while")]
 [NonParallelizable]
-public sealed class GatewayBenchmarks
+public sealed partial class GatewayBenchmarks
 {
     private const int Warmup = 200;
     private const int Requests = 2000;

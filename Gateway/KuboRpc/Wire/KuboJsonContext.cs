@@ -22,6 +22,8 @@ namespace CompositeGateway.KuboRpc.Wire;
 [JsonSerializable(typeof(StringsOutput))]
 [JsonSerializable(typeof(ResolveOutput))]
 [JsonSerializable(typeof(ConfigShowOutput))]
+[JsonSerializable(typeof(BlockStatOutput))]
+[JsonSerializable(typeof(DagPutOutput))]
 internal sealed partial class KuboJsonContext : JsonSerializerContext
 {
     /// <summary>
