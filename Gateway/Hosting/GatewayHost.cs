@@ -4,6 +4,7 @@ using CompositeGateway.Admin;
 using CompositeGateway.Clusters;
 using CompositeGateway.Composition;
 using CompositeGateway.Configuration;
+using CompositeGateway.Content;
 using CompositeGateway.Identity;
 using CompositeGateway.KuboRpc;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -83,6 +84,7 @@ internal sealed class GatewayHost : IAsyncDisposable
         builder.Services.AddClusterClients(options);
         builder.Services.AddGatewayAdmin(options);
         builder.Services.AddComposition(options.PinPath, _ => new GatewayOwner(identity.Identity!.PeerId.ToString()), options.Placement);
+        builder.Services.AddContentAdd();
         builder.Services.AddKuboRpc(options.KuboRpc);
         builder.Services.AddSingleton<INodeIdentity>(new NodeIdentity(identity.Identity!.PeerId.ToString(), identity.Identity.PublicKeyBase64));
 

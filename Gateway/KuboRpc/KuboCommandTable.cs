@@ -26,6 +26,7 @@ internal static class KuboCommandTable
         SwarmCommands.Connect,
         ConfigShowCommand.Definition,
         ResolveCommand.Definition,
+        AddCommand.Definition,
     }.ToFrozenDictionary(command => command.Path, StringComparer.Ordinal);
 
     public static IEnumerable<string> Paths => Commands.Keys;

@@ -22,6 +22,7 @@ namespace CompositeGateway.KuboRpc.Wire;
 [JsonSerializable(typeof(StringsOutput))]
 [JsonSerializable(typeof(ResolveOutput))]
 [JsonSerializable(typeof(ConfigShowOutput))]
+[JsonSerializable(typeof(AddEventOutput))]
 internal sealed partial class KuboJsonContext : JsonSerializerContext
 {
     /// <summary>
