@@ -23,16 +23,13 @@ internal sealed class ContentAdder(Placement placement, IPinService pins)
             return await LocalHasher.HashAsync(upload, options, emit, cancellationToken);
         }
 
-        var targets = placement.Members.Where(placement.IsHealthy).ToList();
-        if (targets.Count == 0)
-        {
-            return new GatewayFailure("add: no healthy undercluster to add to", Transient: true);
-        }
-
+        // With one undercluster it is asked whatever the health probe last saw, as the pin path does (the n = 1 case).
         if (placement.Members.Count > 1)
         {
             return new GatewayFailure("add: adding through several underclusters is not available yet", Transient: false);
         }
+
+        var targets = placement.Members;
 
         var content = new StreamContent(new NonDisposingStream(upload.Body), 64 * 1024);
         content.Headers.ContentType = MediaTypeHeaderValue.Parse(upload.ContentType);
