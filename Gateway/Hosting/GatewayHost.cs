@@ -86,6 +86,7 @@ internal sealed class GatewayHost : IAsyncDisposable
         builder.Services.AddGatewayAdmin(options);
         builder.Services.AddComposition(options.PinPath, _ => new GatewayOwner(identity.Identity!.PeerId.ToString()), options.Placement);
         builder.Services.AddContent();
+        builder.Services.AddContentAdd();
         builder.Services.AddKuboRpc(options.KuboRpc);
         builder.Services.AddForwarding(options);
         builder.Services.AddSingleton<INodeIdentity>(new NodeIdentity(identity.Identity!.PeerId.ToString(), identity.Identity.PublicKeyBase64));

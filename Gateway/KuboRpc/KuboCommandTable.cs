@@ -28,6 +28,7 @@ internal static class KuboCommandTable
         ResolveCommand.Definition,
         BlockPutCommand.Definition,
         DagPutCommand.Definition,
+        AddCommand.Definition,
     }.ToFrozenDictionary(command => command.Path, StringComparer.Ordinal);
 
     public static IEnumerable<string> Paths => Commands.Keys;

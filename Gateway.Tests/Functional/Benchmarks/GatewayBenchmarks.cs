@@ -220,7 +220,7 @@ public sealed partial class GatewayBenchmarks
     }
 
     /// <summary><c>composite-gateway emulate</c> in its own process on 127.0.0.1:0, killed on dispose.</summary>
-    private sealed class ExternalEmulator : IDisposable
+    internal sealed class ExternalEmulator : IDisposable
     {
         private readonly Process _process;
         private readonly HttpClient _client;
@@ -273,6 +273,13 @@ public sealed partial class GatewayBenchmarks
         {
             var query = string.Concat(metadata.Select(kv => $"&meta-{Uri.EscapeDataString(kv.Key)}={Uri.EscapeDataString(kv.Value)}"));
             using var response = await _client.PostAsync($"_lab/seed?count={count}{query}", null);
+            response.EnsureSuccessStatusCode();
+        }
+
+        /// <summary><c>POST /ipfs/gc</c>: drops the blocks of unpinned adds, so big uploads do not pile up in the emulator.</summary>
+        public async Task CollectGarbageAsync()
+        {
+            using var response = await _client.PostAsync("ipfs/gc", null);
             response.EnsureSuccessStatusCode();
         }
 

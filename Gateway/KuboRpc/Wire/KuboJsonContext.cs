@@ -24,6 +24,7 @@ namespace CompositeGateway.KuboRpc.Wire;
 [JsonSerializable(typeof(ConfigShowOutput))]
 [JsonSerializable(typeof(BlockStatOutput))]
 [JsonSerializable(typeof(DagPutOutput))]
+[JsonSerializable(typeof(AddEventOutput))]
 internal sealed partial class KuboJsonContext : JsonSerializerContext
 {
     /// <summary>
