@@ -32,29 +32,8 @@ internal sealed class AddTestData : IDisposable
     }
 
     /// <summary>Every block of the DAG under <paramref name="root"/> missing from the undercluster's block store (none = all there).</summary>
-    public static List<string> MissingBlocks(EmulatedCluster cluster, string root)
-    {
-        var missing = new List<string>();
-        var pending = new Stack<Cid>([Cid.Parse(root)]);
-        while (pending.TryPop(out var cid))
-        {
-            if (!cluster.State.Blocks.TryGet(cid, out var block))
-            {
-                missing.Add(cid.ToString());
-                continue;
-            }
-
-            if (cid.Codec == Multicodec.DagPb)
-            {
-                foreach (var link in DagPb.Decode(block).Links)
-                {
-                    pending.Push(link.Hash);
-                }
-            }
-        }
-
-        return missing;
-    }
+    public static List<string> MissingBlocks(EmulatedCluster cluster, string root) =>
+        [.. cluster.MissingBlocks(Cid.Parse(root)).Select(c => c.ToString())];
 
     public static JsonElement Parse(string stdout) => JsonDocument.Parse(stdout).RootElement;
 

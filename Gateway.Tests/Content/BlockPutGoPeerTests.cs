@@ -1,4 +1,4 @@
-using CompositeGateway.Composition;
+using CompositeGateway.Configuration;
 using CompositeGateway.Ipld;
 using CompositeGateway.Lab;
 using CompositeGateway.Tests.Composition;

@@ -95,6 +95,6 @@ internal sealed class CarFanOut : IBlockSink, IAsyncDisposable
         }
 
         var completion = await stream.Completion;
-        return completion.IsSuccess ? null : Undercluster.Describe(completion.Failure);
+        return completion.IsSuccess ? null : GatewayFailure.From(completion.Failure);
     }
 }

@@ -65,7 +65,7 @@ internal sealed class ContentAdder(Placement placement, IPinService pins)
         var completion = await stream.Completion;
         if (!completion.IsSuccess)
         {
-            return Undercluster.Describe(completion.Failure);
+            return GatewayFailure.From(completion.Failure);
         }
 
         if (held is null)
@@ -114,7 +114,7 @@ internal sealed class ContentAdder(Placement placement, IPinService pins)
         var waits = new List<IPinWait>(roots.Count);
         foreach (var root in roots.Distinct(StringComparer.Ordinal))
         {
-            var started = await pins.StartPinAsync(new PinIntent(root, Composition.PinMode.Recursive), cancellationToken);
+            var started = await pins.StartPinAsync(new PinIntent(root, PinMode.Recursive), cancellationToken);
             if (started.Failure is { } refused)
             {
                 return refused;

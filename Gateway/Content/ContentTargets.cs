@@ -1,3 +1,4 @@
+using CompositeGateway.Clusters;
 using CompositeGateway.Composition;
 
 namespace CompositeGateway.Content;

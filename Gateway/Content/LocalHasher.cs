@@ -1,4 +1,4 @@
-using CompositeGateway.Composition;
+using CompositeGateway.Clusters;
 using CompositeGateway.Ipld;
 using Microsoft.AspNetCore.WebUtilities;
 

@@ -4,7 +4,7 @@ using Microsoft.Net.Http.Headers;
 namespace CompositeGateway.Content;
 
 /// <summary>One file part of an upload, read whole into a buffer the reader reuses: valid until the next read.</summary>
-internal readonly record struct UploadPart(string? FileName, ReadOnlyMemory<byte> Data, bool IsDirectory, bool TooLarge);
+internal readonly record struct BlockPart(string? FileName, ReadOnlyMemory<byte> Data, bool IsDirectory, bool TooLarge);
 
 /// <summary>Bad upload input (not multipart, truncated, garbage): the message is for the caller.</summary>
 internal sealed class UploadFormatException(string message, Exception? inner = null) : Exception(message, inner);
@@ -12,7 +12,7 @@ internal sealed class UploadFormatException(string message, Exception? inner = n
 /// <summary>
 /// Reads a go-ipfs-files multipart body (what Kubo's commands with file arguments take) one part at a time,
 /// never more than one part in memory. A part larger than the caller's limit is not read further: it comes
-/// back with <see cref="UploadPart.TooLarge"/> and the upload should be refused.
+/// back with <see cref="BlockPart.TooLarge"/> and the upload should be refused.
 /// </summary>
 internal sealed class MultipartParts
 {
@@ -43,7 +43,7 @@ internal sealed class MultipartParts
     }
 
     /// <summary>The next part, or null at the closing boundary. Throws <see cref="UploadFormatException"/> for a broken body.</summary>
-    public async Task<UploadPart?> NextAsync(int limit, CancellationToken cancellationToken)
+    public async Task<BlockPart?> NextAsync(int limit, CancellationToken cancellationToken)
     {
         try
         {
@@ -67,7 +67,7 @@ internal sealed class MultipartParts
                 {
                     if (length > limit)
                     {
-                        return new UploadPart(fileName, default, isDirectory, TooLarge: true);
+                        return new BlockPart(fileName, default, isDirectory, TooLarge: true);
                     }
 
                     Array.Resize(ref _buffer, (int)Math.Min((long)_buffer.Length * 2, (long)limit + 1));
@@ -82,11 +82,11 @@ internal sealed class MultipartParts
                 length += read;
                 if (length > limit)
                 {
-                    return new UploadPart(fileName, default, isDirectory, TooLarge: true);
+                    return new BlockPart(fileName, default, isDirectory, TooLarge: true);
                 }
             }
 
-            return new UploadPart(fileName, _buffer.AsMemory(0, length), isDirectory, TooLarge: false);
+            return new BlockPart(fileName, _buffer.AsMemory(0, length), isDirectory, TooLarge: false);
         }
         catch (IOException) when (_aborted.IsCancellationRequested)
         {

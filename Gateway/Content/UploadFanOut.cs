@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using CompositeGateway.Clusters;
 using CompositeGateway.Composition;
 
 namespace CompositeGateway.Content;

@@ -1,6 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
-using CompositeGateway.Composition;
+using CompositeGateway.Clusters;
 using CompositeGateway.Content;
 using CompositeGateway.KuboRpc.Wire;
 using Microsoft.AspNetCore.Http.Features;

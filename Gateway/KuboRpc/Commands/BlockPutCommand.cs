@@ -1,3 +1,4 @@
+using CompositeGateway.Clusters;
 using CompositeGateway.Composition;
 using CompositeGateway.Content;
 using CompositeGateway.Ipld;
@@ -64,7 +65,7 @@ internal static class BlockPutCommand
         var limit = BlockPrefix.Limit(allowBig);
         var pin = call.Flag("pin", defaultValue: false);
         var token = call.Aborted;
-        UploadPart? part;
+        BlockPart? part;
         try
         {
             part = await parts.NextAsync(limit, token);
@@ -132,7 +133,7 @@ internal static class BlockPutCommand
         return null;
     }
 
-    private static KuboFailure? Refuse(UploadPart block, bool allowBig) =>
+    private static KuboFailure? Refuse(BlockPart block, bool allowBig) =>
         block.IsDirectory ? KuboFailure.Normal("expected a file")
         : block.TooLarge ? KuboFailure.Normal(allowBig ? BlockPrefix.OverHardLimit : BlockPrefix.OverSoftLimit)
         : null;
