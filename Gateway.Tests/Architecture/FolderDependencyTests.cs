@@ -152,9 +152,27 @@ public sealed partial class FolderDependencyTests
             return text.ToString();
         }
 
-        /// <summary>The longest chain of uses below a folder (bounded, so a cycle still prints).</summary>
-        private int Depth(string folder, int budget = 32) =>
-            budget == 0 || !uses.TryGetValue(folder, out var used) || used.Count == 0 ? 0 : 1 + used.Max(u => Depth(u, budget - 1));
+        /// <summary>The longest chain of uses below a folder. Memoised, and a folder met again on the current path counts
+        /// as 0, so a cycle still prints instead of exploding the recursion.</summary>
+        private int Depth(string folder) => Depth(folder, new Dictionary<string, int>(StringComparer.Ordinal), new HashSet<string>(StringComparer.Ordinal));
+
+        private int Depth(string folder, Dictionary<string, int> known, HashSet<string> onPath)
+        {
+            if (known.TryGetValue(folder, out var depth))
+            {
+                return depth;
+            }
+
+            if (!onPath.Add(folder) || !uses.TryGetValue(folder, out var used) || used.Count == 0)
+            {
+                return 0;
+            }
+
+            depth = 1 + used.Max(u => Depth(u, known, onPath));
+            onPath.Remove(folder);
+            known[folder] = depth;
+            return depth;
+        }
 
         private static IEnumerable<string> Referenced(string code, IReadOnlySet<string> folders)
         {

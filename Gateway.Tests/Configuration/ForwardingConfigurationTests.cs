@@ -73,7 +73,6 @@ public sealed class ForwardingConfigurationTests
         {
             "underclusters[0].ipfs_api (line 4): is the daemon's base URL without /api/v0, e.g. http://10.0.0.5:5001",
             "kubo_rpc.forward.commands (line 7): \"Bad Command\" is not a command path: write it as in /api/v0/<path>, e.g. cat or block/get (or \"*\" for everything)",
-            "kubo_rpc.forward.commands (line 7): \"pin/add\" is answered by the gateway itself (pin/add) and is never forwarded",
             "kubo_rpc.http_headers (line 9): \"Content-Length\" describes the message itself and cannot be set for every answer",
             "kubo_rpc.http_headers (line 9): X-Empty: needs a list of one or more non-empty values on one line, e.g. [\"value\"]",
             "kubo_rpc.extract_headers_ttl (line 11): must be greater than 0 (was 0s)",

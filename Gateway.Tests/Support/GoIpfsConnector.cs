@@ -338,7 +338,7 @@ internal sealed class GoIpfsConnector : IDisposable
     // ---- Transport, as doPostCtx / checkResponse / postCtx ----
 
     /// <summary>
-    /// <c>BlockStream</c> (§4.12): every block in ONE <c>block/put</c> request, a chunked multipart body produced while
+    /// <c>BlockStream</c> (docs/protocol/kubo-rpc-as-called-by-cluster.md §4.12): every block in ONE <c>block/put</c> request, a chunked multipart body produced while
     /// the blocks are enumerated (one part per block, <c>filename</c> = its CID), the query from the first block's
     /// prefix. Success = HTTP 200 and a clean end of the <c>{"Key","Size"}</c> stream, each Key a CID; returns the
     /// answered keys. A block whose key never comes back is only a warning for the Go peer, so it is not an error here.

@@ -3,7 +3,7 @@ namespace CompositeGateway.Clusters;
 /// <summary>
 /// A failure on its way from where it happened (an undercluster call, the composition layer's rules) up to the one
 /// place that writes it as a Kubo error (<c>KuboFailure.FromGateway</c>, then <c>KuboErrorWriter</c>): its kind, the
-/// underclusters involved and the words an operator can act on, never flattened on the way (STYLE.md 6).
+/// underclusters involved and the words an operator can act on, never flattened on the way (docs/development/style.md §6).
 /// </summary>
 /// <param name="Message">Shown to the overcluster peer as the Kubo error <c>Message</c>.</param>
 /// <param name="Transient">Whether retrying later may succeed (undercluster unreachable, timeout) as opposed to a refusal.</param>

@@ -6,7 +6,7 @@ using CompositeGateway.Configuration;
 namespace CompositeGateway.Composition;
 
 /// <summary>
-/// The pin path over the configured underclusters (README "Placement"): each undercluster keeps the
+/// The pin path over the configured underclusters (docs/design/placement.md): each undercluster keeps the
 /// single-undercluster pin path's promises (<see cref="UnderclusterPinService"/>: truth, ownership, exact Kubo
 /// answers), and <see cref="Placement"/> decides where pins go and how the underclusters' answers combine.
 /// <para>
@@ -232,7 +232,7 @@ internal sealed class PlacedPinService : IPinService
     /// another replica placed it), then releases it where this gateway owns it. If any undercluster cannot be
     /// asked nothing is touched and the unpin fails naming it: it may hold our pin, so "unpinned" would be a
     /// false success, and failing before any change keeps the outcome all-or-nothing for the Go peer
-    /// (<c>unpin_error</c>, ipfs-rpc-as-called-by-cluster.md §5.4).
+    /// (<c>unpin_error</c>, docs/protocol/kubo-rpc-as-called-by-cluster.md §5.4).
     /// </summary>
     public async Task<UnpinResult> UnpinAsync(string cid, CancellationToken cancellationToken)
     {

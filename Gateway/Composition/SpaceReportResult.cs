@@ -11,7 +11,7 @@ internal sealed record SpaceReportResult
 
     /// <summary>
     /// Byte counts as the composition computes them. The Kubo surface clamps both below 2^63 on the wire,
-    /// because the Go peer casts the free space to a signed 64-bit weight (§6).
+    /// because the Go peer casts the free space to a signed 64-bit weight (docs/protocol/kubo-rpc-as-called-by-cluster.md §6).
     /// </summary>
     public static SpaceReportResult Reported(ulong repoSize, ulong storageMax) => new() { RepoSize = repoSize, StorageMax = storageMax };
 

@@ -23,7 +23,7 @@ internal sealed partial record ForwardOptions
 
     /// <summary>
     /// The configured command that <paramref name="path"/> (after <c>/api/v0/</c>) calls: the whole path, or all but its
-    /// last segment (go-ipfs-cmds takes that segment as the first argument, as <see cref="KuboRpc.KuboCommandTable"/> does).
+    /// last segment (go-ipfs-cmds takes that segment as the first argument, as the Kubo command table does).
     /// With <c>*</c>, the path itself. Null when the path is not forwarded.
     /// </summary>
     public string? Match(string path)
@@ -54,10 +54,6 @@ internal sealed partial record ForwardOptions
             if (command != Everything && !CommandPattern().IsMatch(command))
             {
                 problems.Add(new("commands", $"\"{command}\" is not a command path: write it as in /api/v0/<path>, e.g. cat or block/get (or \"*\" for everything)"));
-            }
-            else if (KuboRpc.KuboCommandTable.TryResolve(command, out var own, out var argument) && argument is null)
-            {
-                problems.Add(new("commands", $"\"{command}\" is answered by the gateway itself ({own.Path}) and is never forwarded"));
             }
         }
 

@@ -14,7 +14,7 @@ internal sealed record BlockPrefix(int Version, ulong Codec, ulong HashCode, int
 
     /// <summary>
     /// The largest block this gateway holds in memory even with <c>allow-big-block</c> (the Go peer always sends it,
-    /// §4.12): one block must be read whole to be hashed before it can be framed in the CAR.
+    /// docs/protocol/kubo-rpc-as-called-by-cluster.md §4.12): one block must be read whole to be hashed before it can be framed in the CAR.
     /// </summary>
     public const int HardBlockLimit = 16 * 1024 * 1024;
 

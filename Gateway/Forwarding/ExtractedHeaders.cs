@@ -1,4 +1,5 @@
 using CompositeGateway.Configuration;
+using CompositeGateway.KuboRpc;
 
 namespace CompositeGateway.Forwarding;
 
@@ -9,7 +10,7 @@ namespace CompositeGateway.Forwarding;
 /// answered and forwarded commands. One request at a time refreshes them; a failure is retried after a short pause
 /// instead of on every request.
 /// </summary>
-internal sealed class ExtractedHeaders(KuboRpcOptions options, KuboForwarder forwarder, TimeProvider time, ILogger<ExtractedHeaders> logger)
+internal sealed class ExtractedHeaders(KuboRpcOptions options, KuboForwarder forwarder, TimeProvider time, ILogger<ExtractedHeaders> logger) : IAnswerHeaders
 {
     private static readonly TimeSpan RetryAfterFailure = TimeSpan.FromSeconds(10);
 

@@ -14,4 +14,7 @@ internal static partial class ForwardingLog
 
     [LoggerMessage(EventId = 1603, Level = LogLevel.Debug, Message = "Forwarding {Command} to undercluster {Undercluster} ({Daemon})")]
     public static partial void Forwarding(ILogger logger, string command, string undercluster, Uri daemon);
+
+    [LoggerMessage(EventId = 1604, Level = LogLevel.Warning, Message = "kubo_rpc.forward.commands lists {Command}, which the gateway answers itself ({Own}); it is never forwarded")]
+    public static partial void OwnCommandListed(ILogger logger, string command, string own);
 }

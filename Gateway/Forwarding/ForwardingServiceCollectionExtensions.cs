@@ -1,5 +1,6 @@
 using CompositeGateway.Composition;
 using CompositeGateway.Configuration;
+using CompositeGateway.KuboRpc;
 using CompositeGateway.Underclusters;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -19,7 +20,9 @@ internal static class ForwardingServiceCollectionExtensions
         services.AddSingleton(options.KuboRpc.Forward);
         services.AddSingleton(sp => new DaemonChooser(options, sp.GetService<IUnderclusterHealthView>(), sp.GetService<Placement>()));
         services.AddSingleton<KuboForwarder>();
+        services.AddSingleton<IUnansweredCommands>(sp => sp.GetRequiredService<KuboForwarder>());
         services.AddSingleton<ExtractedHeaders>();
+        services.AddSingleton<IAnswerHeaders>(sp => sp.GetRequiredService<ExtractedHeaders>());
         return services;
     }
 }

@@ -12,7 +12,7 @@ namespace CompositeGateway.Forwarding;
 /// disconnect cancels the daemon's request, a daemon failure mid-stream ends the answer in error
 /// (<see cref="ForwardTransformer"/>). Failures before the answer starts become Kubo's JSON error (docs/development/style.md §6).
 /// </summary>
-internal sealed class KuboForwarder : IDisposable
+internal sealed class KuboForwarder : IUnansweredCommands, IDisposable
 {
     /// <summary>Metrics label of commands forwarded under <c>*</c> (the command set stays closed).</summary>
     public const string WildcardLabel = "forwarded";
@@ -29,6 +29,15 @@ internal sealed class KuboForwarder : IDisposable
         _options = options;
         _logger = logger;
         Client = CreateClient();
+
+        // Configuration cannot see the Kubo command table (it sits below the Kubo surface), so the check is made here.
+        foreach (var command in options.Commands)
+        {
+            if (KuboCommandTable.TryResolve(command, out var own, out var argument) && argument is null)
+            {
+                ForwardingLog.OwnCommandListed(logger, command, own.Path);
+            }
+        }
     }
 
     /// <summary>The one connection pool to the daemons (also used for <c>extract_headers_extra</c>).</summary>
@@ -39,6 +48,8 @@ internal sealed class KuboForwarder : IDisposable
     /// <summary>
     /// Forwards the request for <paramref name="path"/> (after <c>/api/v0/</c>), or answers why not. Returns the metrics label.
     /// </summary>
+    Task<string> IUnansweredCommands.AnswerAsync(HttpContext http, string path) => ForwardAsync(http, path);
+
     public async Task<string> ForwardAsync(HttpContext http, string path)
     {
         if (_chooser.Daemons.Count == 0)

@@ -92,7 +92,8 @@ internal sealed class GatewayHost : IAsyncDisposable
         builder.Services.AddSingleton<INodeIdentity>(new NodeIdentity(identity.Identity!.PeerId.ToString(), identity.Identity.PublicKeyBase64));
 
         var app = builder.Build();
-        app.UseKuboBrowserPolicy();
+        // Kubo's browser protections guard the Kubo RPC listener only; /metrics and /ready keep their own rules.
+        app.UseWhen(http => ListenerRouting.ListenerOf(http) == GatewayListener.KuboRpc, kubo => kubo.UseKuboBrowserPolicy());
         app.ForListener(GatewayListener.KuboRpc).MapKuboRpc();
         app.ForListener(GatewayListener.Admin).MapGatewayAdmin();
         configure?.Invoke(app);

@@ -1,5 +1,4 @@
 using CompositeGateway.Configuration;
-using CompositeGateway.Hosting;
 using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
 
@@ -63,12 +62,6 @@ internal sealed class BrowserPolicy
 
     public async Task InvokeAsync(HttpContext http, RequestDelegate next)
     {
-        if (ListenerRouting.ListenerOf(http) != GatewayListener.KuboRpc)
-        {
-            await next(http);
-            return;
-        }
-
         var request = http.Request;
         var origin = request.Headers.Origin.ToString();
         var allowedOrigin = origin.Length > 0 && IsAllowedOrigin(http, origin);
@@ -239,7 +232,7 @@ internal sealed class BrowserPolicy
 /// <summary>Puts <see cref="BrowserPolicy"/> in front of every endpoint.</summary>
 internal static class BrowserPolicyExtensions
 {
-    /// <summary>Runs the policy for requests of the Kubo RPC listener (other listeners pass through untouched).</summary>
+    /// <summary>Runs the policy for every request of <paramref name="app"/>: the host applies it to the Kubo RPC listener only.</summary>
     public static IApplicationBuilder UseKuboBrowserPolicy(this IApplicationBuilder app)
     {
         var policy = app.ApplicationServices.GetRequiredService<BrowserPolicy>();

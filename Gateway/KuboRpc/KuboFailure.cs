@@ -25,7 +25,7 @@ internal sealed record KuboFailure(int StatusCode, KuboErrorCode Code, string Me
     /// (<c>http/responseemitter.go</c>) answers 400 only for <c>ErrClient</c>, which Kubo raises while parsing a
     /// request (<see cref="Client"/>); an error a command's run returns is <c>ErrNormal</c>: HTTP 500, <c>Code 0</c>.
     /// Every kind below happens while running the command, so each is <c>ErrNormal</c>, whatever status the
-    /// undercluster answered: the Go peer reads only the message (ipfs-rpc-as-called-by-cluster.md §1.1) and records
+    /// undercluster answered: the Go peer reads only the message (docs/protocol/kubo-rpc-as-called-by-cluster.md §1.1) and records
     /// <c>Code: &lt;status&gt;</c> in its error text, and Kubo's own "not pinned" answers are 500 too (§4.2, §4.6).
     /// </summary>
     public static KuboFailure FromGateway(GatewayFailure failure) => failure.Kind switch

@@ -56,16 +56,16 @@ internal static class KuboRpcEndpoints
         if (!KuboCommandTable.TryResolve(path, out var command, out var pathArgument))
         {
             // Not the gateway's own: an undercluster's IPFS daemon may answer it (docs/forwarding.md).
-            if (http.RequestServices.GetService<Forwarding.KuboForwarder>() is { } forwarder)
+            if (http.RequestServices.GetService<IUnansweredCommands>() is { } unanswered)
             {
-                return await forwarder.ForwardAsync(http, path);
+                return await unanswered.AnswerAsync(http, path);
             }
 
             await KuboErrorWriter.WriteAsync(http, KuboFailure.UnknownCommand(path));
             return "unknown";
         }
 
-        if (http.RequestServices.GetService<Forwarding.ExtractedHeaders>() is { } extracted)
+        if (http.RequestServices.GetService<IAnswerHeaders>() is { } extracted)
         {
             await extracted.ApplyAsync(http, http.RequestAborted);
         }

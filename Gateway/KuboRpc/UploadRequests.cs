@@ -9,7 +9,7 @@ internal static class UploadRequests
 {
     /// <summary>
     /// Lifts Kestrel's request body limit (30 MB by default) for this request only: an overcluster add sends a
-    /// whole DAG in one <c>block/put</c> stream (§4.12), which is read part by part in bounded memory anyway.
+    /// whole DAG in one <c>block/put</c> stream (docs/protocol/kubo-rpc-as-called-by-cluster.md §4.12), which is read part by part in bounded memory anyway.
     /// </summary>
     public static void AllowUnlimitedBody(HttpContext http)
     {

@@ -2,7 +2,7 @@ using CompositeGateway.Clusters.Wire;
 
 namespace CompositeGateway.Underclusters;
 
-/// <summary>A probe's outcome as a value (STYLE.md 6): the contacted peer's ID object, or where it failed and why.</summary>
+/// <summary>A probe's outcome as a value (docs/development/style.md §6): the contacted peer's ID object, or where it failed and why.</summary>
 internal readonly record struct ProbeResult(ProbeFailure Failure, ClusterPeer? Peer, string? Error)
 {
     public bool Succeeded => Failure == ProbeFailure.None;

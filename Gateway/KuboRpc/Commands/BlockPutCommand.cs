@@ -12,7 +12,7 @@ namespace CompositeGateway.KuboRpc.Commands;
 /// block goes into one CAR import per healthy undercluster (<see cref="CarFanOut"/>), and a
 /// <c>{"Key","Size"}</c> line is flushed per block. The answer ends cleanly only when every undercluster imported
 /// every block (and, with <c>pin=true</c>, every block is pinned); a failure after the first line aborts the
-/// connection, which the Go peer reads as a failed destination (§1.1).
+/// connection, which the Go peer reads as a failed destination (docs/protocol/kubo-rpc-as-called-by-cluster.md §1.1).
 /// </summary>
 internal static class BlockPutCommand
 {
@@ -140,7 +140,7 @@ internal static class BlockPutCommand
 
     /// <summary>
     /// The CID the block is filed under in the CAR. Kubo answers with the CID made from the query's prefix, but a
-    /// Go peer adding a CIDv0 DAG names each part by the CID its parents link to (§4.12: filename = block CID, and
+    /// Go peer adding a CIDv0 DAG names each part by the CID its parents link to (docs/protocol/kubo-rpc-as-called-by-cluster.md §4.12: filename = block CID, and
     /// the query says <c>cid-codec=dag-pb</c>, i.e. CIDv1). IPFS stores blocks by multihash, so either is right for
     /// a real undercluster; filing the block under the name its DAG uses keeps stores keyed by CID right too.
     /// </summary>
