@@ -65,7 +65,7 @@ public sealed class KuboRpcUnitTests
     [TestCase("pin")]
     [TestCase("pin/add/ipfs/QmX")]
     [TestCase("")]
-    [TestCase("add")]
+    [TestCase("object/get")]
     public void TryResolve_Unknown_False(string path) =>
         Assert.That(KuboCommandTable.TryResolve(path, out _, out _), Is.False);
 
