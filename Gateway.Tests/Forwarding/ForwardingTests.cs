@@ -13,7 +13,7 @@ namespace CompositeGateway.Tests.Forwarding;
 /// </summary>
 public sealed class ForwardingTests
 {
-    private static readonly string[] Commands = ["cat", "block/get", "block/stat", "log/tail", "block/put"];
+    private static readonly string[] Commands = ["cat", "block/get", "block/stat", "log/tail", "dag/import"];
 
     private static readonly Dictionary<string, IReadOnlyList<string>> Headers = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -137,7 +137,7 @@ public sealed class ForwardingTests
     {
         const int Size = 32 * 1024 * 1024;
         using var content = new StreamContent(new PatternStream(Size));
-        using var request = new HttpRequestMessage(HttpMethod.Post, "api/v0/block/put") { Content = content };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "api/v0/dag/import") { Content = content };
         request.Headers.Add("Origin", "https://webui.example.org");
         request.Headers.Referrer = new Uri("https://webui.example.org/app");
         request.Headers.UserAgent.ParseAdd("Mozilla/5.0");
