@@ -1,10 +1,8 @@
-using CompositeGateway.Clusters;
-using CompositeGateway.Composition;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace CompositeGateway.KuboRpc;
 
-/// <summary>What <c>block/put</c> and <c>dag/put</c> share on the Kubo side: an unlimited body, and truthful pins afterwards.</summary>
+/// <summary>What <c>add</c>, <c>block/put</c> and <c>dag/put</c> share on the Kubo side: an unlimited body.</summary>
 internal static class UploadRequests
 {
     /// <summary>
@@ -17,34 +15,5 @@ internal static class UploadRequests
         {
             limit.MaxRequestBodySize = null;
         }
-    }
-
-    /// <summary>
-    /// Pins every CID recursively through the pin path (ownership, placement, the <c>pinned_when</c> rule) and
-    /// waits until all are pinned; returns the first failure, or null.
-    /// </summary>
-    public static async Task<GatewayFailure?> PinAllAsync(IPinService pins, IReadOnlyList<string> cids, CancellationToken cancellationToken)
-    {
-        var waits = new List<IPinWait>(cids.Count);
-        foreach (var cid in cids.Distinct(StringComparer.Ordinal))
-        {
-            var started = await pins.StartPinAsync(new PinIntent(cid, PinMode.Recursive), cancellationToken);
-            if (started.Failure is { } refused)
-            {
-                return refused;
-            }
-
-            waits.Add(started.Wait!);
-        }
-
-        foreach (var wait in waits)
-        {
-            if (await wait.Completion.WaitAsync(cancellationToken) is { } failure)
-            {
-                return failure;
-            }
-        }
-
-        return null;
     }
 }

@@ -123,7 +123,7 @@ internal static class BlockPutCommand
             }
         }
 
-        if (pinned is not null && await UploadRequests.PinAllAsync(call.Service<IPinService>(), pinned, token) is { } pinFailure)
+        if (pinned is not null && await ContentPins.PinAllAsync(call.Service<IPinService>(), pinned, token) is { } pinFailure)
         {
             return KuboFailure.FromGateway(pinFailure);
         }

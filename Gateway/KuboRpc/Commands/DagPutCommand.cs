@@ -178,7 +178,7 @@ internal static class DagPutCommand
             }
         }
 
-        if (call.Flag("pin", defaultValue: false) && await UploadRequests.PinAllAsync(call.Service<IPinService>(), cids, token) is { } pinFailure)
+        if (call.Flag("pin", defaultValue: false) && await ContentPins.PinAllAsync(call.Service<IPinService>(), cids, token) is { } pinFailure)
         {
             return (KuboFailure.FromGateway(pinFailure), null);
         }
