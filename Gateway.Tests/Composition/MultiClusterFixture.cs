@@ -149,6 +149,7 @@ internal sealed class MultiClusterFixture : IAsyncDisposable
         services.AddClusterClients(GatewayOptions(timeout, configure), new ClusterClientSettings { MaxRetryAttempts = 0, BreakerMinimumThroughput = int.MaxValue });
         services.AddComposition(options ?? CompositionHarness.FastOptions, _ => new GatewayOwner(owner), placement);
         services.AddContent();
+        services.AddContentAdd();
     }
 
     /// <summary>One gateway's composition services.</summary>

@@ -13,7 +13,7 @@ namespace CompositeGateway.Tests.Content;
 /// </summary>
 public sealed class AddFailureTests
 {
-    private const string Boundary = "cg-test-boundary";
+    internal const string Boundary = "cg-test-boundary";
 
     [TestCase("", "text/plain", "hello", 400, 1, "file argument 'path' is required")]
     [TestCase("trickle=true", null, null, 400, 1, "add option \"trickle\" is not supported")]
@@ -104,7 +104,7 @@ public sealed class AddFailureTests
         Assert.That(environment.Cluster.State.Store.Count, Is.EqualTo(1), "only the second add's root");
     }
 
-    private static async Task<bool> EndsCleanlyAsync(Task<HttpResponseMessage> sending)
+    internal static async Task<bool> EndsCleanlyAsync(Task<HttpResponseMessage> sending)
     {
         try
         {
@@ -138,7 +138,7 @@ public sealed class AddFailureTests
     }
 
     /// <summary>A one-file multipart body sent in two halves: the second waits for <see cref="Release"/>.</summary>
-    private sealed class SlowBody : HttpContent
+    internal sealed class SlowBody : HttpContent
     {
         private readonly int _first;
         private readonly int _rest;

@@ -7,15 +7,19 @@ using CompositeGateway.Composition;
 namespace CompositeGateway.Content;
 
 /// <summary>
-/// Kubo's <c>add</c> over the underclusters (docs/design/content.md "add"). The upload goes to the undercluster's
-/// <c>POST /add</c> as it is read (docs/protocol/cluster-rest-api.md §5.13, with <c>no-pin=true</c>); its output
-/// lines are passed on one behind, so at most one line is held. Only when the undercluster's stream ended cleanly
-/// are the roots pinned through <see cref="IPinService"/> (this gateway's ownership, placement, the
+/// Kubo's <c>add</c> over the underclusters (docs/design/content.md "add"). The upload goes, as it is read, to
+/// <c>POST /add?no-pin=true</c> of every healthy undercluster at once through <see cref="UploadFanOut"/>
+/// (docs/protocol/cluster-rest-api.md §5.13), so the blocks are wherever placement may later put the pin. The
+/// answer is the FIRST target's output, translated and passed on one line behind (at most one line held); the
+/// others' outputs are only checked: their roots must equal the first's. Only when every target's stream ended
+/// cleanly are the roots pinned through <see cref="IPinService"/> (this gateway's ownership, placement, the
 /// <c>pinned_when</c> wait), and the last line (the root's) is emitted only once they are pinned. Any failure
 /// is returned as a value: nothing has been pinned then.
 /// </summary>
-internal sealed class ContentAdder(Placement placement, IPinService pins)
+internal sealed class ContentAdder(Placement placement, ContentTargets contentTargets, IPinService pins)
 {
+    private const int CopyBufferSize = 64 * 1024;
+
     public async Task<GatewayFailure?> AddAsync(AddUpload upload, AddOptions options, AddEmitter emit, CancellationToken cancellationToken)
     {
         if (options.OnlyHash)
@@ -24,65 +28,101 @@ internal sealed class ContentAdder(Placement placement, IPinService pins)
         }
 
         // With one undercluster it is asked whatever the health probe last saw, as the pin path does (the n = 1 case).
-        if (placement.Members.Count > 1)
+        GatewayFailure? noTarget = null;
+        var targets = placement.Members.Count == 1 ? placement.Members : contentTargets.Choose(out noTarget);
+        if (noTarget is not null)
         {
-            return new GatewayFailure("add: adding through several underclusters is not available yet", Transient: false);
+            return noTarget;
         }
 
-        var targets = placement.Members;
-
-        var content = new StreamContent(new NonDisposingStream(upload.Body), 64 * 1024);
-        content.Headers.ContentType = MediaTypeHeaderValue.Parse(upload.ContentType);
-        content.Headers.ContentLength = upload.Length;
-        var stream = targets[0].Undercluster.Client.AddAsync(content, ToClusterRequest(options), cancellationToken);
-
-        var roots = new List<string>();
-        AddedEntry? held = null;
-        await foreach (var line in stream.WithCancellation(cancellationToken))
+        var request = ToClusterRequest(options);
+        var outputs = targets.ToDictionary(t => (object)t, _ => new TargetOutput(), ReferenceEqualityComparer.Instance);
+        var first = targets[0];
+        await using (var fanOut = UploadFanOut.Start(targets, SendAsync, cancellationToken))
         {
-            var entry = Translate(line, options.Wrap);
-            if (held is not null)
+            try
             {
-                await EmitAsync(held);
-                held = null;
-            }
+                var buffer = new byte[CopyBufferSize];
+                int read;
+                while ((read = await upload.Body.ReadAsync(buffer, cancellationToken)) > 0)
+                {
+                    await fanOut.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+                }
 
-            if (entry.IsProgress)
+                await fanOut.CompleteAsync(cancellationToken);
+            }
+            catch (GatewayFailureException e)
             {
-                await emit(entry, cancellationToken);
-                continue;
+                return e.Failure;
             }
-
-            // Kubo adds and pins every top-level entry on its own; with wrap only the wrapping directory.
-            if (!options.Wrap && !entry.Name.Contains('/', StringComparison.Ordinal))
-            {
-                roots.Add(entry.Cid!);
-            }
-
-            held = entry;
         }
 
-        var completion = await stream.Completion;
-        if (!completion.IsSuccess)
+        var answer = outputs[first];
+        foreach (var other in targets.Skip(1))
         {
-            return GatewayFailure.From(completion.Failure);
+            var output = outputs[other];
+            if (!output.Roots.SequenceEqual(answer.Roots, StringComparer.Ordinal) || output.Last != answer.Last)
+            {
+                return new GatewayFailure(
+                    $"add: undercluster \"{other.Name}\" made root {output.Last ?? "(none)"} where \"{first.Name}\" made {answer.Last ?? "(none)"}",
+                    Transient: false);
+            }
         }
 
-        if (held is null)
+        if (answer.Held is not { } held)
         {
             // kubo core/commands/add.go: nothing was added.
             return new GatewayFailure("expected a file argument", Transient: false);
         }
 
-        if (options.Pin && await PinAsync(options.Wrap ? [held.Cid!] : roots, cancellationToken) is { } pinFailure)
+        if (options.Pin && await ContentPins.PinAllAsync(pins, options.Wrap ? [held.Cid!] : answer.Roots, cancellationToken) is { } pinFailure)
         {
             return pinFailure;
         }
 
-        await EmitAsync(held);
+        await EmitAsync(held, cancellationToken);
         return null;
 
-        ValueTask EmitAsync(AddedEntry entry) => options.Silent ? ValueTask.CompletedTask : emit(entry, cancellationToken);
+        ValueTask EmitAsync(AddedEntry entry, CancellationToken token) => options.Silent ? ValueTask.CompletedTask : emit(entry, token);
+
+        async Task<GatewayFailure?> SendAsync(PlacementMember target, HttpContent body, CancellationToken token)
+        {
+            body.Headers.ContentType = MediaTypeHeaderValue.Parse(upload.ContentType);
+            var output = outputs[target];
+            var answering = ReferenceEquals(target, first);
+            var stream = target.Undercluster.Client.AddAsync(body, request, token);
+            await foreach (var line in stream.WithCancellation(token))
+            {
+                var entry = Translate(line, options.Wrap);
+                if (answering && output.Held is { } previous)
+                {
+                    await EmitAsync(previous, token);
+                }
+
+                output.Held = null;
+                if (entry.IsProgress)
+                {
+                    if (answering)
+                    {
+                        await emit(entry, token);
+                    }
+
+                    continue;
+                }
+
+                // Kubo adds and pins every top-level entry on its own; with wrap only the wrapping directory.
+                if (!options.Wrap && !entry.Name.Contains('/', StringComparison.Ordinal))
+                {
+                    output.Roots.Add(entry.Cid!);
+                }
+
+                output.Held = entry;
+                output.Last = entry.Cid;
+            }
+
+            var completion = await stream.Completion;
+            return completion.IsSuccess ? null : GatewayFailure.From(completion.Failure);
+        }
     }
 
     /// <summary>The cluster's add parameters for a Kubo add (docs/protocol/ipfs-proxy-prior-art.md §5), never pinning there.</summary>
@@ -109,28 +149,13 @@ internal sealed class ContentAdder(Placement placement, IPinService pins)
         return new AddedEntry(name, line.Cid, 0, line.Size);
     }
 
-    private async Task<GatewayFailure?> PinAsync(List<string> roots, CancellationToken cancellationToken)
+    /// <summary>What one target's add answered: its top-level roots, the last line's CID, and (first target) the line held back.</summary>
+    private sealed class TargetOutput
     {
-        var waits = new List<IPinWait>(roots.Count);
-        foreach (var root in roots.Distinct(StringComparer.Ordinal))
-        {
-            var started = await pins.StartPinAsync(new PinIntent(root, PinMode.Recursive), cancellationToken);
-            if (started.Failure is { } refused)
-            {
-                return refused;
-            }
+        public List<string> Roots { get; } = [];
 
-            waits.Add(started.Wait!);
-        }
+        public string? Last { get; set; }
 
-        foreach (var wait in waits)
-        {
-            if (await wait.Completion.WaitAsync(cancellationToken) is { } failure)
-            {
-                return failure;
-            }
-        }
-
-        return null;
+        public AddedEntry? Held { get; set; }
     }
 }

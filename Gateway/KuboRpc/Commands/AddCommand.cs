@@ -3,7 +3,6 @@ using System.Globalization;
 using CompositeGateway.Clusters;
 using CompositeGateway.Content;
 using CompositeGateway.KuboRpc.Wire;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Net.Http.Headers;
 
 namespace CompositeGateway.KuboRpc.Commands;
@@ -62,10 +61,7 @@ internal static class AddCommand
         }
 
         // An add may be any size: Kestrel's default limit (30 MB) would cut it mid-upload.
-        if (call.Http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
-        {
-            limit.MaxRequestBodySize = null;
-        }
+        UploadRequests.AllowUnlimitedBody(call.Http);
 
         using var writer = new KuboStreamWriter(call.Http);
         GatewayFailure? failure;

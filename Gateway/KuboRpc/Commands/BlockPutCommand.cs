@@ -1,5 +1,4 @@
 using CompositeGateway.Clusters;
-using CompositeGateway.Composition;
 using CompositeGateway.Content;
 using CompositeGateway.Ipld;
 using CompositeGateway.KuboRpc.Wire;
@@ -18,15 +17,12 @@ internal static class BlockPutCommand
 {
     private const string DataArgument = "data";
 
-    public static KuboCommand Definition { get; } = new(
+    public static KuboCommand Definition { get; } = UploadRequests.BlockCommand(
         "block/put",
-        [],
         [
             new KuboOption("cid-codec", KuboOptionKind.String),
             new KuboOption("mhtype", KuboOptionKind.String),
             new KuboOption("mhlen", KuboOptionKind.Int),
-            new KuboOption("pin", KuboOptionKind.Bool),
-            new KuboOption("allow-big-block", KuboOptionKind.Bool),
             new KuboOption("format", KuboOptionKind.String, "f"),
         ],
         HandleAsync);
@@ -39,10 +35,8 @@ internal static class BlockPutCommand
             return;
         }
 
-        UploadRequests.AllowUnlimitedBody(call.Http);
-        if (MultipartParts.Open(call.Http.Request) is not { } parts)
+        if (await UploadRequests.OpenPartsAsync(call, DataArgument) is not { } parts)
         {
-            await call.FailAsync(KuboFailure.Client($"argument \"{DataArgument}\" is required"));
             return;
         }
 
@@ -77,7 +71,7 @@ internal static class BlockPutCommand
 
         if (part is null)
         {
-            return KuboFailure.Client($"argument \"{DataArgument}\" is required");
+            return UploadRequests.ArgumentRequired(DataArgument);
         }
 
         var targets = call.Service<ContentTargets>().Choose(out var noTarget);
@@ -123,9 +117,9 @@ internal static class BlockPutCommand
             }
         }
 
-        if (pinned is not null && await UploadRequests.PinAllAsync(call.Service<IPinService>(), pinned, token) is { } pinFailure)
+        if (pinned is not null && await UploadRequests.PinAllAsync(call, pinned) is { } pinFailure)
         {
-            return KuboFailure.FromGateway(pinFailure);
+            return pinFailure;
         }
 
         // An empty-bodied success still needs its headers.

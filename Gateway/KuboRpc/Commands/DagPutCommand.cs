@@ -1,5 +1,4 @@
 using CompositeGateway.Clusters;
-using CompositeGateway.Composition;
 using CompositeGateway.Content;
 using CompositeGateway.Ipld;
 using CompositeGateway.KuboRpc.Wire;
@@ -18,15 +17,12 @@ internal static class DagPutCommand
 {
     private const string DataArgument = "object data";
 
-    public static KuboCommand Definition { get; } = new(
+    public static KuboCommand Definition { get; } = UploadRequests.BlockCommand(
         "dag/put",
-        [],
         [
             new KuboOption("input-codec", KuboOptionKind.String),
             new KuboOption("store-codec", KuboOptionKind.String),
             new KuboOption("hash", KuboOptionKind.String),
-            new KuboOption("pin", KuboOptionKind.Bool),
-            new KuboOption("allow-big-block", KuboOptionKind.Bool),
         ],
         HandleAsync);
 
@@ -38,10 +34,8 @@ internal static class DagPutCommand
             return;
         }
 
-        UploadRequests.AllowUnlimitedBody(call.Http);
-        if (MultipartParts.Open(call.Http.Request) is not { } parts)
+        if (await UploadRequests.OpenPartsAsync(call, DataArgument) is not { } parts)
         {
-            await call.FailAsync(KuboFailure.Client($"argument \"{DataArgument}\" is required"));
             return;
         }
 
@@ -157,7 +151,7 @@ internal static class DagPutCommand
 
             if (car is null)
             {
-                return (KuboFailure.Client($"argument \"{DataArgument}\" is required"), null);
+                return (UploadRequests.ArgumentRequired(DataArgument), null);
             }
 
             await car.CompleteAsync(token);
@@ -178,9 +172,9 @@ internal static class DagPutCommand
             }
         }
 
-        if (call.Flag("pin", defaultValue: false) && await UploadRequests.PinAllAsync(call.Service<IPinService>(), cids, token) is { } pinFailure)
+        if (call.Flag("pin", defaultValue: false) && await UploadRequests.PinAllAsync(call, cids) is { } pinFailure)
         {
-            return (KuboFailure.FromGateway(pinFailure), null);
+            return (pinFailure, null);
         }
 
         return (null, cids);
