@@ -129,15 +129,22 @@ public sealed class GatewayConfigurationLoaderTests
     [Test]
     public void ConfigurationReference_DocumentsEveryKey()
     {
-        var reference = File.ReadAllText(Path.Combine(Support.RepositoryPaths.Root, "docs", "configuration.md"));
-        Assert.That(LeafKeys(ConfigurationSchema.Root, "").Where(k => !reference.Contains($"| `{k}` |", StringComparison.Ordinal)), Is.Empty);
-
-        static IEnumerable<string> LeafKeys(SchemaNode node, string path) => node.Kind switch
+        // Each row: | `path` | default | meaning | environment override |
+        var rows = File.ReadAllLines(Path.Combine(Support.RepositoryPaths.Root, "docs", "configuration.md"))
+            .Where(l => l.StartsWith("| `", StringComparison.Ordinal))
+            .Select(l => l.Split(" | "))
+            .ToDictionary(cells => cells[0].Trim('|', ' ', '`'), cells => (Default: cells[1], Environment: cells[^1].TrimEnd('|', ' ')));
+        var keys = ConfigurationKeys.Leaves(ConfigurationKeys.Root).ToList();
+        Assert.Multiple(() =>
         {
-            SchemaKind.Mapping => node.Keys.SelectMany(k => LeafKeys(k.Value, path.Length == 0 ? k.Key : $"{path}.{k.Key}")),
-            SchemaKind.Sequence => LeafKeys(node.Item!, path + "[i]"),
-            _ => [path],
-        };
+            Assert.That(keys.Select(k => k.DocumentedPath).Where(k => !rows.ContainsKey(k)), Is.Empty, "keys missing from docs/configuration.md");
+            foreach (var key in keys.Where(k => rows.ContainsKey(k.DocumentedPath)))
+            {
+                var (documented, environment) = rows[key.DocumentedPath];
+                Assert.That(documented, key.Default is { } value ? Is.EqualTo($"`{key.Kind.Plain(value)}`") : Does.StartWith("—"), $"default of {key.Path}");
+                Assert.That(environment, key.EnvironmentVariable is { } variable ? Does.StartWith($"`{variable}`") : Does.StartWith("—"), $"environment variable of {key.Path}");
+            }
+        });
     }
 
     [Test]

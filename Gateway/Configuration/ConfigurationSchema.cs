@@ -36,71 +36,30 @@ internal static class ConfigurationSchema
     /// <summary>A list of plain values; from the environment, one comma-separated value.</summary>
     private static readonly SchemaNode ValueList = new(SchemaKind.Sequence) { Item = Value };
 
-    public static SchemaNode Auth { get; } = new(SchemaKind.Mapping)
-    {
-        Keys = new Dictionary<string, SchemaNode> { ["username"] = Value, ["password_env"] = Value, ["password_file"] = Value },
-        RejectedKeys = new Dictionary<string, string> { ["password"] = InlinePasswordMessage },
-    };
+    public static SchemaNode Root { get; } = Build(ConfigurationKeys.Root);
 
-    public static SchemaNode Undercluster { get; } = new(SchemaKind.Mapping)
+    public static SchemaNode Undercluster { get; } = Root.Keys["underclusters"].Item!;
+
+    public static SchemaNode Auth { get; } = Undercluster.Keys["auth"];
+
+    public static SchemaNode Health { get; } = Root.Keys["health"];
+
+    public static SchemaNode PinPath { get; } = Root.Keys["pin_path"];
+
+    public static SchemaNode KuboRpc { get; } = Root.Keys["kubo_rpc"];
+
+    public static SchemaNode Placement { get; } = Root.Keys["placement"];
+
+    private static SchemaNode Build(ConfigurationSection section) => new(SchemaKind.Mapping)
     {
-        Keys = new Dictionary<string, SchemaNode>
+        Keys = section.Keys.ToDictionary(k => k.Name, k => k switch
         {
-            ["name"] = Value,
-            ["url"] = Value,
-            ["timeout"] = Value,
-            ["auth"] = Auth,
-            ["replication_factor_min"] = Value,
-            ["replication_factor_max"] = Value,
-            ["weight"] = Value,
-            ["tags"] = new(SchemaKind.Sequence) { Item = Value },
-            ["required"] = Value,
-            ["ipfs_api"] = Value,
-        },
-    };
-
-    public static SchemaNode Health { get; } = new(SchemaKind.Mapping)
-    {
-        Keys = new Dictionary<string, SchemaNode> { ["probe_interval"] = Value, ["ready_within"] = Value },
-    };
-
-    public static SchemaNode PinPath { get; } = Section(
-        "pin_wait", "pinned_when", "wait_limit", "poll_interval", "poll_batch_size", "poll_batch_chars", "unreachable_after",
-        "replication_min", "replication_max", "metadata_prefix", "unpin_recheck_delay", "addresses_cache", "max_addresses");
-
-    public static SchemaNode KuboRpc { get; } = new(SchemaKind.Mapping)
-    {
-        Keys = new Dictionary<string, SchemaNode>
-        {
-            ["progress_interval"] = Value,
-            ["forward"] = new(SchemaKind.Mapping) { Keys = new Dictionary<string, SchemaNode> { ["commands"] = ValueList } },
-            ["http_headers"] = new(SchemaKind.Mapping) { AnyKey = ValueList },
-            ["extract_headers_extra"] = ValueList,
-            ["extract_headers_ttl"] = Value,
-        },
-    };
-
-    public static SchemaNode Placement { get; } = Section("policy", "quorum", "copies", "repo_stat_unreachable");
-
-    public static SchemaNode Root { get; } = new(SchemaKind.Mapping)
-    {
-        Keys = new Dictionary<string, SchemaNode>
-        {
-            ["listen"] = Value,
-            ["admin_listen"] = Value,
-            ["identity_file"] = Value,
-            ["underclusters"] = new(SchemaKind.Sequence) { Item = Undercluster },
-            ["health"] = Health,
-            ["pin_path"] = PinPath,
-            ["kubo_rpc"] = KuboRpc,
-            ["placement"] = Placement,
-            ["shutdown_timeout"] = Value,
-        },
-    };
-
-    /// <summary>A mapping of plain values, keys in the order they are listed to the user.</summary>
-    private static SchemaNode Section(params string[] keys) => new(SchemaKind.Mapping)
-    {
-        Keys = keys.ToDictionary(k => k, _ => Value),
+            { Child: { } child, Many: true } => new SchemaNode(SchemaKind.Sequence) { Item = Build(child) },
+            { Child: { } child } => Build(child),
+            { Kind.IsMap: true } => new SchemaNode(SchemaKind.Mapping) { AnyKey = ValueList },
+            { Kind.IsList: true } => ValueList,
+            _ => Value,
+        }),
+        RejectedKeys = section.RejectedKeys,
     };
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using CompositeGateway.Go;
@@ -64,8 +63,6 @@ internal static partial class GatewayConfigurationLoader
 
     internal static bool IsNullScalar(YamlScalarNode scalar) =>
         string.IsNullOrEmpty(scalar.Value) || (scalar.Style == ScalarStyle.Plain && scalar.Value is "~" or "null" or "Null" or "NULL");
-
-    private delegate bool ScalarParser<T>(string text, out T value);
 
     [GeneratedRegex("^[a-z0-9_-]+$")]
     private static partial Regex NamePattern();
@@ -136,11 +133,10 @@ internal static partial class GatewayConfigurationLoader
             var pinPath = keys.TryGetValue("pin_path", out var pinPathNode) ? ReadPinPath(pinPathNode) : defaults.PinPath;
             var kuboRpc = keys.TryGetValue("kubo_rpc", out var kuboRpcNode) ? ReadKuboRpc(kuboRpcNode) : defaults.KuboRpc;
             var placement = keys.TryGetValue("placement", out var placementNode) ? ReadPlacement(placementNode, underclusters?.Count ?? 0) : defaults.Placement;
-            var shutdownTimeout = keys.TryGetValue("shutdown_timeout", out var shutdownNode)
-                ? Duration(shutdownNode, "shutdown_timeout", allowZero: true)
-                : defaults.ShutdownTimeout;
+            var rootValues = new SectionValues("", root, keys);
+            var bound = Bind<GatewayOptions>(rootValues, ConfigurationKeys.Root);
 
-            return underclusters is null || health is null || pinPath is null || kuboRpc is null || placement is null || shutdownTimeout is null ? null : new GatewayOptions
+            return underclusters is null || health is null || pinPath is null || kuboRpc is null || placement is null || rootValues.Failed.Count > 0 ? null : bound with
             {
                 Listen = listen.Text,
                 AdminListen = adminListen.Text,
@@ -150,7 +146,6 @@ internal static partial class GatewayConfigurationLoader
                 PinPath = pinPath,
                 KuboRpc = kuboRpc,
                 Placement = placement,
-                ShutdownTimeout = shutdownTimeout.Value,
             };
         }
 
@@ -296,10 +291,6 @@ internal static partial class GatewayConfigurationLoader
                 ok &= ipfsApi is not null;
             }
 
-            var timeout = keys.TryGetValue("timeout", out var timeoutNode)
-                ? Duration(timeoutNode, $"{path}.timeout", allowZero: false)
-                : new UnderclusterOptions { Name = "", Url = new Uri("http://default") }.Timeout;
-
             var authOk = true;
             ClusterAuthOptions? auth = null;
             if (keys.TryGetValue("auth", out var authNode))
@@ -308,13 +299,10 @@ internal static partial class GatewayConfigurationLoader
                 authOk = auth is not null;
             }
 
-            var defaults = new UnderclusterOptions { Name = "", Url = new Uri("http://default") };
             var placement = new SectionValues(path, mapping, keys);
-            var replicationMin = placement.Get("replication_factor_min", defaults.ReplicationFactorMin, Integer);
-            var replicationMax = placement.Get("replication_factor_max", defaults.ReplicationFactorMax, Integer);
-            var weight = placement.Get("weight", defaults.Weight, Number);
-            var required = placement.Get("required", defaults.Required, Boolean);
-            var tags = keys.TryGetValue("tags", out var tagsNode) ? ReadTags(tagsNode, $"{path}.tags") : defaults.Tags;
+            var bound = Bind<UnderclusterOptions>(placement, ConfigurationKeys.Undercluster);
+            var (replicationMin, replicationMax, weight) = (bound.ReplicationFactorMin, bound.ReplicationFactorMax, bound.Weight);
+            var tags = keys.TryGetValue("tags", out var tagsNode) ? ReadTags(tagsNode, $"{path}.tags") : bound.Tags;
             if (!placement.Failed.Contains("weight") && (weight <= 0 || double.IsNaN(weight) || double.IsInfinity(weight)))
             {
                 ok = Add($"{path}.weight", keys.GetValueOrDefault("weight"), "must be a positive number");
@@ -330,20 +318,8 @@ internal static partial class GatewayConfigurationLoader
                 }
             }
 
-            return ok && authOk && placement.Failed.Count == 0 && tags is not null && name is not null && url is not null && timeout is not null
-                ? new UnderclusterOptions
-                {
-                    Name = name,
-                    Url = url,
-                    Timeout = timeout.Value,
-                    Auth = auth,
-                    ReplicationFactorMin = replicationMin,
-                    ReplicationFactorMax = replicationMax,
-                    Weight = weight,
-                    Tags = tags,
-                    Required = required,
-                    IpfsApi = ipfsApi,
-                }
+            return ok && authOk && placement.Failed.Count == 0 && tags is not null && name is not null && url is not null
+                ? bound with { Name = name, Url = url, Auth = auth, Tags = tags, IpfsApi = ipfsApi }
                 : null;
         }
 
@@ -414,51 +390,9 @@ internal static partial class GatewayConfigurationLoader
                 return null;
             }
 
-            var defaults = new PlacementOptions();
-            var options = new PlacementOptions
-            {
-                Policy = values.Get("policy", defaults.Policy, (n, p) => Choice(n, p, PolicyNames)),
-                Quorum = values.Get("quorum", defaults.Quorum, Integer),
-                Copies = values.Get("copies", defaults.Copies, Integer),
-                RepoStatUnreachable = values.Get("repo_stat_unreachable", defaults.RepoStatUnreachable, (n, p) => Choice(n, p, RepoStatNames)),
-            };
+            var options = Bind<PlacementOptions>(values, ConfigurationKeys.Placement);
             return Locate(options.Validate(underclusters), values) ? options : null;
         }
-
-        private static readonly Dictionary<string, PinWaitMode> PinWaitNames =
-            PinWaitModeSyntax.Names.ToDictionary(name => name, name => PinWaitModeSyntax.TryParse(name, out var mode) ? mode : throw new UnreachableException(name), StringComparer.Ordinal);
-
-        private static readonly Dictionary<string, PlacementPolicy> PolicyNames = new(StringComparer.Ordinal)
-        {
-            ["replicate"] = PlacementPolicy.Replicate,
-            ["spread"] = PlacementPolicy.Spread,
-            ["failover"] = PlacementPolicy.Failover,
-        };
-
-        private static readonly Dictionary<string, RepoStatUnreachable> RepoStatNames = new(StringComparer.Ordinal)
-        {
-            ["leave-out"] = RepoStatUnreachable.LeaveOut,
-            ["fail"] = RepoStatUnreachable.Fail,
-        };
-
-        private T? Choice<T>(YamlNode node, string path, Dictionary<string, T> names)
-            where T : struct =>
-            Scalar(node, path, (string text, out T value) => names.TryGetValue(text, out value), text =>
-            {
-                var closest = KeySuggestion.Closest(text, names.Keys);
-                return $"\"{text}\" must be one of: {string.Join(", ", names.Keys)}{(closest is null ? "" : $" (did you mean \"{closest}\"?)")}";
-            });
-
-        private double? Number(YamlNode node, string path) =>
-            Scalar(node, path, (string text, out double value) => double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value),
-                text => $"\"{text}\" is not a number");
-
-        private bool? Boolean(YamlNode node, string path) =>
-            Scalar(node, path, (string text, out bool value) =>
-            {
-                value = text == "true";
-                return text is "true" or "false";
-            }, text => $"\"{text}\" must be true or false");
 
         private ClusterAuthOptions? ReadAuth(YamlNode node, string path)
         {
@@ -545,24 +479,25 @@ internal static partial class GatewayConfigurationLoader
             }
 
             var keys = Keys(mapping, Path, ConfigurationSchema.Health);
-            var defaults = new HealthOptions();
-            var probe = keys.TryGetValue("probe_interval", out var probeNode) ? Duration(probeNode, $"{Path}.probe_interval", allowZero: false) : defaults.ProbeInterval;
-            var ready = keys.TryGetValue("ready_within", out var readyNode) ? Duration(readyNode, $"{Path}.ready_within", allowZero: false) : defaults.ReadyWithin;
-            if (probe is null || ready is null)
+            var values = new SectionValues(Path, mapping, keys);
+            var options = Bind<HealthOptions>(values, ConfigurationKeys.Health);
+            if (values.Failed.Count > 0)
             {
                 return null;
             }
+
+            var (probe, ready, probeNode, readyNode) = (options.ProbeInterval, options.ReadyWithin, keys.GetValueOrDefault("probe_interval"), keys.GetValueOrDefault("ready_within"));
 
             if (ready < probe)
             {
                 // Blame whichever key was written; ready_within when both (or neither) were.
                 var (path, blamed) = readyNode is not null || probeNode is null ? ("ready_within", readyNode) : ("probe_interval", probeNode);
                 Add($"{Path}.{path}", blamed ?? mapping,
-                    $"health.ready_within ({GoDuration.Format(ready.Value)}) must be at least health.probe_interval ({GoDuration.Format(probe.Value)}), or an undercluster could never stay ready between probes");
+                    $"health.ready_within ({GoDuration.Format(ready)}) must be at least health.probe_interval ({GoDuration.Format(probe)}), or an undercluster could never stay ready between probes");
                 return null;
             }
 
-            return new HealthOptions { ProbeInterval = probe.Value, ReadyWithin = ready.Value };
+            return options;
         }
 
         /// <summary>
@@ -576,23 +511,7 @@ internal static partial class GatewayConfigurationLoader
                 return null;
             }
 
-            var defaults = new PinPathOptions();
-            var options = new PinPathOptions
-            {
-                PinWait = values.Get("pin_wait", defaults.PinWait, (n, p) => Choice(n, p, PinWaitNames)),
-                PinnedWhen = values.Get("pinned_when", defaults.PinnedWhen, ReadPinnedWhen),
-                WaitLimit = values.Get("wait_limit", defaults.WaitLimit, ParseDuration),
-                PollInterval = values.Get("poll_interval", defaults.PollInterval, ParseDuration),
-                PollBatchSize = values.Get("poll_batch_size", defaults.PollBatchSize, Integer),
-                PollBatchChars = values.Get("poll_batch_chars", defaults.PollBatchChars, Integer),
-                UnreachableAfter = values.Get("unreachable_after", defaults.UnreachableAfter, ParseDuration),
-                ReplicationMin = values.Get("replication_min", defaults.ReplicationMin, Integer),
-                ReplicationMax = values.Get("replication_max", defaults.ReplicationMax, Integer),
-                MetadataPrefix = values.Get("metadata_prefix", defaults.MetadataPrefix, Text),
-                UnpinRecheckDelay = values.Get("unpin_recheck_delay", defaults.UnpinRecheckDelay, ParseDuration),
-                AddressesCache = values.Get("addresses_cache", defaults.AddressesCache, ParseDuration),
-                MaxAddresses = values.Get("max_addresses", defaults.MaxAddresses, Integer),
-            };
+            var options = Bind<PinPathOptions>(values, ConfigurationKeys.PinPath);
             return Locate(options.Validate(), values) ? options : null;
         }
 
@@ -658,13 +577,11 @@ internal static partial class GatewayConfigurationLoader
                 }
             }
 
-            var options = new KuboRpcOptions
+            var options = Bind<KuboRpcOptions>(values, ConfigurationKeys.KuboRpc) with
             {
-                ProgressInterval = values.Get("progress_interval", defaults.ProgressInterval, ParseDuration),
                 Forward = forward,
                 HttpHeaders = headers,
                 ExtractHeadersExtra = extract,
-                ExtractHeadersTtl = values.Get("extract_headers_ttl", defaults.ExtractHeadersTtl, ParseDuration),
             };
             return Locate(options.Validate(), values) ? options : null;
         }
@@ -737,6 +654,40 @@ internal static partial class GatewayConfigurationLoader
                 : null;
 
         /// <summary>
+        /// The section's record with every scalar key that <see cref="ConfigurationKeys"/> binds read from the file, the
+        /// others at their defaults; keys whose value does not parse are reported and put in <see cref="SectionValues.Failed"/>.
+        /// </summary>
+        private T Bind<T>(SectionValues values, ConfigurationSection section)
+            where T : class
+        {
+            var record = section.Defaults;
+            foreach (var key in section.Keys)
+            {
+                if (key is not { Set: { } set, Kind: { Parse: { } parse, IsList: false } } || !values.Keys.TryGetValue(key.Name, out var node))
+                {
+                    continue;
+                }
+
+                var path = values.Section.Length == 0 ? key.Name : $"{values.Section}.{key.Name}";
+                if (Text(node, path) is not { } text)
+                {
+                    values.Failed.Add(key.Name);
+                }
+                else if (parse(text, out var error) is { } value)
+                {
+                    record = set(record, value);
+                }
+                else
+                {
+                    Add(path, node, error!);
+                    values.Failed.Add(key.Name);
+                }
+            }
+
+            return (T)record;
+        }
+
+        /// <summary>
         /// Reports a record's own problems at the key the user wrote (<see cref="OptionProblem.RelatedKey"/> when only that
         /// one was set, else the section). Problems about a key whose value did not parse are dropped: they would judge
         /// the default standing in for it. True when the section is valid.
@@ -767,92 +718,6 @@ internal static partial class GatewayConfigurationLoader
             public Dictionary<string, YamlNode> Keys => keys;
 
             public HashSet<string> Failed { get; } = new(StringComparer.Ordinal);
-
-            /// <summary>The parsed value of <paramref name="key"/>; <paramref name="fallback"/> when absent or unparsable (then in <see cref="Failed"/>).</summary>
-            public T Get<T>(string key, T fallback, Func<YamlNode, string, T?> parse)
-                where T : struct =>
-                Get(key, fallback, node => parse(node, $"{section}.{key}") is { } value ? (true, value) : (false, fallback));
-
-            /// <inheritdoc cref="Get{T}(string, T, Func{YamlNode, string, T?})"/>
-            public string Get(string key, string fallback, Func<YamlNode, string, string?> parse) =>
-                Get(key, fallback, node => parse(node, $"{section}.{key}") is { } value ? (true, value) : (false, fallback));
-
-            private T Get<T>(string key, T fallback, Func<YamlNode, (bool Parsed, T Value)> parse)
-            {
-                if (!keys.TryGetValue(key, out var node))
-                {
-                    return fallback;
-                }
-
-                var (parsed, value) = parse(node);
-                if (!parsed)
-                {
-                    Failed.Add(key);
-                }
-
-                return value;
-            }
-        }
-
-        private PinnedWhen? ReadPinnedWhen(YamlNode node, string path)
-        {
-            if (Text(node, path) is not { } text)
-            {
-                return null;
-            }
-
-            var rule = PinnedWhen.Parse(text, out var error);
-            if (error is not null)
-            {
-                Add(path, node, error);
-            }
-
-            return rule;
-        }
-
-        /// <summary>A whole number; ranges are the options record's business.</summary>
-        private int? Integer(YamlNode node, string path) =>
-            Scalar(node, path, (string text, out int value) => int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value),
-                text => string.Create(CultureInfo.InvariantCulture, $"\"{text}\" is not a whole number from {int.MinValue} to {int.MaxValue}"));
-
-        private TimeSpan? Duration(YamlNode node, string path, bool allowZero)
-        {
-            if (ParseDuration(node, path) is not { } value)
-            {
-                return null;
-            }
-
-            if (value < TimeSpan.Zero || (value == TimeSpan.Zero && !allowZero))
-            {
-                var text = ((YamlScalarNode)node).Value;
-                Add(path, node, allowZero ? $"\"{text}\" must not be negative" : $"\"{text}\" must be greater than 0");
-                return null;
-            }
-
-            return value;
-        }
-
-        /// <summary>Any duration, negative included; for values whose range an options record checks.</summary>
-        private TimeSpan? ParseDuration(YamlNode node, string path) =>
-            Scalar<TimeSpan>(node, path, GoDuration.TryParse,
-                text => $"\"{text}\" is not a duration: write a number with a unit (ns, us, ms, s, m, h), e.g. 30s, 5m, 1h30m, 250ms");
-
-        /// <summary>One scalar value read by <paramref name="tryParse"/>; reports <paramref name="problem"/>'s text at the node when it does not parse.</summary>
-        private T? Scalar<T>(YamlNode node, string path, ScalarParser<T> tryParse, Func<string, string> problem)
-            where T : struct
-        {
-            if (Text(node, path) is not { } text)
-            {
-                return null;
-            }
-
-            if (tryParse(text, out var value))
-            {
-                return value;
-            }
-
-            Add(path, node, problem(text));
-            return null;
         }
 
         /// <summary>The known keys of a mapping by name; reports unknown, refused and non-scalar keys.</summary>
