@@ -5,7 +5,7 @@ using Microsoft.Net.Http.Headers;
 namespace CompositeGateway.Lab;
 
 /// <summary>
-/// <c>POST /add</c> (docs/protocol/cluster-rest-api.md §5.13; ipfs-cluster <c>adderutils.AddMultipartHTTPHandler</c>): streamed NDJSON
+/// <c>POST /add</c> (docs/protocol/cluster-rest.md §5.13; ipfs-cluster <c>adderutils.AddMultipartHTTPHandler</c>): streamed NDJSON
 /// output by default (200 at once, errors in the <c>X-Stream-Error</c> trailer, which is only sent on
 /// error), or with <c>stream-channels=false</c> one JSON array on success and 500 on failure.
 /// </summary>

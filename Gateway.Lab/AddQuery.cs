@@ -1,6 +1,6 @@
 namespace CompositeGateway.Lab;
 
-/// <summary><c>POST /add</c> parameters (ipfs-cluster <c>api/add.go AddParamsFromQuery</c>; docs/protocol/cluster-rest-api.md §5.13).</summary>
+/// <summary><c>POST /add</c> parameters (ipfs-cluster <c>api/add.go AddParamsFromQuery</c>; docs/protocol/cluster-rest.md §5.13).</summary>
 internal sealed record LabAddRequest
 {
     public LabPinRequest Pin { get; init; } = new();

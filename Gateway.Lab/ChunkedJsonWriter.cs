@@ -9,7 +9,7 @@ namespace CompositeGateway.Lab;
 /// <summary>
 /// Writes NDJSON items as HTTP/1.1 chunks, with an optional trailer section at the end. Kestrel
 /// cannot send HTTP/1.1 trailers, and ipfs-cluster's streams need <c>X-Stream-Error</c> there
-/// (docs/protocol/cluster-rest-api.md §1.3, §5.13), so this owns the chunked framing (Kestrel leaves the body alone when the
+/// (docs/protocol/cluster-rest.md §1.3, §5.13), so this owns the chunked framing (Kestrel leaves the body alone when the
 /// response already says <c>Transfer-Encoding: chunked</c>). Items are serialised into one reused
 /// buffer and sent every few KB: bounded memory whatever the item count.
 /// </summary>

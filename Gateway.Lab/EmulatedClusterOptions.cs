@@ -37,7 +37,7 @@ internal sealed record EmulatedClusterOptions
     /// <summary>Cluster default for a request's replication 0 (<c>replication_factor_max</c>).</summary>
     public int ReplicationFactorMax { get; init; } = -1;
 
-    /// <summary><c>restapi.basic_auth_credentials</c>: null = no authentication (docs/protocol/cluster-rest-api.md §1.1).</summary>
+    /// <summary><c>restapi.basic_auth_credentials</c>: null = no authentication (docs/protocol/cluster-rest.md §1.1).</summary>
     public IReadOnlyDictionary<string, string>? BasicAuth { get; init; }
 
     /// <summary>Faults active from the start; change them at run time through <see cref="EmulatedCluster.Faults"/> or <c>/_lab/faults</c>.</summary>

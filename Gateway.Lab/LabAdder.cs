@@ -259,7 +259,7 @@ internal sealed class LabAdder(LabCluster cluster, LabAddRequest request, Action
         }
 
         var root = car.Roots[0];
-        // The root need not be in the CAR (partial DAGs, docs/protocol/cluster-rest-api.md §5.13); when it is and is UnixFS, its file size is reported.
+        // The root need not be in the CAR (partial DAGs, docs/protocol/cluster-rest.md §5.13); when it is and is UnixFS, its file size is reported.
         var rootSink = new RootSizeSink(_sink, root);
         await car.CopyToAsync(rootSink, cancellationToken);
         var size = rootSink.FileSize;

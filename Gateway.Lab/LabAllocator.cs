@@ -1,6 +1,6 @@
 namespace CompositeGateway.Lab;
 
-/// <summary>ipfs-cluster's replication-factor rules (<c>cluster_config.go isReplicationFactorValid</c>; docs/protocol/cluster-rest-api.md §4).</summary>
+/// <summary>ipfs-cluster's replication-factor rules (<c>cluster_config.go isReplicationFactorValid</c>; docs/protocol/cluster-rest.md §4).</summary>
 internal static class ReplicationCheck
 {
     /// <summary>The error text the cluster answers with (500), or null when valid.</summary>
@@ -32,7 +32,7 @@ internal static class ReplicationCheck
 
 /// <summary>
 /// Chooses the peers of a pin the way ipfs-cluster's <c>allocate.go</c> with the balanced allocator
-/// does (docs/protocol/cluster-rest-api.md §5.7): current valid allocations count first; below the minimum, peers are added from the
+/// does (docs/protocol/cluster-rest.md §5.7): current valid allocations count first; below the minimum, peers are added from the
 /// user's priority list, then by most free space; peers without metrics (down, or full) are not candidates.
 /// </summary>
 internal static class LabAllocator

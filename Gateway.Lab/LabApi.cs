@@ -55,7 +55,7 @@ internal sealed class LabApi
             }
             else if (methodMismatch)
             {
-                // gorilla/mux's default: 405 with an empty body (docs/protocol/cluster-rest-api.md §8, unconfirmed).
+                // gorilla/mux's default: 405 with an empty body (docs/protocol/cluster-rest.md §8, unconfirmed).
                 context.Response.StatusCode = StatusCodes.Status405MethodNotAllowed;
             }
             else

@@ -5,7 +5,7 @@ using System.Text.Json;
 namespace CompositeGateway.Lab;
 
 /// <summary>
-/// ipfs-cluster's REST authentication (docs/protocol/cluster-rest-api.md §1.1; api/common/api.go <c>authHandler</c>): Basic with a
+/// ipfs-cluster's REST authentication (docs/protocol/cluster-rest.md §1.1; api/common/api.go <c>authHandler</c>): Basic with a
 /// configured user, or a Bearer JWT signed with HMAC using that user's password, its <c>iss</c>
 /// naming the user. <c>OPTIONS</c> and <c>GET /health</c> are exempt.
 /// </summary>

@@ -27,7 +27,7 @@ internal sealed class LabBlock(int size, byte[]? bytes, IpldLink[] links, ulong 
 
 /// <summary>
 /// Blocks the emulated cluster's IPFS daemons hold, and on which peer. A real cluster's adder
-/// streams a DAG's blocks with <c>block/put</c> to the allocated peers' daemons (docs/protocol/cluster-rest-api.md §5.13; ipfs-cluster
+/// streams a DAG's blocks with <c>block/put</c> to the allocated peers' daemons (docs/protocol/cluster-rest.md §5.13; ipfs-cluster
 /// <c>adder/single</c>: all destinations, or only the contacted peer with <c>local=true</c>); a
 /// daemon that pins a CID fetches the rest of its DAG (<see cref="AddHolders"/>). <c>POST /ipfs/gc</c>
 /// removes from each peer what no pin allocated to it reaches.

@@ -141,7 +141,7 @@ internal sealed class LabControl(LabCluster cluster, Func<TimeSpan, Task> downFo
             return;
         }
 
-        // meta-<key>=<value>, as in ipfs-cluster's pin options (docs/protocol/cluster-rest-api.md §4): e.g. a gateway's owner key.
+        // meta-<key>=<value>, as in ipfs-cluster's pin options (docs/protocol/cluster-rest.md §4): e.g. a gateway's owner key.
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (key, values) in query)
         {

@@ -11,7 +11,7 @@ internal static class LabHttp
 
     /// <summary>
     /// Writes <paramref name="value"/>. If an earlier document was already sent (the 400-then-carry-on
-    /// case of docs/protocol/cluster-rest-api.md §1.2), the status stays and this document is appended, as Go's second <c>WriteHeader</c> is ignored.
+    /// case of docs/protocol/cluster-rest.md §1.2), the status stays and this document is appended, as Go's second <c>WriteHeader</c> is ignored.
     /// </summary>
     public static async Task WriteJsonAsync<T>(HttpContext context, int status, T value, JsonTypeInfo<T> type)
     {

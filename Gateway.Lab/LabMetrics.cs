@@ -5,7 +5,7 @@ using CompositeGateway.Lab.Wire;
 namespace CompositeGateway.Lab;
 
 /// <summary>
-/// The monitor metrics each simulated peer publishes (docs/protocol/cluster-rest-api.md §5.15): <c>ping</c>, <c>freespace</c>
+/// The monitor metrics each simulated peer publishes (docs/protocol/cluster-rest.md §5.15): <c>ping</c>, <c>freespace</c>
 /// (capacity − used; absent when nothing is free), <c>tag:group</c> (<c>default</c>) and <c>pinqueue</c>.
 /// Peers forced down publish nothing. Times are Unix nanoseconds of the injected clock.
 /// </summary>

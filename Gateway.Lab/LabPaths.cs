@@ -3,7 +3,7 @@ using CompositeGateway.Ipld;
 namespace CompositeGateway.Lab;
 
 /// <summary>
-/// IPFS paths of the <c>/pins/{ipfs|ipns|ipld}/…</c> routes (docs/protocol/cluster-rest-api.md §5.5): validated like boxo's
+/// IPFS paths of the <c>/pins/{ipfs|ipns|ipld}/…</c> routes (docs/protocol/cluster-rest.md §5.5): validated like boxo's
 /// <c>path.NewPath</c>, then "resolved by the contacted peer's daemon". The emulated daemon resolves
 /// <c>/ipfs/&lt;cid&gt;</c> and <c>/ipld/&lt;cid&gt;</c> to the CID; deeper paths are walked through
 /// content added with <c>/add</c>; anything else fails like a daemon that cannot find it (500).

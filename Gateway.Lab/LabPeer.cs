@@ -16,7 +16,7 @@ internal sealed class LabPeer
         Name = $"{clusterName}-peer-{index}";
         Capacity = capacity;
         // Simulated ports only: nothing listens there. Loopback addresses are not "public", so
-        // ipfs-cluster would leave them out of ipfs_peer_addresses (docs/protocol/cluster-rest-api.md §2.2).
+        // ipfs-cluster would leave them out of ipfs_peer_addresses (docs/protocol/cluster-rest.md §2.2).
         Addresses = [$"/ip4/127.0.0.1/tcp/{9096 + index}/p2p/{id}"];
         IpfsAddresses = [$"/ip4/127.0.0.1/tcp/{4001 + index}/p2p/{ipfsId}"];
     }

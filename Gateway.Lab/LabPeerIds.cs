@@ -21,7 +21,7 @@ internal static class LabPeerIds
 
     /// <summary>
     /// Whether <paramref name="text"/> decodes as a peer ID (base58btc multihash: identity or sha2-256).
-    /// ipfs-cluster silently drops undecodable <c>user-allocations</c> entries (docs/protocol/cluster-rest-api.md §4).
+    /// ipfs-cluster silently drops undecodable <c>user-allocations</c> entries (docs/protocol/cluster-rest.md §4).
     /// </summary>
     public static bool IsValid(string text)
     {

@@ -37,7 +37,7 @@ internal sealed class LabPinStore
         }
     }
 
-    /// <summary>Adds or replaces (docs/protocol/cluster-rest-api.md §5.7: a re-pin replaces the entry wholesale). Caller holds <see cref="WriteLock"/>.</summary>
+    /// <summary>Adds or replaces (docs/protocol/cluster-rest.md §5.7: a re-pin replaces the entry wholesale). Caller holds <see cref="WriteLock"/>.</summary>
     public void Put(string cid, StoredPin pin)
     {
         if (_pins.TryGetValue(cid, out var old))
@@ -96,7 +96,7 @@ internal sealed class LabPinStore
         return true;
     }
 
-    /// <summary>Expired pins leave the pinset, as the undercluster's state sync does (docs/protocol/cluster-rest-api.md §7 Expiry).</summary>
+    /// <summary>Expired pins leave the pinset, as the undercluster's state sync does (docs/protocol/cluster-rest.md §7 Expiry).</summary>
     public void SweepExpired(long nowTicks)
     {
         if (_expiring.IsEmpty)

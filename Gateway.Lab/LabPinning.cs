@@ -5,7 +5,7 @@ namespace CompositeGateway.Lab;
 
 /// <summary>
 /// Pin, unpin, pin-update, recover and seeding against the emulated shared state, with ipfs-cluster's
-/// checks and error texts (<c>cluster.go</c> pin/setupPin/PinUpdate/Unpin; docs/protocol/cluster-rest-api.md §4, §5.4–§5.7, §7).
+/// checks and error texts (<c>cluster.go</c> pin/setupPin/PinUpdate/Unpin; docs/protocol/cluster-rest.md §4, §5.4–§5.7, §7).
 /// Errors are values: 404 only for <c>pin is not part of the pinset</c>, 500 for the rest (§1.2).
 /// </summary>
 internal static class LabPinning
@@ -54,7 +54,7 @@ internal static class LabPinning
             }
 
             var allocations = cluster.Store.Intern(indexes!);
-            // POST /pins/{cid} forces max_depth -1 whatever the mode (docs/protocol/cluster-rest-api.md §5.4 direct-mode caveat); the path route keeps direct.
+            // POST /pins/{cid} forces max_depth -1 whatever the mode (docs/protocol/cluster-rest.md §5.4 direct-mode caveat); the path route keeps direct.
             var maxDepth = (sbyte)(pathRoute && request.Mode == "direct" ? 0 : -1);
             var extras = new PinExtras
             {
@@ -76,7 +76,7 @@ internal static class LabPinning
                 MaxDepth = maxDepth,
                 Type = PinTypes.Data,
             };
-            // A re-pin does not restart the work on peers: those that had it keep their status (docs/protocol/cluster-rest-api.md §5.7).
+            // A re-pin does not restart the work on peers: those that had it keep their status (docs/protocol/cluster-rest.md §5.7).
             stored = hasExisting
                 ? stored with { QueuedAtTicks = existing.QueuedAtTicks, DelayMs = existing.DelayMs, FailMask = existing.FailMask, Attempt = existing.Attempt }
                 : StartAttempt(cluster, cid, stored, now.UtcTicks, attempt: 0);
@@ -225,7 +225,7 @@ internal static class LabPinning
             return Fail("this pin type cannot be updated");
         }
 
-        // docs/protocol/cluster-rest-api.md §7: everything comes from <from>; only a non-empty name and a future expire-at from the request.
+        // docs/protocol/cluster-rest.md §7: everything comes from <from>; only a non-empty name and a future expire-at from the request.
         var updated = existing with
         {
             Name = request.Name != "" ? request.Name : existing.Name,

@@ -3,7 +3,7 @@ using CompositeGateway.Lab.Wire;
 namespace CompositeGateway.Lab;
 
 /// <summary>
-/// GlobalPinInfo answers (docs/protocol/cluster-rest-api.md §5.8–§5.10), shaped like <c>cluster.go</c> builds them: single-CID status
+/// GlobalPinInfo answers (docs/protocol/cluster-rest.md §5.8–§5.10), shaped like <c>cluster.go</c> builds them: single-CID status
 /// asks only allocated peers and fills <c>remote</c> for the others; the all-pins status merges
 /// every peer's tracker listing and adds <c>cluster_error</c> placeholders for peers that failed.
 /// </summary>

@@ -2,7 +2,7 @@ using CompositeGateway.Lab.Wire;
 
 namespace CompositeGateway.Lab;
 
-/// <summary>Monitor metrics and repository GC (docs/protocol/cluster-rest-api.md §5.14, §5.15).</summary>
+/// <summary>Monitor metrics and repository GC (docs/protocol/cluster-rest.md §5.14, §5.15).</summary>
 internal static class MetricsEndpoints
 {
     public static Task MetricNamesAsync(LabCluster cluster, HttpContext context, RouteValues values) =>

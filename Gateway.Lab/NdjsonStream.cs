@@ -4,7 +4,7 @@ using CompositeGateway.Lab.Wire;
 namespace CompositeGateway.Lab;
 
 /// <summary>
-/// ipfs-cluster's <c>StreamResponse</c> (docs/protocol/cluster-rest-api.md §1.3; api/common/api.go): NDJSON items, <c>Trailer:
+/// ipfs-cluster's <c>StreamResponse</c> (docs/protocol/cluster-rest.md §1.3; api/common/api.go): NDJSON items, <c>Trailer:
 /// X-Stream-Error</c> declared up front and its value (empty when fine, on purpose) sent after the
 /// last chunk; 204 when there is no item and no error, 500 when there is no item and an error.
 /// The first item goes out at once, the rest in chunks of a few KB (see <see cref="ChunkedJsonWriter"/>).

@@ -3,7 +3,7 @@ using CompositeGateway.Lab.Wire;
 
 namespace CompositeGateway.Lab;
 
-/// <summary>Identity, peers, health and token endpoints (docs/protocol/cluster-rest-api.md §1.1, §5.1–§5.3, §5.16, §5.17).</summary>
+/// <summary>Identity, peers, health and token endpoints (docs/protocol/cluster-rest.md §1.1, §5.1–§5.3, §5.16, §5.17).</summary>
 internal static class PeerEndpoints
 {
     public const string Version = "1.1.6";

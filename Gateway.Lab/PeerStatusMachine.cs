@@ -63,7 +63,7 @@ internal static class PeerStatusMachine
     public static long WholeSeconds(long ticks) => ticks - (ticks % TimeSpan.TicksPerSecond);
 }
 
-/// <summary>TrackerStatus filter bits (ipfs-cluster <c>TrackerStatusFromString</c>, docs/protocol/cluster-rest-api.md §3.1).</summary>
+/// <summary>TrackerStatus filter bits (ipfs-cluster <c>TrackerStatusFromString</c>, docs/protocol/cluster-rest.md §3.1).</summary>
 internal static class StatusFilter
 {
     private static readonly Dictionary<string, int> Bits = new(StringComparer.Ordinal)

@@ -2,7 +2,7 @@ using CompositeGateway.Lab.Wire;
 
 namespace CompositeGateway.Lab;
 
-/// <summary>Pinset endpoints: pin/unpin by CID or path, allocations (docs/protocol/cluster-rest-api.md §5.4–§5.7, §5.11, §5.12).</summary>
+/// <summary>Pinset endpoints: pin/unpin by CID or path, allocations (docs/protocol/cluster-rest.md §5.4–§5.7, §5.11, §5.12).</summary>
 internal static class PinEndpoints
 {
     public static async Task PinAsync(LabCluster cluster, HttpContext context, RouteValues values)
@@ -79,7 +79,7 @@ internal static class PinEndpoints
 
     /// <summary>
     /// ipfs-cluster's <c>ParseCidOrFail</c>: a bad CID ends the request with 400; bad pin options
-    /// write a 400 document but the handler carries on with what was parsed (docs/protocol/cluster-rest-api.md §1.2 caveat).
+    /// write a 400 document but the handler carries on with what was parsed (docs/protocol/cluster-rest.md §1.2 caveat).
     /// </summary>
     public static async Task<(string? Cid, LabPinRequest Request)> ParseCidOrFailAsync(LabCluster cluster, HttpContext context, string hash)
     {

@@ -3,12 +3,12 @@ using CompositeGateway.Go;
 
 namespace CompositeGateway.Lab;
 
-/// <summary>The pin options of a request, as <c>PinOptions.FromQuery</c> (ipfs-cluster <c>api/types.go</c>) reads them (docs/protocol/cluster-rest-api.md §4).</summary>
+/// <summary>The pin options of a request, as <c>PinOptions.FromQuery</c> (ipfs-cluster <c>api/types.go</c>) reads them (docs/protocol/cluster-rest.md §4).</summary>
 internal sealed record LabPinRequest
 {
     public string Name { get; init; } = "";
 
-    /// <summary><c>recursive</c> or <c>direct</c> (unknown strings count as recursive, docs/protocol/cluster-rest-api.md §3.3).</summary>
+    /// <summary><c>recursive</c> or <c>direct</c> (unknown strings count as recursive, docs/protocol/cluster-rest.md §3.3).</summary>
     public string Mode { get; init; } = "recursive";
 
     /// <summary>0 = the cluster default.</summary>
@@ -32,7 +32,7 @@ internal sealed record LabPinRequest
 }
 
 /// <summary>
-/// Parses docs/protocol/cluster-rest-api.md §4's query parameters in Go's order and stops at the first error, returning what was
+/// Parses docs/protocol/cluster-rest.md §4's query parameters in Go's order and stops at the first error, returning what was
 /// parsed so far: the real server still pins with those partial options after answering 400 (§1.2).
 /// </summary>
 internal static class PinOptionsQuery

@@ -3,7 +3,7 @@ using CompositeGateway.Lab.Wire;
 
 namespace CompositeGateway.Lab;
 
-/// <summary>How stored pins look on the wire (docs/protocol/cluster-rest-api.md §2.1, §2.2).</summary>
+/// <summary>How stored pins look on the wire (docs/protocol/cluster-rest.md §2.1, §2.2).</summary>
 internal static class PinViews
 {
     public static DateTimeOffset Time(long ticks) => new(ticks, TimeSpan.Zero);
@@ -11,7 +11,7 @@ internal static class PinViews
     /// <summary>
     /// A pin read back from the state (<c>/allocations</c>, DELETE answers): whole-second times,
     /// <c>mode</c> derived from <c>max_depth</c>, <c>user_allocations</c> null, <c>origins</c> [] when none,
-    /// <c>metadata</c> null when none (docs/protocol/cluster-rest-api.md §5.12; <c>Pin.ProtoUnmarshal</c>).
+    /// <c>metadata</c> null when none (docs/protocol/cluster-rest.md §5.12; <c>Pin.ProtoUnmarshal</c>).
     /// </summary>
     public static ClusterPin ReadBack(string cid, in StoredPin pin) => new()
     {

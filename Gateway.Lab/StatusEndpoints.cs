@@ -2,7 +2,7 @@ using CompositeGateway.Lab.Wire;
 
 namespace CompositeGateway.Lab;
 
-/// <summary>Pin status and recovery (docs/protocol/cluster-rest-api.md §5.8–§5.10).</summary>
+/// <summary>Pin status and recovery (docs/protocol/cluster-rest.md §5.8–§5.10).</summary>
 internal static class StatusEndpoints
 {
     public static async Task StatusAsync(LabCluster cluster, HttpContext context, RouteValues values)

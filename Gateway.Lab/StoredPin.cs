@@ -94,7 +94,7 @@ internal sealed class AllocationSet
     public bool Contains(int peerIndex) => ((Mask >> peerIndex) & 1) != 0;
 }
 
-/// <summary>ipfs-cluster's PinType bits and strings (docs/protocol/cluster-rest-api.md §3.2).</summary>
+/// <summary>ipfs-cluster's PinType bits and strings (docs/protocol/cluster-rest.md §3.2).</summary>
 internal static class PinTypes
 {
     public const byte Bad = 1;

@@ -7,7 +7,7 @@ namespace CompositeGateway.Go;
 /// Durations written the way Go's <c>time.ParseDuration</c> reads them (<c>30s</c>, <c>5m</c>, <c>1h30m</c>,
 /// <c>250ms</c>), because the ipfs-cluster configuration our operators already write uses that form.
 /// Resolution is one .NET tick (100 ns); finer parts are truncated. The lab uses the same syntax for ipfs-cluster's
-/// <c>expire-in</c> (docs/protocol/cluster-rest-api.md §4) and for its flags and fault bodies.
+/// <c>expire-in</c> (docs/protocol/cluster-rest.md §4) and for its flags and fault bodies.
 /// </summary>
 internal static class GoDuration
 {

@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace CompositeGateway.Lab.Wire;
 
-/// <summary>One line of <c>POST /add</c> output (docs/protocol/cluster-rest-api.md §5.13).</summary>
+/// <summary>One line of <c>POST /add</c> output (docs/protocol/cluster-rest.md §5.13).</summary>
 internal sealed record AddedOutput
 {
     [JsonPropertyName("name")] public string Name { get; init; } = "";

@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace CompositeGateway.Lab.Wire;
 
-/// <summary>A monitor metric (docs/protocol/cluster-rest-api.md §2.4); times in Unix nanoseconds.</summary>
+/// <summary>A monitor metric (docs/protocol/cluster-rest.md §2.4); times in Unix nanoseconds.</summary>
 internal sealed record ClusterMetric
 {
     [JsonPropertyName("name")] public string Name { get; init; } = "";

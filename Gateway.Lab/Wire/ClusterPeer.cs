@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace CompositeGateway.Lab.Wire;
 
-/// <summary><c>GET /id</c> and each line of <c>GET /peers</c> (docs/protocol/cluster-rest-api.md §2.3).</summary>
+/// <summary><c>GET /id</c> and each line of <c>GET /peers</c> (docs/protocol/cluster-rest.md §2.3).</summary>
 internal sealed record ClusterPeer
 {
     [JsonPropertyName("id")] public string Id { get; init; } = "";
@@ -31,7 +31,7 @@ internal sealed record IpfsPeer
 /// <summary><c>GET /version</c>.</summary>
 internal sealed record ClusterVersion([property: JsonPropertyName("version")] string Version);
 
-/// <summary>The REST API's error body (docs/protocol/cluster-rest-api.md §1.2).</summary>
+/// <summary>The REST API's error body (docs/protocol/cluster-rest.md §1.2).</summary>
 internal sealed record ClusterError([property: JsonPropertyName("code")] int Code, [property: JsonPropertyName("message")] string Message);
 
 /// <summary><c>POST /token</c>.</summary>

@@ -3,7 +3,7 @@ using CompositeGateway.Go;
 
 namespace CompositeGateway.Lab.Wire;
 
-/// <summary>A pin with its options flattened in, in Go's field order (docs/protocol/cluster-rest-api.md §2.1).</summary>
+/// <summary>A pin with its options flattened in, in Go's field order (docs/protocol/cluster-rest.md §2.1).</summary>
 internal sealed record ClusterPin
 {
     [JsonPropertyName("replication_factor_min")] public int ReplicationFactorMin { get; init; }

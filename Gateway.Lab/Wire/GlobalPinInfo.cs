@@ -3,7 +3,7 @@ using CompositeGateway.Go;
 
 namespace CompositeGateway.Lab.Wire;
 
-/// <summary>One CID's status across the cluster's peers (docs/protocol/cluster-rest-api.md §2.2).</summary>
+/// <summary>One CID's status across the cluster's peers (docs/protocol/cluster-rest.md §2.2).</summary>
 internal sealed record GlobalPinInfo
 {
     [JsonPropertyName("cid")] public string? Cid { get; init; }

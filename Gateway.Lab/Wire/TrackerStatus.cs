@@ -1,6 +1,6 @@
 namespace CompositeGateway.Lab.Wire;
 
-/// <summary>The tracker status words a peer reports (docs/protocol/cluster-rest-api.md §3.1).</summary>
+/// <summary>The tracker status words a peer reports (docs/protocol/cluster-rest.md §3.1).</summary>
 internal static class TrackerStatus
 {
     public const string Undefined = "undefined";

@@ -5,7 +5,7 @@ namespace CompositeGateway.Lab.Wire;
 
 /// <summary>
 /// The emulator's side of the ipfs-cluster REST dialect. Field names are spelled out one by one from
-/// docs/protocol/cluster-rest-api.md §2 instead of derived by a naming policy as the gateway's client
+/// docs/protocol/cluster-rest.md §2 instead of derived by a naming policy as the gateway's client
 /// does, so a naming mistake on one side shows up as a failing test instead of agreeing with itself.
 /// </summary>
 [JsonSourceGenerationOptions(Converters = [typeof(GoTimeConverter)])]

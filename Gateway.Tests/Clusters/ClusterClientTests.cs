@@ -157,7 +157,7 @@ public sealed class ClusterClientTests
     [Test]
     public async Task GetAllocationAsync_Other404_HttpStatusFailure()
     {
-        // Unknown route: same status, different message (docs/protocol/cluster-rest-api.md §1) — not an "absent" answer.
+        // Unknown route: same status, different message (docs/protocol/cluster-rest.md §1) — not an "absent" answer.
         var result = await Client.GetAllocationAsync(Cid, CancellationToken.None);
 
         Assert.That(result.Failure?.Kind, Is.EqualTo(ClusterFailureKind.HttpStatus));
@@ -301,7 +301,7 @@ public sealed class ClusterClientTests
     [Test]
     public async Task Call_400FollowedBySecondDocument_FirstMessageOnly()
     {
-        // docs/protocol/cluster-rest-api.md §1.2 caveat: after an option parse error the server appends the pin it still made.
+        // docs/protocol/cluster-rest.md §1.2 caveat: after an option parse error the server appends the pin it still made.
         _server.On("POST", "/pins/" + Cid, new RecordedResponse { Status = 400, Body = "{\"code\":400,\"message\":\"parameter replication-min invalid\"}\n" + File.ReadAllText(Path.Combine(RepositoryPaths.Root, "Gateway.Tests/Clusters/Golden/pin.json")) });
 
         var result = await Client.PinAsync(Cid, null, CancellationToken.None);

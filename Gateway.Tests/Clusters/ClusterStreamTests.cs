@@ -5,7 +5,7 @@ using CompositeGateway.Tests.Support;
 
 namespace CompositeGateway.Tests.Clusters;
 
-/// <summary>NDJSON streams (docs/protocol/cluster-rest-api.md §1.3): items as they arrive, 204, trailers, truncation, batching, memory.</summary>
+/// <summary>NDJSON streams (docs/protocol/cluster-rest.md §1.3): items as they arrive, 204, trailers, truncation, batching, memory.</summary>
 public sealed class ClusterStreamTests
 {
     private RecordedClusterServer _server = null!;

@@ -96,7 +96,7 @@ public sealed class OwnershipFunctionalTests
         var cid = CompositionHarness.NewCid();
         var start = await a.Pins.StartPinAsync(new PinIntent(cid, PinMode.Recursive), CancellationToken.None);
 
-        // Someone outside the gateways re-pins with their own metadata: docs/protocol/cluster-rest-api.md §5.7 replaces ours wholesale.
+        // Someone outside the gateways re-pins with their own metadata: docs/protocol/cluster-rest.md §5.7 replaces ours wholesale.
         var repin = await a.Client.PinAsync(cid, new PinRequest { Metadata = new Dictionary<string, string> { ["app"] = "other" } }, CancellationToken.None);
         Assert.That(repin.IsSuccess, Is.True);
         Assert.That(await start.Wait!.Completion.WaitAsync(Generous), Is.Null);

@@ -7,7 +7,7 @@ namespace CompositeGateway.Tests.Docs;
 
 /// <summary>
 /// Every reference in code comments and Markdown resolves inside this repository: a citation such as
-/// <c>docs/protocol/cluster-rest-api.md §5.7</c> names a file that exists and a heading numbered 5.7 in it, a bare
+/// <c>docs/protocol/cluster-rest.md §5.7</c> names a file that exists and a heading numbered 5.7 in it, a bare
 /// <c>§</c> is only allowed after such a path in the same comment, and relative Markdown links and anchors point at
 /// existing files and headings. Developer reading material outside the repository must not be cited at all.
 /// </summary>

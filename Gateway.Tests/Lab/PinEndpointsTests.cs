@@ -146,7 +146,7 @@ public sealed class PinEndpointsTests
         var error = JsonNode.Parse(documents[0])!;
         Assert.That(error["code"]!.GetValue<int>(), Is.EqualTo(400));
         Assert.That(error["message"]!.GetValue<string>(), Is.EqualTo(message));
-        // docs/protocol/cluster-rest-api.md §1.2 caveat: the operation still runs and its answer is appended.
+        // docs/protocol/cluster-rest.md §1.2 caveat: the operation still runs and its answer is appended.
         Assert.That(documents, Has.Length.EqualTo(2));
         Assert.That(JsonNode.Parse(documents[1])!["name"]!.GetValue<string>(), Is.EqualTo("n"));
     }

@@ -16,7 +16,7 @@ internal enum FakeUnderclusterMode
 
 /// <summary>
 /// A minimal ipfs-cluster REST API on loopback that only answers <c>GET /id</c> and <c>GET /peers</c>
-/// (docs/protocol/cluster-rest-api.md §5.1, §5.3, §1.3 for the NDJSON stream, §1.1 for Basic auth). A stand-in until
+/// (docs/protocol/cluster-rest.md §5.1, §5.3, §1.3 for the NDJSON stream, §1.1 for Basic auth). A stand-in until
 /// the project's undercluster emulator lands; keep it this small so the swap is easy.
 /// </summary>
 internal sealed class FakeUndercluster : IAsyncDisposable
@@ -45,7 +45,7 @@ internal sealed class FakeUndercluster : IAsyncDisposable
     /// <summary><c>GET /peers</c> requests received.</summary>
     public int PeersRequests => Volatile.Read(ref _peersRequests);
 
-    /// <summary>What this peer reports as its IPFS daemon's peer ID (<c>ipfs.id</c>, docs/protocol/cluster-rest-api.md §2.3); null: omitted.</summary>
+    /// <summary>What this peer reports as its IPFS daemon's peer ID (<c>ipfs.id</c>, docs/protocol/cluster-rest.md §2.3); null: omitted.</summary>
     public string? IpfsId
     {
         get => _ipfsId;
@@ -133,13 +133,13 @@ internal sealed class FakeUndercluster : IAsyncDisposable
 
             if (fake.FailPeers)
             {
-                // docs/protocol/cluster-rest-api.md §1.3: no item and an error.
+                // docs/protocol/cluster-rest.md §1.3: no item and an error.
                 context.Response.StatusCode = 500;
                 await context.Response.WriteAsJsonAsync(new ClusterError(500, "fake peers failure"), ClusterJsonContext.Default.ClusterError);
                 return;
             }
 
-            // docs/protocol/cluster-rest-api.md §1.3: one JSON object per line, flushed as it goes.
+            // docs/protocol/cluster-rest.md §1.3: one JSON object per line, flushed as it goes.
             context.Response.ContentType = "application/json";
             foreach (var peer in (IEnumerable<ClusterPeer>)[fake.Self, .. fake.OtherPeers])
             {

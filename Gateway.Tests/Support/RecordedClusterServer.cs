@@ -11,7 +11,7 @@ namespace CompositeGateway.Tests.Support;
 /// <summary>
 /// A real Kestrel server on 127.0.0.1:0 that answers like an ipfs-cluster REST API from recorded
 /// responses: status, headers, a JSON document or NDJSON lines flushed one by one, the
-/// <c>X-Stream-Error</c> trailer (docs/protocol/cluster-rest-api.md §1.3), and misbehaviour on demand (drop the
+/// <c>X-Stream-Error</c> trailer (docs/protocol/cluster-rest.md §1.3), and misbehaviour on demand (drop the
 /// connection mid-stream, hang). Every request is recorded for assertions. Routes match on
 /// method and path; queued responses are served in order and the last one repeats.
 /// </summary>
@@ -175,7 +175,7 @@ internal sealed class RecordedClusterServer : IAsyncDisposable
     }
 
     /// <summary>
-    /// Writes a docs/protocol/cluster-rest-api.md §1.3 stream with its own chunked framing: Kestrel does not send HTTP/1.1 response
+    /// Writes a docs/protocol/cluster-rest.md §1.3 stream with its own chunked framing: Kestrel does not send HTTP/1.1 response
     /// trailers, and leaves the framing to the app when the app sets <c>Transfer-Encoding: chunked</c>.
     /// </summary>
     internal sealed class StreamWriter
@@ -241,7 +241,7 @@ internal sealed record RecordedResponse
     /// <summary>A single document (written as is).</summary>
     public string? Body { get; init; }
 
-    /// <summary>NDJSON items: the response becomes a docs/protocol/cluster-rest-api.md §1.3 stream.</summary>
+    /// <summary>NDJSON items: the response becomes a docs/protocol/cluster-rest.md §1.3 stream.</summary>
     public IReadOnlyList<string>? Lines { get; init; }
 
     /// <summary>Non-empty <c>X-Stream-Error</c> values after the empty first one.</summary>
@@ -264,7 +264,7 @@ internal sealed record RecordedResponse
     public static RecordedResponse Golden(string name, int status = 200) =>
         Json(File.ReadAllText(Path.Combine(RepositoryPaths.Root, "Gateway.Tests", "Clusters", "Golden", name)).TrimEnd(), status);
 
-    /// <summary>The cluster's error body (docs/protocol/cluster-rest-api.md §1.2): <c>{"code":…,"message":…}</c>.</summary>
+    /// <summary>The cluster's error body (docs/protocol/cluster-rest.md §1.2): <c>{"code":…,"message":…}</c>.</summary>
     public static RecordedResponse Error(int status, string message) =>
         Json($$"""{"code":{{status}},"message":{{System.Text.Json.JsonSerializer.Serialize(message)}}}""", status);
 

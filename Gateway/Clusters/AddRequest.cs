@@ -4,7 +4,7 @@ using System.Text;
 namespace CompositeGateway.Clusters;
 
 /// <summary>
-/// Query parameters of <c>POST /add</c> (docs/protocol/cluster-rest-api.md §5.13): the pin options plus the add options. Only values
+/// Query parameters of <c>POST /add</c> (docs/protocol/cluster-rest.md §5.13): the pin options plus the add options. Only values
 /// that differ from the cluster's defaults are sent, except <c>stream-channels=true</c>, which is
 /// always sent because this client only reads the streaming (NDJSON) form.
 /// </summary>

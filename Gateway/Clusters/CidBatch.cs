@@ -1,7 +1,7 @@
 namespace CompositeGateway.Clusters;
 
 /// <summary>
-/// The limits of one comma-separated CID list (<c>GET /pins?cids=a,b,c</c>, docs/protocol/cluster-rest-api.md §5.8): at most
+/// The limits of one comma-separated CID list (<c>GET /pins?cids=a,b,c</c>, docs/protocol/cluster-rest.md §5.8): at most
 /// <c>maxCount</c> CIDs and <c>maxChars</c> characters, commas included, so that each batch is one request line
 /// under the undercluster's header limit. A CID longer than the limit still goes, alone. Streaming callers ask
 /// <see cref="IsFullFor"/> before each <see cref="Add"/>; lists already in memory use <see cref="Split"/>.

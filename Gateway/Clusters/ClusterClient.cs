@@ -13,13 +13,13 @@ using Polly.Timeout;
 namespace CompositeGateway.Clusters;
 
 /// <summary>
-/// Typed client of one undercluster's REST API (docs/protocol/cluster-rest-api.md). Every method
+/// Typed client of one undercluster's REST API (docs/protocol/cluster-rest.md). Every method
 /// returns a <see cref="ClusterResult{T}"/> or a <see cref="ClusterStream{T}"/>: upstream
 /// failures are values, never exceptions (docs/development/style.md §6). Thread-safe; one per undercluster.
 /// </summary>
 internal sealed class ClusterClient
 {
-    /// <summary>The only 404 that means "absent" rather than "wrong URL" (docs/protocol/cluster-rest-api.md §1.2, state's not-found error).</summary>
+    /// <summary>The only 404 that means "absent" rather than "wrong URL" (docs/protocol/cluster-rest.md §1.2, state's not-found error).</summary>
     internal const string NotInPinsetMessage = "pin is not part of the pinset";
 
     private const string StreamErrorTrailer = "X-Stream-Error";
@@ -48,7 +48,7 @@ internal sealed class ClusterClient
         _base = options.Url.GetLeftPart(UriPartial.Authority) + options.Url.AbsolutePath.TrimEnd('/');
         if (options.Auth is { } auth)
         {
-            // docs/protocol/cluster-rest-api.md §1.1: Basic with both parts non-empty. Bearer tokens (POST /token) would save nothing here.
+            // docs/protocol/cluster-rest.md §1.1: Basic with both parts non-empty. Bearer tokens (POST /token) would save nothing here.
             _auth = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(auth.Username + ":" + auth.Password)));
         }
     }
@@ -79,22 +79,22 @@ internal sealed class ClusterClient
     /// <summary>The health probe saw this undercluster answer again: let calls flow (see <see cref="ClusterResilience.CloseAsync"/>).</summary>
     public Task CloseCircuitAsync(CancellationToken cancellationToken) => _resilience.CloseAsync(cancellationToken);
 
-    /// <summary><c>GET /id</c> (docs/protocol/cluster-rest-api.md §5.1).</summary>
+    /// <summary><c>GET /id</c> (docs/protocol/cluster-rest.md §5.1).</summary>
     public Task<ClusterResult<ClusterPeer>> GetIdAsync(CancellationToken cancellationToken) =>
         GetIdAsync(ClusterCallMode.Normal, cancellationToken);
 
-    /// <summary><c>GET /id</c> (docs/protocol/cluster-rest-api.md §5.1); <see cref="ClusterCallMode.HealthProbe"/> for the health monitor.</summary>
+    /// <summary><c>GET /id</c> (docs/protocol/cluster-rest.md §5.1); <see cref="ClusterCallMode.HealthProbe"/> for the health monitor.</summary>
     public async Task<ClusterResult<ClusterPeer>> GetIdAsync(ClusterCallMode mode, CancellationToken cancellationToken)
     {
         var result = await CallCoreAsync(new Call(HttpMethod.Get, "/id", null) { Mode = mode }, ClusterJsonContext.Default.ClusterPeer, absentIsNull: false, whenNull: null, cancellationToken);
         return result.IsSuccess ? result.Value! : result.Failure;
     }
 
-    /// <summary><c>GET /version</c> (docs/protocol/cluster-rest-api.md §5.2).</summary>
+    /// <summary><c>GET /version</c> (docs/protocol/cluster-rest.md §5.2).</summary>
     public Task<ClusterResult<ClusterVersion>> GetVersionAsync(CancellationToken cancellationToken) =>
         CallAsync(HttpMethod.Get, "/version", null, ClusterJsonContext.Default.ClusterVersion, cancellationToken);
 
-    /// <summary><c>GET /health</c> (docs/protocol/cluster-rest-api.md §5.16): 204, no auth, no checks.</summary>
+    /// <summary><c>GET /health</c> (docs/protocol/cluster-rest.md §5.16): 204, no auth, no checks.</summary>
     public async Task<ClusterResult<NoContent>> GetHealthAsync(CancellationToken cancellationToken)
     {
         var call = new Call(HttpMethod.Get, "/health", null);
@@ -104,16 +104,16 @@ internal sealed class ClusterClient
         return failure is null ? new NoContent() : Fail(failure, call);
     }
 
-    /// <summary><c>GET /peers</c> (docs/protocol/cluster-rest-api.md §5.3): one item per cluster peer; unreachable ones carry <c>error</c>.</summary>
+    /// <summary><c>GET /peers</c> (docs/protocol/cluster-rest.md §5.3): one item per cluster peer; unreachable ones carry <c>error</c>.</summary>
     public ClusterStream<ClusterPeer> StreamPeersAsync(CancellationToken cancellationToken) =>
         StreamPeersAsync(ClusterCallMode.Normal, cancellationToken);
 
-    /// <summary><c>GET /peers</c> (docs/protocol/cluster-rest-api.md §5.3); <see cref="ClusterCallMode.HealthProbe"/> for the health monitor's topology check.</summary>
+    /// <summary><c>GET /peers</c> (docs/protocol/cluster-rest.md §5.3); <see cref="ClusterCallMode.HealthProbe"/> for the health monitor's topology check.</summary>
     public ClusterStream<ClusterPeer> StreamPeersAsync(ClusterCallMode mode, CancellationToken cancellationToken) =>
         Stream(new Call(HttpMethod.Get, "/peers", null) { Mode = mode }, ClusterJsonContext.Default.ClusterPeer, cancellationToken);
 
     /// <summary>
-    /// <c>POST /pins/{cid}</c> (docs/protocol/cluster-rest-api.md §5.4): returns when the pin is in the shared state, not when pinned.
+    /// <c>POST /pins/{cid}</c> (docs/protocol/cluster-rest.md §5.4): returns when the pin is in the shared state, not when pinned.
     /// Never retried. Options are validated first; invalid ones fail with <see cref="ClusterFailureKind.InvalidRequest"/>.
     /// </summary>
     public Task<ClusterResult<ClusterPin>> PinAsync(string cid, PinRequest? options, CancellationToken cancellationToken)
@@ -131,7 +131,7 @@ internal sealed class ClusterClient
             : CallAsync(HttpMethod.Post, path, options.ToQueryString(), ClusterJsonContext.Default.ClusterPin, cancellationToken);
     }
 
-    /// <summary><c>POST /pins/{ipfs|ipns|ipld}/{path}</c> (docs/protocol/cluster-rest-api.md §5.5): resolved by the contacted peer's daemon; honours <c>mode=direct</c>.</summary>
+    /// <summary><c>POST /pins/{ipfs|ipns|ipld}/{path}</c> (docs/protocol/cluster-rest.md §5.5): resolved by the contacted peer's daemon; honours <c>mode=direct</c>.</summary>
     public Task<ClusterResult<ClusterPin>> PinPathAsync(string path, PinRequest? options, CancellationToken cancellationToken)
     {
         options ??= new PinRequest();
@@ -147,7 +147,7 @@ internal sealed class ClusterClient
     }
 
     /// <summary>
-    /// <c>DELETE /pins/{cid}</c> (docs/protocol/cluster-rest-api.md §5.6): the pin as it was, or <c>null</c> when the CID was not in
+    /// <c>DELETE /pins/{cid}</c> (docs/protocol/cluster-rest.md §5.6): the pin as it was, or <c>null</c> when the CID was not in
     /// the pinset (404 <c>pin is not part of the pinset</c>). Never retried.
     /// </summary>
     public Task<ClusterResult<ClusterPin?>> UnpinAsync(string cid, CancellationToken cancellationToken) =>
@@ -161,24 +161,24 @@ internal sealed class ClusterClient
             ? CallOrAbsentAsync(HttpMethod.Delete, "/pins" + pinPath, ClusterJsonContext.Default.ClusterPin, cancellationToken)
             : Task.FromResult<ClusterResult<ClusterPin?>>(Invalid("DELETE /pins/…", $"\"{path}\" is not an /ipfs/, /ipns/ or /ipld/ path"));
 
-    /// <summary><c>GET /allocations/{cid}</c> (docs/protocol/cluster-rest-api.md §5.12): the pinset entry, or <c>null</c> when the CID is not in the pinset.</summary>
+    /// <summary><c>GET /allocations/{cid}</c> (docs/protocol/cluster-rest.md §5.12): the pinset entry, or <c>null</c> when the CID is not in the pinset.</summary>
     public Task<ClusterResult<ClusterPin?>> GetAllocationAsync(string cid, CancellationToken cancellationToken) =>
         ClusterSyntax.IsCid(cid)
             ? CallOrAbsentAsync(HttpMethod.Get, "/allocations/" + cid, ClusterJsonContext.Default.ClusterPin, cancellationToken)
             : Task.FromResult<ClusterResult<ClusterPin?>>(Invalid("GET /allocations/…", $"\"{cid}\" is not a CID"));
 
-    /// <summary><c>GET /allocations</c> (docs/protocol/cluster-rest-api.md §5.11): the authoritative pinset. <paramref name="filter"/> is a PinType list (§3.2); null = all.</summary>
+    /// <summary><c>GET /allocations</c> (docs/protocol/cluster-rest.md §5.11): the authoritative pinset. <paramref name="filter"/> is a PinType list (§3.2); null = all.</summary>
     public ClusterStream<ClusterPin> StreamAllocationsAsync(string? filter, CancellationToken cancellationToken) =>
         Stream(new Call(HttpMethod.Get, "/allocations", string.IsNullOrEmpty(filter) ? null : "filter=" + Uri.EscapeDataString(filter)), ClusterJsonContext.Default.ClusterPin, cancellationToken);
 
-    /// <summary><c>GET /pins/{cid}?local=</c> (docs/protocol/cluster-rest-api.md §5.9). A CID not in the pinset still answers, with every peer <c>unpinned</c>.</summary>
+    /// <summary><c>GET /pins/{cid}?local=</c> (docs/protocol/cluster-rest.md §5.9). A CID not in the pinset still answers, with every peer <c>unpinned</c>.</summary>
     public Task<ClusterResult<GlobalPinInfo>> GetStatusAsync(string cid, bool local, CancellationToken cancellationToken) =>
         ClusterSyntax.IsCid(cid)
             ? CallAsync(HttpMethod.Get, "/pins/" + cid, LocalQuery(local), ClusterJsonContext.Default.GlobalPinInfo, cancellationToken)
             : Task.FromResult<ClusterResult<GlobalPinInfo>>(Invalid("GET /pins/…", $"\"{cid}\" is not a CID"));
 
     /// <summary>
-    /// <c>GET /pins</c> (docs/protocol/cluster-rest-api.md §5.8). With <paramref name="cids"/> null: every pin (matching
+    /// <c>GET /pins</c> (docs/protocol/cluster-rest.md §5.8). With <paramref name="cids"/> null: every pin (matching
     /// <paramref name="filter"/>, a TrackerStatus list). With <paramref name="cids"/>: only those
     /// (the cluster then ignores the filter), in completion order, split into as many requests as
     /// keep each URL under <see cref="ClusterClientSettings.MaxRequestTargetLength"/>; an empty list
@@ -212,35 +212,35 @@ internal sealed class ClusterClient
             cancellationToken);
     }
 
-    /// <summary><c>POST /pins/{cid}/recover</c> (docs/protocol/cluster-rest-api.md §5.10). Not retried.</summary>
+    /// <summary><c>POST /pins/{cid}/recover</c> (docs/protocol/cluster-rest.md §5.10). Not retried.</summary>
     public Task<ClusterResult<GlobalPinInfo>> RecoverAsync(string cid, bool local, CancellationToken cancellationToken) =>
         ClusterSyntax.IsCid(cid)
             ? CallAsync(HttpMethod.Post, "/pins/" + cid + "/recover", LocalQuery(local), ClusterJsonContext.Default.GlobalPinInfo, cancellationToken)
             : Task.FromResult<ClusterResult<GlobalPinInfo>>(Invalid("POST /pins/…/recover", $"\"{cid}\" is not a CID"));
 
-    /// <summary><c>POST /pins/recover</c> (docs/protocol/cluster-rest-api.md §5.10): the re-queued items.</summary>
+    /// <summary><c>POST /pins/recover</c> (docs/protocol/cluster-rest.md §5.10): the re-queued items.</summary>
     public ClusterStream<GlobalPinInfo> StreamRecoverAllAsync(bool local, CancellationToken cancellationToken) =>
         Stream(new Call(HttpMethod.Post, "/pins/recover", LocalQuery(local)), ClusterJsonContext.Default.GlobalPinInfo, cancellationToken);
 
-    /// <summary><c>GET /monitor/metrics</c> (docs/protocol/cluster-rest-api.md §5.15): metric names known to the contacted peer.</summary>
+    /// <summary><c>GET /monitor/metrics</c> (docs/protocol/cluster-rest.md §5.15): metric names known to the contacted peer.</summary>
     public Task<ClusterResult<IReadOnlyList<string>>> GetMetricNamesAsync(CancellationToken cancellationToken) =>
         CallAsync(HttpMethod.Get, "/monitor/metrics", null, ClusterJsonContext.Default.IReadOnlyListString, cancellationToken, whenNull: []);
 
-    /// <summary><c>GET /monitor/metrics/{name}</c> (docs/protocol/cluster-rest-api.md §5.15): latest valid metric per peer; empty when none (null or []).</summary>
+    /// <summary><c>GET /monitor/metrics/{name}</c> (docs/protocol/cluster-rest.md §5.15): latest valid metric per peer; empty when none (null or []).</summary>
     public Task<ClusterResult<IReadOnlyList<ClusterMetric>>> GetMetricsAsync(string name, CancellationToken cancellationToken) =>
         string.IsNullOrEmpty(name)
             ? Task.FromResult<ClusterResult<IReadOnlyList<ClusterMetric>>>(Invalid("GET /monitor/metrics/…", "empty metric name"))
             : CallAsync(HttpMethod.Get, "/monitor/metrics/" + Uri.EscapeDataString(name), null, ClusterJsonContext.Default.IReadOnlyListClusterMetric, cancellationToken, whenNull: []);
 
     /// <summary>
-    /// <c>POST /ipfs/gc</c> (docs/protocol/cluster-rest-api.md §5.14). The answer comes only after every GC run finished (hours, possibly),
+    /// <c>POST /ipfs/gc</c> (docs/protocol/cluster-rest.md §5.14). The answer comes only after every GC run finished (hours, possibly),
     /// so the undercluster timeout does not apply: only the caller's token bounds it.
     /// </summary>
     public Task<ClusterResult<GlobalRepoGc>> RepoGcAsync(bool local, CancellationToken cancellationToken) =>
         CallAsync(HttpMethod.Post, "/ipfs/gc", LocalQuery(local), ClusterJsonContext.Default.GlobalRepoGc, cancellationToken, timeout: Timeout.InfiniteTimeSpan);
 
     /// <summary>
-    /// <c>POST /add</c> (docs/protocol/cluster-rest-api.md §5.13) with a <c>multipart/form-data</c> body in the go-ipfs-files layout;
+    /// <c>POST /add</c> (docs/protocol/cluster-rest.md §5.13) with a <c>multipart/form-data</c> body in the go-ipfs-files layout;
     /// the request takes ownership of <paramref name="multipart"/> and sends it (streamed, never
     /// retried) when the result is enumerated. The undercluster timeout does not apply — an upload
     /// may take any time before the first output line — only the caller's token does.
@@ -362,7 +362,7 @@ internal sealed class ClusterClient
     }
 
     /// <summary>
-    /// One NDJSON stream (docs/protocol/cluster-rest-api.md §1.3): 204 = empty; items decoded one at a time as they arrive; after the
+    /// One NDJSON stream (docs/protocol/cluster-rest.md §1.3): 204 = empty; items decoded one at a time as they arrive; after the
     /// last one the <c>X-Stream-Error</c> trailer, whose non-empty values mean failure (the first
     /// value is sent empty on purpose).
     /// </summary>
@@ -453,7 +453,7 @@ internal sealed class ClusterClient
     {
         var request = new HttpRequestMessage(call.Method, new Uri(_base + call.Path + (call.Query is null ? "" : "?" + call.Query)))
         {
-            // ipfs-cluster's REST server speaks HTTP/1.1 (trailers ride on chunked encoding, docs/protocol/cluster-rest-api.md §1.3).
+            // ipfs-cluster's REST server speaks HTTP/1.1 (trailers ride on chunked encoding, docs/protocol/cluster-rest.md §1.3).
             Version = HttpVersion.Version11,
             VersionPolicy = HttpVersionPolicy.RequestVersionExact,
             Content = call.Content,
@@ -541,7 +541,7 @@ internal sealed class ClusterClient
     }
 
     /// <summary>
-    /// The <c>message</c> of the first JSON document of an error body (docs/protocol/cluster-rest-api.md §1.2). The first only:
+    /// The <c>message</c> of the first JSON document of an error body (docs/protocol/cluster-rest.md §1.2). The first only:
     /// after an option parse error the server appends a second document (§1.2 caveat).
     /// </summary>
     private static string? ClusterErrorMessage(byte[] body)

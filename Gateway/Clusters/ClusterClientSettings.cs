@@ -36,7 +36,7 @@ internal sealed record ClusterClientSettings
     /// <summary>Recycles connections so DNS changes of an undercluster's address are noticed.</summary>
     public TimeSpan PooledConnectionLifetime { get; init; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>Below ipfs-cluster's 120 s <c>idle_timeout</c> (docs/protocol/cluster-rest-api.md §1), so we never reuse a connection the server is closing.</summary>
+    /// <summary>Below ipfs-cluster's 120 s <c>idle_timeout</c> (docs/protocol/cluster-rest.md §1), so we never reuse a connection the server is closing.</summary>
     public TimeSpan PooledConnectionIdleTimeout { get; init; } = TimeSpan.FromSeconds(90);
 
     /// <summary>

@@ -15,13 +15,13 @@ internal enum ClusterFailureKind
     /// <summary>The cluster answered a status other than success (3xx included: redirects are never followed).</summary>
     HttpStatus,
 
-    /// <summary>The cluster answered 401: the configured credentials were refused or missing (docs/protocol/cluster-rest-api.md §1.1).</summary>
+    /// <summary>The cluster answered 401: the configured credentials were refused or missing (docs/protocol/cluster-rest.md §1.1).</summary>
     Unauthorized,
 
     /// <summary>A success status whose body does not decode as the expected type.</summary>
     BadBody,
 
-    /// <summary>A stream that began but did not end cleanly: non-empty <c>X-Stream-Error</c> trailer (docs/protocol/cluster-rest-api.md §1.3) or a dropped connection.</summary>
+    /// <summary>A stream that began but did not end cleanly: non-empty <c>X-Stream-Error</c> trailer (docs/protocol/cluster-rest.md §1.3) or a dropped connection.</summary>
     StreamBroken,
 
     /// <summary>The circuit breaker for this undercluster is open: the call was not attempted.</summary>

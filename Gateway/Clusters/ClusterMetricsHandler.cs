@@ -25,7 +25,7 @@ internal sealed class ClusterMetricsHandler(string undercluster, GatewayMetrics 
         try
         {
             var response = await base.SendAsync(request, cancellationToken);
-            // 404 "pin is not part of the pinset" is an answer, not a failure (docs/protocol/cluster-rest-api.md §5.12).
+            // 404 "pin is not part of the pinset" is an answer, not a failure (docs/protocol/cluster-rest.md §5.12).
             outcome = (int)response.StatusCode < 400 || response.StatusCode == System.Net.HttpStatusCode.NotFound ? "success" : "http_error";
             return response;
         }

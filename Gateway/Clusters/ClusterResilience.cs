@@ -57,7 +57,7 @@ internal sealed class ClusterResilience
                 UseJitter = true,
                 Delay = settings.RetryBaseDelay,
                 MaxDelay = settings.RetryMaxDelay,
-                // POST/DELETE are never retried: a repeated pin POST is a new state update (docs/protocol/cluster-rest-api.md §5.7).
+                // POST/DELETE are never retried: a repeated pin POST is a new state update (docs/protocol/cluster-rest.md §5.7).
                 ShouldHandle = args => ValueTask.FromResult(IsIdempotent(args.Context) && IsTransient(args.Outcome)),
                 OnRetry = args =>
                 {
@@ -163,7 +163,7 @@ internal sealed class ClusterResilience
     /// <summary>
     /// Failures that say "this undercluster is unwell" rather than "this request is wrong": no
     /// response, timeouts, and the gateway-ish statuses. A 500 from a handler (e.g. not enough
-    /// peers to allocate, docs/protocol/cluster-rest-api.md §4) is an answer, not an outage, so it counts for neither.
+    /// peers to allocate, docs/protocol/cluster-rest.md §4) is an answer, not an outage, so it counts for neither.
     /// </summary>
     private static bool IsTransient(Outcome<HttpResponseMessage> outcome) => outcome switch
     {

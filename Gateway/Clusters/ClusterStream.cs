@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 namespace CompositeGateway.Clusters;
 
 /// <summary>
-/// A streamed undercluster answer (NDJSON, docs/protocol/cluster-rest-api.md §1.3): enumerate it once with <c>await foreach</c>; it
+/// A streamed undercluster answer (NDJSON, docs/protocol/cluster-rest.md §1.3): enumerate it once with <c>await foreach</c>; it
 /// never throws for upstream failures. Enumeration simply ends, and <see cref="Completion"/> says
 /// whether the stream ended cleanly (all items delivered, empty <c>X-Stream-Error</c> trailer) or
 /// where it failed — before the first item (connect, status, circuit) or mid-way (broken

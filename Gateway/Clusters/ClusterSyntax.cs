@@ -2,7 +2,7 @@ namespace CompositeGateway.Clusters;
 
 /// <summary>
 /// Cheap shape checks for values put into undercluster URLs. They only guard the URL and the
-/// cluster's silent-drop cases (docs/protocol/cluster-rest-api.md §4); real CID decoding belongs to <c>Ipld/</c>.
+/// cluster's silent-drop cases (docs/protocol/cluster-rest.md §4); real CID decoding belongs to <c>Ipld/</c>.
 /// </summary>
 internal static class ClusterSyntax
 {
@@ -13,7 +13,7 @@ internal static class ClusterSyntax
     /// <summary><c>Qm…</c>/<c>12D3Koo…</c> (base58btc) or CIDv1 peer IDs.</summary>
     public static bool IsPeerId(string value) => value.Length is > 0 and <= 256 && value.All(char.IsAsciiLetterOrDigit);
 
-    /// <summary>docs/protocol/cluster-rest-api.md §4: each origin must parse as a multiaddress and contain <c>/p2p/&lt;id&gt;</c>.</summary>
+    /// <summary>docs/protocol/cluster-rest.md §4: each origin must parse as a multiaddress and contain <c>/p2p/&lt;id&gt;</c>.</summary>
     public static bool IsOrigin(string value)
     {
         if (!value.StartsWith('/') || value.Contains(',') || value.Any(char.IsWhiteSpace))
@@ -26,7 +26,7 @@ internal static class ClusterSyntax
     }
 
     /// <summary>
-    /// <c>/ipfs|ipns|ipld/…</c> as the path routes expect it (docs/protocol/cluster-rest-api.md §5.5): a bare CID gets <c>/ipfs/</c>
+    /// <c>/ipfs|ipns|ipld/…</c> as the path routes expect it (docs/protocol/cluster-rest.md §5.5): a bare CID gets <c>/ipfs/</c>
     /// (like the Go client), a trailing slash is trimmed (the server would 307, §1), and each
     /// segment is percent-encoded. Null when the path cannot be sent.
     /// </summary>

@@ -1,7 +1,7 @@
 namespace CompositeGateway.Clusters;
 
 /// <summary>
-/// How a CID is pinned: the cluster's PinMode strings (docs/protocol/cluster-rest-api.md §3.3) and the Kubo pin types the surface distinguishes
+/// How a CID is pinned: the cluster's PinMode strings (docs/protocol/cluster-rest.md §3.3) and the Kubo pin types the surface distinguishes
 /// (<c>type=</c> of pin/ls, <c>recursive=</c> of pin/add) are the same two values.
 /// </summary>
 internal enum PinMode

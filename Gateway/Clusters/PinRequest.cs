@@ -6,7 +6,7 @@ namespace CompositeGateway.Clusters;
 
 /// <summary>
 /// The pin options of <c>POST /pins/…</c> and <c>POST /add</c>, rendered as the query parameters
-/// of docs/protocol/cluster-rest-api.md §4. They are validated here before sending because the server, on a parse error, answers
+/// of docs/protocol/cluster-rest.md §4. They are validated here before sending because the server, on a parse error, answers
 /// 400 yet still pins with the options parsed so far (§1.2 caveat), and silently drops
 /// undecodable user allocations and empty metadata keys (§4).
 /// </summary>
@@ -28,13 +28,13 @@ internal sealed record PinRequest
     /// <summary>Priority peer IDs (cluster peers, not IPFS peers).</summary>
     public IReadOnlyList<string> UserAllocations { get; init; } = [];
 
-    /// <summary>When the undercluster unpins by itself (docs/protocol/cluster-rest-api.md §7); null or Go's zero time = never.</summary>
+    /// <summary>When the undercluster unpins by itself (docs/protocol/cluster-rest.md §7); null or Go's zero time = never.</summary>
     public DateTimeOffset? ExpireAt { get; init; }
 
-    /// <summary>Sent as one <c>meta-&lt;key&gt;</c> parameter each; a re-pin replaces the whole map (docs/protocol/cluster-rest-api.md §5.7).</summary>
+    /// <summary>Sent as one <c>meta-&lt;key&gt;</c> parameter each; a re-pin replaces the whole map (docs/protocol/cluster-rest.md §5.7).</summary>
     public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
 
-    /// <summary>CID of an existing pin whose allocations and options the new pin copies (docs/protocol/cluster-rest-api.md §7).</summary>
+    /// <summary>CID of an existing pin whose allocations and options the new pin copies (docs/protocol/cluster-rest.md §7).</summary>
     public string? PinUpdate { get; init; }
 
     /// <summary>Multiaddresses with <c>/p2p/&lt;id&gt;</c> where the content can be fetched.</summary>
@@ -84,7 +84,7 @@ internal sealed record PinRequest
     }
 
     /// <summary>
-    /// The query string (no leading <c>?</c>) in docs/protocol/cluster-rest-api.md §4's parameter order, each name and value
+    /// The query string (no leading <c>?</c>) in docs/protocol/cluster-rest.md §4's parameter order, each name and value
     /// percent-encoded (RFC 3986 unreserved characters kept), metadata in ordinal key order so the
     /// same options always render the same string.
     /// </summary>
@@ -154,7 +154,7 @@ internal sealed record PinRequest
         query.Append(Uri.EscapeDataString(name)).Append('=').Append(Uri.EscapeDataString(value));
     }
 
-    // The cluster's check happens after 0 is replaced by its own default (docs/protocol/cluster-rest-api.md §4), which the gateway
+    // The cluster's check happens after 0 is replaced by its own default (docs/protocol/cluster-rest.md §4), which the gateway
     // cannot see; these are the combinations that are wrong whatever that default is.
     private void ValidateReplication(List<string> problems)
     {

@@ -5,7 +5,7 @@ using CompositeGateway.Clusters.Wire;
 namespace CompositeGateway.Composition;
 
 /// <summary>
-/// <c>repo/gc</c> → each undercluster's <c>POST /ipfs/gc</c> (docs/protocol/cluster-rest-api.md §5.14): every peer's daemon
+/// <c>repo/gc</c> → each undercluster's <c>POST /ipfs/gc</c> (docs/protocol/cluster-rest.md §5.14): every peer's daemon
 /// collects, then the single answer lists each peer's removed keys and errors, which become the Kubo GC
 /// report's lines (keys and errors, peers in ID order). The answer arrives only when every peer is done, so
 /// nothing can be streamed before that; only the caller's token bounds it (the Go peer allows 24 h, docs/protocol/kubo-rpc-as-called-by-cluster.md §1.2).

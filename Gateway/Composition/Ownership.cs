@@ -13,7 +13,7 @@ internal sealed record GatewayOwner(string PeerId);
 /// <summary>
 /// How ownership is written into an undercluster pin's metadata, and how an existing pin is re-posted
 /// without losing anything. The undercluster has one pinset entry per CID shared by every party, and a
-/// re-pin replaces name, metadata, replication, expiry and origins wholesale (docs/protocol/cluster-rest-api.md §5.7,
+/// re-pin replaces name, metadata, replication, expiry and origins wholesale (docs/protocol/cluster-rest.md §5.7,
 /// §7), so every write the gateway makes is "the pin as read, plus or minus our owner key".
 /// Keys (with the default prefix):
 /// <list type="bullet">
@@ -86,7 +86,7 @@ internal sealed class Ownership
 
     /// <summary>
     /// Metadata for a pin made by <c>pin-update</c>: the cluster copied <c>from</c>'s metadata, owners included
-    /// (docs/protocol/cluster-rest-api.md §7), but only this gateway asked for <c>to</c>. Keeps other parties' keys, drops other gateways'.
+    /// (docs/protocol/cluster-rest.md §7), but only this gateway asked for <c>to</c>. Keeps other parties' keys, drops other gateways'.
     /// </summary>
     public Dictionary<string, string> ForUpdatedPin(IReadOnlyDictionary<string, string>? copied, DateTimeOffset now)
     {
@@ -107,7 +107,7 @@ internal sealed class Ownership
     public static bool SameMetadata(IReadOnlyDictionary<string, string>? a, IReadOnlyDictionary<string, string> b) =>
         (a?.Count ?? 0) == b.Count && b.All(kv => a!.TryGetValue(kv.Key, out var v) && v == kv.Value);
 
-    /// <summary>Whole seconds: what the undercluster keeps of times anyway (docs/protocol/cluster-rest-api.md §2), and short in a URL.</summary>
+    /// <summary>Whole seconds: what the undercluster keeps of times anyway (docs/protocol/cluster-rest.md §2), and short in a URL.</summary>
     private static string Stamp(DateTimeOffset now) => GoTime.Format(new DateTimeOffset(now.UtcTicks - (now.UtcTicks % TimeSpan.TicksPerSecond), TimeSpan.Zero));
 
     private static Dictionary<string, string> Copy(IReadOnlyDictionary<string, string>? metadata) =>
@@ -117,11 +117,11 @@ internal sealed class Ownership
 /// <summary>Builds the request that re-posts a pin exactly as stored, with new metadata.</summary>
 internal static class PinRewrite
 {
-    /// <summary>The Kubo mode of a stored pin: <c>max_depth</c> 0 is direct, anything else recursive (docs/protocol/cluster-rest-api.md §2.1, §3.3).</summary>
+    /// <summary>The Kubo mode of a stored pin: <c>max_depth</c> 0 is direct, anything else recursive (docs/protocol/cluster-rest.md §2.1, §3.3).</summary>
     public static PinMode ModeOf(ClusterPin pin) => pin.MaxDepth == 0 ? PinMode.Direct : PinMode.Recursive;
 
     /// <summary>
-    /// Everything docs/protocol/cluster-rest-api.md §5.7 says a re-pin replaces, copied from the stored pin: name, replication factors, expiry,
+    /// Everything docs/protocol/cluster-rest.md §5.7 says a re-pin replaces, copied from the stored pin: name, replication factors, expiry,
     /// origins, shard size, mode (upgraded to recursive when <paramref name="mode"/> asks for it: direct →
     /// recursive is allowed, the reverse is refused). <c>user_allocations</c> is not persisted (§2.1) and the
     /// cluster keeps current allocations when a re-pin's replication is unchanged (§5.7). An expiry already

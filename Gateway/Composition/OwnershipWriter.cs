@@ -7,7 +7,7 @@ namespace CompositeGateway.Composition;
 
 /// <summary>
 /// Every write of this gateway's ownership into one undercluster's pinset (docs/design/ownership.md): a
-/// read-merge-write of the whole pin (a re-pin replaces everything, docs/protocol/cluster-rest-api.md §5.7) followed by a
+/// read-merge-write of the whole pin (a re-pin replaces everything, docs/protocol/cluster-rest.md §5.7) followed by a
 /// read-back that repairs a key lost to a concurrent writer, up to <see cref="MaxWriteAttempts"/> writes; and the
 /// unpin protocol, which removes only this gateway's key and deletes the pin only when no owner remains and a
 /// gateway created it. Callers hold the CID's lock.
@@ -103,7 +103,7 @@ internal sealed class OwnershipWriter(Undercluster undercluster, PinPathOptions 
     /// <summary>
     /// Makes the pinset hold <paramref name="cid"/> with this gateway's owner key and a mode covering
     /// <paramref name="mode"/>, writing only when something is missing (a re-pin is a state update on every
-    /// undercluster peer, docs/protocol/cluster-rest-api.md §5.7). Each write is followed by a read-back; a key lost to a concurrent writer is
+    /// undercluster peer, docs/protocol/cluster-rest.md §5.7). Each write is followed by a read-back; a key lost to a concurrent writer is
     /// merged in again, up to <see cref="MaxWriteAttempts"/> writes. Callers hold the CID's lock.
     /// </summary>
     public async Task<Ensured> EnsureOwnedAsync(string cid, PinMode mode, CancellationToken cancellationToken)
@@ -217,7 +217,7 @@ internal sealed class OwnershipWriter(Undercluster undercluster, PinPathOptions 
         return new UnpinResult(UnpinOutcome.Unpinned);
     }
 
-    /// <summary>Direct pins go through the path route: <c>POST /pins/{cid}</c> would store them recursive (docs/protocol/cluster-rest-api.md §5.4 caveat).</summary>
+    /// <summary>Direct pins go through the path route: <c>POST /pins/{cid}</c> would store them recursive (docs/protocol/cluster-rest.md §5.4 caveat).</summary>
     private Task<ClusterResult<ClusterPin>> WriteAsync(string cid, PinRequest request, CancellationToken cancellationToken) =>
         request.Mode == PinMode.Direct
             ? Client.PinPathAsync("/ipfs/" + cid, request, cancellationToken)

@@ -21,7 +21,7 @@ internal enum PinState
     /// <summary>Cannot be met any more: <c>pin_error</c> on needed peers, or fewer peers can pin than the rule needs.</summary>
     Failed,
 
-    /// <summary>Every peer answers <c>unpinned</c>: the CID is not (or no longer) in the undercluster's pinset (docs/protocol/cluster-rest-api.md §5.9).</summary>
+    /// <summary>Every peer answers <c>unpinned</c>: the CID is not (or no longer) in the undercluster's pinset (docs/protocol/cluster-rest.md §5.9).</summary>
     Absent,
 }
 
@@ -30,14 +30,14 @@ internal sealed record PinVerdict(PinState State, int PinnedPeers, int RequiredP
 
 /// <summary>
 /// The "pinned" rule, applied to what the undercluster reports. Inputs are the pin as stored in the
-/// shared state (replication factors and allocations: <c>GET /allocations/{cid}</c>, docs/protocol/cluster-rest-api.md §5.12) and its
+/// shared state (replication factors and allocations: <c>GET /allocations/{cid}</c>, docs/protocol/cluster-rest.md §5.12) and its
 /// status across peers (<c>GET /pins…</c>, §5.8/§5.9). The same function decides waits, queries and
 /// listings, so the three can never disagree.
 /// </summary>
 internal static class PinnedRule
 {
     /// <summary>
-    /// True for replicate-everywhere pins: −1/−1, stored with no allocations (docs/protocol/cluster-rest-api.md §2.1, §5.7). These are pinned on
+    /// True for replicate-everywhere pins: −1/−1, stored with no allocations (docs/protocol/cluster-rest.md §2.1, §5.7). These are pinned on
     /// every peer, so "enough" means every peer in the status's <c>peer_map</c>.
     /// </summary>
     public static bool IsEverywhere(ClusterPin pin) => pin.ReplicationFactorMin == -1 || pin.Allocations is null or { Count: 0 };
@@ -71,7 +71,7 @@ internal static class PinnedRule
                     break;
                 case TrackerStatus.Remote:
                 case TrackerStatus.Sharded:
-                    // remote: allocated elsewhere, never counts (docs/protocol/cluster-rest-api.md §2.2); sharded: a meta pin is not pinned as such.
+                    // remote: allocated elsewhere, never counts (docs/protocol/cluster-rest.md §2.2); sharded: a meta pin is not pinned as such.
                     break;
                 case TrackerStatus.PinError:
                     (errors ??= []).Add(entry);

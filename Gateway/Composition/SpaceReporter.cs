@@ -9,7 +9,7 @@ namespace CompositeGateway.Composition;
 /// <summary>
 /// <c>repo/stat</c>: <c>StorageMax − RepoSize</c> is the largest new pin the undercluster can really take
 /// (docs/design/repo-stat.md has the formula and a worked example). From the per-peer <c>freespace</c>
-/// metrics (docs/protocol/cluster-rest-api.md §5.15) and the replication a new pin gets: a pin on k peers must fit on each
+/// metrics (docs/protocol/cluster-rest.md §5.15) and the replication a new pin gets: a pin on k peers must fit on each
 /// of them, so the largest that fits is the k-th largest free space (replicate-everywhere: the smallest over
 /// every peer, and none at all if a peer publishes no metric). k is what the <c>pinned_when</c> rule needs.
 /// RepoSize is 0: the REST API exposes no repo size (§5.15), and with 0 the overcluster's <c>freespace</c>

@@ -6,7 +6,7 @@ namespace CompositeGateway.Composition;
 
 /// <summary>
 /// <c>id</c>'s <c>Addresses</c>: the swarm addresses of every undercluster's peers' IPFS daemons
-/// (<c>ipfs.addresses</c> of <c>GET /peers</c>, docs/protocol/cluster-rest-api.md §2.3), underclusters in configuration order and
+/// (<c>ipfs.addresses</c> of <c>GET /peers</c>, docs/protocol/cluster-rest.md §2.3), underclusters in configuration order and
 /// peers in ID order, de-duplicated and capped at <see cref="PinPathOptions.MaxAddresses"/>: those daemons hold
 /// the content, and the other overcluster peers' daemons dial every address listed (docs/protocol/kubo-rpc-as-called-by-cluster.md
 /// §4.1). The underclusters are asked in parallel, each bounded by its timeout; the peer lists are cached by

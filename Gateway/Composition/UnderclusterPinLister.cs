@@ -26,12 +26,12 @@ internal sealed class UnderclusterPinLister(Undercluster undercluster, PinPathOp
     /// <see cref="PinPathOptions.PollBatchSize"/>, each batch's truth from one <c>GET /pins?cids=…</c>. Chosen over
     /// <c>GET /pins?filter=pinned</c> because: (1) <c>/allocations</c> streams from the shared state as it is
     /// read, while cluster-wide <c>/pins</c> answers only after every peer listed its whole IPFS pinset and the
-    /// undercluster merged it all in memory (docs/protocol/cluster-rest-api.md §1.3, §5.8) — time to first byte grows with the pinset and eats
+    /// undercluster merged it all in memory (docs/protocol/cluster-rest.md §1.3, §5.8) — time to first byte grows with the pinset and eats
     /// the Go peer's 5-minute <c>ipfs_request_timeout</c> for the whole listing (docs/protocol/kubo-rpc-as-called-by-cluster.md
     /// §4.7); (2) status is asked only for pins this gateway owns, not for every other owner's pins in a shared
     /// undercluster; (3) <c>GlobalPinInfo</c> carries neither replication factors nor <c>max_depth</c>, which the
     /// rule and the Kubo type need, and recording them in our metadata would cost an extra re-pin of every pin
-    /// created with the undercluster's default replication (docs/protocol/cluster-rest-api.md §5.7). The price: per-CID status makes the allocated
+    /// created with the undercluster's default replication (docs/protocol/cluster-rest.md §5.7). The price: per-CID status makes the allocated
     /// peers answer one IPFS <c>pin/ls?arg</c> each per listed pin, instead of one full listing per peer.
     /// </summary>
     public async IAsyncEnumerable<PinnedItem> ListAsync([EnumeratorCancellation] CancellationToken cancellationToken)

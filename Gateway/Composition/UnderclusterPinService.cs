@@ -12,7 +12,7 @@ namespace CompositeGateway.Composition;
 /// Ownership (docs/design/ownership.md): every pin this gateway creates or joins carries its owner key in
 /// the pin's metadata; listings and queries show only owned pins; an unpin removes only this gateway's key
 /// and deletes the undercluster pin only when no owner remains and a gateway created it. Every write is a
-/// read-merge-write of the whole pin (a re-pin replaces everything, docs/protocol/cluster-rest-api.md §5.7), serialised per
+/// read-merge-write of the whole pin (a re-pin replaces everything, docs/protocol/cluster-rest.md §5.7), serialised per
 /// CID inside the process, followed by a read-back that repairs a lost key (<see cref="OwnershipWriter"/>, which also
 /// holds the unpin protocol). The listing is <see cref="UnderclusterPinLister"/>'s, the running waits are in
 /// <see cref="PinWaitRegistry"/>; this class holds queries, the per-CID lock and the order of each operation.
@@ -152,7 +152,7 @@ internal sealed class UnderclusterPinService : IPinService
 
     /// <summary>
     /// <c>pin/update</c>: <c>to</c> is pinned with <c>pin-update=from</c> so the undercluster copies <c>from</c>'s
-    /// allocations and options (the content is mostly on those peers already; docs/protocol/cluster-rest-api.md §7), then made
+    /// allocations and options (the content is mostly on those peers already; docs/protocol/cluster-rest.md §7), then made
     /// this gateway's alone (the copy brought <c>from</c>'s owners along), then waited on like a pin. When
     /// <c>to</c> already exists it is joined instead: a pin-update would replace its options for its other owners.
     /// </summary>

@@ -30,7 +30,7 @@ internal sealed record PinPathOptions
 
     /// <summary>
     /// <c>poll_batch_chars</c>: most characters of CIDs (with commas) per status request, so that one batch is
-    /// one request line under the undercluster's header limit (docs/protocol/cluster-rest-api.md §1, <c>max_header_bytes</c>).
+    /// one request line under the undercluster's header limit (docs/protocol/cluster-rest.md §1, <c>max_header_bytes</c>).
     /// </summary>
     public int PollBatchChars { get; init; } = 5000;
 
@@ -100,7 +100,7 @@ internal sealed record PinPathOptions
     }
 
     /// <summary>
-    /// The combinations ipfs-cluster accepts once its defaults are applied (docs/protocol/cluster-rest-api.md §4): both −1
+    /// The combinations ipfs-cluster accepts once its defaults are applied (docs/protocol/cluster-rest.md §4): both −1
     /// (every peer) or 1 ≤ min ≤ max; plus both 0, which leaves both to the undercluster's own defaults.
     /// One 0 is refused: the undercluster would mix its default with ours and might reject every pin.
     /// </summary>

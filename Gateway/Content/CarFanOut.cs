@@ -6,7 +6,7 @@ namespace CompositeGateway.Content;
 
 /// <summary>
 /// Blocks in, one CARv1 import per target undercluster out (<c>POST /add?format=car&amp;no-pin=true</c>,
-/// docs/protocol/cluster-rest-api.md §5.13), all fed from the same writes through <see cref="UploadFanOut"/>.
+/// docs/protocol/cluster-rest.md §5.13), all fed from the same writes through <see cref="UploadFanOut"/>.
 /// An <see cref="IBlockSink"/>, so an importer (<see cref="UnixFsImporter"/>) or a <c>block/put</c> stream can
 /// write straight into it. The CAR header needs exactly one root and goes first, before any block is known:
 /// the header names the first block put (the cluster's CAR adder does not require the root to be present and,

@@ -9,7 +9,7 @@ namespace CompositeGateway.Content;
 /// <summary>
 /// Kubo's <c>add</c> over the underclusters (docs/design/content.md "add"). The upload goes, as it is read, to
 /// <c>POST /add?no-pin=true</c> of every healthy undercluster at once through <see cref="UploadFanOut"/>
-/// (docs/protocol/cluster-rest-api.md §5.13), so the blocks are wherever placement may later put the pin. The
+/// (docs/protocol/cluster-rest.md §5.13), so the blocks are wherever placement may later put the pin. The
 /// answer is the FIRST target's output, translated and passed on one line behind (at most one line held); the
 /// others' outputs are only checked: their roots must equal the first's. Only when every target's stream ended
 /// cleanly are the roots pinned through <see cref="IPinService"/> (this gateway's ownership, placement, the

@@ -11,7 +11,7 @@ internal enum UploadPartKind
 }
 
 /// <summary>
-/// One part of the go-ipfs-files multipart layout (docs/protocol/cluster-rest-api.md §5.13): its path (the
+/// One part of the go-ipfs-files multipart layout (docs/protocol/cluster-rest.md §5.13): its path (the
 /// <c>filename</c>, else the <c>name</c>, URL-unescaped, without leading or trailing slashes) and its kind.
 /// </summary>
 internal sealed record UploadPart(string Path, UploadPartKind Kind)

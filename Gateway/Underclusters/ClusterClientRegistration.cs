@@ -73,7 +73,7 @@ internal static class ClusterClientRegistration
 
     /// <summary>
     /// Transport for many concurrent, partly long-lived calls (status streams, uploads). Redirects
-    /// are off: the only one the cluster sends is the trailing-slash 307 (docs/protocol/cluster-rest-api.md §1), which we never
+    /// are off: the only one the cluster sends is the trailing-slash 307 (docs/protocol/cluster-rest.md §1), which we never
     /// trigger, and following it would silently resend POST bodies.
     /// </summary>
     internal static SocketsHttpHandler CreateTransport(ClusterClientSettings settings) => new()

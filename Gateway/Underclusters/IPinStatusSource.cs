@@ -3,7 +3,7 @@ using CompositeGateway.Clusters.Wire;
 
 namespace CompositeGateway.Underclusters;
 
-/// <summary>Batched status of pins, as one undercluster reports it (<c>GET /pins?cids=a,b,c</c>, docs/protocol/cluster-rest-api.md §5.8).</summary>
+/// <summary>Batched status of pins, as one undercluster reports it (<c>GET /pins?cids=a,b,c</c>, docs/protocol/cluster-rest.md §5.8).</summary>
 internal interface IPinStatusSource
 {
     string Name { get; }

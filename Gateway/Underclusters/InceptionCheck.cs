@@ -6,7 +6,7 @@ namespace CompositeGateway.Underclusters;
 /// <summary>
 /// The self-referencing topology ("inception"): an undercluster peer whose IPFS daemon is this
 /// gateway. That peer's <c>ipfs.id</c> (what its daemon answered to <c>/api/v0/id</c>,
-/// docs/protocol/cluster-rest-api.md §2.3) is then the gateway's own peer ID, and every pin sent through the
+/// docs/protocol/cluster-rest.md §2.3) is then the gateway's own peer ID, and every pin sent through the
 /// undercluster comes back to the gateway as a Kubo <c>pin/add</c>: a loop that only the pin wait
 /// limit would end. See docs/design/inception.md.
 /// </summary>

@@ -35,7 +35,7 @@ internal sealed class Undercluster : IPinStatusSource, IAsyncDisposable
 
     /// <summary>
     /// The replication factors the undercluster gave a pin the gateway created with replication 0 (its own
-    /// default, which the REST API does not expose: docs/protocol/cluster-rest-api.md §7). Null until such a pin was created in this process.
+    /// default, which the REST API does not expose: docs/protocol/cluster-rest.md §7). Null until such a pin was created in this process.
     /// </summary>
     public (int Min, int Max)? LearnedDefaultReplication => _learnedDefault;
 
@@ -55,7 +55,7 @@ internal sealed class Undercluster : IPinStatusSource, IAsyncDisposable
     }
 
     /// <summary>
-    /// The undercluster's peers (<c>GET /peers</c>, docs/protocol/cluster-rest-api.md §5.3), reused for <see cref="PinPathOptions.AddressesCache"/>:
+    /// The undercluster's peers (<c>GET /peers</c>, docs/protocol/cluster-rest.md §5.3), reused for <see cref="PinPathOptions.AddressesCache"/>:
     /// the peer set changes rarely, and <c>id</c> and <c>repo/stat</c> ask every 15 s (docs/protocol/kubo-rpc-as-called-by-cluster.md §3).
     /// </summary>
     public async Task<ClusterResult<IReadOnlyList<ClusterPeer>>> GetPeersAsync(CancellationToken cancellationToken)

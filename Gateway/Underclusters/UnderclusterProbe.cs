@@ -14,7 +14,7 @@ namespace CompositeGateway.Underclusters;
 /// </summary>
 internal sealed class UnderclusterProbe(TimeProvider time)
 {
-    /// <summary><c>GET /id</c> (docs/protocol/cluster-rest-api.md §5.1): up means 200 with an ID object whose <c>id</c> is set.</summary>
+    /// <summary><c>GET /id</c> (docs/protocol/cluster-rest.md §5.1): up means 200 with an ID object whose <c>id</c> is set.</summary>
     public async Task<ProbeResult> ProbeAsync(ClusterClient client, UnderclusterOptions undercluster, CancellationToken cancellationToken)
     {
         var result = await client.GetIdAsync(ClusterCallMode.HealthProbe, cancellationToken);
@@ -30,7 +30,7 @@ internal sealed class UnderclusterProbe(TimeProvider time)
     }
 
     /// <summary>
-    /// <c>GET /peers</c> (docs/protocol/cluster-rest-api.md §5.3), bounded as a whole by the undercluster's timeout: the contacted peer
+    /// <c>GET /peers</c> (docs/protocol/cluster-rest.md §5.3), bounded as a whole by the undercluster's timeout: the contacted peer
     /// asks every cluster peer for its ID (and each its IPFS daemon), so this is the expensive check.
     /// </summary>
     public async Task<PeersResult> ListPeersAsync(ClusterClient client, UnderclusterOptions undercluster, CancellationToken cancellationToken)
@@ -63,7 +63,7 @@ internal sealed class UnderclusterProbe(TimeProvider time)
     };
 
     /// <summary>
-    /// Every ipfs-cluster REST API serves <c>GET /id</c> and <c>GET /peers</c> (docs/protocol/cluster-rest-api.md §5.1, §5.3) and answers its
+    /// Every ipfs-cluster REST API serves <c>GET /id</c> and <c>GET /peers</c> (docs/protocol/cluster-rest.md §5.1, §5.3) and answers its
     /// errors as <c>{"code":…,"message":…}</c> (§1.2). A 404 or 405 to them means the URL is something else;
     /// Kubo's error JSON (<c>{"Message":…,"Code":…,"Type":"error"}</c>) or an <c>/api/v0</c> path says it is a
     /// Kubo RPC API: an IPFS daemon, or a gateway like this one.

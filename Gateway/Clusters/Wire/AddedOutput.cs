@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace CompositeGateway.Clusters.Wire;
 
-/// <summary>One line of <c>POST /add</c> output (docs/protocol/cluster-rest-api.md §2.4, §5.13).</summary>
+/// <summary>One line of <c>POST /add</c> output (docs/protocol/cluster-rest.md §2.4, §5.13).</summary>
 internal sealed record AddedOutput
 {
     public string Name { get; init; } = "";

@@ -1,6 +1,6 @@
 namespace CompositeGateway.Clusters.Wire;
 
-/// <summary>A monitor metric (<c>GET /monitor/metrics/{name}</c>; docs/protocol/cluster-rest-api.md §2.4). Times are Unix nanoseconds.</summary>
+/// <summary>A monitor metric (<c>GET /monitor/metrics/{name}</c>; docs/protocol/cluster-rest.md §2.4). Times are Unix nanoseconds.</summary>
 internal sealed record ClusterMetric
 {
     public string Name { get; init; } = "";

@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace CompositeGateway.Clusters.Wire;
 
-/// <summary>A cluster peer's identity (<c>GET /id</c>, items of <c>GET /peers</c>; docs/protocol/cluster-rest-api.md §2.3).</summary>
+/// <summary>A cluster peer's identity (<c>GET /id</c>, items of <c>GET /peers</c>; docs/protocol/cluster-rest.md §2.3).</summary>
 internal sealed record ClusterPeer
 {
     public string Id { get; init; } = "";
@@ -29,5 +29,5 @@ internal sealed record IpfsPeer
 /// <summary><c>GET /version</c>.</summary>
 internal sealed record ClusterVersion(string Version);
 
-/// <summary>Every error body of the REST API: <c>{"code":404,"message":"…"}</c> (docs/protocol/cluster-rest-api.md §1.2).</summary>
+/// <summary>Every error body of the REST API: <c>{"code":404,"message":"…"}</c> (docs/protocol/cluster-rest.md §1.2).</summary>
 internal sealed record ClusterError(int Code, string Message);

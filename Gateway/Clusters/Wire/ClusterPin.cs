@@ -5,7 +5,7 @@ namespace CompositeGateway.Clusters.Wire;
 /// <summary>
 /// A pin as the ipfs-cluster REST API writes it (POST/DELETE <c>/pins/…</c>, <c>/allocations</c>):
 /// the pin options flattened into the pin object. Field order follows Go's struct order
-/// (ipfs-cluster v1.1.6 <c>api/types.go</c>, docs/protocol/cluster-rest-api.md §2.1).
+/// (ipfs-cluster v1.1.6 <c>api/types.go</c>, docs/protocol/cluster-rest.md §2.1).
 /// </summary>
 internal sealed record ClusterPin
 {

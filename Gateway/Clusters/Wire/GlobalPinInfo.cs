@@ -3,7 +3,7 @@ using CompositeGateway.Go;
 
 namespace CompositeGateway.Clusters.Wire;
 
-/// <summary>Status of one CID across an undercluster's peers (<c>GET /pins</c>, <c>GET /pins/{cid}</c>; docs/protocol/cluster-rest-api.md §2.2).</summary>
+/// <summary>Status of one CID across an undercluster's peers (<c>GET /pins</c>, <c>GET /pins/{cid}</c>; docs/protocol/cluster-rest.md §2.2).</summary>
 internal sealed record GlobalPinInfo
 {
     public string? Cid { get; init; }
@@ -26,7 +26,7 @@ internal sealed record PinInfoShort
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<string>? IpfsPeerAddresses { get; init; }
 
-    /// <summary>A TrackerStatus string (docs/protocol/cluster-rest-api.md §3.1); see <see cref="TrackerStatus"/>.</summary>
+    /// <summary>A TrackerStatus string (docs/protocol/cluster-rest.md §3.1); see <see cref="TrackerStatus"/>.</summary>
     public string Status { get; init; } = TrackerStatus.Undefined;
     public DateTimeOffset Timestamp { get; init; } = GoTime.Zero;
     public string Error { get; init; } = "";
@@ -34,7 +34,7 @@ internal sealed record PinInfoShort
     public bool PriorityPin { get; init; }
 }
 
-/// <summary>The TrackerStatus strings of ipfs-cluster (docs/protocol/cluster-rest-api.md §3.1).</summary>
+/// <summary>The TrackerStatus strings of ipfs-cluster (docs/protocol/cluster-rest.md §3.1).</summary>
 internal static class TrackerStatus
 {
     public const string Undefined = "undefined";

@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace CompositeGateway.Clusters.Wire;
 
-/// <summary><c>POST /ipfs/gc</c> answer (docs/protocol/cluster-rest-api.md §5.14).</summary>
+/// <summary><c>POST /ipfs/gc</c> answer (docs/protocol/cluster-rest.md §5.14).</summary>
 internal sealed record GlobalRepoGc
 {
     public IReadOnlyDictionary<string, RepoGc> PeerMap { get; init; } = new Dictionary<string, RepoGc>();
