@@ -163,49 +163,13 @@ internal static class CarHeader
         }
     }
 
-    // CBOR initial byte: major type in the top 3 bits, then the argument inline (< 24) or in the
-    // next 1, 2, 4 or 8 bytes. 31 (indefinite length) is not valid dag-cbor.
-    private static (int Major, ulong Argument) ReadHead(ReadOnlySpan<byte> bytes, ref int position)
-    {
-        if (position >= bytes.Length)
+    private static (int Major, ulong Argument) ReadHead(ReadOnlySpan<byte> bytes, ref int position) =>
+        CborHead.TryRead(bytes, ref position, out var major, out var argument, out var info) switch
         {
-            throw Error("unexpected end of header");
-        }
-
-        var initial = bytes[position++];
-        var major = initial >> 5;
-        var info = initial & 0x1F;
-        if (major == 7 && info is 20 or 21 or 22 or 23)
-        {
-            return (major, (ulong)info);
-        }
-
-        if (info < 24)
-        {
-            return (major, (ulong)info);
-        }
-
-        var size = info switch
-        {
-            24 => 1,
-            25 => 2,
-            26 => 4,
-            27 => 8,
+            CborHeadStatus.Ok => (major, argument),
+            CborHeadStatus.Truncated => throw Error("unexpected end of header"),
             _ => throw Error("unsupported CBOR additional info " + info),
         };
-        if (bytes.Length - position < size)
-        {
-            throw Error("unexpected end of header");
-        }
-
-        ulong value = 0;
-        for (var i = 0; i < size; i++)
-        {
-            value = (value << 8) | bytes[position++];
-        }
-
-        return (major, value);
-    }
 
     private static void WriteHead(List<byte> output, int major, ulong argument)
     {

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
 
@@ -188,45 +187,13 @@ internal static class DagCbor
         }
     }
 
-    private static (int Major, ulong Argument) ReadHead(ReadOnlySpan<byte> bytes, ref int position)
-    {
-        if (position >= bytes.Length)
+    private static (int Major, ulong Argument) ReadHead(ReadOnlySpan<byte> bytes, ref int position) =>
+        CborHead.TryRead(bytes, ref position, out var major, out var argument, out var info) switch
         {
-            throw Error("unexpected end of data");
-        }
-
-        var initial = bytes[position++];
-        var major = initial >> 5;
-        var info = initial & 0x1F;
-        if (info < 24)
-        {
-            return (major, (ulong)info);
-        }
-
-        var size = info switch
-        {
-            24 => 1,
-            25 => 2,
-            26 => 4,
-            27 => 8,
+            CborHeadStatus.Ok => (major, argument),
+            CborHeadStatus.Truncated => throw Error("unexpected end of data"),
             _ => throw Error("indefinite or reserved length " + info),
         };
-        if (bytes.Length - position < size)
-        {
-            throw Error("unexpected end of data");
-        }
-
-        var slice = bytes.Slice(position, size);
-        position += size;
-        ulong value = size switch
-        {
-            1 => slice[0],
-            2 => BinaryPrimitives.ReadUInt16BigEndian(slice),
-            4 => BinaryPrimitives.ReadUInt32BigEndian(slice),
-            _ => BinaryPrimitives.ReadUInt64BigEndian(slice),
-        };
-        return (major, value);
-    }
 
     private static ReadOnlySpan<byte> Take(ReadOnlySpan<byte> bytes, ref int position, ulong length)
     {
