@@ -77,14 +77,14 @@ public sealed class FaultTests
         var (response, _) = await lab.PostAsync("/_lab/down?for=30s");
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
 
-        for (var i = 0; i < 100 && lab.Cluster.IsUp; i++)
+        for (var i = 0; i < 500 && lab.Cluster.IsUp; i++)
         {
             await Task.Delay(TimeSpan.FromMilliseconds(20), TimeProvider.System);
         }
 
         Assert.That(lab.Cluster.IsUp, Is.False);
         lab.Advance(TimeSpan.FromSeconds(30));
-        for (var i = 0; i < 100 && !lab.Cluster.IsUp; i++)
+        for (var i = 0; i < 500 && !lab.Cluster.IsUp; i++)
         {
             await Task.Delay(TimeSpan.FromMilliseconds(20), TimeProvider.System);
         }
