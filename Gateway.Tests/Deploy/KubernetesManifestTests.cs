@@ -8,7 +8,7 @@ namespace CompositeGateway.Tests.Deploy;
 /// <summary>
 /// deploy/kubernetes: every overlay renders with <c>kubectl kustomize</c> (offline), and the rendered objects carry
 /// what matters: 2 replicas, /health liveness and /ready readiness on the admin port, resources, read-only root
-/// filesystem, non-root, a PodDisruptionBudget and a Service selecting the pods, the key from a Secret, a
+/// filesystem, non-root, a PodDisruptionBudget and a Service selecting the pods, the key from a Secret generated from the operator's own file (no render without it), a
 /// gateway.yaml that passes check-config, a ServiceMonitor and the alert rules as a PrometheusRule.
 /// No schema validator (kubeconform) is packaged for Debian; the fields are checked here instead.
 /// </summary>
@@ -35,7 +35,23 @@ public sealed class KubernetesManifestTests
             Assert.Ignore("NOTICE: kubectl with kustomize 4+ needed to render the overlays (found: " + version.Stdout.Trim() + "); render check skipped");
         }
 
-        var result = await ExternalTool.RunAsync(kubectl, ["kustomize", Path.Combine(Root, "overlays", overlay)]);
+        // The operator's two secret files, which are never in the repository, in a copy of the tree.
+        var tree = Path.Combine(Path.GetTempPath(), "cg-kustomize-" + Guid.NewGuid().ToString("N")[..8]);
+        ToolResult result;
+        try
+        {
+            CopyTree(Root, tree);
+            var missing = await ExternalTool.RunAsync(kubectl, ["kustomize", Path.Combine(tree, "overlays", overlay)]);
+            Assert.That(missing.ExitCode, Is.Not.Zero, "no render without the identity key");
+            await File.WriteAllTextAsync(Path.Combine(tree, "overlays", overlay, "identity.key"), "# key\nCAESQA==\n");
+            await File.WriteAllTextAsync(Path.Combine(tree, "overlays", overlay, "undercluster-password"), "");
+            result = await ExternalTool.RunAsync(kubectl, ["kustomize", Path.Combine(tree, "overlays", overlay)]);
+        }
+        finally
+        {
+            Directory.Delete(tree, recursive: true);
+        }
+
         Assert.That(result.ExitCode, Is.Zero, result.ToString());
         var objects = new YamlStream();
         objects.Load(new StringReader(result.Stdout));
@@ -67,7 +83,7 @@ public sealed class KubernetesManifestTests
             var volumes = ((YamlSequenceNode)pod["volumes"]).Children.Cast<YamlMappingNode>().ToDictionary(v => Text(v, "name"));
             var secret = byKind["Secret"].Single();
             Assert.That(Text(volumes["identity"], "secret", "secretName"), Is.EqualTo(Text(secret, "metadata", "name")));
-            Assert.That(Map(secret, "stringData").Children.Keys.Select(k => k.ToString()), Does.Contain("identity.key"));
+            Assert.That(Map(secret, "data").Children.Keys.Select(k => k.ToString()), Is.EquivalentTo(new[] { "identity.key", "undercluster-password" }));
             var configMap = byKind["ConfigMap"].Single();
             Assert.That(Text(volumes["config"], "configMap", "name"), Is.EqualTo(Text(configMap, "metadata", "name")));
             Assert.That(((YamlSequenceNode)container["volumeMounts"]).Children.Select(m => Text((YamlMappingNode)m, "mountPath")),
@@ -104,6 +120,16 @@ public sealed class KubernetesManifestTests
         var alerts = PrometheusRulesTests.Load(Path.Combine(RepositoryPaths.Root, "deploy", "prometheus", "alerts.yml"));
         Assert.That(Serialize(((YamlMappingNode)rule["spec"])["groups"]), Is.EqualTo(Serialize(alerts["groups"])),
             "deploy/prometheus/alerts.yml changed: copy its groups into prometheusrule.yaml");
+    }
+
+    private static void CopyTree(string from, string to)
+    {
+        foreach (var file in Directory.GetFiles(from, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(to, Path.GetRelativePath(from, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
     }
 
     private static string Serialize(YamlNode node)
