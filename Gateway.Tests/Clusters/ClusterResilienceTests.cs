@@ -125,18 +125,15 @@ public sealed class ClusterResilienceTests
         _server.On("GET", "/pins", cut with { DropAfterLines = 1, DropWhen = new TaskCompletionSource().Task });
         using var harness = new ClusterClientHarness(_server.Url);
         var stream = harness.Client.StreamStatusAsync(null, null, local: false, CancellationToken.None);
-        var items = new List<string?>();
+        var items = new System.Collections.Concurrent.ConcurrentQueue<string?>();
         var reading = Task.Run(async () =>
         {
             await foreach (var item in stream)
             {
-                lock (items)
-                {
-                    items.Add(item.Cid);
-                }
+                items.Enqueue(item.Cid);
             }
         });
-        await WaitUntilAsync(() => { lock (items) { return items.Count == 1; } });
+        await WaitUntilAsync(() => !items.IsEmpty);
 
         await harness.Client.IsolateAsync("connect: refused (test)", CancellationToken.None);
         await reading.WaitAsync(TimeSpan.FromSeconds(10));
