@@ -6,6 +6,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using CompositeGateway.Clusters.Wire;
 using CompositeGateway.Configuration;
+using CompositeGateway.Ipld;
 using CompositeGateway.Telemetry;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
@@ -106,20 +107,16 @@ internal sealed class ClusterClient
     /// <c>POST /pins/{cid}</c> (docs/protocol/cluster-rest.md §5.4): returns when the pin is in the shared state, not when pinned.
     /// Never retried. Options are validated first; invalid ones fail with <see cref="ClusterFailureKind.InvalidRequest"/>.
     /// </summary>
-    public Task<ClusterResult<ClusterPin>> PinAsync(string cid, PinRequest? options, CancellationToken cancellationToken)
+    public Task<ClusterResult<ClusterPin>> PinAsync(Cid cid, PinRequest? options, CancellationToken cancellationToken)
     {
-        var path = "/pins/" + cid;
+        var text = cid.ToString();
+        var path = "/pins/" + text;
         options ??= new PinRequest();
-        if (!ClusterSyntax.IsCid(cid))
-        {
-            return Task.FromResult<ClusterResult<ClusterPin>>(Invalid("POST /pins/…", $"\"{cid}\" is not a CID"));
-        }
-
         var problems = options.Validate(_time.GetUtcNow());
         var query = options.ToQuery();
         return problems.Count > 0
             ? Task.FromResult<ClusterResult<ClusterPin>>(Invalid("POST " + path, string.Join("; ", problems)))
-            : CallAsync(new Call("POST", path, (api, token) => api.PinAsync(cid, query, token)), ClusterJsonContext.Default.ClusterPin, cancellationToken);
+            : CallAsync(new Call("POST", path, (api, token) => api.PinAsync(text, query, token)), ClusterJsonContext.Default.ClusterPin, cancellationToken);
     }
 
     /// <summary><c>POST /pins/{ipfs|ipns|ipld}/{path}</c> (docs/protocol/cluster-rest.md §5.5): resolved by the contacted peer's daemon; honours <c>mode=direct</c>.</summary>
@@ -144,16 +141,18 @@ internal sealed class ClusterClient
     /// <c>DELETE /pins/{cid}</c> (docs/protocol/cluster-rest.md §5.6): the pin as it was, or <c>null</c> when the CID was not in
     /// the pinset (404 <c>pin is not part of the pinset</c>). Never retried.
     /// </summary>
-    public Task<ClusterResult<ClusterPin?>> UnpinAsync(string cid, CancellationToken cancellationToken) =>
-        ClusterSyntax.IsCid(cid)
-            ? CallCoreAsync(new Call("DELETE", "/pins/" + cid, (api, token) => api.UnpinAsync(cid, token)), ClusterJsonContext.Default.ClusterPin, absentIsNull: true, whenNull: null, cancellationToken)
-            : Task.FromResult<ClusterResult<ClusterPin?>>(Invalid("DELETE /pins/…", $"\"{cid}\" is not a CID"));
+    public Task<ClusterResult<ClusterPin?>> UnpinAsync(Cid cid, CancellationToken cancellationToken)
+    {
+        var text = cid.ToString();
+        return CallCoreAsync(new Call("DELETE", "/pins/" + text, (api, token) => api.UnpinAsync(text, token)), ClusterJsonContext.Default.ClusterPin, absentIsNull: true, whenNull: null, cancellationToken);
+    }
 
     /// <summary><c>GET /allocations/{cid}</c> (docs/protocol/cluster-rest.md §5.12): the pinset entry, or <c>null</c> when the CID is not in the pinset.</summary>
-    public Task<ClusterResult<ClusterPin?>> GetAllocationAsync(string cid, CancellationToken cancellationToken) =>
-        ClusterSyntax.IsCid(cid)
-            ? CallCoreAsync(new Call("GET", "/allocations/" + cid, (api, token) => api.GetAllocationAsync(cid, token)), ClusterJsonContext.Default.ClusterPin, absentIsNull: true, whenNull: null, cancellationToken)
-            : Task.FromResult<ClusterResult<ClusterPin?>>(Invalid("GET /allocations/…", $"\"{cid}\" is not a CID"));
+    public Task<ClusterResult<ClusterPin?>> GetAllocationAsync(Cid cid, CancellationToken cancellationToken)
+    {
+        var text = cid.ToString();
+        return CallCoreAsync(new Call("GET", "/allocations/" + text, (api, token) => api.GetAllocationAsync(text, token)), ClusterJsonContext.Default.ClusterPin, absentIsNull: true, whenNull: null, cancellationToken);
+    }
 
     /// <summary><c>GET /allocations</c> (docs/protocol/cluster-rest.md §5.11): the authoritative pinset. <paramref name="filter"/> is a PinType list (§3.2); null = all.</summary>
     public ClusterStream<ClusterPin> StreamAllocationsAsync(string? filter, CancellationToken cancellationToken)
@@ -163,10 +162,11 @@ internal sealed class ClusterClient
     }
 
     /// <summary><c>GET /pins/{cid}?local=</c> (docs/protocol/cluster-rest.md §5.9). A CID not in the pinset still answers, with every peer <c>unpinned</c>.</summary>
-    public Task<ClusterResult<GlobalPinInfo>> GetStatusAsync(string cid, bool local, CancellationToken cancellationToken) =>
-        ClusterSyntax.IsCid(cid)
-            ? CallAsync(new Call("GET", "/pins/" + cid, (api, token) => api.GetStatusAsync(cid, Local(local), token)), ClusterJsonContext.Default.GlobalPinInfo, cancellationToken)
-            : Task.FromResult<ClusterResult<GlobalPinInfo>>(Invalid("GET /pins/…", $"\"{cid}\" is not a CID"));
+    public Task<ClusterResult<GlobalPinInfo>> GetStatusAsync(Cid cid, bool local, CancellationToken cancellationToken)
+    {
+        var text = cid.ToString();
+        return CallAsync(new Call("GET", "/pins/" + text, (api, token) => api.GetStatusAsync(text, Local(local), token)), ClusterJsonContext.Default.GlobalPinInfo, cancellationToken);
+    }
 
     /// <summary>
     /// <c>GET /pins</c> (docs/protocol/cluster-rest.md §5.8). With <paramref name="cids"/> null: every pin (matching
@@ -208,10 +208,11 @@ internal sealed class ClusterClient
     }
 
     /// <summary><c>POST /pins/{cid}/recover</c> (docs/protocol/cluster-rest.md §5.10). Not retried.</summary>
-    public Task<ClusterResult<GlobalPinInfo>> RecoverAsync(string cid, bool local, CancellationToken cancellationToken) =>
-        ClusterSyntax.IsCid(cid)
-            ? CallAsync(new Call("POST", "/pins/" + cid + "/recover", (api, token) => api.RecoverAsync(cid, Local(local), token)), ClusterJsonContext.Default.GlobalPinInfo, cancellationToken)
-            : Task.FromResult<ClusterResult<GlobalPinInfo>>(Invalid("POST /pins/…/recover", $"\"{cid}\" is not a CID"));
+    public Task<ClusterResult<GlobalPinInfo>> RecoverAsync(Cid cid, bool local, CancellationToken cancellationToken)
+    {
+        var text = cid.ToString();
+        return CallAsync(new Call("POST", "/pins/" + text + "/recover", (api, token) => api.RecoverAsync(text, Local(local), token)), ClusterJsonContext.Default.GlobalPinInfo, cancellationToken);
+    }
 
     /// <summary><c>GET /monitor/metrics/{name}</c> (docs/protocol/cluster-rest.md §5.15): latest valid metric per peer; empty when none (null or []).</summary>
     public Task<ClusterResult<IReadOnlyList<ClusterMetric>>> GetMetricsAsync(string name, CancellationToken cancellationToken) =>
