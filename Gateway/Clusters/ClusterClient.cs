@@ -564,6 +564,8 @@ internal sealed class ClusterClient
         BrokenCircuitException => Failure(ClusterFailureKind.CircuitOpen, call, e.Message),
         TimeoutRejectedException timeout => Failure(ClusterFailureKind.Timeout, call, "no response headers in time") with { TimeoutAfter = timeout.Timeout },
         HttpRequestException http => Failure(ClusterFailureKind.Connect, call, DescribeTransport(http)),
+        // A socket error may surface bare, not wrapped in HttpRequestException (e.g. 107 ENOTCONN when the peer reset the connection as it was shut down).
+        SocketException socket => Failure(ClusterFailureKind.Connect, call, DescribeSocket(socket)),
         OperationCanceledException => Failure(ClusterFailureKind.Timeout, call, e.Message),
         _ => null,
     };
@@ -573,8 +575,19 @@ internal sealed class ClusterClient
         OperationCanceledException when cancellationToken.IsCancellationRequested => Failure(ClusterFailureKind.Cancelled, call, "cancelled by the caller"),
         OperationCanceledException => Failure(ClusterFailureKind.Timeout, call, "body not received in time"),
         JsonException json => Failure(ClusterFailureKind.BadBody, call, json.Message) with { ExpectedType = typeName },
-        IOException or HttpRequestException => Failure(ClusterFailureKind.StreamBroken, call, "connection lost mid-body: " + (e.InnerException?.Message ?? e.Message)),
+        IOException or HttpRequestException or SocketException => Failure(ClusterFailureKind.StreamBroken, call, "connection lost mid-body: " + (e.InnerException?.Message ?? e.Message)),
         _ => null,
+    };
+
+    internal static string DescribeSocket(SocketException socket) => socket.SocketErrorCode switch
+    {
+        SocketError.ConnectionRefused => "connection refused",
+        SocketError.ConnectionReset => "connection reset",
+        SocketError.NotConnected or SocketError.Shutdown or SocketError.ConnectionAborted => "connection lost",
+        SocketError.HostNotFound or SocketError.TryAgain or SocketError.NoData => "host name not resolved",
+        SocketError.TimedOut => "connect timed out",
+        SocketError.HostUnreachable or SocketError.NetworkUnreachable => "host unreachable",
+        _ => socket.Message,
     };
 
     private static string DescribeTransport(HttpRequestException e)
@@ -583,15 +596,7 @@ internal sealed class ClusterClient
         {
             if (inner is SocketException socket)
             {
-                return socket.SocketErrorCode switch
-                {
-                    SocketError.ConnectionRefused => "connection refused",
-                    SocketError.ConnectionReset => "connection reset",
-                    SocketError.HostNotFound or SocketError.TryAgain or SocketError.NoData => "host name not resolved",
-                    SocketError.TimedOut => "connect timed out",
-                    SocketError.HostUnreachable or SocketError.NetworkUnreachable => "host unreachable",
-                    _ => socket.Message,
-                };
+                return DescribeSocket(socket);
             }
         }
 
