@@ -14,7 +14,7 @@ public sealed class ClusterSocketErrorTests
         using var harness = new ClusterClientHarness(new Uri("http://127.0.0.1:9"), configure: services =>
             services.ConfigureAll<HttpClientFactoryOptions>(o => o.HttpMessageHandlerBuilderActions.Add(b => b.AdditionalHandlers.Add(new ThrowingHandler(error)))));
 
-        var result = await harness.Client.GetAllocationAsync("QmYwAPJzv5CZsnA625s3Xf2nemtYgPpHdWEz79ojWnPbdG", CancellationToken.None);
+        var result = await harness.Client.GetAllocationAsync(CompositeGateway.Ipld.Cid.Parse("QmYwAPJzv5CZsnA625s3Xf2nemtYgPpHdWEz79ojWnPbdG"), CancellationToken.None);
 
         Assert.That(result.Failure, Is.Not.Null);
         Assert.That(result.Failure!.Kind, Is.EqualTo(ClusterFailureKind.Connect));

@@ -155,7 +155,7 @@ internal sealed class UnderclusterPinService : IPinService
     /// without a state update (docs/protocol/cluster-rest.md §5.10). Without it the wait would see the old error and the peer
     /// would retry forever. A failure to ask is logged only: the wait that follows reports what the peers do.
     /// </summary>
-    private async Task RetryIfFailedAsync(string cid, OwnershipWriter.Ensured ensured, CancellationToken cancellationToken)
+    private async Task RetryIfFailedAsync(Cid cid, OwnershipWriter.Ensured ensured, CancellationToken cancellationToken)
     {
         if (!ensured.Untouched)
         {
