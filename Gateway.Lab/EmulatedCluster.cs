@@ -229,16 +229,6 @@ internal sealed class EmulatedCluster : IAsyncDisposable
             kestrel.Listen(_endpoint, listen =>
             {
                 listen.Protocols = HttpProtocols.Http1;
-                listen.Use(next => connection =>
-                {
-                    if (State.Faults.Current.ResetConnections == true)
-                    {
-                        connection.Abort();
-                        return Task.CompletedTask;
-                    }
-
-                    return next(connection);
-                });
             });
         });
         var app = builder.Build();

@@ -76,10 +76,12 @@ internal static class LabPinning
                 MaxDepth = maxDepth,
                 Type = PinTypes.Data,
             };
-            // A re-pin does not restart the work on peers: those that had it keep their status (docs/protocol/cluster-rest.md §5.7).
-            stored = hasExisting
-                ? stored with { QueuedAtTicks = existing.QueuedAtTicks, DelayMs = existing.DelayMs, FailMask = existing.FailMask, Attempt = existing.Attempt }
-                : StartAttempt(cluster, cid, stored, now.UtcTicks, attempt: 0);
+            // A re-pin is re-tracked by every peer (docs/protocol/cluster-rest.md §5.7): a pin operation still queued or
+            // running, or done, carries on; one that ended in error is replaced by a new attempt (ipfs-cluster's
+            // optracker.TrackNewOperation), as a recover would.
+            stored = !hasExisting ? StartAttempt(cluster, cid, stored, now.UtcTicks, attempt: 0)
+                : HasPinError(cluster, existing, now.UtcTicks) ? StartAttempt(cluster, cid, stored, now.UtcTicks, (byte)Math.Min(existing.Attempt + 1, byte.MaxValue))
+                : stored with { QueuedAtTicks = existing.QueuedAtTicks, DelayMs = existing.DelayMs, FailMask = existing.FailMask, Attempt = existing.Attempt };
             stored = stored with { AwaitingBlocks = cluster.Fetch(cid, stored) && cluster.Options.RequireBlocks };
             cluster.Store.Put(cid, stored);
 
@@ -132,6 +134,19 @@ internal static class LabPinning
 
             return (PinViews.ReadBack(cid, pin), null);
         }
+    }
+
+    private static bool HasPinError(LabCluster cluster, in StoredPin pin, long nowTicks)
+    {
+        foreach (var peer in cluster.Peers)
+        {
+            if (PeerStatusMachine.Of(cluster, pin, peer, nowTicks, nowTicks).Status == TrackerStatus.PinError)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Re-queues the pin on peers showing <c>pin_error</c>; true when something was re-queued.</summary>

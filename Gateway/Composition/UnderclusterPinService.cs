@@ -138,9 +138,51 @@ internal sealed class UnderclusterPinService : IPinService
     {
         using var held = await _locks.AcquireAsync(intent.Cid.ToString(), cancellationToken);
         var ensured = await _writer.EnsureOwnedAsync(intent.Cid, intent.Mode, cancellationToken);
-        return ensured.Failure is { } failure
-            ? PinStartResult.Failed(failure)
-            : PinStartResult.Started(_waits.Start(intent.Cid, intent.Mode, ensured.Pin!, ReestablishAsync, cancellationToken));
+        if (ensured.Failure is { } failure)
+        {
+            return PinStartResult.Failed(failure);
+        }
+
+        await RetryIfFailedAsync(intent.Cid, ensured, cancellationToken);
+        return PinStartResult.Started(_waits.Start(intent.Cid, intent.Mode, ensured.Pin!, ReestablishAsync, cancellationToken));
+    }
+
+    /// <summary>
+    /// A pin/add for a pin of ours that is already in the pinset is the overcluster retrying (its recover loop,
+    /// <c>pin_recover_interval</c>, or <c>ipfs-cluster-ctl recover</c>): when peers of the undercluster ended the
+    /// attempt in <c>pin_error</c> or <c>unexpectedly_unpinned</c>, nothing retries there until someone asks, so
+    /// the gateway asks with <c>POST /pins/{cid}/recover</c>, which re-queues exactly those peers' pin operations
+    /// without a state update (docs/protocol/cluster-rest.md §5.10). Without it the wait would see the old error and the peer
+    /// would retry forever. A failure to ask is logged only: the wait that follows reports what the peers do.
+    /// </summary>
+    private async Task RetryIfFailedAsync(Cid cid, OwnershipWriter.Ensured ensured, CancellationToken cancellationToken)
+    {
+        if (!ensured.Untouched)
+        {
+            return;
+        }
+
+        var read = await Client.GetStatusAsync(cid, local: false, cancellationToken);
+        if (!read.TryGetValue(out var status, out var failure))
+        {
+            CompositionLog.PinRetryFailed(_logger, cid, Name, GatewayFailure.From(failure).Message);
+            return;
+        }
+
+        var failed = status.PeerMap.Values.Where(p => p.Status is TrackerStatus.PinError or TrackerStatus.UnexpectedlyUnpinned).ToList();
+        if (failed.Count == 0)
+        {
+            return;
+        }
+
+        var recover = await Client.RecoverAsync(cid, local: false, cancellationToken);
+        if (!recover.TryGetValue(out _, out failure))
+        {
+            CompositionLog.PinRetryFailed(_logger, cid, Name, GatewayFailure.From(failure).Message);
+            return;
+        }
+
+        CompositionLog.PinRetried(_logger, cid, Name, failed[0].Status, failed.Count);
     }
 
     /// <summary>
@@ -202,6 +244,8 @@ internal sealed class UnderclusterPinService : IPinService
             {
                 return PinStartResult.Failed(ensureFailure);
             }
+
+            await RetryIfFailedAsync(to, ensured, cancellationToken);
         }
 
         var wait = _waits.Start(to, mode, ensured.Pin!, ReestablishAsync, cancellationToken);

@@ -17,4 +17,7 @@ internal static partial class KuboRpcLog
 
     [LoggerMessage(EventId = 1304, Level = LogLevel.Warning, Message = "Kubo RPC refused a request to {Path} (possible CSRF): {Reason}")]
     public static partial void BrowserRequestRefused(ILogger logger, string path, string reason);
+
+    [LoggerMessage(EventId = 1305, Level = LogLevel.Information, Message = "Kubo RPC {Command}: the caller's request broke off or was malformed while being read: {Reason}")]
+    public static partial void RequestBroken(ILogger logger, string command, string reason);
 }
