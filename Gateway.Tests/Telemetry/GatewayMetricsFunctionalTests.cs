@@ -1,8 +1,8 @@
-using System.Text.RegularExpressions;
 using CompositeGateway.Configuration;
 using CompositeGateway.Hosting;
 using CompositeGateway.Identity;
 using CompositeGateway.Lab;
+using static CompositeGateway.Tests.Support.Exposition;
 
 namespace CompositeGateway.Tests.Telemetry;
 
@@ -49,27 +49,12 @@ public sealed class GatewayMetricsFunctionalTests
                 Assert.That(Sample(exposition, "gateway_kubo_request_duration_seconds_count", "command=\"pin/add\""), Is.EqualTo(1));
                 Assert.That(Sample(exposition, "gateway_undercluster_requests_total", "undercluster=\"lab\"", "outcome=\"success\""), Is.GreaterThanOrEqualTo(3),
                     "allocation read, pin write, read-back and status polls all reach the emulator");
-                Assert.That(Sample(exposition, "gateway_pins_waiting"), Is.Zero, "no pin is held any more");
+                Assert.That(Sample(exposition, "gateway_pins_waiting", "undercluster=\"lab\""), Is.Zero, "no pin is held any more");
             });
         }
         finally
         {
             folder.Delete(recursive: true);
         }
-    }
-
-    // The value of the one sample of `name` whose labels include all of `labels` (in any order), or NaN.
-    private static double Sample(string exposition, string name, params string[] labels)
-    {
-        foreach (Match match in Regex.Matches(exposition, $@"^{Regex.Escape(name)}(?:\{{([^}}]*)\}})? (\S+)$", RegexOptions.Multiline))
-        {
-            var present = match.Groups[1].Value.Split(',', StringSplitOptions.RemoveEmptyEntries);
-            if (labels.All(present.Contains))
-            {
-                return double.Parse(match.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture);
-            }
-        }
-
-        return double.NaN;
     }
 }

@@ -30,6 +30,10 @@ internal static class KuboRpcEndpoints
         {
             // An aborted stream reports the status it started with; the abort itself shows in the logs.
             metrics?.RecordKuboRequest(commandLabel, http.Response.StatusCode, time.GetElapsedTime(started));
+            if (KuboErrorWriter.ErrorKind(http) is { } kind)
+            {
+                metrics?.RecordKuboError(commandLabel, kind);
+            }
         }
     }
 
@@ -37,22 +41,24 @@ internal static class KuboRpcEndpoints
     private static async Task<string> DispatchCoreAsync(HttpContext http)
     {
         var request = http.Request;
+        var path = request.Path.Value ?? "";
+        path = path.Length > Prefix.Length ? path[(Prefix.Length + 1)..] : "";
+        // A known command keeps its label on a refused method too, so a client sending GET shows up under it.
+        var label = KuboCommandTable.TryResolve(path, out var resolved, out _) ? resolved.Path : "unknown";
         if (HttpMethods.IsOptions(request.Method))
         {
             http.Response.Headers.Allow = "OPTIONS, POST";
             http.Response.StatusCode = StatusCodes.Status204NoContent;
-            return "unknown";
+            return label;
         }
 
         if (!HttpMethods.IsPost(request.Method))
         {
             http.Response.Headers.Allow = "OPTIONS, POST";
             await KuboErrorWriter.WriteAsync(http, KuboFailure.MethodNotAllowed);
-            return "unknown";
+            return label;
         }
 
-        var path = request.Path.Value ?? "";
-        path = path.Length > Prefix.Length ? path[(Prefix.Length + 1)..] : "";
         if (!KuboCommandTable.TryResolve(path, out var command, out var pathArgument))
         {
             // Not the gateway's own: an undercluster's IPFS daemon may answer it (docs/forwarding.md).
