@@ -82,6 +82,7 @@ internal static class KuboRpcEndpoints
             return command.Path;
         }
 
+        using var scope = KuboRpcLog.BeginRequestScope(Log(http), command.Path, call.Arguments.Count > 0 ? call.Arguments[0] : null);
         try
         {
             await command.Handler(call);
