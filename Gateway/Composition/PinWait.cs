@@ -1,3 +1,4 @@
+using CompositeGateway.Ipld;
 using System.Globalization;
 using CompositeGateway.Clusters;
 using CompositeGateway.Clusters.Wire;
@@ -31,7 +32,7 @@ internal sealed class PinWait : IPinWait, IStatusObserver
     private int _reestablishing;
     private string? _outcome;
 
-    public PinWait(string cid, PinMode mode, ClusterPin pin, string undercluster, PinPathOptions options, Ownership ownership, TimeProvider time, Func<PinWait, Task> reestablish)
+    public PinWait(Cid cid, PinMode mode, ClusterPin pin, string undercluster, PinPathOptions options, Ownership ownership, TimeProvider time, Func<PinWait, Task> reestablish)
     {
         Cid = cid;
         Mode = mode;
@@ -43,7 +44,7 @@ internal sealed class PinWait : IPinWait, IStatusObserver
         _reestablish = reestablish;
     }
 
-    public string Cid { get; }
+    public Cid Cid { get; }
 
     public PinMode Mode { get; }
 
@@ -84,7 +85,7 @@ internal sealed class PinWait : IPinWait, IStatusObserver
                 _resources.Add(_time.CreateTimer(_ => Complete(LimitReached(), PinWaitOutcomes.WaitLimit), null, _options.WaitLimit, Timeout.InfiniteTimeSpan));
             }
 
-            _resources.Add(poller.Subscribe(Cid, this));
+            _resources.Add(poller.Subscribe(Cid.ToString(), this));
         }
 
         if (IsCompleted)

@@ -183,6 +183,10 @@ internal sealed class GatewayHost : IAsyncDisposable
 
         // Framework chatter stays out unless the operator asked for debug output.
         logging.AddFilter("Microsoft", options.Level <= LogLevel.Debug ? options.Level : (LogLevel)Math.Max((int)options.Level, (int)LogLevel.Warning));
+        // The generic host logs a listener that cannot bind ("Hosting failed to start") with the whole stack trace;
+        // the run command reports it in one line, so the trace is shown at debug level only. Critical (a crashed
+        // background service stopping the host) still gets through.
+        logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", options.Level <= LogLevel.Debug ? options.Level : LogLevel.Critical);
         // YARP logs each forwarding failure that Forwarding/ForwardingLog reports with the command and undercluster.
         logging.AddFilter("Yarp", options.Level <= LogLevel.Debug ? options.Level : LogLevel.Error);
         if (options.Format == LogFormat.Json)
