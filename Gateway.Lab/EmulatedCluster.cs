@@ -41,6 +41,16 @@ internal sealed class EmulatedCluster : IAsyncDisposable
     /// <summary>The simulated cluster: pinset, peers, per-peer status (<see cref="LabCluster.StatusOf"/>).</summary>
     public LabCluster State { get; }
 
+    /// <summary>
+    /// The W3C <c>traceparent</c> headers of the last requests received (at most <see cref="TraceParentsKept"/>), oldest
+    /// first: lets a test check that a caller propagates its trace to the cluster's REST API.
+    /// </summary>
+    public IReadOnlyCollection<string> ReceivedTraceParents => [.. _traceParents];
+
+    private const int TraceParentsKept = 1000;
+
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _traceParents = new();
+
     public string Name => State.Options.Name;
 
     public IReadOnlyList<LabPeer> Peers => State.Peers;
@@ -232,7 +242,18 @@ internal sealed class EmulatedCluster : IAsyncDisposable
             });
         });
         var app = builder.Build();
-        app.Run(context => _api.HandleAsync(context, stopping));
+        app.Run(context =>
+        {
+            if (context.Request.Headers.TraceParent is [{ } traceParent, ..])
+            {
+                _traceParents.Enqueue(traceParent);
+                while (_traceParents.Count > TraceParentsKept && _traceParents.TryDequeue(out _))
+                {
+                }
+            }
+
+            return _api.HandleAsync(context, stopping);
+        });
         return app;
     }
 }

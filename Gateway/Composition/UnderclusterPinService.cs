@@ -2,6 +2,7 @@ using CompositeGateway.Clusters;
 using CompositeGateway.Clusters.Wire;
 using CompositeGateway.Configuration;
 using CompositeGateway.Ipld;
+using CompositeGateway.Telemetry;
 using CompositeGateway.Underclusters;
 
 namespace CompositeGateway.Composition;
@@ -32,7 +33,7 @@ internal sealed class UnderclusterPinService : IPinService
     private readonly UnderclusterPinLister _lister;
     private readonly PinWaitRegistry _waits;
 
-    public UnderclusterPinService(Undercluster undercluster, PinPathOptions options, GatewayOwner owner, TimeProvider time, ILogger logger)
+    public UnderclusterPinService(Undercluster undercluster, PinPathOptions options, GatewayOwner owner, TimeProvider time, ILogger logger, GatewayMetrics? metrics = null)
     {
         _undercluster = undercluster;
         _options = options;
@@ -40,7 +41,7 @@ internal sealed class UnderclusterPinService : IPinService
         _logger = logger;
         _writer = new OwnershipWriter(undercluster, options, _ownership, time, logger);
         _lister = new UnderclusterPinLister(undercluster, options, _ownership, logger);
-        _waits = new PinWaitRegistry(undercluster, options, _ownership, time, logger);
+        _waits = new PinWaitRegistry(undercluster, options, _ownership, time, logger, metrics);
     }
 
     internal Ownership Ownership => _ownership;

@@ -186,6 +186,8 @@ internal sealed class GatewayHost : IAsyncDisposable
     {
         logging.ClearProviders();
         logging.SetMinimumLevel(options.Level);
+        // Lines written inside a Kubo request carry its trace (W3C ids, also propagated to undercluster calls) in their scopes.
+        logging.Configure(factory => factory.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);
 
         // Framework chatter stays out unless the operator asked for debug output.
         logging.AddFilter("Microsoft", options.Level <= LogLevel.Debug ? options.Level : (LogLevel)Math.Max((int)options.Level, (int)LogLevel.Warning));
@@ -200,6 +202,7 @@ internal sealed class GatewayHost : IAsyncDisposable
             logging.AddJsonConsole(json =>
             {
                 json.UseUtcTimestamp = true;
+                json.IncludeScopes = true;
                 json.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
             });
         }

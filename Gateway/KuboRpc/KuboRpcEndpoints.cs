@@ -44,6 +44,10 @@ internal static class KuboRpcEndpoints
         {
             // An aborted stream reports the status it started with; the abort itself shows in the logs.
             metrics?.RecordKuboRequest(commandLabel, http.Response.StatusCode, time.GetElapsedTime(started));
+            if (KuboErrorWriter.ErrorKind(http) is { } kind)
+            {
+                metrics?.RecordKuboError(commandLabel, kind);
+            }
         }
     }
 
@@ -51,23 +55,25 @@ internal static class KuboRpcEndpoints
     private static async Task<string> DispatchCoreAsync(HttpContext http)
     {
         var request = http.Request;
+        var path = request.Path.Value ?? "";
+        path = path.Length > Prefix.Length ? path[(Prefix.Length + 1)..] : "";
+        // A known command keeps its label on a refused method too, so a client sending GET shows up under it.
+        var label = KuboCommandTable.TryResolve(path, out var resolved, out _) ? resolved.Path : "unknown";
         // Methods are compared exactly, as Go does: "post" is not POST and runs nothing.
         if (string.Equals(request.Method, HttpMethods.Options, StringComparison.Ordinal))
         {
             http.Response.Headers.Allow = "OPTIONS, POST";
             http.Response.StatusCode = StatusCodes.Status204NoContent;
-            return "unknown";
+            return label;
         }
 
         if (!string.Equals(request.Method, HttpMethods.Post, StringComparison.Ordinal))
         {
             http.Response.Headers.Allow = "OPTIONS, POST";
             await KuboErrorWriter.WriteAsync(http, KuboFailure.MethodNotAllowed);
-            return "unknown";
+            return label;
         }
 
-        var path = request.Path.Value ?? "";
-        path = path.Length > Prefix.Length ? path[(Prefix.Length + 1)..] : "";
         if (!KuboCommandTable.TryResolve(path, out var command, out var pathArgument))
         {
             // Not the gateway's own: an undercluster's IPFS daemon may answer it (docs/forwarding.md).
@@ -91,6 +97,7 @@ internal static class KuboRpcEndpoints
             return command.Path;
         }
 
+        using var scope = KuboRpcLog.BeginRequestScope(Log(http), command.Path, call.Arguments.Count > 0 ? call.Arguments[0] : null);
         try
         {
             await command.Handler(call);

@@ -132,6 +132,21 @@ internal sealed class UnderclusterHealth : IUnderclusterHealthView
         }
     }
 
+    /// <summary>
+    /// The free space a <c>repo/stat</c> computed for this undercluster (for <c>gateway_undercluster_free_space_bytes</c>).
+    /// Like <see cref="RecordRepoStat"/>, not a probe: it changes neither readiness nor <c>last_probe</c>. Unknown names are ignored.
+    /// </summary>
+    public void RecordFreeSpace(string name, ulong bytes)
+    {
+        lock (_gate)
+        {
+            if (_entries.TryGetValue(name, out var entry))
+            {
+                entry.FreeSpace = bytes;
+            }
+        }
+    }
+
     /// <summary>Completes at the next recorded probe; lets tests and tools wait without polling a clock.</summary>
     public Task WaitForChangeAsync(CancellationToken cancellationToken)
     {
@@ -168,6 +183,7 @@ internal sealed class UnderclusterHealth : IUnderclusterHealthView
         {
             RepoStatLeftOut = entry.RepoStatError is not null,
             LastRepoStatError = entry.RepoStatError,
+            FreeSpaceBytes = entry.FreeSpace,
         };
     }
 
@@ -195,5 +211,7 @@ internal sealed class UnderclusterHealth : IUnderclusterHealthView
         public string? RepoStatError { get; set; }
 
         public DateTimeOffset? ProbeStarted { get; set; }
+
+        public ulong? FreeSpace { get; set; }
     }
 }
