@@ -1,7 +1,7 @@
+using CompositeGateway.Lab.Connector;
 using CompositeGateway.Clusters;
 using CompositeGateway.Composition;
 using CompositeGateway.Configuration;
-using CompositeGateway.Tests.Support;
 
 namespace CompositeGateway.Tests.KuboRpc;
 

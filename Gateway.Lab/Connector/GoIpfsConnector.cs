@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json;
 using CompositeGateway.Ipld;
 
-namespace CompositeGateway.Tests.Support;
+namespace CompositeGateway.Lab.Connector;
 
 /// <summary>The Go peer's timeouts (<c>ipfshttp</c> section of service.json, docs/protocol/kubo-rpc-as-called-by-cluster.md §1.2).</summary>
 internal sealed record GoIpfsConnectorOptions
