@@ -143,7 +143,39 @@ internal static class DagJson
         }
     }
 
-    private static void Write(Utf8JsonWriter writer, IpldNode node, int depth)
+    /// <summary>
+    /// Writes <paramref name="node"/> as Kubo's <c>dag get</c> shows a stored block: map keys in the order they
+    /// are stored (dag-cbor keeps them length-first, which is also the order go-ipld-prime's dag-json encoder
+    /// sorts into) and floats as they are, where <see cref="Encode"/> sorts keys and refuses floats.
+    /// </summary>
+    public static void WriteAsStored(IpldNode node, Utf8JsonWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        Write(writer, node, 0, asStored: true);
+    }
+
+    /// <summary>dag-json's bytes form: <c>{"/":{"bytes":"…"}}</c>, standard base64 without padding.</summary>
+    public static void WriteBytes(Utf8JsonWriter writer, ReadOnlySpan<byte> bytes)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.WriteStartObject();
+        writer.WriteStartObject("/");
+        writer.WriteString("bytes", Convert.ToBase64String(bytes).TrimEnd('='));
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+    }
+
+    /// <summary>dag-json's link form: <c>{"/":"cid"}</c>.</summary>
+    public static void WriteLink(Utf8JsonWriter writer, Cid cid)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentNullException.ThrowIfNull(cid);
+        writer.WriteStartObject();
+        writer.WriteString("/", cid.ToString());
+        writer.WriteEndObject();
+    }
+
+    private static void Write(Utf8JsonWriter writer, IpldNode node, int depth, bool asStored = false)
     {
         if (depth > IpldNode.MaxDepth)
         {
@@ -161,38 +193,35 @@ internal static class DagJson
             case IpldInteger i:
                 writer.WriteRawValue(i.Value.ToString(CultureInfo.InvariantCulture), skipInputValidation: true);
                 break;
+            case IpldFloat f when asStored:
+                writer.WriteNumberValue(f.Value);
+                break;
             case IpldFloat:
                 throw new IpldFormatException("dag-json: encoding floats is not supported by this gateway");
             case IpldString s:
                 writer.WriteStringValue(s.Value);
                 break;
             case IpldBytes bytes:
-                writer.WriteStartObject();
-                writer.WriteStartObject("/");
-                writer.WriteString("bytes", Convert.ToBase64String(bytes.Value).TrimEnd('='));
-                writer.WriteEndObject();
-                writer.WriteEndObject();
+                WriteBytes(writer, bytes.Value);
                 break;
             case IpldLinkNode link:
-                writer.WriteStartObject();
-                writer.WriteString("/", link.Cid.ToString());
-                writer.WriteEndObject();
+                WriteLink(writer, link.Cid);
                 break;
             case IpldList list:
                 writer.WriteStartArray();
                 foreach (var item in list.Items)
                 {
-                    Write(writer, item, depth + 1);
+                    Write(writer, item, depth + 1, asStored);
                 }
 
                 writer.WriteEndArray();
                 break;
             case IpldMap map:
                 writer.WriteStartObject();
-                foreach (var (key, _, value) in map.SortedBytewise())
+                foreach (var (key, value) in asStored ? map.Entries.Select(e => (e.Key, e.Value)) : map.SortedBytewise().Select(e => (e.Key, e.Value)))
                 {
                     writer.WritePropertyName(key);
-                    Write(writer, value, depth + 1);
+                    Write(writer, value, depth + 1, asStored);
                 }
 
                 writer.WriteEndObject();

@@ -1,7 +1,7 @@
 namespace CompositeGateway.Ipld;
 
 /// <summary>
-/// The IPLD data model (ipld.io/docs/data-model): what <see cref="DagJson"/> and <see cref="DagCborCodec"/> decode
+/// The IPLD data model (ipld.io/docs/data-model): what <see cref="DagJson"/> and <see cref="DagCbor"/> decode
 /// to and encode from, so one codec's input can be stored as another's block.
 /// </summary>
 internal abstract record IpldNode

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using CompositeGateway.Clusters;
 using CompositeGateway.Configuration;
+using CompositeGateway.Ipld;
 using CompositeGateway.Lab;
 using CompositeGateway.Tests.Composition;
 using CompositeGateway.Underclusters;
@@ -30,7 +31,7 @@ public sealed class ProbeDrivenCircuitTests
         var clock = Stopwatch.StartNew();
         var (heldStatus, heldBody) = await host.KuboAsync($"pin/ls?arg={cid}&type=recursive");
         TestContext.Out.WriteLine($"pin/ls?arg while held open answered in {clock.Elapsed.TotalMilliseconds:0} ms (timeout 2000 ms)");
-        var direct = await client.GetAllocationAsync(cid, CancellationToken.None);
+        var direct = await client.GetAllocationAsync(Cid.Parse(cid), CancellationToken.None);
 
         host["a"].Faults.Clear();
         await host.WaitUntilAsync("a", UnderclusterState.Up);

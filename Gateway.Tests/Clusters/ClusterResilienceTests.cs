@@ -8,7 +8,7 @@ namespace CompositeGateway.Tests.Clusters;
 /// <summary>Retries (GET only), attempt timeouts and the circuit breaker, counted on the server side.</summary>
 public sealed class ClusterResilienceTests
 {
-    private const string Cid = "bafybeiexamplecid";
+    private const string Cid = "bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi";
 
     private RecordedClusterServer _server = null!;
 
@@ -48,7 +48,7 @@ public sealed class ClusterResilienceTests
         using var harness = new ClusterClientHarness(_server.Url);
         _server.On("GET", "/pins/" + Cid, RecordedResponse.Error(500, "boom"));
 
-        await harness.Client.GetStatusAsync(Cid, local: false, CancellationToken.None);
+        await harness.Client.GetStatusAsync(CompositeGateway.Ipld.Cid.Parse(Cid), local: false, CancellationToken.None);
 
         Assert.That(_server.Count("GET", "/pins/" + Cid), Is.EqualTo(1));
     }
@@ -71,7 +71,7 @@ public sealed class ClusterResilienceTests
         using var harness = new ClusterClientHarness(_server.Url);
         _server.On("POST", "/pins/" + Cid, RecordedResponse.Error(503, "down"), RecordedResponse.Golden("pin.json"));
 
-        var result = await harness.Client.PinAsync(Cid, null, CancellationToken.None);
+        var result = await harness.Client.PinAsync(CompositeGateway.Ipld.Cid.Parse(Cid), null, CancellationToken.None);
 
         Assert.That(result.Failure?.Kind, Is.EqualTo(ClusterFailureKind.HttpStatus));
         Assert.That(_server.Count("POST", "/pins/" + Cid), Is.EqualTo(1));
@@ -83,7 +83,7 @@ public sealed class ClusterResilienceTests
         using var harness = new ClusterClientHarness(_server.Url, timeout: TimeSpan.FromMilliseconds(200));
         _server.On("DELETE", "/pins/" + Cid, RecordedResponse.Hanging());
 
-        var result = await harness.Client.UnpinAsync(Cid, CancellationToken.None);
+        var result = await harness.Client.UnpinAsync(CompositeGateway.Ipld.Cid.Parse(Cid), CancellationToken.None);
 
         Assert.That(result.Failure?.Kind, Is.EqualTo(ClusterFailureKind.Timeout));
         Assert.That(_server.Count("DELETE", "/pins/" + Cid), Is.EqualTo(1));
@@ -112,7 +112,7 @@ public sealed class ClusterResilienceTests
         });
         using var harness = new ClusterClientHarness(new Uri($"http://127.0.0.1:{((System.Net.IPEndPoint)listener.LocalEndpoint).Port}"));
 
-        var post = await harness.Client.PinAsync(Cid, null, CancellationToken.None);
+        var post = await harness.Client.PinAsync(CompositeGateway.Ipld.Cid.Parse(Cid), null, CancellationToken.None);
         var postConnections = Volatile.Read(ref accepted);
         var get = await harness.Client.GetVersionAsync(CancellationToken.None);
         var getConnections = Volatile.Read(ref accepted) - postConnections;
@@ -146,16 +146,16 @@ public sealed class ClusterResilienceTests
 
         for (var i = 0; i < 3; i++)
         {
-            await client.PinAsync(Cid, null, CancellationToken.None);
+            await client.PinAsync(CompositeGateway.Ipld.Cid.Parse(Cid), null, CancellationToken.None);
         }
 
-        var rejected = await client.PinAsync(Cid, null, CancellationToken.None);
+        var rejected = await client.PinAsync(CompositeGateway.Ipld.Cid.Parse(Cid), null, CancellationToken.None);
         Assert.That(rejected.Failure?.Kind, Is.EqualTo(ClusterFailureKind.CircuitOpen));
         Assert.That(client.CircuitState, Is.EqualTo(CircuitState.Open));
         Assert.That(_server.Count("POST", "/pins/" + Cid), Is.EqualTo(3), "an open circuit sends nothing");
 
         time.Advance(TimeSpan.FromSeconds(11));
-        var probe = await client.PinAsync(Cid, null, CancellationToken.None);
+        var probe = await client.PinAsync(CompositeGateway.Ipld.Cid.Parse(Cid), null, CancellationToken.None);
 
         Assert.That(probe.IsSuccess, Is.True, probe.ToString());
         Assert.That(client.CircuitState, Is.EqualTo(CircuitState.Closed));
@@ -235,7 +235,7 @@ public sealed class ClusterResilienceTests
 
         for (var i = 0; i < 5; i++)
         {
-            await harness.Client.PinAsync(Cid, null, CancellationToken.None);
+            await harness.Client.PinAsync(CompositeGateway.Ipld.Cid.Parse(Cid), null, CancellationToken.None);
         }
 
         Assert.That(harness.Client.CircuitState, Is.EqualTo(CircuitState.Closed));

@@ -4,6 +4,7 @@ using CompositeGateway.Clusters;
 using CompositeGateway.Composition;
 using CompositeGateway.Content;
 using CompositeGateway.Configuration;
+using CompositeGateway.Ipld;
 using CompositeGateway.KuboRpc;
 using CompositeGateway.Lab;
 using CompositeGateway.Tests.KuboRpc;
@@ -167,17 +168,20 @@ internal sealed class MultiClusterFixture : IAsyncDisposable
         public async Task<GatewayFailure?> PinAsync(string cid, CompositeGateway.Clusters.PinMode mode = CompositeGateway.Clusters.PinMode.Recursive)
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-            var started = await Pins.StartPinAsync(new PinIntent(cid, mode), timeout.Token);
+            var started = await Pins.StartPinAsync(new PinIntent(Cid.Parse(cid), mode), timeout.Token);
             return started.Failure ?? await started.Wait!.Completion;
         }
 
         public async Task<List<string>> ListAsync()
         {
             var items = new List<string>();
-            await foreach (var item in Pins.ListAsync(CancellationToken.None))
+            var listing = Pins.ListAsync(CancellationToken.None);
+            await foreach (var item in listing)
             {
                 items.Add(item.Cid);
             }
+
+            Assert.That(listing.Failure, Is.Null, "the listing ended with a failure");
 
             return items;
         }

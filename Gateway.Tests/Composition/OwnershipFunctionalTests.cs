@@ -1,5 +1,6 @@
 using CompositeGateway.Clusters;
 using CompositeGateway.Composition;
+using CompositeGateway.Ipld;
 
 namespace CompositeGateway.Tests.Composition;
 
@@ -19,14 +20,14 @@ public sealed class OwnershipFunctionalTests
         await PinAsync(b, cid);
         Assert.That(harness.MetadataOf(cid)!.Keys, Is.SupersetOf(new[] { a.OwnerKey, b.OwnerKey, "composite-gateway/created" }));
 
-        var unpinA = await a.Pins.UnpinAsync(cid, CancellationToken.None);
+        var unpinA = await a.Pins.UnpinAsync(Cid.Parse(cid), CancellationToken.None);
 
         Assert.That(unpinA.Outcome, Is.EqualTo(UnpinOutcome.Unpinned));
         Assert.That(harness.MetadataOf(cid)!.Keys, Is.EquivalentTo(new[] { b.OwnerKey, "composite-gateway/created" }));
-        Assert.That((await a.Pins.QueryAsync(cid, CancellationToken.None)).PinnedAs, Is.Null, "A no longer owns it");
-        Assert.That((await b.Pins.QueryAsync(cid, CancellationToken.None)).PinnedAs, Is.EqualTo(PinMode.Recursive));
+        Assert.That((await a.Pins.QueryAsync(Cid.Parse(cid), CancellationToken.None)).PinnedAs, Is.Null, "A no longer owns it");
+        Assert.That((await b.Pins.QueryAsync(Cid.Parse(cid), CancellationToken.None)).PinnedAs, Is.EqualTo(PinMode.Recursive));
 
-        var unpinB = await b.Pins.UnpinAsync(cid, CancellationToken.None);
+        var unpinB = await b.Pins.UnpinAsync(Cid.Parse(cid), CancellationToken.None);
 
         Assert.That(unpinB.Outcome, Is.EqualTo(UnpinOutcome.Unpinned));
         Assert.That(harness.InPinset(cid), Is.False, "last owner of a gateway-created pin deletes it");
@@ -42,7 +43,7 @@ public sealed class OwnershipFunctionalTests
         await PinAsync(a, cid);
         harness.Requests.Clear();
 
-        var unpin = await b.Pins.UnpinAsync(cid, CancellationToken.None);
+        var unpin = await b.Pins.UnpinAsync(Cid.Parse(cid), CancellationToken.None);
 
         Assert.That(unpin.Outcome, Is.EqualTo(UnpinOutcome.NotPinned));
         Assert.That(harness.InPinset(cid), Is.True);
@@ -56,7 +57,7 @@ public sealed class OwnershipFunctionalTests
         var a = harness.StartGateway(CompositionHarness.OwnerA);
         var cid = CompositionHarness.NewCid();
         var expire = DateTimeOffset.UtcNow.AddDays(7);
-        var original = await a.Client.PinAsync(cid, new PinRequest
+        var original = await a.Client.PinAsync(Cid.Parse(cid), new PinRequest
         {
             Name = "operator-backup",
             ReplicationMin = 2,
@@ -66,12 +67,12 @@ public sealed class OwnershipFunctionalTests
             Origins = ["/ip4/10.1.2.3/tcp/4001/p2p/12D3KooWDBpx1ax2oAiu6oXbt2A4NgZomYrXr4FzKgdK7uJvFZ1t"],
         }, CancellationToken.None);
         Assert.That(original.IsSuccess, Is.True, original.ToString());
-        var before = (await a.Client.GetAllocationAsync(cid, CancellationToken.None)).Value!;
+        var before = (await a.Client.GetAllocationAsync(Cid.Parse(cid), CancellationToken.None)).Value!;
 
         await PinAsync(a, cid);
-        var joined = (await a.Client.GetAllocationAsync(cid, CancellationToken.None)).Value!;
-        var unpin = await a.Pins.UnpinAsync(cid, CancellationToken.None);
-        var after = (await a.Client.GetAllocationAsync(cid, CancellationToken.None)).Value;
+        var joined = (await a.Client.GetAllocationAsync(Cid.Parse(cid), CancellationToken.None)).Value!;
+        var unpin = await a.Pins.UnpinAsync(Cid.Parse(cid), CancellationToken.None);
+        var after = (await a.Client.GetAllocationAsync(Cid.Parse(cid), CancellationToken.None)).Value;
 
         Assert.Multiple(() =>
         {
@@ -94,10 +95,10 @@ public sealed class OwnershipFunctionalTests
         await using var harness = await CompositionHarness.StartAsync(new() { PinDelay = TimeSpan.FromMilliseconds(1500) });
         var a = harness.StartGateway(CompositionHarness.OwnerA);
         var cid = CompositionHarness.NewCid();
-        var start = await a.Pins.StartPinAsync(new PinIntent(cid, PinMode.Recursive), CancellationToken.None);
+        var start = await a.Pins.StartPinAsync(new PinIntent(Cid.Parse(cid), PinMode.Recursive), CancellationToken.None);
 
         // Someone outside the gateways re-pins with their own metadata: docs/protocol/cluster-rest.md §5.7 replaces ours wholesale.
-        var repin = await a.Client.PinAsync(cid, new PinRequest { Metadata = new Dictionary<string, string> { ["app"] = "other" } }, CancellationToken.None);
+        var repin = await a.Client.PinAsync(Cid.Parse(cid), new PinRequest { Metadata = new Dictionary<string, string> { ["app"] = "other" } }, CancellationToken.None);
         Assert.That(repin.IsSuccess, Is.True);
         Assert.That(await start.Wait!.Completion.WaitAsync(Generous), Is.Null);
 
@@ -110,10 +111,10 @@ public sealed class OwnershipFunctionalTests
         await using var harness = await CompositionHarness.StartAsync(new() { PinDelay = TimeSpan.FromMilliseconds(1500) });
         var a = harness.StartGateway(CompositionHarness.OwnerA);
         var cid = CompositionHarness.NewCid();
-        var start = await a.Pins.StartPinAsync(new PinIntent(cid, PinMode.Recursive), CancellationToken.None);
+        var start = await a.Pins.StartPinAsync(new PinIntent(Cid.Parse(cid), PinMode.Recursive), CancellationToken.None);
 
         // The residual race of docs/design/ownership.md, forced: the pin disappears under a live wait.
-        Assert.That((await a.Client.UnpinAsync(cid, CancellationToken.None)).IsSuccess, Is.True);
+        Assert.That((await a.Client.UnpinAsync(Cid.Parse(cid), CancellationToken.None)).IsSuccess, Is.True);
         Assert.That(await start.Wait!.Completion.WaitAsync(Generous), Is.Null);
 
         Assert.That(harness.MetadataOf(cid)!.Keys, Is.SupersetOf(new[] { a.OwnerKey, "composite-gateway/created" }));
@@ -125,9 +126,9 @@ public sealed class OwnershipFunctionalTests
         await using var harness = await CompositionHarness.StartAsync(new() { PinDelay = TimeSpan.FromMinutes(10) });
         var a = harness.StartGateway(CompositionHarness.OwnerA);
         var cid = CompositionHarness.NewCid();
-        var start = await a.Pins.StartPinAsync(new PinIntent(cid, PinMode.Recursive), CancellationToken.None);
+        var start = await a.Pins.StartPinAsync(new PinIntent(Cid.Parse(cid), PinMode.Recursive), CancellationToken.None);
 
-        var unpin = await a.Pins.UnpinAsync(cid, CancellationToken.None);
+        var unpin = await a.Pins.UnpinAsync(Cid.Parse(cid), CancellationToken.None);
         var failure = await start.Wait!.Completion.WaitAsync(Generous);
         await Task.Delay(300);
 
@@ -149,9 +150,9 @@ public sealed class OwnershipFunctionalTests
         await PinAsync(replica2, cid);
 
         Assert.That(harness.Requests.Count("POST", "/pins/" + cid), Is.Zero, "same key: already owned, nothing to write");
-        Assert.That((await replica2.Pins.UnpinAsync(cid, CancellationToken.None)).Outcome, Is.EqualTo(UnpinOutcome.Unpinned));
+        Assert.That((await replica2.Pins.UnpinAsync(Cid.Parse(cid), CancellationToken.None)).Outcome, Is.EqualTo(UnpinOutcome.Unpinned));
         Assert.That(harness.InPinset(cid), Is.False);
-        Assert.That((await replica1.Pins.UnpinAsync(cid, CancellationToken.None)).Outcome, Is.EqualTo(UnpinOutcome.NotPinned));
+        Assert.That((await replica1.Pins.UnpinAsync(Cid.Parse(cid), CancellationToken.None)).Outcome, Is.EqualTo(UnpinOutcome.NotPinned));
     }
 
     [Test]
@@ -172,7 +173,7 @@ public sealed class OwnershipFunctionalTests
 
         Assert.That(listedA, Is.EquivalentTo(new[] { onlyA, both }));
         Assert.That(listedB, Is.EquivalentTo(new[] { both }));
-        Assert.That((await b.Pins.QueryAsync(onlyA, CancellationToken.None)).PinnedAs, Is.Null);
+        Assert.That((await b.Pins.QueryAsync(Cid.Parse(onlyA), CancellationToken.None)).PinnedAs, Is.Null);
     }
 
     [Test]
@@ -186,12 +187,12 @@ public sealed class OwnershipFunctionalTests
         await PinAsync(a, from);
         await PinAsync(b, from);
 
-        var update = await a.Pins.StartUpdateAsync(from, to, unpinFrom: true, CancellationToken.None);
+        var update = await a.Pins.StartUpdateAsync(Cid.Parse(from), Cid.Parse(to), unpinFrom: true, CancellationToken.None);
 
         Assert.That(update.Failure, Is.Null);
         Assert.That(await update.Wait!.Completion.WaitAsync(Generous), Is.Null);
-        var fromPin = (await a.Client.GetAllocationAsync(from, CancellationToken.None)).Value!;
-        var toPin = (await a.Client.GetAllocationAsync(to, CancellationToken.None)).Value!;
+        var fromPin = (await a.Client.GetAllocationAsync(Cid.Parse(from), CancellationToken.None)).Value!;
+        var toPin = (await a.Client.GetAllocationAsync(Cid.Parse(to), CancellationToken.None)).Value!;
         Assert.That(toPin.Allocations, Is.EquivalentTo(fromPin.Allocations!), "pin-update copied from's allocations");
         Assert.That(toPin.Metadata!.Keys, Is.EquivalentTo(new[] { a.OwnerKey, "composite-gateway/created" }));
         Assert.That(fromPin.Metadata!.Keys, Is.EquivalentTo(new[] { b.OwnerKey, "composite-gateway/created" }), "A left from; B keeps it");
@@ -203,7 +204,7 @@ public sealed class OwnershipFunctionalTests
         await using var harness = await CompositionHarness.StartAsync();
         var a = harness.StartGateway(CompositionHarness.OwnerA);
 
-        var update = await a.Pins.StartUpdateAsync(CompositionHarness.NewCid(), CompositionHarness.NewCid(), unpinFrom: false, CancellationToken.None);
+        var update = await a.Pins.StartUpdateAsync(Cid.Parse(CompositionHarness.NewCid()), Cid.Parse(CompositionHarness.NewCid()), unpinFrom: false, CancellationToken.None);
 
         Assert.That(update.Failure!.Message, Is.EqualTo("'from' cid was not recursively pinned already"));
     }
@@ -239,7 +240,7 @@ public sealed class OwnershipFunctionalTests
             {
                 if (pin)
                 {
-                    var start = await gateway.Pins.StartPinAsync(new PinIntent(cid, PinMode.Recursive), CancellationToken.None);
+                    var start = await gateway.Pins.StartPinAsync(new PinIntent(Cid.Parse(cid), PinMode.Recursive), CancellationToken.None);
                     var failure = start.Failure ?? await start.Wait!.Completion.WaitAsync(Generous);
                     if (failure is not null)
                     {
@@ -248,7 +249,7 @@ public sealed class OwnershipFunctionalTests
                 }
                 else
                 {
-                    var unpin = await gateway.Pins.UnpinAsync(cid, CancellationToken.None);
+                    var unpin = await gateway.Pins.UnpinAsync(Cid.Parse(cid), CancellationToken.None);
                     if (unpin.Outcome == UnpinOutcome.Failed)
                     {
                         errors.Add($"unpin {cid} by {script.Gateway}: {unpin.Failure!.Message}");
@@ -290,7 +291,7 @@ public sealed class OwnershipFunctionalTests
 
     internal static async Task PinAsync(CompositionHarness.Gateway gateway, string cid)
     {
-        var start = await gateway.Pins.StartPinAsync(new PinIntent(cid, PinMode.Recursive), CancellationToken.None);
+        var start = await gateway.Pins.StartPinAsync(new PinIntent(Cid.Parse(cid), PinMode.Recursive), CancellationToken.None);
         Assert.That(start.Failure, Is.Null, start.Failure?.Message);
         Assert.That(await start.Wait!.Completion.WaitAsync(Generous), Is.Null);
     }
@@ -298,10 +299,13 @@ public sealed class OwnershipFunctionalTests
     internal static async Task<List<string>> ListAsync(CompositionHarness.Gateway gateway)
     {
         var cids = new List<string>();
-        await foreach (var item in gateway.Pins.ListAsync(CancellationToken.None))
+        var listing = gateway.Pins.ListAsync(CancellationToken.None);
+        await foreach (var item in listing)
         {
             cids.Add(item.Cid);
         }
+
+        Assert.That(listing.Failure, Is.Null, "the listing ended with a failure");
 
         return cids;
     }

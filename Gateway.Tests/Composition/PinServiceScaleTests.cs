@@ -2,6 +2,7 @@ using System.Diagnostics;
 using CompositeGateway.Clusters;
 using CompositeGateway.Clusters.Wire;
 using CompositeGateway.Composition;
+using CompositeGateway.Ipld;
 using CompositeGateway.Lab;
 
 namespace CompositeGateway.Tests.Composition;
@@ -18,7 +19,7 @@ public sealed class PinServiceScaleTests
         var gateway = harness.StartGateway();
         var cids = Enumerable.Range(0, 1000).Select(_ => CompositionHarness.NewCid()).ToList();
 
-        var starts = await Task.WhenAll(cids.Select(cid => gateway.Pins.StartPinAsync(new PinIntent(cid, PinMode.Recursive), CancellationToken.None)));
+        var starts = await Task.WhenAll(cids.Select(cid => gateway.Pins.StartPinAsync(new PinIntent(Cid.Parse(cid), PinMode.Recursive), CancellationToken.None)));
         Assert.That(starts.Select(s => s.Failure), Has.All.Null);
         Assert.That(harness.State.Store.Count, Is.EqualTo(1000), "every pin in the pinset once started");
         var failures = await Task.WhenAll(starts.Select(s => s.Wait!.Completion.WaitAsync(Generous)));
@@ -29,7 +30,7 @@ public sealed class PinServiceScaleTests
         var listed = await OwnershipFunctionalTests.ListAsync(gateway);
         Assert.That(listed, Is.EquivalentTo(cids));
 
-        var unpins = await Task.WhenAll(cids.Select(cid => gateway.Pins.UnpinAsync(cid, CancellationToken.None)));
+        var unpins = await Task.WhenAll(cids.Select(cid => gateway.Pins.UnpinAsync(Cid.Parse(cid), CancellationToken.None)));
         Assert.That(unpins.Select(u => u.Outcome), Has.All.EqualTo(UnpinOutcome.Unpinned));
         Assert.That(harness.State.Store.Count, Is.Zero);
         Assert.That(await OwnershipFunctionalTests.ListAsync(gateway), Is.Empty);
@@ -42,7 +43,7 @@ public sealed class PinServiceScaleTests
         var interval = TimeSpan.FromMilliseconds(500);
         var gateway = harness.StartGateway(options: CompositionHarness.FastOptions with { PollInterval = interval, PollBatchSize = 100 });
         var cids = Enumerable.Range(0, 500).Select(_ => CompositionHarness.NewCid()).ToList();
-        var starts = await Task.WhenAll(cids.Select(cid => gateway.Pins.StartPinAsync(new PinIntent(cid, PinMode.Recursive), CancellationToken.None)));
+        var starts = await Task.WhenAll(cids.Select(cid => gateway.Pins.StartPinAsync(new PinIntent(Cid.Parse(cid), PinMode.Recursive), CancellationToken.None)));
         var clock = Stopwatch.StartNew();
 
         var failures = await Task.WhenAll(starts.Select(s => s.Wait!.Completion.WaitAsync(Generous)));
@@ -73,7 +74,7 @@ public sealed class PinServiceScaleTests
         await OwnershipFunctionalTests.PinAsync(gateway, cid);
 
         await harness.Cluster.GoDownAsync();
-        var query = await gateway.Pins.QueryAsync(cid, CancellationToken.None);
+        var query = await gateway.Pins.QueryAsync(Cid.Parse(cid), CancellationToken.None);
 
         Assert.That(query.PinnedAs, Is.Null);
         Assert.That(query.Failure, Is.Not.Null);
@@ -89,7 +90,7 @@ public sealed class PinServiceScaleTests
         await OwnershipFunctionalTests.PinAsync(gateway, cid);
 
         harness.Cluster.SetPeerDown(2, true);
-        var query = await gateway.Pins.QueryAsync(cid, CancellationToken.None);
+        var query = await gateway.Pins.QueryAsync(Cid.Parse(cid), CancellationToken.None);
 
         Assert.That(query.Failure!.Message, Does.Contain("could not be asked"));
     }
@@ -100,15 +101,15 @@ public sealed class PinServiceScaleTests
         await using var harness = await CompositionHarness.StartAsync(new EmulatedClusterOptions { PinDelay = TimeSpan.FromMinutes(10) });
         var gateway = harness.StartGateway();
         var cid = CompositionHarness.NewCid();
-        await gateway.Pins.StartPinAsync(new PinIntent(cid, PinMode.Recursive), CancellationToken.None);
+        await gateway.Pins.StartPinAsync(new PinIntent(Cid.Parse(cid), PinMode.Recursive), CancellationToken.None);
 
-        var query = await gateway.Pins.QueryAsync(cid, CancellationToken.None);
+        var query = await gateway.Pins.QueryAsync(Cid.Parse(cid), CancellationToken.None);
 
         Assert.That((query.PinnedAs, query.Failure), Is.EqualTo(((PinMode?)null, (GatewayFailure?)null)));
     }
 
     [Test]
-    public async Task ListAsync_StreamBreaksMidWay_ThrowsGatewayFailure()
+    public async Task ListAsync_StreamBreaksMidWay_EndsWithFailure()
     {
         await using var harness = await CompositionHarness.StartAsync();
         var gateway = harness.StartGateway();
@@ -116,15 +117,13 @@ public sealed class PinServiceScaleTests
         harness.Cluster.Faults.Merge(new LabFaults { DropStreamAfter = 250, Paths = ["/allocations"] });
         var listed = 0;
 
-        var thrown = Assert.ThrowsAsync<GatewayFailureException>(async () =>
+        var listing = gateway.Pins.ListAsync(CancellationToken.None);
+        await foreach (var unused in listing)
         {
-            await foreach (var unused in gateway.Pins.ListAsync(CancellationToken.None))
-            {
-                listed++;
-            }
-        });
+            listed++;
+        }
 
-        Assert.That(thrown!.Failure.Message, Does.StartWith("undercluster \"local\""));
+        Assert.That(listing.Failure?.Message, Does.StartWith("undercluster \"local\""));
         Assert.That(listed, Is.LessThan(500));
     }
 

@@ -2,6 +2,7 @@ using CompositeGateway.Clusters;
 using CompositeGateway.Clusters.Wire;
 using CompositeGateway.Composition;
 using CompositeGateway.Configuration;
+using CompositeGateway.Ipld;
 using CompositeGateway.Lab;
 
 namespace CompositeGateway.Tests.Composition;
@@ -18,7 +19,7 @@ public sealed class PinWaitFunctionalTests
         var gateway = harness.StartGateway();
         var cid = CompositionHarness.NewCid();
 
-        var start = await gateway.Pins.StartPinAsync(new PinIntent(cid, PinMode.Recursive), CancellationToken.None);
+        var start = await gateway.Pins.StartPinAsync(new PinIntent(Cid.Parse(cid), PinMode.Recursive), CancellationToken.None);
 
         Assert.That(start.Failure, Is.Null);
         Assert.That(start.Wait!.Completion.IsCompleted, Is.False, "acknowledged before the undercluster pinned");
@@ -38,7 +39,7 @@ public sealed class PinWaitFunctionalTests
         var gateway = harness.StartGateway(options: CompositionHarness.FastOptions with { ReplicationMin = 2, ReplicationMax = 3 });
         var cid = CompositionHarness.NewCid();
 
-        var start = await gateway.Pins.StartPinAsync(new PinIntent(cid, PinMode.Recursive), CancellationToken.None);
+        var start = await gateway.Pins.StartPinAsync(new PinIntent(Cid.Parse(cid), PinMode.Recursive), CancellationToken.None);
         var failure = await start.Wait!.Completion.WaitAsync(Generous);
 
         Assert.That(failure, Is.Null);
@@ -58,12 +59,12 @@ public sealed class PinWaitFunctionalTests
         });
         var gateway = harness.StartGateway();
 
-        var start = await gateway.Pins.StartPinAsync(new PinIntent(cid, PinMode.Recursive), CancellationToken.None);
+        var start = await gateway.Pins.StartPinAsync(new PinIntent(Cid.Parse(cid), PinMode.Recursive), CancellationToken.None);
         var failure = await start.Wait!.Completion.WaitAsync(Generous);
 
         Assert.That(failure, Is.Not.Null);
         Assert.That(failure!.Message, Does.Match("^undercluster \"local\": pin_error on peer 12D3\\S+ \\(local-peer-\\d\\): failed to fetch: no providers"));
-        Assert.That((await gateway.Pins.QueryAsync(cid, CancellationToken.None)).PinnedAs, Is.Null);
+        Assert.That((await gateway.Pins.QueryAsync(Cid.Parse(cid), CancellationToken.None)).PinnedAs, Is.Null);
     }
 
     [Test]
@@ -72,7 +73,7 @@ public sealed class PinWaitFunctionalTests
         await using var harness = await CompositionHarness.StartAsync(new EmulatedClusterOptions { PinDelay = TimeSpan.FromMinutes(10) });
         var gateway = harness.StartGateway(options: CompositionHarness.FastOptions with { UnreachableAfter = TimeSpan.FromSeconds(1) });
         var cid = CompositionHarness.NewCid();
-        var start = await gateway.Pins.StartPinAsync(new PinIntent(cid, PinMode.Recursive), CancellationToken.None);
+        var start = await gateway.Pins.StartPinAsync(new PinIntent(Cid.Parse(cid), PinMode.Recursive), CancellationToken.None);
 
         await harness.Cluster.GoDownAsync();
         var failure = await start.Wait!.Completion.WaitAsync(Generous);
@@ -89,7 +90,7 @@ public sealed class PinWaitFunctionalTests
         await using var harness = await CompositionHarness.StartAsync(new EmulatedClusterOptions { PinDelay = TimeSpan.FromMilliseconds(600) });
         var gateway = harness.StartGateway(options: CompositionHarness.FastOptions with { UnreachableAfter = TimeSpan.FromSeconds(5) });
         var cid = CompositionHarness.NewCid();
-        var start = await gateway.Pins.StartPinAsync(new PinIntent(cid, PinMode.Recursive), CancellationToken.None);
+        var start = await gateway.Pins.StartPinAsync(new PinIntent(Cid.Parse(cid), PinMode.Recursive), CancellationToken.None);
 
         harness.Cluster.Faults.Merge(new LabFaults { ErrorRate = 1, Paths = ["/pins"] });
         await Task.Delay(TimeSpan.FromSeconds(1));
@@ -109,7 +110,7 @@ public sealed class PinWaitFunctionalTests
             options: CompositionHarness.FastOptions with { UnreachableAfter = TimeSpan.FromSeconds(1) },
             timeout: TimeSpan.FromMilliseconds(300));
         var cid = CompositionHarness.NewCid();
-        var start = await gateway.Pins.StartPinAsync(new PinIntent(cid, PinMode.Recursive), CancellationToken.None);
+        var start = await gateway.Pins.StartPinAsync(new PinIntent(Cid.Parse(cid), PinMode.Recursive), CancellationToken.None);
 
         harness.Cluster.Faults.Merge(new LabFaults { HangRate = 1, Paths = ["/pins"] });
         var failure = await start.Wait!.Completion.WaitAsync(Generous);
@@ -126,7 +127,7 @@ public sealed class PinWaitFunctionalTests
         var gateway = harness.StartGateway(options: CompositionHarness.FastOptions with { WaitLimit = TimeSpan.FromMilliseconds(500) });
         var cid = CompositionHarness.NewCid();
 
-        var start = await gateway.Pins.StartPinAsync(new PinIntent(cid, PinMode.Recursive), CancellationToken.None);
+        var start = await gateway.Pins.StartPinAsync(new PinIntent(Cid.Parse(cid), PinMode.Recursive), CancellationToken.None);
         var failure = await start.Wait!.Completion.WaitAsync(Generous);
 
         Assert.That(failure!.Message, Does.Match("^undercluster \"local\": \\S+ not pinned after 0.5s \\(wait_limit\\); 0 of 3 required peers report pinned$"));
@@ -139,12 +140,12 @@ public sealed class PinWaitFunctionalTests
         var gateway = harness.StartGateway(options: CompositionHarness.FastOptions with { PinWait = PinWaitMode.Accepted });
         var cid = CompositionHarness.NewCid();
 
-        var start = await gateway.Pins.StartPinAsync(new PinIntent(cid, PinMode.Recursive), CancellationToken.None);
+        var start = await gateway.Pins.StartPinAsync(new PinIntent(Cid.Parse(cid), PinMode.Recursive), CancellationToken.None);
 
         Assert.That(await start.Wait!.Completion, Is.Null);
         Assert.That(harness.InPinset(cid), Is.True);
         Assert.That(harness.State.StatusOf(cid, 0), Is.Not.EqualTo(TrackerStatus.Pinned));
-        Assert.That((await gateway.Pins.QueryAsync(cid, CancellationToken.None)).PinnedAs, Is.Null, "queries still tell the truth");
+        Assert.That((await gateway.Pins.QueryAsync(Cid.Parse(cid), CancellationToken.None)).PinnedAs, Is.Null, "queries still tell the truth");
     }
 
     [Test]
@@ -153,7 +154,7 @@ public sealed class PinWaitFunctionalTests
         await using var harness = await CompositionHarness.StartAsync(new EmulatedClusterOptions { PinDelay = TimeSpan.FromMinutes(10) });
         var gateway = harness.StartGateway();
         using var cts = new CancellationTokenSource();
-        var start = await gateway.Pins.StartPinAsync(new PinIntent(CompositionHarness.NewCid(), PinMode.Recursive), cts.Token);
+        var start = await gateway.Pins.StartPinAsync(new PinIntent(Cid.Parse(CompositionHarness.NewCid()), PinMode.Recursive), cts.Token);
 
         await cts.CancelAsync();
 
@@ -167,11 +168,11 @@ public sealed class PinWaitFunctionalTests
         await using var harness = await CompositionHarness.StartAsync();
         var gateway = harness.StartGateway();
         var cid = CompositionHarness.NewCid();
-        var first = await gateway.Pins.StartPinAsync(new PinIntent(cid, PinMode.Recursive), CancellationToken.None);
+        var first = await gateway.Pins.StartPinAsync(new PinIntent(Cid.Parse(cid), PinMode.Recursive), CancellationToken.None);
         Assert.That(await first.Wait!.Completion.WaitAsync(Generous), Is.Null);
         var posts = harness.Requests.Count("POST", "/pins/" + cid);
 
-        var second = await gateway.Pins.StartPinAsync(new PinIntent(cid, PinMode.Recursive), CancellationToken.None);
+        var second = await gateway.Pins.StartPinAsync(new PinIntent(Cid.Parse(cid), PinMode.Recursive), CancellationToken.None);
 
         Assert.That(await second.Wait!.Completion.WaitAsync(Generous), Is.Null);
         Assert.That(posts, Is.EqualTo(1));
@@ -185,12 +186,12 @@ public sealed class PinWaitFunctionalTests
         var gateway = harness.StartGateway();
         var cid = CompositionHarness.NewCid();
 
-        var start = await gateway.Pins.StartPinAsync(new PinIntent(cid, PinMode.Direct), CancellationToken.None);
+        var start = await gateway.Pins.StartPinAsync(new PinIntent(Cid.Parse(cid), PinMode.Direct), CancellationToken.None);
         Assert.That(await start.Wait!.Completion.WaitAsync(Generous), Is.Null);
 
-        Assert.That((await gateway.Pins.QueryAsync(cid, CancellationToken.None)).PinnedAs, Is.EqualTo(PinMode.Direct));
-        var upgrade = await gateway.Pins.StartPinAsync(new PinIntent(cid, PinMode.Recursive), CancellationToken.None);
+        Assert.That((await gateway.Pins.QueryAsync(Cid.Parse(cid), CancellationToken.None)).PinnedAs, Is.EqualTo(PinMode.Direct));
+        var upgrade = await gateway.Pins.StartPinAsync(new PinIntent(Cid.Parse(cid), PinMode.Recursive), CancellationToken.None);
         Assert.That(await upgrade.Wait!.Completion.WaitAsync(Generous), Is.Null);
-        Assert.That((await gateway.Pins.QueryAsync(cid, CancellationToken.None)).PinnedAs, Is.EqualTo(PinMode.Recursive));
+        Assert.That((await gateway.Pins.QueryAsync(Cid.Parse(cid), CancellationToken.None)).PinnedAs, Is.EqualTo(PinMode.Recursive));
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using CompositeGateway.Clusters;
+using CompositeGateway.Ipld;
 
 namespace CompositeGateway.Tests.Composition;
 
@@ -18,12 +19,13 @@ public sealed class QueryBenchmark
             await OwnershipFunctionalTests.PinAsync(gateway, cid);
         }
 
+        var parsed = cids.Select(Cid.Parse).ToList();
         const int Rounds = 10;
         var composed = new List<double>();
         var direct = new List<double>();
         for (var round = 0; round < Rounds + 1; round++)
         {
-            foreach (var cid in cids)
+            foreach (var cid in parsed)
             {
                 var clock = Stopwatch.StartNew();
                 var query = await gateway.Pins.QueryAsync(cid, CancellationToken.None);

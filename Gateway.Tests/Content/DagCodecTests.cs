@@ -45,14 +45,14 @@ public sealed class DagCodecTests
         var cid = Cid.Parse("bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy");
         var node = DagJson.Decode(Encoding.UTF8.GetBytes($"{{\"bb\":-1,\"a\":{{\"/\":\"{cid}\"}},\"c\":24}}"));
 
-        var bytes = DagCborCodec.Encode(node);
+        var bytes = DagCbor.Encode(node);
 
         // a3 map(3); "a" tag 42 bytes(0x00 + cid); "c" 0x18 0x18; "bb" 0x20 (−1).
         var expected = new List<byte> { 0xa3, 0x61, (byte)'a', 0xd8, 0x2a, 0x58, (byte)(cid.ByteLength + 1), 0x00 };
         expected.AddRange(cid.Bytes.ToArray());
         expected.AddRange([0x61, (byte)'c', 0x18, 0x18, 0x62, (byte)'b', (byte)'b', 0x20]);
         Assert.That(bytes, Is.EqualTo(expected.ToArray()));
-        Assert.That(DagCborCodec.Decode(bytes), Is.InstanceOf<IpldMap>());
+        Assert.That(DagCbor.Decode(bytes), Is.InstanceOf<IpldMap>());
     }
 
     [TestCase("{\"a\":")]

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using CompositeGateway.Clusters;
 using CompositeGateway.Composition;
+using CompositeGateway.Ipld;
 
 namespace CompositeGateway.Tests.KuboRpc;
 
@@ -42,7 +43,7 @@ internal sealed class FakePinService : IPinService
         {
             if (failure is null)
             {
-                Add(wait.Intent.Cid, wait.Intent.Mode);
+                Add(wait.Intent.Cid.ToString(), wait.Intent.Mode);
             }
 
             wait.Complete(failure);
@@ -51,8 +52,9 @@ internal sealed class FakePinService : IPinService
 
     public int HeldCount => _held.Count;
 
-    public Task<PinQueryResult> QueryAsync(string cid, CancellationToken cancellationToken)
+    public Task<PinQueryResult> QueryAsync(Cid parsed, CancellationToken cancellationToken)
     {
+        var cid = parsed.ToString();
         Queried.Enqueue(cid);
         if (QueryFailure is { } failure)
         {
@@ -62,7 +64,9 @@ internal sealed class FakePinService : IPinService
         return Task.FromResult(_pins.TryGetValue(cid, out var pin) ? PinQueryResult.Pinned(pin.Mode) : PinQueryResult.NotPinned);
     }
 
-    public async IAsyncEnumerable<PinnedItem> ListAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    public Listing<PinnedItem> ListAsync(CancellationToken cancellationToken) => new(listing => ProduceAsync(listing, cancellationToken));
+
+    private async IAsyncEnumerable<PinnedItem> ProduceAsync(Listing<PinnedItem> listing, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await Task.Yield();
         var sent = 0;
@@ -70,7 +74,8 @@ internal sealed class FakePinService : IPinService
         {
             if (ListFailure is { } failure && sent == ListFailAfter)
             {
-                throw new GatewayFailureException(failure);
+                listing.End(failure);
+                yield break;
             }
 
             cancellationToken.ThrowIfCancellationRequested();
@@ -80,7 +85,7 @@ internal sealed class FakePinService : IPinService
 
         if (ListFailure is { } late && sent == ListFailAfter)
         {
-            throw new GatewayFailureException(late);
+            listing.End(late);
         }
     }
 
@@ -99,15 +104,16 @@ internal sealed class FakePinService : IPinService
         }
         else
         {
-            Add(intent.Cid, intent.Mode);
+            Add(intent.Cid.ToString(), intent.Mode);
             wait.Complete(null);
         }
 
         return Task.FromResult(PinStartResult.Started(wait));
     }
 
-    public Task<UnpinResult> UnpinAsync(string cid, CancellationToken cancellationToken)
+    public Task<UnpinResult> UnpinAsync(Cid parsed, CancellationToken cancellationToken)
     {
+        var cid = parsed.ToString();
         Unpinned.Enqueue(cid);
         if (UnpinFailure is { } failure)
         {
@@ -117,8 +123,9 @@ internal sealed class FakePinService : IPinService
         return Task.FromResult(_pins.TryRemove(cid, out _) ? new UnpinResult(UnpinOutcome.Unpinned) : new UnpinResult(UnpinOutcome.NotPinned));
     }
 
-    public Task<PinStartResult> StartUpdateAsync(string from, string to, bool unpinFrom, CancellationToken cancellationToken)
+    public Task<PinStartResult> StartUpdateAsync(Cid fromCid, Cid toCid, bool unpinFrom, CancellationToken cancellationToken)
     {
+        var (from, to) = (fromCid.ToString(), toCid.ToString());
         Updates.Enqueue((from, to, unpinFrom));
         if (StartFailure is { } failure)
         {
@@ -132,7 +139,7 @@ internal sealed class FakePinService : IPinService
             _pins.TryRemove(from, out _);
         }
 
-        var wait = new ManualPinWait(new PinIntent(to, mode));
+        var wait = new ManualPinWait(new PinIntent(toCid, mode));
         wait.Complete(null);
         return Task.FromResult(PinStartResult.Started(wait));
     }

@@ -25,20 +25,23 @@ internal sealed class FakeGarbageCollector : IGarbageCollector
 {
     public IReadOnlyList<GarbageCollectedItem> Items { get; set; } = [];
 
-    /// <summary>Thrown after <see cref="Items"/> when set.</summary>
+    /// <summary>Ends the report after <see cref="Items"/> when set.</summary>
     public GatewayFailure? FailureAtEnd { get; set; }
 
-    public async IAsyncEnumerable<GarbageCollectedItem> CollectAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    public Listing<GarbageCollectedItem> CollectAsync(CancellationToken cancellationToken) => new(report => ProduceAsync(report, cancellationToken));
+
+    private async IAsyncEnumerable<GarbageCollectedItem> ProduceAsync(Listing<GarbageCollectedItem> report, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await Task.Yield();
         foreach (var item in Items)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             yield return item;
         }
 
         if (FailureAtEnd is { } failure)
         {
-            throw new GatewayFailureException(failure);
+            report.End(failure);
         }
     }
 }

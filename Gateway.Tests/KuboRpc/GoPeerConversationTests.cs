@@ -2,6 +2,7 @@ using CompositeGateway.Lab.Connector;
 using CompositeGateway.Clusters;
 using CompositeGateway.Composition;
 using CompositeGateway.Configuration;
+using CompositeGateway.Ipld;
 
 namespace CompositeGateway.Tests.KuboRpc;
 
@@ -131,7 +132,7 @@ public sealed class GoPeerConversationTests
             $"pin/ls?stream=true&arg={direct}&type=direct",
             $"pin/add?arg={direct}&recursive=false&progress=true",
         }));
-        Assert.That(host.Pins.Started, Is.EqualTo(new[] { new PinIntent(cid, PinMode.Recursive), new PinIntent(direct, PinMode.Direct) }));
+        Assert.That(host.Pins.Started, Is.EqualTo(new[] { new PinIntent(Cid.Parse(cid), PinMode.Recursive), new PinIntent(Cid.Parse(direct), PinMode.Direct) }));
         Assert.That((await host.Go.PinLsCidAsync(direct, 0)).Status, Is.EqualTo(IpfsPinStatus.Direct));
     }
 

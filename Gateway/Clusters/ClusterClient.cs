@@ -7,6 +7,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using CompositeGateway.Clusters.Wire;
 using CompositeGateway.Configuration;
+using CompositeGateway.Ipld;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
 
@@ -116,15 +117,10 @@ internal sealed class ClusterClient
     /// <c>POST /pins/{cid}</c> (docs/protocol/cluster-rest.md §5.4): returns when the pin is in the shared state, not when pinned.
     /// Never retried. Options are validated first; invalid ones fail with <see cref="ClusterFailureKind.InvalidRequest"/>.
     /// </summary>
-    public Task<ClusterResult<ClusterPin>> PinAsync(string cid, PinRequest? options, CancellationToken cancellationToken)
+    public Task<ClusterResult<ClusterPin>> PinAsync(Cid cid, PinRequest? options, CancellationToken cancellationToken)
     {
         var path = "/pins/" + cid;
         options ??= new PinRequest();
-        if (!ClusterSyntax.IsCid(cid))
-        {
-            return Task.FromResult<ClusterResult<ClusterPin>>(Invalid("POST /pins/…", $"\"{cid}\" is not a CID"));
-        }
-
         var problems = options.Validate(_time.GetUtcNow());
         return problems.Count > 0
             ? Task.FromResult<ClusterResult<ClusterPin>>(Invalid("POST " + path, string.Join("; ", problems)))
@@ -150,10 +146,8 @@ internal sealed class ClusterClient
     /// <c>DELETE /pins/{cid}</c> (docs/protocol/cluster-rest.md §5.6): the pin as it was, or <c>null</c> when the CID was not in
     /// the pinset (404 <c>pin is not part of the pinset</c>). Never retried.
     /// </summary>
-    public Task<ClusterResult<ClusterPin?>> UnpinAsync(string cid, CancellationToken cancellationToken) =>
-        ClusterSyntax.IsCid(cid)
-            ? CallOrAbsentAsync(HttpMethod.Delete, "/pins/" + cid, ClusterJsonContext.Default.ClusterPin, cancellationToken)
-            : Task.FromResult<ClusterResult<ClusterPin?>>(Invalid("DELETE /pins/…", $"\"{cid}\" is not a CID"));
+    public Task<ClusterResult<ClusterPin?>> UnpinAsync(Cid cid, CancellationToken cancellationToken) =>
+        CallOrAbsentAsync(HttpMethod.Delete, "/pins/" + cid, ClusterJsonContext.Default.ClusterPin, cancellationToken);
 
     /// <summary><c>DELETE /pins/{ipfs|ipns|ipld}/{path}</c>; <c>null</c> when the resolved CID was not in the pinset.</summary>
     public Task<ClusterResult<ClusterPin?>> UnpinPathAsync(string path, CancellationToken cancellationToken) =>
@@ -162,20 +156,16 @@ internal sealed class ClusterClient
             : Task.FromResult<ClusterResult<ClusterPin?>>(Invalid("DELETE /pins/…", $"\"{path}\" is not an /ipfs/, /ipns/ or /ipld/ path"));
 
     /// <summary><c>GET /allocations/{cid}</c> (docs/protocol/cluster-rest.md §5.12): the pinset entry, or <c>null</c> when the CID is not in the pinset.</summary>
-    public Task<ClusterResult<ClusterPin?>> GetAllocationAsync(string cid, CancellationToken cancellationToken) =>
-        ClusterSyntax.IsCid(cid)
-            ? CallOrAbsentAsync(HttpMethod.Get, "/allocations/" + cid, ClusterJsonContext.Default.ClusterPin, cancellationToken)
-            : Task.FromResult<ClusterResult<ClusterPin?>>(Invalid("GET /allocations/…", $"\"{cid}\" is not a CID"));
+    public Task<ClusterResult<ClusterPin?>> GetAllocationAsync(Cid cid, CancellationToken cancellationToken) =>
+        CallOrAbsentAsync(HttpMethod.Get, "/allocations/" + cid, ClusterJsonContext.Default.ClusterPin, cancellationToken);
 
     /// <summary><c>GET /allocations</c> (docs/protocol/cluster-rest.md §5.11): the authoritative pinset. <paramref name="filter"/> is a PinType list (§3.2); null = all.</summary>
     public ClusterStream<ClusterPin> StreamAllocationsAsync(string? filter, CancellationToken cancellationToken) =>
         Stream(new Call(HttpMethod.Get, "/allocations", string.IsNullOrEmpty(filter) ? null : "filter=" + Uri.EscapeDataString(filter)), ClusterJsonContext.Default.ClusterPin, cancellationToken);
 
     /// <summary><c>GET /pins/{cid}?local=</c> (docs/protocol/cluster-rest.md §5.9). A CID not in the pinset still answers, with every peer <c>unpinned</c>.</summary>
-    public Task<ClusterResult<GlobalPinInfo>> GetStatusAsync(string cid, bool local, CancellationToken cancellationToken) =>
-        ClusterSyntax.IsCid(cid)
-            ? CallAsync(HttpMethod.Get, "/pins/" + cid, LocalQuery(local), ClusterJsonContext.Default.GlobalPinInfo, cancellationToken)
-            : Task.FromResult<ClusterResult<GlobalPinInfo>>(Invalid("GET /pins/…", $"\"{cid}\" is not a CID"));
+    public Task<ClusterResult<GlobalPinInfo>> GetStatusAsync(Cid cid, bool local, CancellationToken cancellationToken) =>
+        CallAsync(HttpMethod.Get, "/pins/" + cid, LocalQuery(local), ClusterJsonContext.Default.GlobalPinInfo, cancellationToken);
 
     /// <summary>
     /// <c>GET /pins</c> (docs/protocol/cluster-rest.md §5.8). With <paramref name="cids"/> null: every pin (matching
@@ -213,10 +203,8 @@ internal sealed class ClusterClient
     }
 
     /// <summary><c>POST /pins/{cid}/recover</c> (docs/protocol/cluster-rest.md §5.10). Not retried.</summary>
-    public Task<ClusterResult<GlobalPinInfo>> RecoverAsync(string cid, bool local, CancellationToken cancellationToken) =>
-        ClusterSyntax.IsCid(cid)
-            ? CallAsync(HttpMethod.Post, "/pins/" + cid + "/recover", LocalQuery(local), ClusterJsonContext.Default.GlobalPinInfo, cancellationToken)
-            : Task.FromResult<ClusterResult<GlobalPinInfo>>(Invalid("POST /pins/…/recover", $"\"{cid}\" is not a CID"));
+    public Task<ClusterResult<GlobalPinInfo>> RecoverAsync(Cid cid, bool local, CancellationToken cancellationToken) =>
+        CallAsync(HttpMethod.Post, "/pins/" + cid + "/recover", LocalQuery(local), ClusterJsonContext.Default.GlobalPinInfo, cancellationToken);
 
     /// <summary><c>POST /pins/recover</c> (docs/protocol/cluster-rest.md §5.10): the re-queued items.</summary>
     public ClusterStream<GlobalPinInfo> StreamRecoverAllAsync(bool local, CancellationToken cancellationToken) =>

@@ -14,7 +14,9 @@ namespace CompositeGateway.Composition;
 /// </summary>
 internal sealed class GarbageCollector(Placement placement) : IGarbageCollector
 {
-    public async IAsyncEnumerable<GarbageCollectedItem> CollectAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    public Listing<GarbageCollectedItem> CollectAsync(CancellationToken cancellationToken) => new(listing => ProduceAsync(listing, cancellationToken));
+
+    private async IAsyncEnumerable<GarbageCollectedItem> ProduceAsync(Listing<GarbageCollectedItem> listing, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var members = placement.Members;
         var runs = members.Select(m => m.Undercluster.Client.RepoGcAsync(local: false, cancellationToken)).ToList();
@@ -25,7 +27,8 @@ internal sealed class GarbageCollector(Placement placement) : IGarbageCollector
             {
                 if (members.Count == 1)
                 {
-                    throw new GatewayFailureException(GatewayFailure.From(failure));
+                    listing.End(GatewayFailure.From(failure));
+                    yield break;
                 }
 
                 yield return GarbageCollectedItem.Failed(GatewayFailure.From(failure).Message);

@@ -1,5 +1,3 @@
-using CompositeGateway.Clusters;
-
 namespace CompositeGateway.Composition;
 
 /// <summary>
@@ -9,9 +7,9 @@ internal interface IGarbageCollector
 {
     /// <summary>
     /// Removed keys and per-key errors as they become known. A failure that prevents collecting at all
-    /// (before the first item, or mid-way) surfaces as <see cref="GatewayFailureException"/>.
+    /// (before the first item, or mid-way) ends the report with its <see cref="Listing{T}.Failure"/>.
     /// </summary>
-    IAsyncEnumerable<GarbageCollectedItem> CollectAsync(CancellationToken cancellationToken);
+    Listing<GarbageCollectedItem> CollectAsync(CancellationToken cancellationToken);
 }
 
 /// <summary>One line of the GC report: a removed CID (canonical string), or an error.</summary>

@@ -1,6 +1,7 @@
 using CompositeGateway.Clusters;
 using CompositeGateway.Clusters.Wire;
 using CompositeGateway.Configuration;
+using CompositeGateway.Ipld;
 using CompositeGateway.Underclusters;
 
 namespace CompositeGateway.Composition;
@@ -25,7 +26,7 @@ internal sealed class OwnershipWriter(Undercluster undercluster, PinPathOptions 
     /// Releases this gateway's ownership of <paramref name="cid"/>: <see cref="UnpinOutcome.NotPinned"/> when it holds
     /// none (one <c>GET /allocations/{cid}</c>), else its key removed, and the pin deleted if it was the last owner.
     /// </summary>
-    public async Task<UnpinResult> ReleaseAsync(string cid, CancellationToken cancellationToken)
+    public async Task<UnpinResult> ReleaseAsync(Cid cid, CancellationToken cancellationToken)
     {
         var read = await Client.GetAllocationAsync(cid, cancellationToken);
         if (!read.TryGetValue(out var stored, out var failure))
@@ -77,9 +78,9 @@ internal sealed class OwnershipWriter(Undercluster undercluster, PinPathOptions 
     }
 
     /// <summary><c>pin/update</c>'s copy: <paramref name="to"/> created with <c>pin-update=</c><paramref name="from"/>, then made this gateway's alone.</summary>
-    public async Task<GatewayFailure?> CreateByUpdateAsync(string from, string to, PinMode mode, CancellationToken cancellationToken)
+    public async Task<GatewayFailure?> CreateByUpdateAsync(Cid from, Cid to, PinMode mode, CancellationToken cancellationToken)
     {
-        var update = await Client.PinAsync(to, new PinRequest { PinUpdate = from, Mode = mode }, cancellationToken);
+        var update = await Client.PinAsync(to, new PinRequest { PinUpdate = from.ToString(), Mode = mode }, cancellationToken);
         if (!update.TryGetValue(out var copied, out var failure))
         {
             return GatewayFailure.From(failure);
@@ -106,7 +107,7 @@ internal sealed class OwnershipWriter(Undercluster undercluster, PinPathOptions 
     /// undercluster peer, docs/protocol/cluster-rest.md §5.7). Each write is followed by a read-back; a key lost to a concurrent writer is
     /// merged in again, up to <see cref="MaxWriteAttempts"/> writes. Callers hold the CID's lock.
     /// </summary>
-    public async Task<Ensured> EnsureOwnedAsync(string cid, PinMode mode, CancellationToken cancellationToken)
+    public async Task<Ensured> EnsureOwnedAsync(Cid cid, PinMode mode, CancellationToken cancellationToken)
     {
         for (var writes = 0; ; writes++)
         {
@@ -182,7 +183,7 @@ internal sealed class OwnershipWriter(Undercluster undercluster, PinPathOptions 
     /// delete only if still nobody else owns it. A joiner seen in the re-read keeps the pin (our key is then
     /// removed by a normal write).
     /// </summary>
-    private async Task<UnpinResult> DeleteIfOwnerlessAsync(string cid, CancellationToken cancellationToken)
+    private async Task<UnpinResult> DeleteIfOwnerlessAsync(Cid cid, CancellationToken cancellationToken)
     {
         if (options.UnpinRecheckDelay > TimeSpan.Zero)
         {
@@ -218,7 +219,7 @@ internal sealed class OwnershipWriter(Undercluster undercluster, PinPathOptions 
     }
 
     /// <summary>Direct pins go through the path route: <c>POST /pins/{cid}</c> would store them recursive (docs/protocol/cluster-rest.md §5.4 caveat).</summary>
-    private Task<ClusterResult<ClusterPin>> WriteAsync(string cid, PinRequest request, CancellationToken cancellationToken) =>
+    private Task<ClusterResult<ClusterPin>> WriteAsync(Cid cid, PinRequest request, CancellationToken cancellationToken) =>
         request.Mode == PinMode.Direct
             ? Client.PinPathAsync("/ipfs/" + cid, request, cancellationToken)
             : Client.PinAsync(cid, request, cancellationToken);

@@ -1,4 +1,5 @@
 using CompositeGateway.Configuration;
+using CompositeGateway.Ipld;
 
 namespace CompositeGateway.Composition;
 
@@ -21,14 +22,14 @@ internal sealed class PinService : IPinService
     /// <summary>The ownership keys this gateway writes (the same in every undercluster).</summary>
     internal Ownership Ownership { get; }
 
-    public Task<PinQueryResult> QueryAsync(string cid, CancellationToken cancellationToken) => _route.QueryAsync(cid, cancellationToken);
+    public Task<PinQueryResult> QueryAsync(Cid cid, CancellationToken cancellationToken) => _route.QueryAsync(cid, cancellationToken);
 
-    public IAsyncEnumerable<PinnedItem> ListAsync(CancellationToken cancellationToken) => _route.ListAsync(cancellationToken);
+    public Listing<PinnedItem> ListAsync(CancellationToken cancellationToken) => _route.ListAsync(cancellationToken);
 
     public Task<PinStartResult> StartPinAsync(PinIntent intent, CancellationToken cancellationToken) => _route.StartPinAsync(intent, cancellationToken);
 
-    public Task<UnpinResult> UnpinAsync(string cid, CancellationToken cancellationToken) => _route.UnpinAsync(cid, cancellationToken);
+    public Task<UnpinResult> UnpinAsync(Cid cid, CancellationToken cancellationToken) => _route.UnpinAsync(cid, cancellationToken);
 
-    public Task<PinStartResult> StartUpdateAsync(string from, string to, bool unpinFrom, CancellationToken cancellationToken) =>
+    public Task<PinStartResult> StartUpdateAsync(Cid from, Cid to, bool unpinFrom, CancellationToken cancellationToken) =>
         _route.StartUpdateAsync(from, to, unpinFrom, cancellationToken);
 }

@@ -1,3 +1,4 @@
+using CompositeGateway.Ipld;
 using System.Globalization;
 using CompositeGateway.Clusters;
 using CompositeGateway.Clusters.Wire;
@@ -29,7 +30,7 @@ internal sealed class PinWait : IPinWait, IStatusObserver
     private long _failingSince = -1;
     private int _reestablishing;
 
-    public PinWait(string cid, PinMode mode, ClusterPin pin, string undercluster, PinPathOptions options, Ownership ownership, TimeProvider time, Func<PinWait, Task> reestablish)
+    public PinWait(Cid cid, PinMode mode, ClusterPin pin, string undercluster, PinPathOptions options, Ownership ownership, TimeProvider time, Func<PinWait, Task> reestablish)
     {
         Cid = cid;
         Mode = mode;
@@ -41,7 +42,7 @@ internal sealed class PinWait : IPinWait, IStatusObserver
         _reestablish = reestablish;
     }
 
-    public string Cid { get; }
+    public Cid Cid { get; }
 
     public PinMode Mode { get; }
 
@@ -79,7 +80,7 @@ internal sealed class PinWait : IPinWait, IStatusObserver
                 _resources.Add(_time.CreateTimer(_ => Complete(LimitReached()), null, _options.WaitLimit, Timeout.InfiniteTimeSpan));
             }
 
-            _resources.Add(poller.Subscribe(Cid, this));
+            _resources.Add(poller.Subscribe(Cid.ToString(), this));
         }
 
         if (IsCompleted)

@@ -1,6 +1,7 @@
 using CompositeGateway.Clusters;
 using CompositeGateway.Clusters.Wire;
 using CompositeGateway.Configuration;
+using CompositeGateway.Ipld;
 using CompositeGateway.Underclusters;
 
 namespace CompositeGateway.Composition;
@@ -11,12 +12,12 @@ namespace CompositeGateway.Composition;
 /// </summary>
 internal sealed class PinWaitRegistry(Undercluster undercluster, PinPathOptions options, Ownership ownership, TimeProvider time, ILogger logger)
 {
-    private readonly Dictionary<string, List<PinWait>> _waits = new(StringComparer.Ordinal);
+    private readonly Dictionary<Cid, List<PinWait>> _waits = [];
 
     private string Name => undercluster.Name;
 
     /// <summary>Starts waiting on <paramref name="cid"/> (at once done under <c>pin_wait: accepted</c>); <paramref name="reestablish"/> puts a vanished pin back.</summary>
-    public IPinWait Start(string cid, PinMode mode, ClusterPin pin, Func<PinWait, Task> reestablish, CancellationToken cancellationToken)
+    public IPinWait Start(Cid cid, PinMode mode, ClusterPin pin, Func<PinWait, Task> reestablish, CancellationToken cancellationToken)
     {
         if (options.PinWait == PinWaitMode.Accepted)
         {
@@ -56,7 +57,7 @@ internal sealed class PinWaitRegistry(Undercluster undercluster, PinPathOptions 
     }
 
     /// <summary>Ends every wait on <paramref name="cid"/> with <paramref name="reason"/>.</summary>
-    public void End(string cid, GatewayFailure reason)
+    public void End(Cid cid, GatewayFailure reason)
     {
         PinWait[] waits;
         lock (_waits)

@@ -1,3 +1,4 @@
+using CompositeGateway.Ipld;
 using System.Runtime.CompilerServices;
 using CompositeGateway.Clusters;
 using CompositeGateway.Clusters.Wire;
@@ -38,10 +39,10 @@ internal sealed class PlacedPinService : IPinService
     private IReadOnlyList<PlacementMember> Members => _placement.Members;
 
     /// <summary>Every undercluster is asked at once; <see cref="Placement.Verdict"/> combines the answers.</summary>
-    public async Task<PinQueryResult> QueryAsync(string cid, CancellationToken cancellationToken)
+    public async Task<PinQueryResult> QueryAsync(Cid cid, CancellationToken cancellationToken)
     {
         var answers = await InspectAllAsync(cid, cancellationToken);
-        return _placement.Verdict(cid, answers);
+        return _placement.Verdict(cid.ToString(), answers);
     }
 
     /// <summary>
@@ -52,9 +53,11 @@ internal sealed class PlacedPinService : IPinService
     /// batches: one <c>GET /pins?cids=…</c> per batch per undercluster, plus <c>GET /allocations/{cid}</c> where
     /// another undercluster also owns the CID. Memory: one batch (<see cref="PinPathOptions.PollBatchSize"/>
     /// CIDs) × the number of underclusters' answers, whatever the pinsets' sizes. A failure of a listed
-    /// undercluster throws: leaving its pins out would tell the Go peer "not pinned" for pins it may hold.
+    /// undercluster ends the listing with it: leaving its pins out would tell the Go peer "not pinned" for pins it may hold.
     /// </summary>
-    public async IAsyncEnumerable<PinnedItem> ListAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    public Listing<PinnedItem> ListAsync(CancellationToken cancellationToken) => new(listing => ProduceAsync(listing, cancellationToken));
+
+    private async IAsyncEnumerable<PinnedItem> ProduceAsync(Listing<PinnedItem> listing, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var listed = Members.Where(_placement.IsHealthy).ToList();
         var skipped = Members.Where(m => !_placement.IsHealthy(m)).ToList();
@@ -64,27 +67,47 @@ internal sealed class PlacedPinService : IPinService
         }
 
         long emitted = 0;
+        await foreach (var (source, batch, broken) in OwnedBatchesAsync(listed, _options, Ownership, cancellationToken))
+        {
+            var (items, failure) = broken is null
+                ? await JudgeBatchAsync(listed, skipped, source, batch, cancellationToken)
+                : ([], ListFailure(listed[source].Name, broken, emitted));
+            if (failure is not null)
+            {
+                listing.End(failure);
+                yield break;
+            }
+
+            foreach (var item in items)
+            {
+                emitted++;
+                yield return item;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The owned pins of each listed undercluster in turn, in batches (a CID once per batch); the batch is reused,
+    /// so it is judged before the next is asked for. A broken allocation stream is the last batch, with its failure.
+    /// </summary>
+    private static async IAsyncEnumerable<(int Source, Dictionary<string, ClusterPin> Batch, GatewayFailure? Failure)> OwnedBatchesAsync(
+        List<PlacementMember> listed, PinPathOptions options, Ownership ownership, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         for (var i = 0; i < listed.Count; i++)
         {
-            var source = listed[i];
-            var allocations = source.Undercluster.Client.StreamAllocationsAsync("pin", cancellationToken);
+            var allocations = listed[i].Undercluster.Client.StreamAllocationsAsync("pin", cancellationToken);
             var batch = new Dictionary<string, ClusterPin>(StringComparer.Ordinal);
-            var limits = new CidBatch(_options.PollBatchSize, _options.PollBatchChars);
+            var limits = new CidBatch(options.PollBatchSize, options.PollBatchChars);
             await foreach (var pin in allocations.WithCancellation(cancellationToken))
             {
-                if (pin.Cid is not { } cid || !Ownership.IsOwner(pin.Metadata) || batch.ContainsKey(cid))
+                if (pin.Cid is not { } cid || !ownership.IsOwner(pin.Metadata) || batch.ContainsKey(cid))
                 {
                     continue;
                 }
 
                 if (limits.IsFullFor(cid))
                 {
-                    foreach (var item in await JudgeBatchAsync(listed, skipped, i, batch, cancellationToken))
-                    {
-                        emitted++;
-                        yield return item;
-                    }
-
+                    yield return (i, batch, null);
                     batch.Clear();
                     limits.Clear();
                 }
@@ -96,21 +119,19 @@ internal sealed class PlacedPinService : IPinService
             var completion = await allocations.Completion;
             if (!completion.IsSuccess)
             {
-                throw ListFailure(source.Name, GatewayFailure.From(completion.Failure), emitted);
+                yield return (i, batch, GatewayFailure.From(completion.Failure));
+                yield break;
             }
 
             if (batch.Count > 0)
             {
-                foreach (var item in await JudgeBatchAsync(listed, skipped, i, batch, cancellationToken))
-                {
-                    emitted++;
-                    yield return item;
-                }
+                yield return (i, batch, null);
             }
         }
     }
 
-    private async Task<List<PinnedItem>> JudgeBatchAsync(
+    /// <summary>The batch's CIDs to emit, in order; or why one of them cannot be judged (logged), and then none is emitted.</summary>
+    private async Task<(List<PinnedItem> Items, GatewayFailure? Failure)> JudgeBatchAsync(
         List<PlacementMember> listed, List<PlacementMember> skipped, int sourceIndex, Dictionary<string, ClusterPin> batch, CancellationToken cancellationToken)
     {
         var cids = batch.Keys.ToList();
@@ -133,7 +154,7 @@ internal sealed class PlacedPinService : IPinService
                 if (answer.Kind == PlacedKind.Unknown)
                 {
                     // Every undercluster listed is one the verdict counts on; we could not ask it.
-                    throw ListFailure(listed[j].Name, answer.Failure!, items.Count);
+                    return (items, ListFailure(listed[j].Name, answer.Failure!, items.Count));
                 }
 
                 earlier |= j < sourceIndex && answer.Kind == PlacedKind.Owned;
@@ -150,7 +171,7 @@ internal sealed class PlacedPinService : IPinService
             var verdict = _placement.Verdict(cid, perCid);
             if (verdict.Failure is { } failure)
             {
-                throw ListFailure(source.Name, failure, items.Count);
+                return (items, ListFailure(source.Name, failure, items.Count));
             }
 
             if (verdict.PinnedAs is { } mode)
@@ -159,7 +180,7 @@ internal sealed class PlacedPinService : IPinService
             }
         }
 
-        return items;
+        return (items, null);
     }
 
     /// <summary>
@@ -170,10 +191,10 @@ internal sealed class PlacedPinService : IPinService
     public async Task<PinStartResult> StartPinAsync(PinIntent intent, CancellationToken cancellationToken)
     {
         List<PlacementMember> targets;
-        using (await _locks.AcquireAsync(intent.Cid, cancellationToken))
+        using (await _locks.AcquireAsync(intent.Cid.ToString(), cancellationToken))
         {
             var owners = _placement.Policy == PlacementPolicy.Replicate ? [] : await FindOwnersAsync(intent.Cid, cancellationToken);
-            if (_placement.Targets(intent.Cid, owners, out var problem) is not { } chosen)
+            if (_placement.Targets(intent.Cid.ToString(), owners, out var problem) is not { } chosen)
             {
                 return PinStartResult.Failed(new GatewayFailure(problem!, Transient: true));
             }
@@ -234,9 +255,9 @@ internal sealed class PlacedPinService : IPinService
     /// false success, and failing before any change keeps the outcome all-or-nothing for the Go peer
     /// (<c>unpin_error</c>, docs/protocol/kubo-rpc-as-called-by-cluster.md §5.4).
     /// </summary>
-    public async Task<UnpinResult> UnpinAsync(string cid, CancellationToken cancellationToken)
+    public async Task<UnpinResult> UnpinAsync(Cid cid, CancellationToken cancellationToken)
     {
-        using var held = await _locks.AcquireAsync(cid, cancellationToken);
+        using var held = await _locks.AcquireAsync(cid.ToString(), cancellationToken);
         var (owners, unknown) = await ReadOwnersAsync(cid, cancellationToken);
         if (unknown.Count > 0)
         {
@@ -269,7 +290,7 @@ internal sealed class PlacedPinService : IPinService
     /// <c>to</c> goes where <c>from</c> is (the content is mostly there already): the update runs in every healthy
     /// undercluster owning <c>from</c> and is waited on like a pin there.
     /// </summary>
-    public async Task<PinStartResult> StartUpdateAsync(string from, string to, bool unpinFrom, CancellationToken cancellationToken)
+    public async Task<PinStartResult> StartUpdateAsync(Cid from, Cid to, bool unpinFrom, CancellationToken cancellationToken)
     {
         if (from == to)
         {
@@ -303,21 +324,21 @@ internal sealed class PlacedPinService : IPinService
         return PinStartResult.Started(new QuorumPinWait([.. started.Where(s => s.Wait is not null).Select(s => s.Wait!)], required, stopWaits));
     }
 
-    private Task<PlacedPin[]> InspectAllAsync(string cid, CancellationToken cancellationToken) =>
+    private Task<PlacedPin[]> InspectAllAsync(Cid cid, CancellationToken cancellationToken) =>
         FanOut.RunAsync(Members, (m, token) => m.Pins.InspectAsync(cid, token), (m, failure) => PlacedPin.Unknown(m.Name, failure), _time, cancellationToken);
 
-    private async Task<IReadOnlyCollection<PlacementMember>> FindOwnersAsync(string cid, CancellationToken cancellationToken) =>
+    private async Task<IReadOnlyCollection<PlacementMember>> FindOwnersAsync(Cid cid, CancellationToken cancellationToken) =>
         (await ReadOwnersAsync(cid, cancellationToken)).Owners;
 
     /// <summary>With <paramref name="failOnUnknown"/>, null when a healthy undercluster could not be asked.</summary>
-    private async Task<IReadOnlyCollection<PlacementMember>?> FindOwnersAsync(string cid, CancellationToken cancellationToken, bool failOnUnknown)
+    private async Task<IReadOnlyCollection<PlacementMember>?> FindOwnersAsync(Cid cid, CancellationToken cancellationToken, bool failOnUnknown)
     {
         var (owners, unknown) = await ReadOwnersAsync(cid, cancellationToken);
         return failOnUnknown && unknown.Any(u => _placement.IsHealthy(u.Member)) ? null : owners;
     }
 
     /// <summary>Underclusters holding <paramref name="cid"/> with this gateway's key (one <c>GET /allocations/{cid}</c> each, in parallel), and those that could not be asked.</summary>
-    private async Task<(List<PlacementMember> Owners, List<(PlacementMember Member, GatewayFailure Failure)> Unknown)> ReadOwnersAsync(string cid, CancellationToken cancellationToken)
+    private async Task<(List<PlacementMember> Owners, List<(PlacementMember Member, GatewayFailure Failure)> Unknown)> ReadOwnersAsync(Cid cid, CancellationToken cancellationToken)
     {
         var reads = await FanOut.RunAsync(
             Members,
@@ -332,9 +353,9 @@ internal sealed class PlacedPinService : IPinService
         return (owners, unknown);
     }
 
-    private GatewayFailureException ListFailure(string undercluster, GatewayFailure failure, long listed)
+    private GatewayFailure ListFailure(string undercluster, GatewayFailure failure, long listed)
     {
         CompositionLog.ListFailed(_logger, undercluster, listed, failure.Message);
-        return new GatewayFailureException(failure);
+        return failure;
     }
 }

@@ -8,7 +8,7 @@ namespace CompositeGateway.Composition;
 
 /// <summary>
 /// The full listing of one undercluster's pins that this gateway owns and that meet the "pinned" rule, streamed
-/// in bounded memory. A failure before the first item or mid-way throws <see cref="GatewayFailureException"/>:
+/// in bounded memory. A failure before the first item or mid-way ends the listing with its <see cref="Listing{T}.Failure"/>:
 /// leaving pins out would tell the Go peer "not pinned" for pins the undercluster may hold.
 /// </summary>
 internal sealed class UnderclusterPinLister(Undercluster undercluster, PinPathOptions options, Ownership ownership, ILogger logger)
@@ -34,19 +34,43 @@ internal sealed class UnderclusterPinLister(Undercluster undercluster, PinPathOp
     /// created with the undercluster's default replication (docs/protocol/cluster-rest.md §5.7). The price: per-CID status makes the allocated
     /// peers answer one IPFS <c>pin/ls?arg</c> each per listed pin, instead of one full listing per peer.
     /// </summary>
-    public async IAsyncEnumerable<PinnedItem> ListAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    public Listing<PinnedItem> ListAsync(CancellationToken cancellationToken) => new(listing => ProduceAsync(listing, cancellationToken));
+
+    private async IAsyncEnumerable<PinnedItem> ProduceAsync(Listing<PinnedItem> listing, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        // Status requests of the next batches run while earlier ones are yielded: at most ListBatchesInFlight
-        // batches exist at once, so memory stays bounded while the undercluster's latency is overlapped.
-        using var listing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var allocations = Client.StreamAllocationsAsync("pin", listing.Token);
+        long listed = 0;
+        await foreach (var (pinned, failure) in JudgedBatchesAsync(cancellationToken))
+        {
+            foreach (var item in pinned)
+            {
+                listed++;
+                yield return item;
+            }
+
+            if (failure is not null)
+            {
+                listing.End(ListFailure(failure, listed));
+                yield break;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The owned pins batch by batch, each judged by the rule: the pinned ones in pinset order, up to a pin whose
+    /// truth is unknown, then why (the last batch). Status requests of the next batches run while earlier ones are
+    /// yielded: at most <see cref="ListBatchesInFlight"/> batches exist at once, so memory stays bounded while the
+    /// undercluster's latency is overlapped.
+    /// </summary>
+    private async IAsyncEnumerable<(List<PinnedItem> Pinned, GatewayFailure? Failure)> JudgedBatchesAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var allocations = Client.StreamAllocationsAsync("pin", stop.Token);
         var inFlight = new Queue<(List<ClusterPin> Batch, Task<BatchStatus> Status)>();
         var batch = new List<ClusterPin>(options.PollBatchSize);
         var limits = new CidBatch(options.PollBatchSize, options.PollBatchChars);
-        long listed = 0;
         try
         {
-            await foreach (var pin in allocations.WithCancellation(listing.Token))
+            await foreach (var pin in allocations.WithCancellation(stop.Token))
             {
                 if (pin.Cid is not { } cid || !ownership.IsOwner(pin.Metadata))
                 {
@@ -55,17 +79,13 @@ internal sealed class UnderclusterPinLister(Undercluster undercluster, PinPathOp
 
                 if (limits.IsFullFor(cid))
                 {
-                    inFlight.Enqueue((batch, FetchBatchStatusAsync(batch, listing.Token)));
+                    inFlight.Enqueue((batch, FetchBatchStatusAsync(batch, stop.Token)));
                     batch = new List<ClusterPin>(options.PollBatchSize);
                     limits.Clear();
                     while (inFlight.Count >= ListBatchesInFlight)
                     {
                         var (done, status) = inFlight.Dequeue();
-                        foreach (var item in PinnedOf(done, await status, listed))
-                        {
-                            listed++;
-                            yield return item;
-                        }
+                        yield return PinnedOf(done, await status);
                     }
                 }
 
@@ -76,28 +96,24 @@ internal sealed class UnderclusterPinLister(Undercluster undercluster, PinPathOp
             var completion = await allocations.Completion;
             if (!completion.IsSuccess)
             {
-                throw ListFailure(GatewayFailure.From(completion.Failure), listed);
+                yield return ([], GatewayFailure.From(completion.Failure));
+                yield break;
             }
 
             if (batch.Count > 0)
             {
-                inFlight.Enqueue((batch, FetchBatchStatusAsync(batch, listing.Token)));
+                inFlight.Enqueue((batch, FetchBatchStatusAsync(batch, stop.Token)));
             }
 
-            while (inFlight.Count > 0)
+            while (inFlight.TryDequeue(out var next))
             {
-                var (done, status) = inFlight.Dequeue();
-                foreach (var item in PinnedOf(done, await status, listed))
-                {
-                    listed++;
-                    yield return item;
-                }
+                yield return PinnedOf(next.Batch, await next.Status);
             }
         }
         finally
         {
             // A consumer that stops early (or a failure) must not leave status requests running.
-            await listing.CancelAsync();
+            await stop.CancelAsync();
             foreach (var (_, status) in inFlight)
             {
                 await ((Task)status).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
@@ -112,39 +128,42 @@ internal sealed class UnderclusterPinLister(Undercluster undercluster, PinPathOp
         return new BatchStatus(statuses, failure);
     }
 
-    /// <summary>The batch's pins that meet the rule, in pinset order; throws when the batch's truth is unknown.</summary>
-    private IEnumerable<PinnedItem> PinnedOf(List<ClusterPin> batch, BatchStatus status, long listed)
+    /// <summary>The batch's pins that meet the rule, in pinset order, up to the first whose truth is unknown; then why, or null.</summary>
+    private (List<PinnedItem> Pinned, GatewayFailure? Failure) PinnedOf(List<ClusterPin> batch, BatchStatus status)
     {
+        var pinned = new List<PinnedItem>();
         if (status.Failure is { } failure)
         {
-            throw ListFailure(failure, listed);
+            return (pinned, failure);
         }
 
         foreach (var pin in batch)
         {
             if (!status.ByCid.TryGetValue(pin.Cid!, out var info))
             {
-                throw ListFailure(new GatewayFailure($"undercluster \"{Name}\" left {pin.Cid} out of its status answer", Transient: true), listed);
+                return (pinned, new GatewayFailure($"undercluster \"{Name}\" left {pin.Cid} out of its status answer", Transient: true));
             }
 
             var verdict = PinnedRule.Evaluate(options.PinnedWhen, pin, info, Name);
             if (verdict.State == PinState.Undetermined)
             {
                 // Leaving it out would tell the Go peer "not pinned" when we simply could not ask.
-                throw ListFailure(new GatewayFailure(verdict.Problem!, Transient: true), listed);
+                return (pinned, new GatewayFailure(verdict.Problem!, Transient: true));
             }
 
             if (verdict.State == PinState.Pinned)
             {
-                yield return new PinnedItem(pin.Cid!, PinRewrite.ModeOf(pin), pin.Name);
+                pinned.Add(new PinnedItem(pin.Cid!, PinRewrite.ModeOf(pin), pin.Name));
             }
         }
+
+        return (pinned, null);
     }
 
-    private GatewayFailureException ListFailure(GatewayFailure failure, long listed)
+    private GatewayFailure ListFailure(GatewayFailure failure, long listed)
     {
         CompositionLog.ListFailed(logger, Name, listed, failure.Message);
-        return new GatewayFailureException(failure);
+        return failure;
     }
 
     private sealed record BatchStatus(Dictionary<string, GlobalPinInfo> ByCid, GatewayFailure? Failure);

@@ -1,6 +1,7 @@
 using CompositeGateway.Clusters;
 using CompositeGateway.Clusters.Wire;
 using CompositeGateway.Configuration;
+using CompositeGateway.Ipld;
 using CompositeGateway.Underclusters;
 
 namespace CompositeGateway.Composition;
@@ -55,11 +56,11 @@ internal sealed class UnderclusterPinService : IPinService
     /// pins, <c>GET /pins/{cid}</c> (what the peers report). A failure of either is a failure, never "not pinned":
     /// the Go peer turns a pin/ls error into a status error but "not pinned" into a re-pin (docs/protocol/kubo-rpc-as-called-by-cluster.md §5.4).
     /// </summary>
-    public async Task<PinQueryResult> QueryAsync(string cid, CancellationToken cancellationToken) =>
+    public async Task<PinQueryResult> QueryAsync(Cid cid, CancellationToken cancellationToken) =>
         (await InspectAsync(cid, cancellationToken)).ToQueryResult();
 
     /// <summary>What this undercluster holds of <paramref name="cid"/> for this gateway: the query's two reads, kept apart so placement can combine several underclusters' answers.</summary>
-    public async Task<PlacedPin> InspectAsync(string cid, CancellationToken cancellationToken)
+    public async Task<PlacedPin> InspectAsync(Cid cid, CancellationToken cancellationToken)
     {
         var read = await Client.GetAllocationAsync(cid, cancellationToken);
         if (!read.TryGetValue(out var stored, out var failure))
@@ -107,9 +108,14 @@ internal sealed class UnderclusterPinService : IPinService
             {
                 answers[cid] = Judge(pin, info);
             }
+            else if (!Cid.TryParse(cid, out var parsed, out var invalid))
+            {
+                // The CID came from this undercluster's own answers (the listing); one it cannot name is not judged.
+                answers[cid] = PlacedPin.Unknown(Name, new GatewayFailure($"undercluster \"{Name}\" listed \"{cid}\", which is not a CID: {invalid}", Transient: false));
+            }
             else
             {
-                var read = await Client.GetAllocationAsync(cid, cancellationToken);
+                var read = await Client.GetAllocationAsync(parsed, cancellationToken);
                 answers[cid] = !read.TryGetValue(out var stored, out var readFailure) ? PlacedPin.Unknown(Name, GatewayFailure.From(readFailure))
                     : stored is null || !_ownership.IsOwner(stored.Metadata) ? PlacedPin.NotOwned(Name)
                     : Judge(stored, info);
@@ -126,11 +132,11 @@ internal sealed class UnderclusterPinService : IPinService
     }
 
     /// <inheritdoc cref="UnderclusterPinLister.ListAsync"/>
-    public IAsyncEnumerable<PinnedItem> ListAsync(CancellationToken cancellationToken) => _lister.ListAsync(cancellationToken);
+    public Listing<PinnedItem> ListAsync(CancellationToken cancellationToken) => _lister.ListAsync(cancellationToken);
 
     public async Task<PinStartResult> StartPinAsync(PinIntent intent, CancellationToken cancellationToken)
     {
-        using var held = await _locks.AcquireAsync(intent.Cid, cancellationToken);
+        using var held = await _locks.AcquireAsync(intent.Cid.ToString(), cancellationToken);
         var ensured = await _writer.EnsureOwnedAsync(intent.Cid, intent.Mode, cancellationToken);
         return ensured.Failure is { } failure
             ? PinStartResult.Failed(failure)
@@ -142,9 +148,9 @@ internal sealed class UnderclusterPinService : IPinService
     /// other overcluster peers, docs/protocol/kubo-rpc-as-called-by-cluster.md §4.6): one <c>GET /allocations/{cid}</c>, then
     /// <see cref="UnpinOutcome.NotPinned"/>.
     /// </summary>
-    public async Task<UnpinResult> UnpinAsync(string cid, CancellationToken cancellationToken)
+    public async Task<UnpinResult> UnpinAsync(Cid cid, CancellationToken cancellationToken)
     {
-        using var held = await _locks.AcquireAsync(cid, cancellationToken);
+        using var held = await _locks.AcquireAsync(cid.ToString(), cancellationToken);
         _waits.End(cid, new GatewayFailure($"{cid} was unpinned while the pin was being waited on", Transient: false));
 
         return await _writer.ReleaseAsync(cid, cancellationToken);
@@ -156,7 +162,7 @@ internal sealed class UnderclusterPinService : IPinService
     /// this gateway's alone (the copy brought <c>from</c>'s owners along), then waited on like a pin. When
     /// <c>to</c> already exists it is joined instead: a pin-update would replace its options for its other owners.
     /// </summary>
-    public async Task<PinStartResult> StartUpdateAsync(string from, string to, bool unpinFrom, CancellationToken cancellationToken)
+    public async Task<PinStartResult> StartUpdateAsync(Cid from, Cid to, bool unpinFrom, CancellationToken cancellationToken)
     {
         if (from == to)
         {
@@ -165,7 +171,7 @@ internal sealed class UnderclusterPinService : IPinService
 
         PinMode mode;
         OwnershipWriter.Ensured ensured;
-        using (await _locks.AcquireAsync(to, cancellationToken))
+        using (await _locks.AcquireAsync(to.ToString(), cancellationToken))
         {
             var fromRead = await Client.GetAllocationAsync(from, cancellationToken);
             if (!fromRead.TryGetValue(out var fromPin, out var failure))
@@ -202,7 +208,7 @@ internal sealed class UnderclusterPinService : IPinService
         return PinStartResult.Started(unpinFrom ? new ThenPinWait(wait, () => UnpinFromAsync(from, cancellationToken)) : wait);
     }
 
-    private async Task<GatewayFailure?> UnpinFromAsync(string from, CancellationToken cancellationToken)
+    private async Task<GatewayFailure?> UnpinFromAsync(Cid from, CancellationToken cancellationToken)
     {
         var result = await UnpinAsync(from, cancellationToken);
         return result.Outcome == UnpinOutcome.Failed ? result.Failure : null;
@@ -216,7 +222,7 @@ internal sealed class UnderclusterPinService : IPinService
     {
         try
         {
-            using var held = await _locks.AcquireAsync(wait.Cid, wait.CancellationToken);
+            using var held = await _locks.AcquireAsync(wait.Cid.ToString(), wait.CancellationToken);
             if (wait.IsCompleted)
             {
                 return;

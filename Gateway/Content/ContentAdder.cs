@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using CompositeGateway.Clusters;
 using CompositeGateway.Clusters.Wire;
 using CompositeGateway.Composition;
+using CompositeGateway.Ipld;
 
 namespace CompositeGateway.Content;
 
@@ -75,9 +76,24 @@ internal sealed class ContentAdder(Placement placement, ContentTargets contentTa
             return new GatewayFailure("expected a file argument", Transient: false);
         }
 
-        if (options.Pin && await ContentPins.PinAllAsync(pins, options.Wrap ? [held.Cid!] : answer.Roots, cancellationToken) is { } pinFailure)
+        if (options.Pin)
         {
-            return pinFailure;
+            // The roots are the undercluster's words; they become CIDs once, here, before they are pinned.
+            var roots = new List<Cid>();
+            foreach (var root in options.Wrap ? [held.Cid!] : answer.Roots)
+            {
+                if (!Cid.TryParse(root, out var cid, out var invalid))
+                {
+                    return new GatewayFailure($"add: undercluster \"{first.Name}\" answered root \"{root}\", which is not a CID: {invalid}", Transient: false);
+                }
+
+                roots.Add(cid);
+            }
+
+            if (await ContentPins.PinAllAsync(pins, roots, cancellationToken) is { } pinFailure)
+            {
+                return pinFailure;
+            }
         }
 
         await EmitAsync(held, cancellationToken);

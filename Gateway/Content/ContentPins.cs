@@ -1,5 +1,6 @@
 using CompositeGateway.Clusters;
 using CompositeGateway.Composition;
+using CompositeGateway.Ipld;
 
 namespace CompositeGateway.Content;
 
@@ -10,10 +11,10 @@ internal static class ContentPins
     /// Pins every CID recursively through the pin path (ownership, placement, the <c>pinned_when</c> rule) and
     /// waits until all are pinned; returns the first failure, or null.
     /// </summary>
-    public static async Task<GatewayFailure?> PinAllAsync(IPinService pins, IReadOnlyList<string> cids, CancellationToken cancellationToken)
+    public static async Task<GatewayFailure?> PinAllAsync(IPinService pins, IReadOnlyList<Cid> cids, CancellationToken cancellationToken)
     {
         var waits = new List<IPinWait>(cids.Count);
-        foreach (var cid in cids.Distinct(StringComparer.Ordinal))
+        foreach (var cid in cids.Distinct())
         {
             var started = await pins.StartPinAsync(new PinIntent(cid, PinMode.Recursive), cancellationToken);
             if (started.Failure is { } refused)

@@ -53,13 +53,9 @@ internal sealed class MultipartParts
                 return null;
             }
 
-            string? fileName = null;
-            if (ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition))
-            {
-                fileName = HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value;
-            }
-
-            var isDirectory = section.ContentType is { } type && type.StartsWith("application/x-directory", StringComparison.OrdinalIgnoreCase);
+            var header = UploadPart.Describe(section);
+            var fileName = header.FileName;
+            var isDirectory = header.Kind == UploadPartKind.Directory;
             var length = 0;
             while (true)
             {

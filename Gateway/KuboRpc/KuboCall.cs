@@ -27,8 +27,20 @@ internal sealed class KuboCall(HttpContext http, KuboCommand command, IReadOnlyL
 
     public T? OptionalService<T>() => Http.RequestServices.GetService<T>();
 
-    public Task FailAsync(KuboFailure failure) => KuboErrorWriter.WriteAsync(Http, failure);
+    /// <summary>
+    /// Answers <paramref name="failure"/> as a Kubo error, or, once a 200 has gone out, aborts the stream
+    /// (<see cref="KuboErrorWriter"/>); an abort is logged here, the one place every command ends a failed stream.
+    /// </summary>
+    public Task FailAsync(KuboFailure failure)
+    {
+        if (Http.Response.HasStarted && OptionalService<ILoggerFactory>() is { } logs)
+        {
+            KuboRpcLog.StreamAborted(logs.CreateLogger(typeof(KuboRpcEndpoints)), Command.Path, failure.Message);
+        }
+
+        return KuboErrorWriter.WriteAsync(Http, failure);
+    }
 
     /// <summary>A gateway failure, answered as <see cref="KuboFailure.FromGateway"/> decides.</summary>
-    public Task FailAsync(GatewayFailure failure) => KuboErrorWriter.WriteAsync(Http, failure);
+    public Task FailAsync(GatewayFailure failure) => FailAsync(KuboFailure.FromGateway(failure));
 }

@@ -1,4 +1,3 @@
-using CompositeGateway.Clusters;
 using CompositeGateway.Telemetry;
 
 namespace CompositeGateway.KuboRpc;
@@ -83,15 +82,6 @@ internal static class KuboRpcEndpoints
         catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
         {
             // The caller went away (the Go peer cancels on its timeouts and on superseded operations).
-        }
-        catch (GatewayFailureException e)
-        {
-            if (http.Response.HasStarted)
-            {
-                KuboRpcLog.StreamAborted(Log(http), command.Path, e.Failure.Message);
-            }
-
-            await KuboErrorWriter.WriteAsync(http, e.Failure);
         }
         catch (Exception e)
         {

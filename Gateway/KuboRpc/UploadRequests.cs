@@ -1,5 +1,6 @@
 using CompositeGateway.Composition;
 using CompositeGateway.Content;
+using CompositeGateway.Ipld;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace CompositeGateway.KuboRpc;
@@ -47,6 +48,6 @@ internal static class UploadRequests
     public static KuboFailure ArgumentRequired(string argument) => KuboFailure.Client($"argument \"{argument}\" is required");
 
     /// <summary>Pins every CID through the pin path and waits until all are pinned (<see cref="ContentPins"/>); the failure to answer, or null.</summary>
-    public static async Task<KuboFailure?> PinAllAsync(KuboCall call, IReadOnlyList<string> cids) =>
+    public static async Task<KuboFailure?> PinAllAsync(KuboCall call, IReadOnlyList<Cid> cids) =>
         await ContentPins.PinAllAsync(call.Service<IPinService>(), cids, call.Aborted) is { } failure ? KuboFailure.FromGateway(failure) : null;
 }

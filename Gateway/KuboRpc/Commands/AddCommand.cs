@@ -77,12 +77,7 @@ internal static class AddCommand
 
         if (failure is not null)
         {
-            if (writer.Started)
-            {
-                KuboRpcLog.StreamAborted(call.Service<ILoggerFactory>().CreateLogger(typeof(AddCommand)), call.Command.Path, failure.Message);
-            }
-
-            await call.FailAsync(KuboFailure.FromGateway(failure));
+            await call.FailAsync(failure);
             return;
         }
 

@@ -1,4 +1,3 @@
-using CompositeGateway.Clusters;
 using CompositeGateway.Content;
 using CompositeGateway.Ipld;
 using CompositeGateway.KuboRpc.Wire;
@@ -43,11 +42,6 @@ internal static class BlockPutCommand
         var failure = await PutAllAsync(call, parts, prefix);
         if (failure is not null)
         {
-            if (call.Http.Response.HasStarted)
-            {
-                KuboRpcLog.StreamAborted(call.Service<ILoggerFactory>().CreateLogger(typeof(BlockPutCommand)), call.Command.Path, failure.Message);
-            }
-
             await call.FailAsync(failure);
         }
     }
@@ -80,7 +74,7 @@ internal static class BlockPutCommand
             return KuboFailure.FromGateway(noTarget);
         }
 
-        var pinned = pin ? new List<string>() : null;
+        var pinned = pin ? new List<Cid>() : null;
         using var answer = new KuboStreamWriter(call.Http);
         await using (var car = CarFanOut.Start(targets, token))
         {
@@ -100,7 +94,7 @@ internal static class BlockPutCommand
 
                     await car.PutAsync(StoredAs(block.FileName, cid), block.Data, token);
                     var key = cid.ToString();
-                    pinned?.Add(key);
+                    pinned?.Add(cid);
                     await answer.WriteValueAsync(new BlockStatOutput(key, block.Data.Length), KuboJsonContext.Wire.BlockStatOutput, token);
                     part = await parts.NextAsync(limit, token);
                 }

@@ -1,4 +1,3 @@
-using CompositeGateway.Clusters;
 using CompositeGateway.Content;
 using CompositeGateway.Ipld;
 using CompositeGateway.KuboRpc.Wire;
@@ -49,7 +48,7 @@ internal static class DagPutCommand
         using var answer = new KuboStreamWriter(call.Http);
         foreach (var cid in result.Cids!)
         {
-            await answer.WriteValueAsync(new DagPutOutput(new DagLink(cid)), KuboJsonContext.Wire.DagPutOutput, call.Aborted);
+            await answer.WriteValueAsync(new DagPutOutput(new DagLink(cid.ToString())), KuboJsonContext.Wire.DagPutOutput, call.Aborted);
         }
     }
 
@@ -93,11 +92,11 @@ internal static class DagPutCommand
         static string NoCodec(string kind, ulong code) => $"no {kind} registered for multicodec code {code} (0x{code:x})";
     }
 
-    private static async Task<(KuboFailure? Failure, List<string>? Cids)> PutAllAsync(KuboCall call, MultipartParts parts, ulong input, ulong store, BlockPrefix prefix)
+    private static async Task<(KuboFailure? Failure, List<Cid>? Cids)> PutAllAsync(KuboCall call, MultipartParts parts, ulong input, ulong store, BlockPrefix prefix)
     {
         var allowBig = call.Flag("allow-big-block", defaultValue: false);
         var token = call.Aborted;
-        var cids = new List<string>();
+        var cids = new List<Cid>();
         CarFanOut? car = null;
         try
         {
@@ -146,7 +145,7 @@ internal static class DagPutCommand
                 }
 
                 await car.PutAsync(cid, block, token);
-                cids.Add(cid.ToString());
+                cids.Add(cid);
             }
 
             if (car is null)
@@ -191,7 +190,7 @@ internal static class DagPutCommand
                 : throw new IpldFormatException($"cannot transcode {Multicodec.NameOf(input)} to {Multicodec.NameOf(store)}: raw holds only bytes");
         }
 
-        var node = input == Multicodec.DagJson ? DagJson.Decode(data.Span) : DagCborCodec.Decode(data);
-        return store == Multicodec.DagJson ? DagJson.Encode(node) : DagCborCodec.Encode(node);
+        var node = input == Multicodec.DagJson ? DagJson.Decode(data.Span) : DagCbor.Decode(data);
+        return store == Multicodec.DagJson ? DagJson.Encode(node) : DagCbor.Encode(node);
     }
 }

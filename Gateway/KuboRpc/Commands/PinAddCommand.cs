@@ -1,6 +1,7 @@
 using CompositeGateway.Clusters;
 using CompositeGateway.Composition;
 using CompositeGateway.Configuration;
+using CompositeGateway.Ipld;
 using CompositeGateway.KuboRpc.Wire;
 using CompositeGateway.Telemetry;
 
@@ -27,7 +28,7 @@ internal static class PinAddCommand
 
     private static async Task HandleAsync(KuboCall call)
     {
-        var cids = new List<string>(call.Arguments.Count);
+        var cids = new List<Cid>(call.Arguments.Count);
         foreach (var argument in call.Arguments)
         {
             if (!KuboPaths.TryParseCid(argument, out var cid, out var invalid))
@@ -36,7 +37,7 @@ internal static class PinAddCommand
                 return;
             }
 
-            cids.Add(cid.ToString());
+            cids.Add(cid);
         }
 
         // Kubo's default is recursive; recursive=false makes a direct pin.
@@ -65,14 +66,14 @@ internal static class PinAddCommand
                 return;
             }
 
-            await call.Http.Response.WriteAsJsonAsync(new PinsOutput(cids), KuboJsonContext.Wire.PinsOutput, "application/json", call.Aborted);
+            await call.Http.Response.WriteAsJsonAsync(new PinsOutput(Texts(cids)), KuboJsonContext.Wire.PinsOutput, "application/json", call.Aborted);
             return;
         }
 
         await StreamProgressAsync(call, cids, completion);
     }
 
-    private static async Task StreamProgressAsync(KuboCall call, List<string> cids, Task<GatewayFailure?> completion)
+    private static async Task StreamProgressAsync(KuboCall call, List<Cid> cids, Task<GatewayFailure?> completion)
     {
         var interval = call.Service<KuboRpcOptions>().ProgressInterval;
         using var stream = new KuboStreamWriter(call.Http);
@@ -100,13 +101,14 @@ internal static class PinAddCommand
         var failure = await completion;
         if (failure is not null)
         {
-            KuboRpcLog.StreamAborted(call.Service<ILoggerFactory>().CreateLogger(typeof(PinAddCommand)), call.Command.Path, failure.Message);
             await call.FailAsync(failure);
             return;
         }
 
-        await stream.WriteValueAsync(new PinsOutput(cids), KuboJsonContext.Wire.PinsOutput, call.Aborted);
+        await stream.WriteValueAsync(new PinsOutput(Texts(cids)), KuboJsonContext.Wire.PinsOutput, call.Aborted);
     }
+
+    private static List<string> Texts(List<Cid> cids) => [.. cids.Select(c => c.ToString())];
 
     // gateway_pins_waiting counts every pin whose caller is still being held, in either answer form.
     private static async Task<GatewayFailure?> CountWaitingAsync(GatewayMetrics? metrics, List<IPinWait> waits)

@@ -77,8 +77,7 @@ internal static class PinLsCommand
                 return;
             }
 
-            var canonical = cid.ToString();
-            var answer = await pins.QueryAsync(canonical, call.Aborted);
+            var answer = await pins.QueryAsync(cid, call.Aborted);
             if (answer.Failure is { } failure)
             {
                 await call.FailAsync(failure);
@@ -91,7 +90,7 @@ internal static class PinLsCommand
                 return;
             }
 
-            found.Add((canonical, mode));
+            found.Add((cid.ToString(), mode));
         }
 
         using var writer = new KuboStreamWriter(call.Http);
@@ -121,12 +120,18 @@ internal static class PinLsCommand
 
     private static async Task ListAllAsync(KuboCall call, Filter filter, bool stream, bool names, string? nameFilter)
     {
-        var items = call.Service<IPinService>().ListAsync(call.Aborted);
-        await using var enumerator = items.GetAsyncEnumerator(call.Aborted);
+        var listing = call.Service<IPinService>().ListAsync(call.Aborted);
+        await using var enumerator = listing.GetAsyncEnumerator(call.Aborted);
         using var writer = new KuboStreamWriter(call.Http);
 
         // The first value is fetched before the 200 so an undercluster failure up front is a proper Kubo error.
         var hasItem = await NextAsync(enumerator, filter, nameFilter);
+        if (!hasItem && listing.Failure is { } early)
+        {
+            await call.FailAsync(early);
+            return;
+        }
+
         if (!stream)
         {
             await writer.StartAsync(call.Aborted);
@@ -155,6 +160,15 @@ internal static class PinLsCommand
             }
 
             hasItem = await NextAsync(enumerator, filter, nameFilter);
+        }
+
+        // A listing cut short is a Kubo error before the 200, an aborted stream after it: never a clean, short list.
+        if (listing.Failure is { } failure)
+        {
+            // The keys written since the last flush go out before the abort, like every value before them.
+            writer.Json.Flush();
+            await call.FailAsync(failure);
+            return;
         }
 
         if (stream)

@@ -30,12 +30,11 @@ internal static class PinRmCommand
                 return;
             }
 
-            var canonical = cid.ToString();
-            var result = await pins.UnpinAsync(canonical, call.Aborted);
+            var result = await pins.UnpinAsync(cid, call.Aborted);
             switch (result.Outcome)
             {
                 case UnpinOutcome.Unpinned:
-                    removed.Add(canonical);
+                    removed.Add(cid.ToString());
                     break;
                 case UnpinOutcome.NotPinned:
                     await call.FailAsync(KuboFailure.Normal(KuboFailure.NotPinnedOrPinnedIndirectly));

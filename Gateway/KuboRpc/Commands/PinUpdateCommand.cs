@@ -26,7 +26,7 @@ internal static class PinUpdateCommand
         }
 
         var started = await call.Service<IPinService>().StartUpdateAsync(
-            from.ToString(), to.ToString(), call.Flag("unpin", defaultValue: true), call.Aborted);
+            from, to, call.Flag("unpin", defaultValue: true), call.Aborted);
         var failure = started.Failure ?? await started.Wait!.Completion.WaitAsync(call.Aborted);
         if (failure is not null)
         {

@@ -7,7 +7,7 @@ namespace CompositeGateway.KuboRpc.Commands;
 /// <c>repo/gc</c> (docs/protocol/kubo-rpc-as-called-by-cluster.md §4.9): streams <c>{"Key":{"/":"&lt;cid&gt;"}}</c> per removed key. With
 /// <c>stream-errors=true</c> (what the Go peer sends) errors are values <c>{"Key":null,"Error":"…"}</c>; otherwise
 /// they are gathered into one final error, as Kubo does — a Kubo error if nothing was sent yet, else an aborted
-/// stream (the Go peer ignores trailers).
+/// stream (the Go peer ignores trailers). A collection that could not run at all ends the same way.
 /// </summary>
 internal static class RepoGcCommand
 {
@@ -36,7 +36,8 @@ internal static class RepoGcCommand
         var errors = new List<string>();
         var errorCount = 0;
         using var writer = new KuboStreamWriter(call.Http);
-        await foreach (var item in collector.CollectAsync(call.Aborted))
+        var report = collector.CollectAsync(call.Aborted);
+        await foreach (var item in report)
         {
             if (item.Cid is { } cid)
             {
@@ -50,6 +51,12 @@ internal static class RepoGcCommand
             {
                 errors.Add(item.Error ?? "");
             }
+        }
+
+        if (report.Failure is { } failure)
+        {
+            await call.FailAsync(failure);
+            return;
         }
 
         if (errorCount > 0)
