@@ -6,15 +6,15 @@ namespace CompositeGateway.Lab.Connector;
 /// <summary>
 /// The stateless pin tracker of one emulated peer whose IPFS daemon is real (a Kubo RPC API, often a
 /// gateway): it drives that daemon through <see cref="GoIpfsConnector"/> as an ipfs-cluster v1.1.6 peer
-/// does (docs/protocol/kubo-rpc-as-called-by-cluster.md §2, §5, §6) — <c>id</c> until it answers, then
-/// pin workers (at most <see cref="GoClusterPeer.ConcurrentPins"/>) running §4.3 for pins allocated here,
+/// does (docs/protocol/kubo-rpc-as-called-by-cluster.md §2, docs/protocol/kubo-rpc-as-called-by-cluster.md §5, docs/protocol/kubo-rpc-as-called-by-cluster.md §6) — <c>id</c> until it answers, then
+/// pin workers (at most <see cref="GoClusterPeer.ConcurrentPins"/>) running docs/protocol/kubo-rpc-as-called-by-cluster.md §4.3 for pins allocated here,
 /// <c>pin/rm</c> for unpins and for pins allocated elsewhere, <c>pin/update</c> when the source is pinned,
 /// the <c>repo/stat</c> disk informer feeding allocation and the recovery loop. The peer's status is what
 /// those calls concluded.
 /// </summary>
 /// <remarks>
 /// One simplification, written down: a pinned CID's status is the last conclusion (pin/add ended cleanly,
-/// or the last recovery round's full listing) rather than one <c>pin/ls?arg=</c> per status request (§5.2
+/// or the last recovery round's full listing) rather than one <c>pin/ls?arg=</c> per status request (docs/protocol/kubo-rpc-as-called-by-cluster.md §5.2
 /// step 4), because the emulator answers status synchronously from memory.
 /// </remarks>
 internal sealed class LabPeerTracker : IAsyncDisposable
@@ -48,7 +48,7 @@ internal sealed class LabPeerTracker : IAsyncDisposable
 
     public GoIpfsConnector Ipfs { get; }
 
-    /// <summary>Whether the daemon has answered <c>id</c> (the peer's start-up is done, §2).</summary>
+    /// <summary>Whether the daemon has answered <c>id</c> (the peer's start-up is done, docs/protocol/kubo-rpc-as-called-by-cluster.md §2).</summary>
     public bool IsReady => _ready.Task.IsCompleted;
 
     /// <summary>Starts the id, informer and recovery loops.</summary>
@@ -61,7 +61,7 @@ internal sealed class LabPeerTracker : IAsyncDisposable
             Task.Run(() => RecoverLoopAsync(token), CancellationToken.None));
     }
 
-    /// <summary>Track (§5.1): a pin added or changed in the shared state.</summary>
+    /// <summary>Track (docs/protocol/kubo-rpc-as-called-by-cluster.md §5.1): a pin added or changed in the shared state.</summary>
     public void Track(string cid, in StoredPin pin)
     {
         if (pin.Type != PinTypes.Data)
@@ -71,7 +71,7 @@ internal sealed class LabPeerTracker : IAsyncDisposable
 
         if (!pin.IsAllocatedTo(_peer.Index))
         {
-            // Allocated elsewhere: one pin/rm, a "remote" operation whose outcome is not kept (§5.1).
+            // Allocated elsewhere: one pin/rm, a "remote" operation whose outcome is not kept (docs/protocol/kubo-rpc-as-called-by-cluster.md §5.1).
             if (_operations.TryRemove(cid, out var previous))
             {
                 previous.Cancel();
@@ -91,7 +91,7 @@ internal sealed class LabPeerTracker : IAsyncDisposable
         Pin(cid, pin.MaxDepth, pin.Extras?.PinUpdate, attempts: 0);
     }
 
-    /// <summary>Untrack (§5.1): the pin left the shared state; an unpin is queued.</summary>
+    /// <summary>Untrack (docs/protocol/kubo-rpc-as-called-by-cluster.md §5.1): the pin left the shared state; an unpin is queued.</summary>
     public void Untrack(string cid)
     {
         var operation = new Operation(new PeerPinStatus(TrackerStatus.UnpinQueued, _cluster.NowTicks, "", 0, false));
@@ -132,7 +132,7 @@ internal sealed class LabPeerTracker : IAsyncDisposable
         return true;
     }
 
-    /// <summary>The status of an allocated pin (§5.2): the operation's, else the last conclusion.</summary>
+    /// <summary>The status of an allocated pin (docs/protocol/kubo-rpc-as-called-by-cluster.md §5.2): the operation's, else the last conclusion.</summary>
     public PeerPinStatus StatusOf(string cid) =>
         _operations.TryGetValue(cid, out var operation)
             ? operation.Status
@@ -177,7 +177,7 @@ internal sealed class LabPeerTracker : IAsyncDisposable
         });
     }
 
-    // §4.5: a pin whose pin_update source is recursively pinned here is moved with pin/update; else §4.3.
+    // docs/protocol/kubo-rpc-as-called-by-cluster.md §4.5: a pin whose pin_update source is recursively pinned here is moved with pin/update; else docs/protocol/kubo-rpc-as-called-by-cluster.md §4.3.
     private async Task<GoError?> PinOnDaemonAsync(string cid, sbyte maxDepth, string? from, CancellationToken cancellationToken)
     {
         if (from is not null && from != cid)
@@ -221,7 +221,7 @@ internal sealed class LabPeerTracker : IAsyncDisposable
         _ = task.ContinueWith(t => _running.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
-    // §2 and §4.1: id once a second until it answers, then at the ping interval; the answer is the peer's ipfs facts.
+    // docs/protocol/kubo-rpc-as-called-by-cluster.md §2 and docs/protocol/kubo-rpc-as-called-by-cluster.md §4.1: id once a second until it answers, then at the ping interval; the answer is the peer's ipfs facts.
     private async Task IdLoopAsync(CancellationToken cancellationToken)
     {
         try
@@ -251,7 +251,7 @@ internal sealed class LabPeerTracker : IAsyncDisposable
         }
     }
 
-    // §6: repo/stat right after ready, then every metric_ttl/2; free = StorageMax − RepoSize, none when full or failing.
+    // docs/protocol/kubo-rpc-as-called-by-cluster.md §6: repo/stat right after ready, then every metric_ttl/2; free = StorageMax − RepoSize, none when full or failing.
     private async Task InformerLoopAsync(CancellationToken cancellationToken)
     {
         try
@@ -273,7 +273,7 @@ internal sealed class LabPeerTracker : IAsyncDisposable
         }
     }
 
-    // §5.3: right after ready and then every pin_recover_interval.
+    // docs/protocol/kubo-rpc-as-called-by-cluster.md §5.3: right after ready and then every pin_recover_interval.
     private async Task RecoverLoopAsync(CancellationToken cancellationToken)
     {
         try
@@ -328,10 +328,10 @@ internal sealed class LabPeerTracker : IAsyncDisposable
         }
     }
 
-    /// <summary><c>monitor_ping_interval</c> (§3).</summary>
+    /// <summary><c>monitor_ping_interval</c> (docs/protocol/kubo-rpc-as-called-by-cluster.md §3).</summary>
     private static readonly TimeSpan PingInterval = TimeSpan.FromSeconds(15);
 
-    /// <summary>One operation on one CID; a newer one cancels it (§5.1, superseded operations).</summary>
+    /// <summary>One operation on one CID; a newer one cancels it (docs/protocol/kubo-rpc-as-called-by-cluster.md §5.1, superseded operations).</summary>
     private sealed class Operation(PeerPinStatus status)
     {
         private volatile StatusBox _status = new(status);

@@ -109,7 +109,7 @@ public sealed class TopologyTests
 
         var clock = Stopwatch.StartNew();
         await WaitAsync(() => over.PeerStatus(cid, 0) == "pin_error", "refused");
-        Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(10)));
+        Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(15)));
         Assert.That(over.State.Peers[0].IpfsId, Is.EqualTo(lab.PeerIdOf("gw")));
         using var admin = new HttpClient { BaseAddress = lab.AdminUrl("gw") };
         using (var ready = await admin.GetAsync("ready"))
@@ -122,7 +122,7 @@ public sealed class TopologyTests
         var before = over.Trackers[0]!.Ipfs.RequestCount + under.Trackers[0]!.Ipfs.RequestCount;
         await Task.Delay(TimeSpan.FromSeconds(5));
         var after = over.Trackers[0]!.Ipfs.RequestCount + under.Trackers[0]!.Ipfs.RequestCount;
-        Assert.That(after - before, Is.LessThan(30), "requests per 5 s");
+        Assert.That(after - before, Is.LessThan(60), "requests per 5 s");
         Assert.That(under.GetPin(cid), Is.Null);
         Assert.That(over.PeerStatus(cid, 0), Is.EqualTo("pin_error").Or.EqualTo("pinning").Or.EqualTo("pin_queued"));
     }
