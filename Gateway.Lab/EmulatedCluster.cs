@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Logging.Abstractions;
 
 using CompositeGateway.Ipld;
+using CompositeGateway.Lab.Connector;
 using CompositeGateway.Lab.Ipfs;
 using CompositeGateway.Lab.Wire;
 
@@ -88,6 +89,7 @@ internal sealed class EmulatedCluster : IAsyncDisposable
         }
 
         var cluster = new EmulatedCluster(options, timeProvider ?? TimeProvider.System, loggerFactory ?? NullLoggerFactory.Instance);
+        cluster.StartTrackers();
         await cluster.ComeUpAsync(cancellationToken);
         if (options.IpfsListen is { } ipfsListen && EmulatedClusterOptions.TryParseListen(ipfsListen, out var ipfsEndPoint))
         {
@@ -106,6 +108,9 @@ internal sealed class EmulatedCluster : IAsyncDisposable
 
         return cluster;
     }
+
+    /// <summary>Per peer, the tracker driving its real IPFS daemon (null: simulated); empty without <see cref="EmulatedClusterOptions.IpfsApi"/>.</summary>
+    public IReadOnlyList<LabPeerTracker?> Trackers => State.Trackers ?? [];
 
     public void SetPeerDown(int index, bool down) => Faults.SetPeerDown(index, down);
 
@@ -214,6 +219,14 @@ internal sealed class EmulatedCluster : IAsyncDisposable
         }
 
         await GoDownAsync();
+        foreach (var tracker in Trackers)
+        {
+            if (tracker is not null)
+            {
+                await tracker.DisposeAsync();
+            }
+        }
+
         if (_ipfs is not null)
         {
             await _ipfs.DisposeAsync();
@@ -222,6 +235,23 @@ internal sealed class EmulatedCluster : IAsyncDisposable
 
         _disposed = true;
         _gate.Dispose();
+    }
+
+    private void StartTrackers()
+    {
+        var options = State.Options;
+        if (!Peers.Any(p => options.DaemonOf(p.Index) is not null))
+        {
+            return;
+        }
+
+        var logger = _loggerFactory.CreateLogger<LabPeerTracker>();
+        var trackers = Peers.Select(p => options.DaemonOf(p.Index) is { } api ? new LabPeerTracker(State, p, new Uri(api), logger) : null).ToList();
+        State.Trackers = trackers;
+        foreach (var tracker in trackers)
+        {
+            tracker?.Start();
+        }
     }
 
     private WebApplication Build(CancellationToken stopping)

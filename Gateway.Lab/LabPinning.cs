@@ -84,6 +84,7 @@ internal static class LabPinning
                 : stored with { QueuedAtTicks = existing.QueuedAtTicks, DelayMs = existing.DelayMs, FailMask = existing.FailMask, Attempt = existing.Attempt };
             stored = stored with { AwaitingBlocks = cluster.Fetch(cid, stored) && cluster.Options.RequireBlocks };
             cluster.Store.Put(cid, stored);
+            cluster.Tracked(cid, stored);
 
             var answer = new ClusterPin
             {
@@ -126,6 +127,7 @@ internal static class LabPinning
             }
 
             cluster.Store.Remove(cid, out _);
+            cluster.Untracked(cid);
             var delayMs = DelayFor(cluster, cid);
             if (delayMs > 0)
             {
@@ -164,7 +166,7 @@ internal static class LabPinning
             foreach (var peer in cluster.Peers)
             {
                 if ((!contactedOnly || peer.Index == 0)
-                    && PeerStatusMachine.Of(cluster, pin, peer, now, now).Status == TrackerStatus.PinError)
+                    && PeerStatusMachine.Of(cluster, cid, pin, peer, now, now).Status == TrackerStatus.PinError)
                 {
                     failing = true;
                 }
@@ -173,6 +175,23 @@ internal static class LabPinning
             if (!failing)
             {
                 return false;
+            }
+
+            if (cluster.Trackers is { } trackers)
+            {
+                var queued = false;
+                foreach (var peer in cluster.Peers)
+                {
+                    if ((!contactedOnly || peer.Index == 0) && trackers[peer.Index] is { } tracker)
+                    {
+                        queued |= tracker.Recover(cid, pin);
+                    }
+                }
+
+                if (trackers.All(t => t is not null))
+                {
+                    return queued;
+                }
             }
 
             var attempt = (byte)Math.Min(pin.Attempt + 1, byte.MaxValue);
@@ -252,6 +271,7 @@ internal static class LabPinning
         updated = StartAttempt(cluster, to, updated, now.UtcTicks, attempt: 0);
         updated = updated with { AwaitingBlocks = cluster.Fetch(to, updated) && cluster.Options.RequireBlocks };
         cluster.Store.Put(to, updated);
+        cluster.Tracked(to, updated);
         return (PinViews.ReadBack(to, updated) with { Timestamp = now }, null);
     }
 

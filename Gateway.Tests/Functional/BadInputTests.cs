@@ -1,7 +1,7 @@
+using CompositeGateway.Lab.Connector;
 using System.Net;
 using System.Text.Json;
 using CompositeGateway.Lab;
-using CompositeGateway.Tests.Support;
 
 namespace CompositeGateway.Tests.Functional;
 

@@ -1,8 +1,8 @@
+using CompositeGateway.Lab.Connector;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using CompositeGateway.Clusters.Wire;
 using CompositeGateway.Lab;
-using CompositeGateway.Tests.Support;
 
 namespace CompositeGateway.Tests.Functional;
 
