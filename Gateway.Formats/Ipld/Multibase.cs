@@ -1,4 +1,5 @@
-using System.Text;
+using System.Buffers.Text;
+using SimpleBase;
 
 namespace CompositeGateway.Ipld;
 
@@ -43,20 +44,20 @@ internal enum Multibase
 }
 
 /// <summary>
-/// Encoders and strict decoders for <see cref="Multibase"/>. Written here rather than taken from
-/// SimpleBase because decoding must never throw anything but a result code (CID parsing of every
-/// Kubo RPC <c>arg</c> goes through here) and must reject what go-multibase rejects: wrong case
-/// for the prefix, impossible lengths, padding where none is allowed, whitespace.
+/// Encoders and strict decoders for <see cref="Multibase"/>: the arithmetic is SimpleBase's (base58, base36, base32) and
+/// the BCL's (hex, base64); what is ours is the strictness in front of it. Decoding never throws (CID parsing of every
+/// Kubo RPC <c>arg</c> goes through here) and rejects what go-multibase rejects, with its error texts: wrong case for the
+/// prefix, impossible lengths, padding where none is allowed, whitespace — each library is more lenient somewhere
+/// (SimpleBase's RFC 4648 base32 takes either case, the BCL's base64 skips whitespace), so every character is checked
+/// against the exact alphabet first, and the libraries only ever see valid input.
 /// </summary>
 internal static class MultibaseCodec
 {
     private const string Base58Alphabet = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
     private const string Base36Lower = "0123456789abcdefghijklmnopqrstuvwxyz";
-    private const string Base36UpperAlphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
     private const string Base32Lower = "abcdefghijklmnopqrstuvwxyz234567";
     private const string Base32UpperAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
     private const string Base16Lower = "0123456789abcdef";
-    private const string Base16UpperAlphabet = "0123456789ABCDEF";
     private const string Base64Std = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     private const string Base64UrlAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
@@ -100,50 +101,22 @@ internal static class MultibaseCodec
     /// <summary>Encodes with the prefix character (none for <see cref="Multibase.Base58BtcImplicit"/>).</summary>
     public static string Encode(ReadOnlySpan<byte> data, Multibase encoding)
     {
-        var sb = new StringBuilder(data.Length * 2 + 1);
-        if (PrefixOf(encoding) is { } prefix)
+        var text = encoding switch
         {
-            sb.Append(prefix);
-        }
-
-        switch (encoding)
-        {
-            case Multibase.Base58BtcImplicit or Multibase.Base58Btc:
-                EncodeBaseN(data, Base58Alphabet, sb);
-                break;
-            case Multibase.Base36:
-                EncodeBaseN(data, Base36Lower, sb);
-                break;
-            case Multibase.Base36Upper:
-                EncodeBaseN(data, Base36UpperAlphabet, sb);
-                break;
-            case Multibase.Base16:
-                EncodeBits(data, Base16Lower, 4, pad: false, sb);
-                break;
-            case Multibase.Base16Upper:
-                EncodeBits(data, Base16UpperAlphabet, 4, pad: false, sb);
-                break;
-            case Multibase.Base32:
-                EncodeBits(data, Base32Lower, 5, pad: false, sb);
-                break;
-            case Multibase.Base32Upper:
-                EncodeBits(data, Base32UpperAlphabet, 5, pad: false, sb);
-                break;
-            case Multibase.Base64:
-                EncodeBits(data, Base64Std, 6, pad: false, sb);
-                break;
-            case Multibase.Base64Pad:
-                EncodeBits(data, Base64Std, 6, pad: true, sb);
-                break;
-            case Multibase.Base64Url:
-                EncodeBits(data, Base64UrlAlphabet, 6, pad: false, sb);
-                break;
-            case Multibase.Base64UrlPad:
-                EncodeBits(data, Base64UrlAlphabet, 6, pad: true, sb);
-                break;
-        }
-
-        return sb.ToString();
+            Multibase.Base58BtcImplicit or Multibase.Base58Btc => Base58.Bitcoin.Encode(data),
+            Multibase.Base36 => EncodeBase36(data).ToLowerInvariant(),
+            Multibase.Base36Upper => EncodeBase36(data).ToUpperInvariant(),
+            Multibase.Base16 => Convert.ToHexStringLower(data),
+            Multibase.Base16Upper => Convert.ToHexString(data),
+            Multibase.Base32 => Base32.Rfc4648.Encode(data, false).ToLowerInvariant(),
+            Multibase.Base32Upper => Base32.Rfc4648.Encode(data, false),
+            Multibase.Base64 => Convert.ToBase64String(data).TrimEnd('='),
+            Multibase.Base64Pad => Convert.ToBase64String(data),
+            Multibase.Base64Url => Base64Url.EncodeToString(data),
+            Multibase.Base64UrlPad => PadTo4(Base64Url.EncodeToString(data)),
+            _ => throw new ArgumentOutOfRangeException(nameof(encoding)),
+        };
+        return PrefixOf(encoding) is { } prefix ? prefix + text : text;
     }
 
     /// <summary>Decodes <paramref name="text"/> (without its prefix character); null error on success.</summary>
@@ -153,25 +126,25 @@ internal static class MultibaseCodec
         switch (encoding)
         {
             case Multibase.Base58BtcImplicit or Multibase.Base58Btc:
-                return TryDecodeBaseN(text, Base58Alphabet, caseInsensitive: false, out data);
+                return CheckAlphabet(text, Base58Alphabet, caseInsensitive: false) ?? Decode(Base58.Bitcoin, text, out data);
             case Multibase.Base36 or Multibase.Base36Upper:
                 // go-multibase decodes base36 case-insensitively for both prefixes.
-                return TryDecodeBaseN(text, Base36Lower, caseInsensitive: true, out data);
+                return CheckAlphabet(text, Base36Lower, caseInsensitive: true) ?? DecodeBase36(text, out data);
             case Multibase.Base16 or Multibase.Base16Upper:
                 // Go's hex.DecodeString accepts either case.
-                return TryDecodeBits(text, Base16Lower, 4, caseInsensitive: true, out data);
+                return CheckLength(text, 4) ?? CheckAlphabet(text, Base16Lower, caseInsensitive: true) ?? DecodeHex(text, out data);
             case Multibase.Base32:
-                return TryDecodeBits(text, Base32Lower, 5, caseInsensitive: false, out data);
+                return CheckLength(text, 5) ?? CheckAlphabet(text, Base32Lower, caseInsensitive: false) ?? Decode(Base32.Rfc4648, text, out data);
             case Multibase.Base32Upper:
-                return TryDecodeBits(text, Base32UpperAlphabet, 5, caseInsensitive: false, out data);
+                return CheckLength(text, 5) ?? CheckAlphabet(text, Base32UpperAlphabet, caseInsensitive: false) ?? Decode(Base32.Rfc4648, text, out data);
             case Multibase.Base64:
-                return TryDecodeBits(text, Base64Std, 6, caseInsensitive: false, out data);
+                return CheckLength(text, 6) ?? CheckAlphabet(text, Base64Std, caseInsensitive: false) ?? DecodeBase64(text, url: false, out data);
             case Multibase.Base64Url:
-                return TryDecodeBits(text, Base64UrlAlphabet, 6, caseInsensitive: false, out data);
+                return CheckLength(text, 6) ?? CheckAlphabet(text, Base64UrlAlphabet, caseInsensitive: false) ?? DecodeBase64(text, url: true, out data);
             case Multibase.Base64Pad:
-                return TryStripPadding(ref text) ?? TryDecodeBits(text, Base64Std, 6, caseInsensitive: false, out data);
+                return TryStripPadding(ref text) ?? CheckLength(text, 6) ?? CheckAlphabet(text, Base64Std, caseInsensitive: false) ?? DecodeBase64(text, url: false, out data);
             case Multibase.Base64UrlPad:
-                return TryStripPadding(ref text) ?? TryDecodeBits(text, Base64UrlAlphabet, 6, caseInsensitive: false, out data);
+                return TryStripPadding(ref text) ?? CheckLength(text, 6) ?? CheckAlphabet(text, Base64UrlAlphabet, caseInsensitive: false) ?? DecodeBase64(text, url: true, out data);
             default:
                 return "selected encoding not supported";
         }
@@ -194,163 +167,112 @@ internal static class MultibaseCodec
         return null;
     }
 
-    private static void EncodeBits(ReadOnlySpan<byte> data, string alphabet, int bitsPerChar, bool pad, StringBuilder sb)
+    /// <summary>A length no whole number of bytes gives (e.g. one base32 character beyond a byte boundary).</summary>
+    private static string? CheckLength(ReadOnlySpan<char> text, int bitsPerChar) =>
+        text.Length * bitsPerChar % 8 >= bitsPerChar ? "illegal data length " + text.Length + " for this base" : null;
+
+    private static string? CheckAlphabet(ReadOnlySpan<char> text, string alphabet, bool caseInsensitive)
     {
-        var mask = (1 << bitsPerChar) - 1;
-        var buffer = 0;
-        var bits = 0;
-        var start = sb.Length;
-        foreach (var b in data)
-        {
-            buffer = (buffer << 8) | b;
-            bits += 8;
-            while (bits >= bitsPerChar)
-            {
-                bits -= bitsPerChar;
-                sb.Append(alphabet[(buffer >> bits) & mask]);
-            }
-
-            buffer &= (1 << bits) - 1;
-        }
-
-        if (bits > 0)
-        {
-            sb.Append(alphabet[(buffer << (bitsPerChar - bits)) & mask]);
-        }
-
-        if (pad)
-        {
-            while ((sb.Length - start) % 4 != 0)
-            {
-                sb.Append('=');
-            }
-        }
-    }
-
-    private static string? TryDecodeBits(ReadOnlySpan<char> text, string alphabet, int bitsPerChar, bool caseInsensitive, out byte[] data)
-    {
-        data = [];
-        if (text.Length * bitsPerChar % 8 >= bitsPerChar)
-        {
-            return "illegal data length " + text.Length + " for this base";
-        }
-
-        var output = new byte[text.Length * bitsPerChar / 8];
-        var buffer = 0;
-        var bits = 0;
-        var written = 0;
         for (var i = 0; i < text.Length; i++)
         {
-            var c = text[i];
-            if (caseInsensitive && c is >= 'A' and <= 'Z')
-            {
-                c = (char)(c + ('a' - 'A'));
-            }
-
-            var value = c < 128 ? alphabet.IndexOf(c, StringComparison.Ordinal) : -1;
-            if (value < 0)
+            var c = caseInsensitive && char.IsAsciiLetterUpper(text[i]) ? char.ToLowerInvariant(text[i]) : text[i];
+            if (c >= 128 || !alphabet.Contains(c, StringComparison.Ordinal))
             {
                 return "illegal character at position " + i;
             }
-
-            buffer = (buffer << bitsPerChar) | value;
-            bits += bitsPerChar;
-            if (bits >= 8)
-            {
-                bits -= 8;
-                output[written++] = (byte)(buffer >> bits);
-                buffer &= (1 << bits) - 1;
-            }
         }
 
-        data = output;
         return null;
     }
 
-    private static void EncodeBaseN(ReadOnlySpan<byte> data, string alphabet, StringBuilder sb)
+    private static string? Decode(INonAllocatingBaseCoder coder, ReadOnlySpan<char> text, out byte[] data)
     {
-        var radix = alphabet.Length;
-        var zeros = 0;
-        while (zeros < data.Length && data[zeros] == 0)
+        var buffer = new byte[coder.GetSafeByteCountForDecoding(text)];
+        if (!coder.TryDecode(text, buffer, out var written))
         {
-            zeros++;
+            data = [];
+            return "illegal data";
         }
 
-        // Little-endian digits in the target base; grows as input bytes are folded in.
-        var digits = new byte[(data.Length - zeros) * 2 + 1];
-        var length = 0;
-        for (var i = zeros; i < data.Length; i++)
-        {
-            var carry = (int)data[i];
-            for (var j = 0; j < length; j++)
-            {
-                carry += digits[j] << 8;
-                digits[j] = (byte)(carry % radix);
-                carry /= radix;
-            }
-
-            while (carry > 0)
-            {
-                digits[length++] = (byte)(carry % radix);
-                carry /= radix;
-            }
-        }
-
-        sb.Append(alphabet[0], zeros);
-        for (var j = length - 1; j >= 0; j--)
-        {
-            sb.Append(alphabet[digits[j]]);
-        }
+        data = buffer[..written];
+        return null;
     }
 
-    private static string? TryDecodeBaseN(ReadOnlySpan<char> text, string alphabet, bool caseInsensitive, out byte[] data)
+    private static string? DecodeHex(ReadOnlySpan<char> text, out byte[] data)
     {
+        data = new byte[text.Length / 2];
+        return Convert.FromHexString(text, data, out _, out _) == System.Buffers.OperationStatus.Done ? null : "illegal data";
+    }
+
+    /// <summary>Unpadded (checked above) base64 or base64url; trailing bits beyond the last byte are ignored, as Go's non-strict decoder does.</summary>
+    private static string? DecodeBase64(ReadOnlySpan<char> text, bool url, out byte[] data)
+    {
+        // Drop the bits of a last partial character group that do not make a byte, so neither decoder can object to them.
+        var chars = new char[(text.Length + 3) / 4 * 4];
+        text.CopyTo(chars);
+        for (var i = text.Length; i < chars.Length; i++)
+        {
+            chars[i] = '=';
+        }
+
+        if (url)
+        {
+            for (var i = 0; i < text.Length; i++)
+            {
+                chars[i] = chars[i] switch { '-' => '+', '_' => '/', var c => c };
+            }
+        }
+
+        ClearTrailingBits(chars, text.Length);
+        data = new byte[text.Length * 6 / 8];
+        return Convert.TryFromBase64Chars(chars, data, out var written) && written == data.Length ? null : "illegal data";
+    }
+
+    private static void ClearTrailingBits(char[] chars, int length)
+    {
+        var extraBits = length * 6 % 8;
+        if (extraBits == 0)
+        {
+            return;
+        }
+
+        var last = Base64Std.IndexOf(chars[length - 1], StringComparison.Ordinal);
+        chars[length - 1] = Base64Std[last & ~((1 << extraBits) - 1)];
+    }
+
+    private static string PadTo4(string text) => text.PadRight((text.Length + 3) / 4 * 4, '=');
+
+    /// <summary>go-multibase's base36 keeps leading zero bytes as leading '0' characters, like base58.</summary>
+    private static string EncodeBase36(ReadOnlySpan<byte> data)
+    {
+        var zeros = data.IndexOfAnyExcept((byte)0);
+        zeros = zeros < 0 ? data.Length : zeros;
+        return new string('0', zeros) + (zeros < data.Length ? SimpleBase.Base36.LowerCase.Encode(data[zeros..]) : "");
+    }
+
+    private static string? DecodeBase36(ReadOnlySpan<char> text, out byte[] data)
+    {
+        var zeros = text.IndexOfAnyExcept('0');
+        zeros = zeros < 0 ? text.Length : zeros;
+        var rest = text[zeros..].ToString().ToLowerInvariant();
         data = [];
-        var radix = alphabet.Length;
-        var zeros = 0;
-        while (zeros < text.Length && text[zeros] == alphabet[0])
+        if (rest.Length == 0)
         {
-            zeros++;
+            data = new byte[zeros];
+            return null;
         }
 
-        // Little-endian base-256 digits.
-        var bytes = new byte[text.Length];
-        var length = 0;
-        for (var i = zeros; i < text.Length; i++)
+        var error = Decode(SimpleBase.Base36.LowerCase, rest, out var digits);
+        if (error is not null)
         {
-            var c = text[i];
-            if (caseInsensitive && c is >= 'A' and <= 'Z')
-            {
-                c = (char)(c + ('a' - 'A'));
-            }
-
-            var carry = c < 128 ? alphabet.IndexOf(c, StringComparison.Ordinal) : -1;
-            if (carry < 0)
-            {
-                return "illegal character at position " + i;
-            }
-
-            for (var j = 0; j < length; j++)
-            {
-                carry += bytes[j] * radix;
-                bytes[j] = (byte)carry;
-                carry >>= 8;
-            }
-
-            while (carry > 0)
-            {
-                bytes[length++] = (byte)carry;
-                carry >>= 8;
-            }
+            return error;
         }
 
-        var output = new byte[zeros + length];
-        for (var j = 0; j < length; j++)
-        {
-            output[zeros + j] = bytes[length - 1 - j];
-        }
-
-        data = output;
+        // The coder may keep leading zero bytes of its own; only the '0' characters counted above stand for them.
+        var first = digits.AsSpan().IndexOfAnyExcept((byte)0);
+        var significant = first < 0 ? [] : digits.AsSpan(first);
+        data = new byte[zeros + significant.Length];
+        significant.CopyTo(data.AsSpan(zeros));
         return null;
     }
 }

@@ -1,5 +1,7 @@
 using System.Buffers;
 using System.Globalization;
+using System.IO.Compression;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using CompositeGateway.Ipld;
@@ -17,7 +19,7 @@ internal sealed class LabIpfsException(int status, string message, int code = 0)
 
 /// <summary>
 /// The read commands of Kubo's RPC API (<c>POST /api/v0/…</c>) over the blocks the cluster holds:
-/// <c>cat</c>, <c>block/get</c>, <c>block/stat</c>, <c>dag/get</c>, <c>refs</c>, <c>ls</c>, <c>id</c>,
+/// <c>cat</c>, <c>get</c>, <c>block/get</c>, <c>block/stat</c>, <c>dag/get</c>, <c>refs</c>, <c>ls</c>, <c>id</c>,
 /// <c>version</c>. A block no peer holds is answered at once like Kubo in offline mode (a real
 /// daemon would search the network): 500, Code 0, <c>block was not found locally (offline): …</c>.
 /// File bytes stream from the stored blocks; nothing is assembled.
@@ -90,6 +92,7 @@ internal sealed class LabIpfsApi(LabCluster cluster) : IBlockSource
         "dag/get" => DagGetAsync(context),
         "refs" => RefsAsync(context),
         "ls" => LsAsync(context),
+        "get" => GetAsync(context),
         _ => WriteTextAsync(context, 404, "404 page not found\n"),
     };
 
@@ -138,6 +141,100 @@ internal sealed class LabIpfsApi(LabCluster cluster) : IBlockSource
         {
             await response.Body.WriteAsync(slice, context.RequestAborted);
         }
+    }
+
+    /// <summary>
+    /// Kubo's <c>get</c> (<c>core/commands/get.go</c>): the node as a tar stream named by the path's last segment,
+    /// gzipped when <c>compress</c> is set (<c>compression-level</c> 1–9, else zlib's default); with <c>compress</c> and
+    /// without <c>archive</c> a file's bytes are gzipped alone, and a directory is refused ("file is not regular").
+    /// <c>X-Content-Length</c> is the node's size as Kubo reports it: a file's length, a directory's cumulative DAG size.
+    /// </summary>
+    private async Task GetAsync(HttpContext context)
+    {
+        var argument = Argument(context, "ipfs-path");
+        var level = CompressionLevel(context);
+        var archive = Flag(context, "archive");
+        var root = Resolve(argument);
+        RequireComplete(root);
+        var info = UnixFsReader.Describe(this, root);
+        if (!archive && level is not null && info.Type != UnixFsType.File)
+        {
+            throw new LabIpfsException(500, "file is not regular");
+        }
+
+        var name = argument.Split('/', StringSplitOptions.RemoveEmptyEntries)[^1];
+        var response = context.Response;
+        StreamHeaders(response, "text/plain");
+        response.Headers["X-Content-Length"] = (info.Type == UnixFsType.File ? info.Size : CumulativeSize(root)).ToString(CultureInfo.InvariantCulture);
+        await response.StartAsync(context.RequestAborted);
+        var cancellationToken = context.RequestAborted;
+        await using var gzip = level is { } zlibLevel
+            ? new GZipStream(response.Body, new ZLibCompressionOptions { CompressionLevel = zlibLevel }, leaveOpen: true)
+            : null;
+        var output = (Stream?)gzip ?? response.Body;
+        if (!archive && gzip is not null)
+        {
+            foreach (var slice in UnixFsReader.ReadFile(this, root))
+            {
+                await output.WriteAsync(slice, cancellationToken);
+            }
+
+            return;
+        }
+
+        var tar = new LabTarWriter(output, cluster.Time.GetUtcNow());
+        await WriteTarEntryAsync(tar, root, name, cancellationToken);
+        await tar.CloseAsync(cancellationToken);
+    }
+
+    /// <summary>boxo's TarWriter walk: a directory's header, then its entries in link order under <c>name/</c>.</summary>
+    private async Task WriteTarEntryAsync(LabTarWriter tar, Cid cid, string name, CancellationToken cancellationToken)
+    {
+        var info = UnixFsReader.Describe(this, cid);
+        switch (info.Type)
+        {
+            case UnixFsType.File:
+                await tar.WriteFileAsync(name, (long)info.Size, UnixFsReader.ReadFile(this, cid), cancellationToken);
+                break;
+            case UnixFsType.Directory:
+                await tar.WriteDirectoryAsync(name, cancellationToken);
+                foreach (var link in DagPb.Decode(Bytes(cid).Span).Links)
+                {
+                    await WriteTarEntryAsync(tar, link.Hash, name + "/" + link.Name, cancellationToken);
+                }
+
+                break;
+            case UnixFsType.Symlink:
+                var target = UnixFsData.Decode(DagPb.Decode(Bytes(cid).Span).Data!.Value.Span).Data;
+                await tar.WriteSymlinkAsync(name, target is { } bytes ? Encoding.UTF8.GetString(bytes.Span) : "", cancellationToken);
+                break;
+            default:
+                throw new LabIpfsException(500, $"lab: get of a {info.Type} node is not emulated");
+        }
+    }
+
+    /// <summary>A dag-pb node's cumulative size: its own bytes plus its links' Tsize (what go-merkledag's <c>Size()</c> returns).</summary>
+    private ulong CumulativeSize(Cid cid)
+    {
+        var bytes = Bytes(cid);
+        return (ulong)bytes.Length + DagPb.Decode(bytes.Span).Links.Aggregate(0UL, (sum, link) => sum + (link.Tsize ?? 0));
+    }
+
+    /// <summary>Kubo's <c>getCompressOptions</c>: no compression without <c>compress</c>; with it, a given level must be 1–9.</summary>
+    private static int? CompressionLevel(HttpContext context)
+    {
+        if (!Flag(context, "compress"))
+        {
+            return null;
+        }
+
+        if (!context.Request.Query.ContainsKey("compression-level"))
+        {
+            return -1;
+        }
+
+        var level = Integer(context, "compression-level");
+        return level is >= 1 and <= 9 ? (int)level : throw new LabIpfsException(500, "compression level must be between 1 and 9");
     }
 
     private async Task BlockGetAsync(HttpContext context)

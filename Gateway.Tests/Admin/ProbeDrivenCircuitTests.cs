@@ -49,6 +49,36 @@ public sealed class ProbeDrivenCircuitTests
     }
 
     [Test]
+    public async Task PinLsArg_InFlightWhenProbeDeclaresDown_AnswersAtOnceWithProbeReason()
+    {
+        // Issue #11 item 3: a call already waiting on a hung undercluster used to wait out its own timeout (and its
+        // retries) even after the probe had declared the undercluster down.
+        var timeout = TimeSpan.FromSeconds(6);
+        await using var host = await ProbedGatewayHost.StartAsync(1, timeout, new PlacementOptions());
+        var cid = CompositionHarness.NewCid();
+        var (pinned, pinBody) = await host.KuboAsync($"pin/add?arg={cid}");
+        Assert.That(pinned, Is.EqualTo(HttpStatusCode.OK), pinBody.ToString());
+
+        host["a"].Faults.Merge(new LabFaults { Latency = TimeSpan.FromMinutes(5) });
+        var hangStarted = Stopwatch.StartNew();
+        // Start the call while the probe that will fail has been waiting for a while: it gives up well before the call would.
+        await Task.Delay(timeout * 0.6);
+        Assert.That(host.Services.GetRequiredService<ClusterClientRegistry>()["a"].IsIsolated, Is.False, "the call must start before the verdict");
+        var clock = Stopwatch.StartNew();
+        var (status, body) = await host.KuboAsync($"pin/ls?arg={cid}&type=recursive");
+        var elapsed = clock.Elapsed;
+        TestContext.Out.WriteLine($"pin/ls?arg in flight answered after {elapsed.TotalSeconds:0.00}s ({hangStarted.Elapsed.TotalSeconds:0.00}s after the hang began; timeout {timeout.TotalSeconds}s)");
+        host["a"].Faults.Clear();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(status, Is.Not.EqualTo(HttpStatusCode.OK));
+            Assert.That(body.GetProperty("Message").GetString(), Does.Contain("health probe").And.Contain("timeout"), body.ToString());
+            Assert.That(elapsed, Is.LessThan(timeout), "cut when the probe declared the undercluster down, not at the call's own timeout");
+        });
+    }
+
+    [Test]
     public async Task Pin_ProbeSeesUnderclusterRefusing_CircuitOpenUntilProbeSucceeds()
     {
         await using var host = await ProbedGatewayHost.StartAsync(1, TimeSpan.FromSeconds(5), new PlacementOptions());

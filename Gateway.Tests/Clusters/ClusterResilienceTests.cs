@@ -54,15 +54,122 @@ public sealed class ClusterResilienceTests
     }
 
     [Test]
-    public async Task Get_Hangs_EachAttemptTimedOutAndRetried()
+    public async Task Get_Hangs_OneBudgetForEveryAttempt()
     {
-        using var harness = new ClusterClientHarness(_server.Url, timeout: TimeSpan.FromMilliseconds(200));
+        // Issue #11 item 4: a hanging GET used to be tried 1 + MaxRetryAttempts times, each with the whole timeout.
+        var timeout = TimeSpan.FromSeconds(1);
+        using var harness = new ClusterClientHarness(_server.Url, timeout: timeout);
         _server.On("GET", "/id", RecordedResponse.Hanging());
 
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var result = await harness.Client.GetIdAsync(CancellationToken.None);
+        var elapsed = clock.Elapsed;
 
-        Assert.That(result.Failure?.Kind, Is.EqualTo(ClusterFailureKind.Timeout));
-        Assert.That(_server.Count("GET", "/id"), Is.EqualTo(1 + ClusterClientHarness.FastSettings.MaxRetryAttempts));
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Failure?.Kind, Is.EqualTo(ClusterFailureKind.Timeout), result.ToString());
+            Assert.That(result.Failure?.TimeoutAfter, Is.EqualTo(timeout));
+            Assert.That(_server.Count("GET", "/id"), Is.EqualTo(1), "the hang spent the budget: no time left to retry");
+            // Retries inside the budget would make it 3 s; a loaded machine may add some, never a whole budget.
+            Assert.That(elapsed, Is.LessThan(timeout * 2), $"answered after {elapsed.TotalSeconds:0.00}s");
+        });
+    }
+
+    [Test]
+    public async Task Get_QuickFailuresThenHang_RetriesShareOneBudget()
+    {
+        var timeout = TimeSpan.FromSeconds(1);
+        using var harness = new ClusterClientHarness(_server.Url, timeout: timeout);
+        _server.On("GET", "/id", RecordedResponse.Error(503, "starting"), RecordedResponse.Hanging());
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var result = await harness.Client.GetIdAsync(CancellationToken.None);
+        var elapsed = clock.Elapsed;
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Failure?.Kind, Is.EqualTo(ClusterFailureKind.Timeout), result.ToString());
+            Assert.That(_server.Count("GET", "/id"), Is.EqualTo(2), "the 503 is retried; the hang then spends what is left");
+            Assert.That(elapsed, Is.LessThan(timeout * 2), $"answered after {elapsed.TotalSeconds:0.00}s");
+        });
+    }
+
+    [Test]
+    public async Task Isolate_CallInFlight_FailsAtOnceWithProbeReason()
+    {
+        // Issue #11 item 3: a call already waiting on a hung undercluster used to wait out its whole timeout.
+        using var harness = new ClusterClientHarness(_server.Url, timeout: TimeSpan.FromSeconds(30));
+        _server.On("GET", "/allocations/" + Cid, RecordedResponse.Hanging());
+        var call = harness.Client.GetAllocationAsync(CompositeGateway.Ipld.Cid.Parse(Cid), CancellationToken.None);
+        await WaitUntilAsync(() => _server.Count("GET", "/allocations/" + Cid) == 1);
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await harness.Client.IsolateAsync("GET /id: no answer in 5s (test)", CancellationToken.None);
+        var result = await call.WaitAsync(TimeSpan.FromSeconds(10));
+        var elapsed = clock.Elapsed;
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Failure?.Kind, Is.EqualTo(ClusterFailureKind.CircuitOpen), result.ToString());
+            Assert.That(result.Failure!.Detail, Does.StartWith(ClusterFailureMessages.HeldOpenByProbe).And.Contain("no answer in 5s (test)"));
+            Assert.That(ClusterFailureMessages.Describe(result.Failure), Does.Contain("health probe").And.Contain("no answer in 5s (test)"));
+            Assert.That(elapsed, Is.LessThan(TimeSpan.FromSeconds(5)), $"answered {elapsed.TotalSeconds:0.00}s after the probe's verdict");
+        });
+    }
+
+    [Test]
+    public async Task Isolate_StreamInFlight_EndsWithProbeReason()
+    {
+        // One item, then nothing until the connection is dropped 20 s later.
+        var cut = RecordedResponse.Stream("""{"cid":"bafyone","peer_map":{}}""", """{"cid":"bafytwo","peer_map":{}}""");
+        _server.On("GET", "/pins", cut with { DropAfterLines = 1, DropWhen = new TaskCompletionSource().Task });
+        using var harness = new ClusterClientHarness(_server.Url);
+        var stream = harness.Client.StreamStatusAsync(null, null, local: false, CancellationToken.None);
+        var items = new System.Collections.Concurrent.ConcurrentQueue<string?>();
+        var reading = Task.Run(async () =>
+        {
+            await foreach (var item in stream)
+            {
+                items.Enqueue(item.Cid);
+            }
+        });
+        await WaitUntilAsync(() => !items.IsEmpty);
+
+        await harness.Client.IsolateAsync("connect: refused (test)", CancellationToken.None);
+        await reading.WaitAsync(TimeSpan.FromSeconds(10));
+        var completion = await stream.Completion;
+
+        Assert.That(completion.Failure?.Kind, Is.EqualTo(ClusterFailureKind.CircuitOpen), completion.ToString());
+        Assert.That(items, Is.EqualTo(new[] { "bafyone" }));
+    }
+
+    [Test]
+    public async Task Isolate_ProbeCallInFlight_NotCancelled()
+    {
+        var golden = RecordedResponse.Golden("id.json");
+        _server.On("GET", "/id", async context =>
+        {
+            await Task.Delay(300, context.RequestAborted);
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync(golden.Body!, context.RequestAborted);
+        });
+        using var harness = new ClusterClientHarness(_server.Url);
+        var probe = harness.Client.GetIdAsync(ClusterCallMode.HealthProbe, CancellationToken.None);
+        await WaitUntilAsync(() => _server.Count("GET", "/id") == 1);
+
+        await harness.Client.IsolateAsync("test", CancellationToken.None);
+
+        Assert.That((await probe).IsSuccess, Is.True, "the probe is how the undercluster is seen to come back");
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!condition())
+        {
+            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), "timed out waiting for the server to see the request");
+            await Task.Delay(10);
+        }
     }
 
     [Test]
@@ -114,7 +221,7 @@ public sealed class ClusterResilienceTests
 
         var post = await harness.Client.PinAsync(CompositeGateway.Ipld.Cid.Parse(Cid), null, CancellationToken.None);
         var postConnections = Volatile.Read(ref accepted);
-        var get = await harness.Client.GetVersionAsync(CancellationToken.None);
+        var get = await harness.Client.GetStatusAsync(CompositeGateway.Ipld.Cid.Parse(Cid), local: false, CancellationToken.None);
         var getConnections = Volatile.Read(ref accepted) - postConnections;
         await stop.CancelAsync();
         await acceptLoop.ContinueWith(_ => { }, TaskScheduler.Default);
@@ -201,7 +308,7 @@ public sealed class ClusterResilienceTests
         Assert.Multiple(() =>
         {
             Assert.That(held.Failure?.Kind, Is.EqualTo(ClusterFailureKind.CircuitOpen));
-            Assert.That(held.Failure!.Detail, Is.EqualTo(ClusterFailureMessages.HeldOpenByProbe));
+            Assert.That(held.Failure!.Detail, Does.StartWith(ClusterFailureMessages.HeldOpenByProbe).And.Contain("connect: refused (test)"));
             Assert.That(ClusterFailureMessages.Describe(held.Failure), Does.Contain("health probe").And.Contain("circuit open"));
             Assert.That(stateWhileHeld, Is.EqualTo(CircuitState.Isolated));
             Assert.That(probe.IsSuccess, Is.True, "probes bypass the breaker, so they see the undercluster come back");

@@ -2,17 +2,23 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using CompositeGateway.Lab;
 
 namespace CompositeGateway.Tests.Forwarding;
 
 /// <summary>
 /// Forwarding through the gateway versus nginx, same upstream, one run; printed, never asserted (run in Release):
-/// <c>dotnet test Gateway.Tests -c Release --filter "FullyQualifiedName~ForwardingBenchmark"</c>.
-/// The upstream is <see cref="FakeIpfsDaemon"/> in this process (<c>cat?arg=size-N</c> generates its bytes, so 1 GiB
-/// streams without being stored); the gateway runs in its own process (<c>composite-gateway.dll run --config</c>), so
-/// its VmRSS/VmHWM are the gateway's alone; nginx (<c>/usr/sbin/nginx</c>) is a child process with a temporary
-/// configuration: one worker, no buffering either way, HTTP/1.1 kept-alive connections to the upstream.
+/// <c>dotnet test Gateway.Tests -c Release --filter "FullyQualifiedName~ForwardingBenchmark" --logger "console;verbosity=detailed"</c>.
+/// <para><c>block/get</c> requests/s: every part is its own process, as in a deployment — the upstream is the emulator's
+/// IPFS facet (<c>composite-gateway.dll emulate --ipfs-listen</c>) serving a 1 KiB raw block added through its REST
+/// <c>/add</c>; the gateway runs twice (<c>composite-gateway.dll run --config</c>: as shipped, and with the operator
+/// setting <c>DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1</c>); nginx (<c>/usr/sbin/nginx</c>) has one worker, no
+/// buffering either way, kept-alive HTTP/1.1 connections to the upstream; the load comes from <c>wrk</c> (Debian
+/// package; the test process's own HttpClient loop when absent), same threads and connections for every side. Three
+/// rounds, each side in turn, so the machine's noise falls on all sides alike; CPU per request is read from
+/// <c>/proc/&lt;pid&gt;/stat</c> of each process.</para>
+/// <para><c>cat</c> of 1 GiB: the upstream is <see cref="FakeIpfsDaemon"/> in this process (<c>cat?arg=size-N</c>
+/// generates its bytes, so 1 GiB streams without being stored anywhere), read by this process; the gateway's VmRSS/VmHWM
+/// are its own.</para>
 /// </summary>
 [Explicit("benchmark: prints figures, takes about a minute")]
 [Category("Benchmarks")]
@@ -20,7 +26,6 @@ namespace CompositeGateway.Tests.Forwarding;
 public sealed class ForwardingBenchmark
 {
     private const long CatBytes = 1L << 30;
-    private const int Concurrency = 16;
     private static readonly TimeSpan RequestWindow = TimeSpan.FromSeconds(5);
 
     [Test]
@@ -33,50 +38,68 @@ public sealed class ForwardingBenchmark
         }
 
         await using var daemon = await FakeIpfsDaemon.StartAsync();
-        await using var cluster = await EmulatedCluster.StartAsync(
-            new EmulatedClusterOptions { Name = "lab-0", Listen = "127.0.0.1:0" }, TimeProvider.System, CancellationToken.None);
         var folder = Directory.CreateTempSubdirectory("cg-fwd-bench-").FullName;
         try
         {
-            using var gateway = await ExternalProcess.StartGatewayAsync(folder, cluster.BaseAddress, daemon.Url);
-            using var nginx = await ExternalProcess.StartNginxAsync(Nginx, folder, daemon.Url);
             using var client = new HttpClient(new SocketsHttpHandler { UseProxy = false, AutomaticDecompression = DecompressionMethods.None }) { Timeout = TimeSpan.FromMinutes(5) };
+            using var upstream = await ExternalProcess.StartEmulatorAsync(folder);
+            var block = await AddBlockAsync(client, upstream.BaseAddress);
+            using var gateway = await ExternalProcess.StartGatewayAsync(folder, "shipped", upstream.BaseAddress, upstream.IpfsAddress!, null);
+            using var inline = await ExternalProcess.StartGatewayAsync(folder, "inline", upstream.BaseAddress, upstream.IpfsAddress!, ("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", "1"));
+            using var nginx = await ExternalProcess.StartNginxAsync(Nginx, folder, upstream.IpfsAddress!, daemon.Url);
+            var load = LoadGenerator.Create(folder, client);
+            var path = $"api/v0/block/get?arg={block}";
 
-            // Warm-up: JIT, connection pools, nginx's upstream connections.
-            await CatAsync(client, gateway.BaseAddress, 64L << 20, null);
+            // Warm-up: JIT and tiering, connection pools, nginx's upstream connections.
+            foreach (var side in new[] { gateway, inline, nginx, gateway, inline })
+            {
+                await load.RunAsync(new Uri(side.BaseAddress, path), TimeSpan.FromSeconds(3));
+            }
+
+            var rounds = new List<(Rate Gateway, Rate Inline, Rate Nginx)>();
+            for (var round = 0; round < 3; round++)
+            {
+                rounds.Add((
+                    await MeasureAsync(load, gateway, upstream, path),
+                    await MeasureAsync(load, inline, upstream, path),
+                    await MeasureAsync(load, nginx, upstream, path)));
+            }
+
+            var version = await MeasureAsync(load, gateway, null, "api/v0/version");
+
+            // cat: a gateway whose daemon is the double in this process (generated bytes); nginx sends cat there too.
+            using var catGateway = await ExternalProcess.StartGatewayAsync(folder, "cat", upstream.BaseAddress, daemon.Url, null);
+            await CatAsync(client, catGateway.BaseAddress, 64L << 20, null);
             await CatAsync(client, nginx.BaseAddress, 64L << 20, null);
-            await BlockGetRateAsync(client, gateway.BaseAddress, TimeSpan.FromSeconds(1));
-            await BlockGetRateAsync(client, nginx.BaseAddress, TimeSpan.FromSeconds(1));
-
-            var rssBefore = gateway.Status("VmRSS");
-            var cpu = (Gateway: gateway.CpuSeconds(), Nginx: nginx.CpuSeconds());
-            var viaGateway = await CatAsync(client, gateway.BaseAddress, CatBytes, gateway);
+            var rssBefore = catGateway.Status("VmRSS");
+            var cpu = (Gateway: catGateway.CpuSeconds(), Nginx: nginx.CpuSeconds());
+            var viaGateway = await CatAsync(client, catGateway.BaseAddress, CatBytes, catGateway);
             var viaNginx = await CatAsync(client, nginx.BaseAddress, CatBytes, null);
-            var viaGateway2 = await CatAsync(client, gateway.BaseAddress, CatBytes, gateway);
+            var viaGateway2 = await CatAsync(client, catGateway.BaseAddress, CatBytes, catGateway);
             var viaNginx2 = await CatAsync(client, nginx.BaseAddress, CatBytes, null);
-            var catCpu = (Gateway: (gateway.CpuSeconds() - cpu.Gateway) / 2, Nginx: (nginx.CpuSeconds() - cpu.Nginx) / 2);
-            var hwm = gateway.Status("VmHWM");
-            cpu = (gateway.CpuSeconds(), nginx.CpuSeconds());
-            var rateGateway = await BlockGetRateAsync(client, gateway.BaseAddress, RequestWindow);
-            var gatewayRequestCpu = (gateway.CpuSeconds() - cpu.Gateway) / (rateGateway.Rate * rateGateway.Seconds);
-            var rateNginx = await BlockGetRateAsync(client, nginx.BaseAddress, RequestWindow);
-            var nginxRequestCpu = (nginx.CpuSeconds() - cpu.Nginx) / (rateNginx.Rate * rateNginx.Seconds);
-            cpu = (gateway.CpuSeconds(), nginx.CpuSeconds());
-            var rateVersion = await BlockGetRateAsync(client, gateway.BaseAddress, RequestWindow, "api/v0/version", 0);
-            var versionCpu = (gateway.CpuSeconds() - cpu.Gateway) / (rateVersion.Rate * rateVersion.Seconds);
+            var catCpu = (Gateway: (catGateway.CpuSeconds() - cpu.Gateway) / 2, Nginx: (nginx.CpuSeconds() - cpu.Nginx) / 2);
+            var hwm = catGateway.Status("VmHWM");
 
-            var catGateway = Math.Max(viaGateway.MBps, viaGateway2.MBps);
-            var catNginx = Math.Max(viaNginx.MBps, viaNginx2.MBps);
+            var catGatewayMBps = Math.Max(viaGateway.MBps, viaGateway2.MBps);
+            var catNginxMBps = Math.Max(viaNginx.MBps, viaNginx2.MBps);
             var maxRss = Math.Max(viaGateway.MaxRssKiB, viaGateway2.MaxRssKiB);
             var output = TestContext.Out;
-            output.WriteLine($"Forwarding benchmark ({Environment.ProcessorCount} cores; upstream = daemon double in the test process, gateway out of process, nginx 1 worker)");
-            output.WriteLine("| Measure | via gateway | via nginx | gateway / nginx |");
+            output.WriteLine($"Forwarding benchmark ({Environment.ProcessorCount} cores, load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}; load: {load.Name}, {LoadGenerator.Threads} threads, {LoadGenerator.Connections} connections, {RequestWindow.TotalSeconds:0} s per side and round)");
+            output.WriteLine("| `block/get` 1 KiB, round | gateway req/s | nginx req/s | gateway / nginx | gateway + inline completions req/s | inline / nginx | CPU us/request: gateway, inline, nginx, upstream (under gateway / nginx) |");
+            output.WriteLine("|---|---:|---:|---:|---:|---:|---|");
+            for (var i = 0; i < rounds.Count; i++)
+            {
+                var (g, n, x) = (rounds[i].Gateway, rounds[i].Inline, rounds[i].Nginx);
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| {i + 1} | {g.PerSecond:0} | {x.PerSecond:0} | {g.PerSecond / x.PerSecond:0.00} | {n.PerSecond:0} | {n.PerSecond / x.PerSecond:0.00} | {g.ProxyMicros:0}, {n.ProxyMicros:0}, {x.ProxyMicros:0}, {g.UpstreamMicros:0} / {x.UpstreamMicros:0} |"));
+            }
+
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"Gateway answering `version` itself (no upstream hop): {version.PerSecond:0} requests/s, {version.ProxyMicros:0} CPU us/request"));
+            output.WriteLine("| `cat` 1 GiB | via gateway | via nginx | gateway / nginx |");
             output.WriteLine("|---|---:|---:|---:|");
-            output.WriteLine(Row("`cat` 1 GiB, MB/s (best of 2)", catGateway, catNginx, "0"));
-            output.WriteLine(Row("`cat` 1 GiB, CPU seconds of the proxy process(es) per GiB", catCpu.Gateway, catCpu.Nginx, "0.00"));
-            output.WriteLine(Row($"`block/get` 1 KiB, requests/s (concurrency {Concurrency}, {RequestWindow.TotalSeconds:0} s)", rateGateway.Rate, rateNginx.Rate, "0"));
-            output.WriteLine(Row("`block/get`, CPU microseconds of the proxy process(es) per request", gatewayRequestCpu * 1e6, nginxRequestCpu * 1e6, "0"));
-            output.WriteLine($"Without the upstream hop, the gateway answering `version` itself: {rateVersion.Rate:0} requests/s, {versionCpu * 1e6:0} CPU microseconds per request (Kestrel and the gateway's middleware alone)");
+            output.WriteLine(Row("MB/s (best of 2)", catGatewayMBps, catNginxMBps, "0"));
+            output.WriteLine(Row("CPU seconds of the proxy process per GiB", catCpu.Gateway, catCpu.Nginx, "0.00"));
             output.WriteLine($"Gateway VmRSS before the 1 GiB cats: {rssBefore / 1024.0:0.0} MiB; highest sampled during them: {maxRss / 1024.0:0.0} MiB; VmHWM after them: {hwm / 1024.0:0.0} MiB");
             output.WriteLine($"Runs: gateway {viaGateway.MBps:0} / {viaGateway2.MBps:0} MB/s, nginx {viaNginx.MBps:0} / {viaNginx2.MBps:0} MB/s");
         }
@@ -85,6 +108,32 @@ public sealed class ForwardingBenchmark
             Directory.Delete(folder, recursive: true);
         }
     }
+
+    /// <summary>Requests/s through <paramref name="proxy"/>, with the CPU microseconds per request it and the upstream spent.</summary>
+    private static async Task<Rate> MeasureAsync(LoadGenerator load, ExternalProcess proxy, ExternalProcess? upstream, string path)
+    {
+        var before = (Proxy: proxy.CpuSeconds(), Upstream: upstream?.CpuSeconds() ?? 0);
+        var (requests, seconds) = await load.RunAsync(new Uri(proxy.BaseAddress, path), RequestWindow);
+        var requestCount = Math.Max(requests, 1);
+        return new Rate(
+            requests / seconds,
+            (proxy.CpuSeconds() - before.Proxy) * 1e6 / requestCount,
+            ((upstream?.CpuSeconds() ?? 0) - before.Upstream) * 1e6 / requestCount);
+    }
+
+    /// <summary>Adds 1 KiB as one raw block (CIDv1) through the emulator's REST <c>/add</c>; returns its CID.</summary>
+    private static async Task<string> AddBlockAsync(HttpClient client, Uri cluster)
+    {
+        using var content = new MultipartFormDataContent();
+        content.Add(new ByteArrayContent(FakeIpfsDaemon.Block), "file", "block.bin");
+        using var response = await client.PostAsync(new Uri(cluster, "add?cid-version=1&raw-leaves=true"), content);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.That(response.IsSuccessStatusCode, text);
+        var last = text.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1];
+        return System.Text.Json.JsonDocument.Parse(last).RootElement.GetProperty("cid").GetString()!;
+    }
+
+    private sealed record Rate(double PerSecond, double ProxyMicros, double UpstreamMicros);
 
     private static string Row(string name, double gateway, double nginx, string format) =>
         string.Create(CultureInfo.InvariantCulture, $"| {name} | {gateway.ToString(format, CultureInfo.InvariantCulture)} | {nginx.ToString(format, CultureInfo.InvariantCulture)} | {gateway / nginx:0.00} |");
@@ -132,34 +181,81 @@ public sealed class ForwardingBenchmark
         return (size / 1e6 / watch.Elapsed.TotalSeconds, maxRss);
     }
 
-    private static async Task<(double Rate, double Seconds)> BlockGetRateAsync(
-        HttpClient client, Uri baseAddress, TimeSpan window, string path = "api/v0/block/get/bafkqaaa", int? expectedLength = null)
+    /// <summary>
+    /// The same load for every side: <c>wrk</c> (POST, <see cref="Threads"/> threads, <see cref="Connections"/> connections)
+    /// when installed, else this process's HttpClient with as many concurrent loops. Any answer but 200 fails the benchmark.
+    /// </summary>
+    private sealed class LoadGenerator(string? wrk, string script, HttpClient client)
     {
-        var uri = new Uri(baseAddress, path);
-        var length = expectedLength ?? FakeIpfsDaemon.Block.Length;
-        long count = 0;
-        var watch = Stopwatch.StartNew();
-        await Task.WhenAll(Enumerable.Range(0, Concurrency).Select(_ => Task.Run(async () =>
-        {
-            while (watch.Elapsed < window)
-            {
-                using var response = await client.PostAsync(uri, null, CancellationToken.None);
-                var bytes = await response.Content.ReadAsByteArrayAsync();
-                if (response.StatusCode != HttpStatusCode.OK || (length > 0 && bytes.Length != length))
-                {
-                    Assert.Fail($"block/get via {baseAddress}: {response.StatusCode}, {bytes.Length} bytes");
-                }
+        public const int Threads = 2;
+        public const int Connections = 16;
 
-                Interlocked.Increment(ref count);
+        public string Name => wrk is null ? "HttpClient in the test process (wrk not installed: apt-get install wrk)" : "wrk";
+
+        public static LoadGenerator Create(string folder, HttpClient client)
+        {
+            var script = Path.Combine(folder, "post.lua");
+            File.WriteAllText(script, "wrk.method = \"POST\"\n");
+            return new LoadGenerator(File.Exists("/usr/bin/wrk") ? "/usr/bin/wrk" : null, script, client);
+        }
+
+        public async Task<(long Requests, double Seconds)> RunAsync(Uri uri, TimeSpan window)
+        {
+            if (wrk is null)
+            {
+                return await RunInProcessAsync(uri, window);
             }
-        })));
-        return (count / watch.Elapsed.TotalSeconds, watch.Elapsed.TotalSeconds);
+
+            var start = new ProcessStartInfo(wrk, ["-t", Threads.ToString(CultureInfo.InvariantCulture), "-c", Connections.ToString(CultureInfo.InvariantCulture),
+                "-d", $"{window.TotalSeconds:0}s", "-s", script, uri.ToString()])
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            };
+            using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start wrk");
+            var stdout = await process.StandardOutput.ReadToEndAsync();
+            await process.WaitForExitAsync();
+
+            // "  12345 requests in 5.00s, 14.20MB read"; "Non-2xx or 3xx responses: N" when any failed.
+            if (process.ExitCode != 0 || stdout.Contains("Non-2xx", StringComparison.Ordinal))
+            {
+                using var sample = await client.PostAsync(uri, null);
+                Assert.Fail($"wrk {uri}: exit {process.ExitCode}\n{stdout}\n{await process.StandardError.ReadToEndAsync()}\none request: {(int)sample.StatusCode} {await sample.Content.ReadAsStringAsync()}");
+            }
+
+            var line = stdout.Split('\n').Single(l => l.Contains(" requests in ", StringComparison.Ordinal)).Trim().Split(' ');
+            return (long.Parse(line[0], CultureInfo.InvariantCulture), double.Parse(line[3].TrimEnd(',', 's'), CultureInfo.InvariantCulture));
+        }
+
+        private async Task<(long Requests, double Seconds)> RunInProcessAsync(Uri uri, TimeSpan window)
+        {
+            long count = 0;
+            var watch = Stopwatch.StartNew();
+            await Task.WhenAll(Enumerable.Range(0, Connections).Select(_ => Task.Run(async () =>
+            {
+                while (watch.Elapsed < window)
+                {
+                    using var response = await client.PostAsync(uri, null, CancellationToken.None);
+                    var bytes = await response.Content.ReadAsByteArrayAsync();
+                    if (response.StatusCode != HttpStatusCode.OK)
+                    {
+                        Assert.Fail($"{uri}: {response.StatusCode}, {bytes.Length} bytes");
+                    }
+
+                    Interlocked.Increment(ref count);
+                }
+            })));
+            return (count, watch.Elapsed.TotalSeconds);
+        }
     }
 
-    /// <summary>A child process (the gateway or nginx) with the address it serves on; killed with its children on dispose.</summary>
-    private sealed class ExternalProcess(Process process, Uri baseAddress) : IDisposable
+    /// <summary>A child process (the gateway, the emulator or nginx) with the address it serves on; killed with its children on dispose.</summary>
+    private sealed class ExternalProcess(Process process, Uri baseAddress, Uri? ipfsAddress = null) : IDisposable
     {
         public Uri BaseAddress { get; } = baseAddress;
+
+        /// <summary>The emulator's IPFS facet.</summary>
+        public Uri? IpfsAddress { get; } = ipfsAddress;
 
         /// <summary>A <c>/proc/&lt;pid&gt;/status</c> figure in KiB (VmRSS, VmHWM).</summary>
         public long Status(string key)
@@ -188,19 +284,40 @@ public sealed class ForwardingBenchmark
             });
         }
 
-        public static async Task<ExternalProcess> StartGatewayAsync(string folder, Uri cluster, Uri daemon)
+        /// <summary>The emulator (one cluster, REST and IPFS facet) as its own process.</summary>
+        public static async Task<ExternalProcess> StartEmulatorAsync(string folder)
+        {
+            var rest = FreePort();
+            var ipfs = FreePort();
+            var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "composite-gateway.dll"), "emulate",
+                "--listen", $"127.0.0.1:{rest}", "--ipfs-listen", $"127.0.0.1:{ipfs}"])
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                WorkingDirectory = folder,
+            };
+            var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the emulator");
+            _ = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
+            var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
+            var started = new ExternalProcess(process, new Uri($"http://127.0.0.1:{rest}/"), new Uri($"http://127.0.0.1:{ipfs}/"));
+            await started.WaitUntilAsync(new Uri($"http://127.0.0.1:{rest}/id"), stderr);
+            return started;
+        }
+
+        /// <summary>A gateway whose one undercluster is <paramref name="cluster"/> with <paramref name="ipfsApi"/> as its daemon; <paramref name="environment"/> set for it alone.</summary>
+        public static async Task<ExternalProcess> StartGatewayAsync(string folder, string name, Uri cluster, Uri ipfsApi, (string Name, string Value)? environment)
         {
             var listen = FreePort();
             var admin = FreePort();
-            var config = Path.Combine(folder, "gateway.yaml");
+            var config = Path.Combine(folder, $"gateway-{name}.yaml");
             await File.WriteAllTextAsync(config, $"""
                 listen: "127.0.0.1:{listen}"
                 admin_listen: "127.0.0.1:{admin}"
-                identity_file: identity.key
+                identity_file: identity-{name}.key
                 underclusters:
                   - name: lab-0
                     url: "{cluster}"
-                    ipfs_api: "{daemon}"
+                    ipfs_api: "{ipfsApi}"
                     timeout: 30s
                 kubo_rpc:
                   forward:
@@ -210,7 +327,13 @@ public sealed class ForwardingBenchmark
             {
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
+                WorkingDirectory = folder,
             };
+            if (environment is { } variable)
+            {
+                start.Environment[variable.Name] = variable.Value;
+            }
+
             var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the gateway");
             _ = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
             var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
@@ -219,7 +342,7 @@ public sealed class ForwardingBenchmark
             return started;
         }
 
-        public static async Task<ExternalProcess> StartNginxAsync(string nginx, string folder, Uri upstream)
+        public static async Task<ExternalProcess> StartNginxAsync(string nginx, string folder, Uri upstream, Uri catDaemon)
         {
             var port = FreePort();
             var conf = Path.Combine(folder, "nginx.conf");
@@ -239,8 +362,16 @@ public sealed class ForwardingBenchmark
                   uwsgi_temp_path {{temp}}/uwsgi;
                   scgi_temp_path {{temp}}/scgi;
                   upstream daemon { server {{upstream.Authority}}; keepalive 32; }
+                  upstream catdaemon { server {{catDaemon.Authority}}; keepalive 32; }
                   server {
                     listen 127.0.0.1:{{port}};
+                    location /api/v0/cat {
+                      proxy_pass http://catdaemon;
+                      proxy_buffering off;
+                      proxy_request_buffering off;
+                      proxy_http_version 1.1;
+                      proxy_set_header Connection "";
+                    }
                     location / {
                       proxy_pass http://daemon;
                       proxy_buffering off;
@@ -260,7 +391,7 @@ public sealed class ForwardingBenchmark
             _ = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
             var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
             var started = new ExternalProcess(process, new Uri($"http://127.0.0.1:{port}/"));
-            await started.WaitUntilAsync(new Uri(started.BaseAddress, "api/v0/block/get/bafkqaaa"), stderr);
+            await started.WaitUntilAsync(new Uri(started.BaseAddress, "api/v0/version"), stderr);
             return started;
         }
 
@@ -295,7 +426,7 @@ public sealed class ForwardingBenchmark
 
                 try
                 {
-                    using var response = probe.AbsolutePath.EndsWith("/health", StringComparison.Ordinal)
+                    using var response = probe.AbsolutePath is "/health" or "/id"
                         ? await http.GetAsync(probe)
                         : await http.PostAsync(probe, null);
                     if (response.IsSuccessStatusCode)

@@ -115,6 +115,96 @@ public sealed class ForwardingFacetTests
     }
 
     [Test]
+    public async Task GetThroughGateway_TarOfFileAndDirectory_GzipOptions_AsKuboAnswers()
+    {
+        NodeClients.RequireInstalled();
+        using var data = AddTestData.Create();
+        var file = data.File("file.bin", 600_000, seed: 21);
+        var small = data.File("a.txt", 300, seed: 22);
+        var nested = data.File("b.bin", 70_000, seed: 23);
+        await using var environment = await TestEnvironment.StartAsync(new TestEnvironmentOptions
+        {
+            Gateways = 0,
+            Cluster = new EmulatedClusterOptions { IpfsListen = "127.0.0.1:0" },
+        });
+        var gateway = await environment.AddGatewayAsync(o => WithFacet(o, environment.Cluster));
+        var script = $$"""
+            (async () => {
+              const fs = require('fs');
+              const { create } = await import('kubo-rpc-client');
+              const ipfs = create({ url: '{{gateway.KuboRpcUrl}}api/v0', timeout: 60000 });
+              const out = {};
+              out.file = (await ipfs.add(fs.createReadStream('{{file}}'))).cid.toString();
+              const entries = [{ path: 'dir/a.txt', file: '{{small}}' }, { path: 'dir/sub/b.bin', file: '{{nested}}' }];
+              for await (const r of ipfs.addAll(entries.map(e => ({ path: e.path, content: fs.createReadStream(e.file) })))) if (r.path === 'dir') out.dir = r.cid.toString();
+              const collect = async (it) => { const parts = []; for await (const c of it) parts.push(Buffer.from(c)); return Buffer.concat(parts).toString('base64'); };
+              const attempt = async (f) => { try { await f(); return 'accepted'; } catch (e) { return e.message; } };
+              out.fileTar = await collect(ipfs.get(out.file));
+              out.dirTar = await collect(ipfs.get(out.dir));
+              out.fileGzip = await collect(ipfs.get(out.file, { compress: true, compressionLevel: 5 }));
+              out.dirTarGzip = await collect(ipfs.get(out.dir, { archive: true, compress: true }));
+              out.subTar = await collect(ipfs.get(`/ipfs/${out.dir}/sub`));
+              out.dirGzipRefused = await attempt(() => collect(ipfs.get(out.dir, { compress: true })));
+              out.levelRefused = await attempt(() => collect(ipfs.get(out.file, { compress: true, compressionLevel: 12 })));
+              console.log(JSON.stringify(out));
+            })().catch(e => { console.error(e); process.exit(1); });
+            """;
+
+        var result = await NodeClients.RunAsync(script);
+
+        Assert.That(result.ExitCode, Is.Zero, result.ToString());
+        var output = JsonDocument.Parse(result.Stdout).RootElement;
+        var fileCid = output.GetProperty("file").GetString()!;
+        var dirCid = output.GetProperty("dir").GetString()!;
+        var fileBytes = await File.ReadAllBytesAsync(file);
+        var smallBytes = await File.ReadAllBytesAsync(small);
+        var nestedBytes = await File.ReadAllBytesAsync(nested);
+        string[] dirEntries = [$"{dirCid} Directory", $"{dirCid}/a.txt RegularFile 300", $"{dirCid}/sub Directory", $"{dirCid}/sub/b.bin RegularFile 70000"];
+        Assert.Multiple(() =>
+        {
+            var fileTar = Untar(Base64(output, "fileTar"));
+            Assert.That(fileTar.Select(e => e.Line), Is.EqualTo(new[] { $"{fileCid} RegularFile 600000" }), "a file: one entry named by the CID");
+            Assert.That(fileTar[0].Bytes, Is.EqualTo(fileBytes));
+            var dirTar = Untar(Base64(output, "dirTar"));
+            Assert.That(dirTar.Select(e => e.Line), Is.EqualTo(dirEntries), "a directory: itself, then its entries depth first in link order");
+            Assert.That(dirTar[1].Bytes, Is.EqualTo(smallBytes));
+            Assert.That(dirTar[3].Bytes, Is.EqualTo(nestedBytes));
+            Assert.That(Gunzip(Base64(output, "fileGzip")), Is.EqualTo(fileBytes), "compress without archive: the file's bytes gzipped, no tar");
+            Assert.That(Untar(Gunzip(Base64(output, "dirTarGzip"))).Select(e => e.Line), Is.EqualTo(dirEntries));
+            Assert.That(Untar(Base64(output, "subTar")).Select(e => e.Line), Is.EqualTo(new[] { "sub Directory", "sub/b.bin RegularFile 70000" }), "named by the path's last segment");
+            Assert.That(output.GetProperty("dirGzipRefused").GetString(), Is.EqualTo("file is not regular"));
+            Assert.That(output.GetProperty("levelRefused").GetString(), Is.EqualTo("compression level must be between 1 and 9"));
+        });
+    }
+
+    private static byte[] Base64(JsonElement output, string name) => Convert.FromBase64String(output.GetProperty(name).GetString()!);
+
+    private static byte[] Gunzip(byte[] bytes)
+    {
+        using var gzip = new System.IO.Compression.GZipStream(new MemoryStream(bytes), System.IO.Compression.CompressionMode.Decompress);
+        using var plain = new MemoryStream();
+        gzip.CopyTo(plain);
+        return plain.ToArray();
+    }
+
+    /// <summary>Each entry as "name type [size]" with its bytes; the format must be USTAR, as Go's tar writes for Kubo.</summary>
+    private static List<(string Line, byte[] Bytes)> Untar(byte[] tar)
+    {
+        var entries = new List<(string, byte[])>();
+        using var reader = new System.Formats.Tar.TarReader(new MemoryStream(tar));
+        while (reader.GetNextEntry() is { } entry)
+        {
+            Assert.That(entry.Format, Is.EqualTo(System.Formats.Tar.TarEntryFormat.Ustar), entry.Name);
+            using var content = new MemoryStream();
+            entry.DataStream?.CopyTo(content);
+            var line = entry.EntryType == System.Formats.Tar.TarEntryType.RegularFile ? $"{entry.Name} {entry.EntryType} {entry.Length}" : $"{entry.Name} {entry.EntryType}";
+            entries.Add((line, content.ToArray()));
+        }
+
+        return entries;
+    }
+
+    [Test]
     public async Task CommandsOutsideTheList_RefusedClearly_MissingBlock_FacetsKuboErrorPassedThrough()
     {
         NodeClients.RequireInstalled();

@@ -50,9 +50,25 @@ internal static class RunCommand
         {
             // Kestrel reports an address in use or a bad socket path this way.
             await error.WriteLineAsync($"error: cannot listen: {e.Message}");
+            await WriteTraceAsync(parse, error, e);
+            return ExitCodes.Failure;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // One line for the operator; the stack trace only when asked for (--log-level debug or trace).
+            await error.WriteLineAsync($"error: the gateway stopped: {e.GetType().Name}: {e.Message}");
+            await WriteTraceAsync(parse, error, e);
             return ExitCodes.Failure;
         }
 
         return ExitCodes.Ok;
+    }
+
+    private static async Task WriteTraceAsync(ParseResult parse, TextWriter error, Exception e)
+    {
+        if (CommonOptions.Logging(parse).Level <= LogLevel.Debug)
+        {
+            await error.WriteLineAsync(e.ToString());
+        }
     }
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 
 namespace CompositeGateway.Clusters;
 
@@ -77,9 +76,10 @@ internal sealed record AddRequest
         return problems;
     }
 
-    public string ToQueryString()
+    /// <summary>The query parameters of <c>POST /add</c>: the pin options', then the add options that differ from the defaults.</summary>
+    public Dictionary<string, string> ToQuery()
     {
-        var query = new StringBuilder();
+        var query = new Dictionary<string, string>(StringComparer.Ordinal);
         Pin.AppendTo(query);
         PinRequest.Append(query, "stream-channels", "true");
         AppendFlag(query, "local", Local);
@@ -116,10 +116,10 @@ internal sealed record AddRequest
             PinRequest.Append(query, "raw-leaves", rawLeaves ? "true" : "false");
         }
 
-        return query.ToString();
+        return query;
     }
 
-    private static void AppendFlag(StringBuilder query, string name, bool value)
+    private static void AppendFlag(Dictionary<string, string> query, string name, bool value)
     {
         if (value)
         {

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Text;
@@ -8,50 +7,48 @@ using System.Text.Json.Serialization.Metadata;
 using CompositeGateway.Clusters.Wire;
 using CompositeGateway.Configuration;
 using CompositeGateway.Ipld;
+using CompositeGateway.Telemetry;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
+using Refit;
 
 namespace CompositeGateway.Clusters;
 
 /// <summary>
-/// Typed client of one undercluster's REST API (docs/protocol/cluster-rest.md). Every method
-/// returns a <see cref="ClusterResult{T}"/> or a <see cref="ClusterStream{T}"/>: upstream
-/// failures are values, never exceptions (docs/development/style.md §6). Thread-safe; one per undercluster.
+/// Typed client of one undercluster's REST API (docs/protocol/cluster-rest.md), the facade over its Refit declaration
+/// (<see cref="IClusterRestApi"/>). Every method returns a <see cref="ClusterResult{T}"/> or a <see cref="ClusterStream{T}"/>:
+/// upstream failures are values, never exceptions (docs/development/style.md §6). Thread-safe; one per undercluster.
 /// </summary>
 internal sealed class ClusterClient
 {
     /// <summary>The only 404 that means "absent" rather than "wrong URL" (docs/protocol/cluster-rest.md §1.2, state's not-found error).</summary>
-    internal const string NotInPinsetMessage = "pin is not part of the pinset";
+    private const string NotInPinsetMessage = "pin is not part of the pinset";
 
     private const string StreamErrorTrailer = "X-Stream-Error";
 
     private readonly UnderclusterOptions _options;
-    private readonly HttpClient _http;
+    private readonly IClusterRestApi _api;
     private readonly ClusterResilience _resilience;
     private readonly ClusterClientSettings _settings;
+    private readonly GatewayMetrics? _metrics;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly string _base;
-    private readonly AuthenticationHeaderValue? _auth;
+    private readonly int _baseLength;
 
     /// <remarks>
-    /// <paramref name="http"/> must have this undercluster's <see cref="ClusterResilienceHandler"/>
-    /// in its chain (see <c>AddClusterClients</c> in the undercluster module); it is held for the client's lifetime.
+    /// <paramref name="api"/> must be this undercluster's Refit client, whose HttpClient runs <paramref name="resilience"/>'s
+    /// pipelines (see <c>AddClusterClients</c> in the undercluster module).
     /// </remarks>
-    public ClusterClient(UnderclusterOptions options, HttpClient http, ClusterResilience resilience, ClusterClientSettings settings, TimeProvider time, ILogger<ClusterClient> logger)
+    public ClusterClient(UnderclusterOptions options, IClusterRestApi api, ClusterResilience resilience, ClusterClientSettings settings, GatewayMetrics? metrics, TimeProvider time, ILogger<ClusterClient> logger)
     {
         _options = options;
-        _http = http;
+        _api = api;
         _resilience = resilience;
         _settings = settings;
+        _metrics = metrics;
         _time = time;
         _logger = logger;
-        _base = options.Url.GetLeftPart(UriPartial.Authority) + options.Url.AbsolutePath.TrimEnd('/');
-        if (options.Auth is { } auth)
-        {
-            // docs/protocol/cluster-rest.md §1.1: Basic with both parts non-empty. Bearer tokens (POST /token) would save nothing here.
-            _auth = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(auth.Username + ":" + auth.Password)));
-        }
+        _baseLength = BaseAddress(options.Url).OriginalString.Length;
     }
 
     public string Name => _options.Name;
@@ -62,10 +59,10 @@ internal sealed class ClusterClient
     public UnderclusterOptions Options => _options;
 
     /// <summary>The circuit breaker's state for this undercluster (metrics, <c>/ready</c>).</summary>
-    public Polly.CircuitBreaker.CircuitState CircuitState => _resilience.CircuitState;
+    public CircuitState CircuitState => _resilience.CircuitState;
 
     /// <summary>Raised on every breaker transition.</summary>
-    public event EventHandler<Polly.CircuitBreaker.CircuitState>? CircuitStateChanged
+    public event EventHandler<CircuitState>? CircuitStateChanged
     {
         add => _resilience.CircuitStateChanged += value;
         remove => _resilience.CircuitStateChanged -= value;
@@ -74,11 +71,14 @@ internal sealed class ClusterClient
     /// <summary>Whether calls fail fast because the health probe sees this undercluster down (<see cref="IsolateAsync"/>).</summary>
     public bool IsIsolated => _resilience.IsIsolated;
 
-    /// <summary>The health probe saw this undercluster down: hold the circuit open (see <see cref="ClusterResilience.IsolateAsync"/>).</summary>
+    /// <summary>The health probe saw this undercluster down: hold the circuit open and cancel calls in flight (see <see cref="ClusterResilience.IsolateAsync"/>).</summary>
     public Task IsolateAsync(string reason, CancellationToken cancellationToken) => _resilience.IsolateAsync(reason, cancellationToken);
 
     /// <summary>The health probe saw this undercluster answer again: let calls flow (see <see cref="ClusterResilience.CloseAsync"/>).</summary>
     public Task CloseCircuitAsync(CancellationToken cancellationToken) => _resilience.CloseAsync(cancellationToken);
+
+    /// <summary>The base address of the Refit client: the configured URL without query or trailing slash.</summary>
+    internal static Uri BaseAddress(Uri url) => new(url.GetLeftPart(UriPartial.Authority) + url.AbsolutePath.TrimEnd('/'));
 
     /// <summary><c>GET /id</c> (docs/protocol/cluster-rest.md §5.1).</summary>
     public Task<ClusterResult<ClusterPeer>> GetIdAsync(CancellationToken cancellationToken) =>
@@ -87,22 +87,9 @@ internal sealed class ClusterClient
     /// <summary><c>GET /id</c> (docs/protocol/cluster-rest.md §5.1); <see cref="ClusterCallMode.HealthProbe"/> for the health monitor.</summary>
     public async Task<ClusterResult<ClusterPeer>> GetIdAsync(ClusterCallMode mode, CancellationToken cancellationToken)
     {
-        var result = await CallCoreAsync(new Call(HttpMethod.Get, "/id", null) { Mode = mode }, ClusterJsonContext.Default.ClusterPeer, absentIsNull: false, whenNull: null, cancellationToken);
+        var probe = mode == ClusterCallMode.HealthProbe;
+        var result = await CallCoreAsync(new Call("GET", "/id", (api, token) => api.GetIdAsync(probe, token)) { Mode = mode }, ClusterJsonContext.Default.ClusterPeer, absentIsNull: false, whenNull: null, cancellationToken);
         return result.IsSuccess ? result.Value! : result.Failure;
-    }
-
-    /// <summary><c>GET /version</c> (docs/protocol/cluster-rest.md §5.2).</summary>
-    public Task<ClusterResult<ClusterVersion>> GetVersionAsync(CancellationToken cancellationToken) =>
-        CallAsync(HttpMethod.Get, "/version", null, ClusterJsonContext.Default.ClusterVersion, cancellationToken);
-
-    /// <summary><c>GET /health</c> (docs/protocol/cluster-rest.md §5.16): 204, no auth, no checks.</summary>
-    public async Task<ClusterResult<NoContent>> GetHealthAsync(CancellationToken cancellationToken)
-    {
-        var call = new Call(HttpMethod.Get, "/health", null);
-        using var request = NewRequest(call);
-        var (response, failure) = await SendAsync(request, call, cancellationToken);
-        response?.Dispose();
-        return failure is null ? new NoContent() : Fail(failure, call);
     }
 
     /// <summary><c>GET /peers</c> (docs/protocol/cluster-rest.md §5.3): one item per cluster peer; unreachable ones carry <c>error</c>.</summary>
@@ -110,8 +97,11 @@ internal sealed class ClusterClient
         StreamPeersAsync(ClusterCallMode.Normal, cancellationToken);
 
     /// <summary><c>GET /peers</c> (docs/protocol/cluster-rest.md §5.3); <see cref="ClusterCallMode.HealthProbe"/> for the health monitor's topology check.</summary>
-    public ClusterStream<ClusterPeer> StreamPeersAsync(ClusterCallMode mode, CancellationToken cancellationToken) =>
-        Stream(new Call(HttpMethod.Get, "/peers", null) { Mode = mode }, ClusterJsonContext.Default.ClusterPeer, cancellationToken);
+    public ClusterStream<ClusterPeer> StreamPeersAsync(ClusterCallMode mode, CancellationToken cancellationToken)
+    {
+        var probe = mode == ClusterCallMode.HealthProbe;
+        return Stream(new Call("GET", "/peers", (api, token) => api.GetPeersAsync(probe, token)) { Mode = mode }, ClusterJsonContext.Default.ClusterPeer, cancellationToken);
+    }
 
     /// <summary>
     /// <c>POST /pins/{cid}</c> (docs/protocol/cluster-rest.md §5.4): returns when the pin is in the shared state, not when pinned.
@@ -119,12 +109,14 @@ internal sealed class ClusterClient
     /// </summary>
     public Task<ClusterResult<ClusterPin>> PinAsync(Cid cid, PinRequest? options, CancellationToken cancellationToken)
     {
-        var path = "/pins/" + cid;
+        var text = cid.ToString();
+        var path = "/pins/" + text;
         options ??= new PinRequest();
         var problems = options.Validate(_time.GetUtcNow());
+        var query = options.ToQuery();
         return problems.Count > 0
             ? Task.FromResult<ClusterResult<ClusterPin>>(Invalid("POST " + path, string.Join("; ", problems)))
-            : CallAsync(HttpMethod.Post, path, options.ToQueryString(), ClusterJsonContext.Default.ClusterPin, cancellationToken);
+            : CallAsync(new Call("POST", path, (api, token) => api.PinAsync(text, query, token)), ClusterJsonContext.Default.ClusterPin, cancellationToken);
     }
 
     /// <summary><c>POST /pins/{ipfs|ipns|ipld}/{path}</c> (docs/protocol/cluster-rest.md §5.5): resolved by the contacted peer's daemon; honours <c>mode=direct</c>.</summary>
@@ -137,35 +129,44 @@ internal sealed class ClusterClient
         }
 
         var problems = options.Validate(_time.GetUtcNow());
+        var query = options.ToQuery();
+        // Refit escapes each segment of a {**path} itself.
+        var segments = Uri.UnescapeDataString(pinPath[1..]);
         return problems.Count > 0
             ? Task.FromResult<ClusterResult<ClusterPin>>(Invalid("POST /pins" + pinPath, string.Join("; ", problems)))
-            : CallAsync(HttpMethod.Post, "/pins" + pinPath, options.ToQueryString(), ClusterJsonContext.Default.ClusterPin, cancellationToken);
+            : CallAsync(new Call("POST", "/pins" + pinPath, (api, token) => api.PinPathAsync(segments, query, token)), ClusterJsonContext.Default.ClusterPin, cancellationToken);
     }
 
     /// <summary>
     /// <c>DELETE /pins/{cid}</c> (docs/protocol/cluster-rest.md §5.6): the pin as it was, or <c>null</c> when the CID was not in
     /// the pinset (404 <c>pin is not part of the pinset</c>). Never retried.
     /// </summary>
-    public Task<ClusterResult<ClusterPin?>> UnpinAsync(Cid cid, CancellationToken cancellationToken) =>
-        CallOrAbsentAsync(HttpMethod.Delete, "/pins/" + cid, ClusterJsonContext.Default.ClusterPin, cancellationToken);
-
-    /// <summary><c>DELETE /pins/{ipfs|ipns|ipld}/{path}</c>; <c>null</c> when the resolved CID was not in the pinset.</summary>
-    public Task<ClusterResult<ClusterPin?>> UnpinPathAsync(string path, CancellationToken cancellationToken) =>
-        ClusterSyntax.ToPinPath(path) is { } pinPath
-            ? CallOrAbsentAsync(HttpMethod.Delete, "/pins" + pinPath, ClusterJsonContext.Default.ClusterPin, cancellationToken)
-            : Task.FromResult<ClusterResult<ClusterPin?>>(Invalid("DELETE /pins/…", $"\"{path}\" is not an /ipfs/, /ipns/ or /ipld/ path"));
+    public Task<ClusterResult<ClusterPin?>> UnpinAsync(Cid cid, CancellationToken cancellationToken)
+    {
+        var text = cid.ToString();
+        return CallCoreAsync(new Call("DELETE", "/pins/" + text, (api, token) => api.UnpinAsync(text, token)), ClusterJsonContext.Default.ClusterPin, absentIsNull: true, whenNull: null, cancellationToken);
+    }
 
     /// <summary><c>GET /allocations/{cid}</c> (docs/protocol/cluster-rest.md §5.12): the pinset entry, or <c>null</c> when the CID is not in the pinset.</summary>
-    public Task<ClusterResult<ClusterPin?>> GetAllocationAsync(Cid cid, CancellationToken cancellationToken) =>
-        CallOrAbsentAsync(HttpMethod.Get, "/allocations/" + cid, ClusterJsonContext.Default.ClusterPin, cancellationToken);
+    public Task<ClusterResult<ClusterPin?>> GetAllocationAsync(Cid cid, CancellationToken cancellationToken)
+    {
+        var text = cid.ToString();
+        return CallCoreAsync(new Call("GET", "/allocations/" + text, (api, token) => api.GetAllocationAsync(text, token)), ClusterJsonContext.Default.ClusterPin, absentIsNull: true, whenNull: null, cancellationToken);
+    }
 
     /// <summary><c>GET /allocations</c> (docs/protocol/cluster-rest.md §5.11): the authoritative pinset. <paramref name="filter"/> is a PinType list (§3.2); null = all.</summary>
-    public ClusterStream<ClusterPin> StreamAllocationsAsync(string? filter, CancellationToken cancellationToken) =>
-        Stream(new Call(HttpMethod.Get, "/allocations", string.IsNullOrEmpty(filter) ? null : "filter=" + Uri.EscapeDataString(filter)), ClusterJsonContext.Default.ClusterPin, cancellationToken);
+    public ClusterStream<ClusterPin> StreamAllocationsAsync(string? filter, CancellationToken cancellationToken)
+    {
+        filter = string.IsNullOrEmpty(filter) ? null : filter;
+        return Stream(new Call("GET", "/allocations", (api, token) => api.GetAllocationsAsync(filter, token)), ClusterJsonContext.Default.ClusterPin, cancellationToken);
+    }
 
     /// <summary><c>GET /pins/{cid}?local=</c> (docs/protocol/cluster-rest.md §5.9). A CID not in the pinset still answers, with every peer <c>unpinned</c>.</summary>
-    public Task<ClusterResult<GlobalPinInfo>> GetStatusAsync(Cid cid, bool local, CancellationToken cancellationToken) =>
-        CallAsync(HttpMethod.Get, "/pins/" + cid, LocalQuery(local), ClusterJsonContext.Default.GlobalPinInfo, cancellationToken);
+    public Task<ClusterResult<GlobalPinInfo>> GetStatusAsync(Cid cid, bool local, CancellationToken cancellationToken)
+    {
+        var text = cid.ToString();
+        return CallAsync(new Call("GET", "/pins/" + text, (api, token) => api.GetStatusAsync(text, Local(local), token)), ClusterJsonContext.Default.GlobalPinInfo, cancellationToken);
+    }
 
     /// <summary>
     /// <c>GET /pins</c> (docs/protocol/cluster-rest.md §5.8). With <paramref name="cids"/> null: every pin (matching
@@ -177,10 +178,11 @@ internal sealed class ClusterClient
     /// </summary>
     public ClusterStream<GlobalPinInfo> StreamStatusAsync(string? filter, IEnumerable<string>? cids, bool local, CancellationToken cancellationToken)
     {
-        var query = LocalQuery(local) + (string.IsNullOrEmpty(filter) ? "" : "&filter=" + Uri.EscapeDataString(filter));
+        filter = string.IsNullOrEmpty(filter) ? null : filter;
+        var localValue = Local(local);
         if (cids is null)
         {
-            return Stream(new Call(HttpMethod.Get, "/pins", query), ClusterJsonContext.Default.GlobalPinInfo, cancellationToken);
+            return Stream(new Call("GET", "/pins", (api, token) => api.GetStatusAllAsync(localValue, filter, token)), ClusterJsonContext.Default.GlobalPinInfo, cancellationToken);
         }
 
         var list = cids as IReadOnlyList<string> ?? [.. cids];
@@ -189,13 +191,16 @@ internal sealed class ClusterClient
             return Failed<GlobalPinInfo>(Invalid("GET /pins", $"\"{bad}\" is not a CID"), cancellationToken);
         }
 
-        var batches = SplitIntoBatches(list, _base.Length + "/pins?".Length + query.Length + "&cids=".Length);
+        // The request target as sent: /pins?local=…[&filter=…]&cids=… (the filter escaped, the comma list not).
+        var fixedLength = _baseLength + "/pins?local=".Length + localValue.Length
+            + (filter is null ? 0 : "&filter=".Length + Uri.EscapeDataString(filter).Length) + "&cids=".Length;
+        var batches = SplitIntoBatches(list, fixedLength);
         if (batches.Count > 1)
         {
             ClusterLog.StatusBatched(_logger, Name, list.Count, batches.Count);
         }
 
-        var calls = batches.Select(batch => new Call(HttpMethod.Get, "/pins", query + "&cids=" + batch)).ToList();
+        var calls = batches.Select(batch => new Call("GET", "/pins", (api, token) => api.GetStatusOfAsync(localValue, filter, batch, token))).ToList();
         return new ClusterStream<GlobalPinInfo>(
             (outcome, token) => StreamBatchesAsync(calls, ClusterJsonContext.Default.GlobalPinInfo, outcome, token),
             () => ConsumerStopped("GET /pins"),
@@ -203,29 +208,24 @@ internal sealed class ClusterClient
     }
 
     /// <summary><c>POST /pins/{cid}/recover</c> (docs/protocol/cluster-rest.md §5.10). Not retried.</summary>
-    public Task<ClusterResult<GlobalPinInfo>> RecoverAsync(Cid cid, bool local, CancellationToken cancellationToken) =>
-        CallAsync(HttpMethod.Post, "/pins/" + cid + "/recover", LocalQuery(local), ClusterJsonContext.Default.GlobalPinInfo, cancellationToken);
-
-    /// <summary><c>POST /pins/recover</c> (docs/protocol/cluster-rest.md §5.10): the re-queued items.</summary>
-    public ClusterStream<GlobalPinInfo> StreamRecoverAllAsync(bool local, CancellationToken cancellationToken) =>
-        Stream(new Call(HttpMethod.Post, "/pins/recover", LocalQuery(local)), ClusterJsonContext.Default.GlobalPinInfo, cancellationToken);
-
-    /// <summary><c>GET /monitor/metrics</c> (docs/protocol/cluster-rest.md §5.15): metric names known to the contacted peer.</summary>
-    public Task<ClusterResult<IReadOnlyList<string>>> GetMetricNamesAsync(CancellationToken cancellationToken) =>
-        CallAsync(HttpMethod.Get, "/monitor/metrics", null, ClusterJsonContext.Default.IReadOnlyListString, cancellationToken, whenNull: []);
+    public Task<ClusterResult<GlobalPinInfo>> RecoverAsync(Cid cid, bool local, CancellationToken cancellationToken)
+    {
+        var text = cid.ToString();
+        return CallAsync(new Call("POST", "/pins/" + text + "/recover", (api, token) => api.RecoverAsync(text, Local(local), token)), ClusterJsonContext.Default.GlobalPinInfo, cancellationToken);
+    }
 
     /// <summary><c>GET /monitor/metrics/{name}</c> (docs/protocol/cluster-rest.md §5.15): latest valid metric per peer; empty when none (null or []).</summary>
     public Task<ClusterResult<IReadOnlyList<ClusterMetric>>> GetMetricsAsync(string name, CancellationToken cancellationToken) =>
         string.IsNullOrEmpty(name)
             ? Task.FromResult<ClusterResult<IReadOnlyList<ClusterMetric>>>(Invalid("GET /monitor/metrics/…", "empty metric name"))
-            : CallAsync(HttpMethod.Get, "/monitor/metrics/" + Uri.EscapeDataString(name), null, ClusterJsonContext.Default.IReadOnlyListClusterMetric, cancellationToken, whenNull: []);
+            : CallAsync(new Call("GET", "/monitor/metrics/" + Uri.EscapeDataString(name), (api, token) => api.GetMetricsAsync(name, token)), ClusterJsonContext.Default.IReadOnlyListClusterMetric, cancellationToken, whenNull: []);
 
     /// <summary>
     /// <c>POST /ipfs/gc</c> (docs/protocol/cluster-rest.md §5.14). The answer comes only after every GC run finished (hours, possibly),
     /// so the undercluster timeout does not apply: only the caller's token bounds it.
     /// </summary>
     public Task<ClusterResult<GlobalRepoGc>> RepoGcAsync(bool local, CancellationToken cancellationToken) =>
-        CallAsync(HttpMethod.Post, "/ipfs/gc", LocalQuery(local), ClusterJsonContext.Default.GlobalRepoGc, cancellationToken, timeout: Timeout.InfiniteTimeSpan);
+        CallAsync(new Call("POST", "/ipfs/gc", (api, token) => api.RepoGcAsync(Local(local), Timeout.InfiniteTimeSpan, token)) { Budget = Timeout.InfiniteTimeSpan }, ClusterJsonContext.Default.GlobalRepoGc, cancellationToken);
 
     /// <summary>
     /// <c>POST /add</c> (docs/protocol/cluster-rest.md §5.13) with a <c>multipart/form-data</c> body in the go-ipfs-files layout;
@@ -241,7 +241,8 @@ internal sealed class ClusterClient
             problems.Add("the body must be multipart/form-data");
         }
 
-        var call = new Call(HttpMethod.Post, "/add", request.ToQueryString()) { Content = multipart, Timeout = Timeout.InfiniteTimeSpan };
+        var query = request.ToQuery();
+        var call = new Call("POST", "/add", (api, token) => api.AddAsync(query, multipart, Timeout.InfiniteTimeSpan, token)) { Budget = Timeout.InfiniteTimeSpan, Owned = multipart };
         if (problems.Count > 0)
         {
             multipart.Dispose();
@@ -251,32 +252,26 @@ internal sealed class ClusterClient
         return Stream(call, ClusterJsonContext.Default.AddedOutput, cancellationToken);
     }
 
-    private static string LocalQuery(bool local) => local ? "local=true" : "local=false";
+    private static string Local(bool local) => local ? "true" : "false";
 
-    private async Task<ClusterResult<T>> CallAsync<T>(
-        HttpMethod method,
-        string path,
-        string? query,
-        JsonTypeInfo<T> type,
-        CancellationToken cancellationToken,
-        T? whenNull = null,
-        TimeSpan? timeout = null)
+    private async Task<ClusterResult<T>> CallAsync<T>(Call call, JsonTypeInfo<T> type, CancellationToken cancellationToken, T? whenNull = null)
         where T : class
     {
-        var result = await CallCoreAsync(new Call(method, path, query) { Timeout = timeout }, type, absentIsNull: false, whenNull, cancellationToken);
+        var result = await CallCoreAsync(call, type, absentIsNull: false, whenNull, cancellationToken);
         return result.IsSuccess ? result.Value! : result.Failure;
     }
 
-    /// <summary>A call whose 404 <c>pin is not part of the pinset</c> is the answer "absent" (null), not a failure.</summary>
-    private Task<ClusterResult<T?>> CallOrAbsentAsync<T>(HttpMethod method, string path, JsonTypeInfo<T> type, CancellationToken cancellationToken)
-        where T : class =>
-        CallCoreAsync(new Call(method, path, null), type, absentIsNull: true, whenNull: null, cancellationToken);
-
+    /// <summary>
+    /// One single-document call within one budget: the pipeline's budget bounds the send (every attempt) up to the
+    /// response headers, and the body is read within what is left of it. With <paramref name="absentIsNull"/>, the 404
+    /// <c>pin is not part of the pinset</c> is the answer "absent" (null), not a failure.
+    /// </summary>
     private async Task<ClusterResult<T?>> CallCoreAsync<T>(Call call, JsonTypeInfo<T> type, bool absentIsNull, T? whenNull, CancellationToken cancellationToken)
         where T : class
     {
-        using var request = NewRequest(call);
-        var (response, failure) = await SendAsync(request, call, cancellationToken);
+        var started = _time.GetTimestamp();
+        using var scope = new CallScope(this, call, cancellationToken);
+        var (response, failure) = await SendAsync(call, scope, started);
         if (failure is not null)
         {
             return absentIsNull && failure.StatusCode == HttpStatusCode.NotFound && failure.Detail == NotInPinsetMessage
@@ -286,10 +281,10 @@ internal sealed class ClusterClient
 
         using (response)
         {
-            // The attempt timeout only covered the headers; a single document's body gets the same allowance again.
-            var bodyTimeout = call.Timeout ?? _options.Timeout;
-            using var timeoutCts = new CancellationTokenSource(bodyTimeout > TimeSpan.Zero ? bodyTimeout : Timeout.InfiniteTimeSpan, _time);
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutCts.Token);
+            var budget = call.Budget ?? _options.Timeout;
+            var left = budget > TimeSpan.Zero ? Max(budget - _time.GetElapsedTime(started), TimeSpan.FromMilliseconds(1)) : Timeout.InfiniteTimeSpan;
+            using var timeoutCts = new CancellationTokenSource(left, _time);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(scope.Token, timeoutCts.Token);
             try
             {
                 await using var body = await response!.Content.ReadAsStreamAsync(linked.Token);
@@ -298,12 +293,14 @@ internal sealed class ClusterClient
                     ? value
                     : Fail(Failure(ClusterFailureKind.BadBody, call, "null instead of a document") with { ExpectedType = type.Type.Name }, call);
             }
-            catch (Exception e) when (ClassifyBodyFailure(e, call, type.Type.Name, cancellationToken) is { } bodyFailure)
+            catch (Exception e) when (ClassifyBodyFailure(e, call, type.Type.Name, scope) is { } bodyFailure)
             {
-                return Fail(bodyFailure with { TimeoutAfter = bodyFailure.Kind == ClusterFailureKind.Timeout ? bodyTimeout : null }, call);
+                return Fail(bodyFailure with { TimeoutAfter = bodyFailure.Kind == ClusterFailureKind.Timeout && budget > TimeSpan.Zero ? budget : null }, call);
             }
         }
     }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     private ClusterStream<T> Stream<T>(Call call, JsonTypeInfo<T> type, CancellationToken cancellationToken) =>
         new((outcome, token) => StreamOnceAsync(call, type, outcome, token), () => ConsumerStopped(call.Operation), cancellationToken);
@@ -356,8 +353,10 @@ internal sealed class ClusterClient
     /// </summary>
     private async IAsyncEnumerable<T> StreamOnceAsync<T>(Call call, JsonTypeInfo<T> type, StreamOutcome outcome, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        using var request = NewRequest(call);
-        var (response, failure) = await SendAsync(request, call, cancellationToken);
+        // The budget covers the send up to the headers only; the body flows for as long as the consumer reads.
+        using var owned = call.Owned;
+        using var scope = new CallScope(this, call, cancellationToken);
+        var (response, failure) = await SendAsync(call, scope, _time.GetTimestamp());
         if (failure is not null)
         {
             outcome.Failure = Fail(failure, call);
@@ -377,10 +376,10 @@ internal sealed class ClusterClient
             {
                 try
                 {
-                    body = await response.Content.ReadAsStreamAsync(cancellationToken);
-                    items = JsonSerializer.DeserializeAsyncEnumerable(body, type, topLevelValues: true, cancellationToken).GetAsyncEnumerator(cancellationToken);
+                    body = await response.Content.ReadAsStreamAsync(scope.Token);
+                    items = JsonSerializer.DeserializeAsyncEnumerable(body, type, topLevelValues: true, scope.Token).GetAsyncEnumerator(scope.Token);
                 }
-                catch (Exception e) when (ClassifyBodyFailure(e, call, type.Type.Name, cancellationToken) is { } bodyFailure)
+                catch (Exception e) when (ClassifyBodyFailure(e, call, type.Type.Name, scope) is { } bodyFailure)
                 {
                     outcome.Failure = Fail(bodyFailure, call);
                 }
@@ -394,7 +393,7 @@ internal sealed class ClusterClient
                         more = await items.MoveNextAsync();
                         item = more ? items.Current : default;
                     }
-                    catch (Exception e) when (ClassifyBodyFailure(e, call, type.Type.Name, cancellationToken) is { } bodyFailure)
+                    catch (Exception e) when (ClassifyBodyFailure(e, call, type.Type.Name, scope) is { } bodyFailure)
                     {
                         outcome.Failure = Fail(bodyFailure, call);
                     }
@@ -437,42 +436,31 @@ internal sealed class ClusterClient
         }
     }
 
-    private HttpRequestMessage NewRequest(Call call)
-    {
-        var request = new HttpRequestMessage(call.Method, new Uri(_base + call.Path + (call.Query is null ? "" : "?" + call.Query)))
-        {
-            // ipfs-cluster's REST server speaks HTTP/1.1 (trailers ride on chunked encoding, docs/protocol/cluster-rest.md §1.3).
-            Version = HttpVersion.Version11,
-            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
-            Content = call.Content,
-        };
-        request.Headers.Authorization = _auth;
-        if (call.Timeout is { } timeout)
-        {
-            request.Options.Set(ClusterResilience.AttemptTimeoutOption, timeout);
-        }
-
-        if (call.Mode == ClusterCallMode.HealthProbe)
-        {
-            request.Options.Set(ClusterResilience.HealthProbeOption, true);
-        }
-
-        return request;
-    }
-
-    /// <summary>Sends up to response headers. Non-success statuses become failures (3xx included: redirects are not followed).</summary>
-    private async Task<(HttpResponseMessage? Response, ClusterFailure? Failure)> SendAsync(HttpRequestMessage request, Call call, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends through the Refit client up to response headers. Non-success statuses become failures (3xx included:
+    /// redirects are not followed). Records the call's outcome (once per call: retries are inside).
+    /// </summary>
+    private async Task<(HttpResponseMessage? Response, ClusterFailure? Failure)> SendAsync(Call call, CallScope scope, long started)
     {
         HttpResponseMessage response;
         try
         {
-            response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            response = await call.Send(_api, scope.Token);
         }
-        catch (Exception e) when (ClassifySendFailure(e, call, cancellationToken) is { } failure)
+        // Refit wraps what the handler chain threw (connect errors, the pipeline's rejections) in ApiRequestException.
+        catch (Exception e) when (ClassifySendFailure(e is ApiRequestException { InnerException: { } inner } ? inner : e, call, scope) is { } failure)
         {
+            Record(call, failure.Kind switch
+            {
+                ClusterFailureKind.Timeout => "timeout",
+                ClusterFailureKind.CircuitOpen => "circuit_open",
+                ClusterFailureKind.Cancelled => "cancelled",
+                _ => "connect_error",
+            }, started);
             return (null, failure);
         }
-
+        // 404 "pin is not part of the pinset" is an answer, not a failure (docs/protocol/cluster-rest.md §5.12).
+        Record(call, (int)response.StatusCode < 400 || response.StatusCode == HttpStatusCode.NotFound ? "success" : "http_error", started);
         if (response.IsSuccessStatusCode)
         {
             return (response, null);
@@ -480,7 +468,16 @@ internal sealed class ClusterClient
 
         using (response)
         {
-            return (null, await ReadErrorAsync(response, call, cancellationToken));
+            return (null, await ReadErrorAsync(response, call, scope.Token));
+        }
+    }
+
+    /// <summary><c>gateway_undercluster_requests_total</c> and its duration (to response headers); health probes have their own counter.</summary>
+    private void Record(Call call, string outcome, long started)
+    {
+        if (call.Mode != ClusterCallMode.HealthProbe)
+        {
+            _metrics?.RecordUnderclusterRequest(Name, outcome, _time.GetElapsedTime(started));
         }
     }
 
@@ -545,24 +542,44 @@ internal sealed class ClusterClient
         }
     }
 
-    private ClusterFailure? ClassifySendFailure(Exception e, Call call, CancellationToken cancellationToken) => e switch
+    private ClusterFailure? ClassifySendFailure(Exception e, Call call, CallScope scope) => e switch
     {
-        OperationCanceledException when cancellationToken.IsCancellationRequested => Failure(ClusterFailureKind.Cancelled, call, "cancelled by the caller"),
-        IsolatedCircuitException => Failure(ClusterFailureKind.CircuitOpen, call, ClusterFailureMessages.HeldOpenByProbe),
+        OperationCanceledException when scope.CallerCancelled => Failure(ClusterFailureKind.Cancelled, call, "cancelled by the caller"),
+        OperationCanceledException when scope.HeldOpenByProbe => HeldOpen(call),
+        IsolatedCircuitException => HeldOpen(call),
         BrokenCircuitException => Failure(ClusterFailureKind.CircuitOpen, call, e.Message),
         TimeoutRejectedException timeout => Failure(ClusterFailureKind.Timeout, call, "no response headers in time") with { TimeoutAfter = timeout.Timeout },
         HttpRequestException http => Failure(ClusterFailureKind.Connect, call, DescribeTransport(http)),
+        // A socket error may surface bare, not wrapped in HttpRequestException (e.g. 107 ENOTCONN when the peer reset the connection as it was shut down).
+        SocketException socket => Failure(ClusterFailureKind.Connect, call, DescribeSocket(socket)),
         OperationCanceledException => Failure(ClusterFailureKind.Timeout, call, e.Message),
         _ => null,
     };
 
-    private ClusterFailure? ClassifyBodyFailure(Exception e, Call call, string typeName, CancellationToken cancellationToken) => e switch
+    private ClusterFailure? ClassifyBodyFailure(Exception e, Call call, string typeName, CallScope scope) => e switch
     {
-        OperationCanceledException when cancellationToken.IsCancellationRequested => Failure(ClusterFailureKind.Cancelled, call, "cancelled by the caller"),
+        OperationCanceledException when scope.CallerCancelled => Failure(ClusterFailureKind.Cancelled, call, "cancelled by the caller"),
+        OperationCanceledException when scope.HeldOpenByProbe => HeldOpen(call),
         OperationCanceledException => Failure(ClusterFailureKind.Timeout, call, "body not received in time"),
         JsonException json => Failure(ClusterFailureKind.BadBody, call, json.Message) with { ExpectedType = typeName },
-        IOException or HttpRequestException => Failure(ClusterFailureKind.StreamBroken, call, "connection lost mid-body: " + (e.InnerException?.Message ?? e.Message)),
+        IOException or HttpRequestException or SocketException when scope.HeldOpenByProbe => HeldOpen(call),
+        IOException or HttpRequestException or SocketException => Failure(ClusterFailureKind.StreamBroken, call, "connection lost mid-body: " + (e.InnerException?.Message ?? e.Message)),
         _ => null,
+    };
+
+    /// <summary>The health probe holds the circuit open: the call was refused, or cancelled in flight, with the probe's reason.</summary>
+    private ClusterFailure HeldOpen(Call call) =>
+        Failure(ClusterFailureKind.CircuitOpen, call, ClusterFailureMessages.HeldOpenByProbeBecause(_resilience.IsolationReason));
+
+    internal static string DescribeSocket(SocketException socket) => socket.SocketErrorCode switch
+    {
+        SocketError.ConnectionRefused => "connection refused",
+        SocketError.ConnectionReset => "connection reset",
+        SocketError.NotConnected or SocketError.Shutdown or SocketError.ConnectionAborted => "connection lost",
+        SocketError.HostNotFound or SocketError.TryAgain or SocketError.NoData => "host name not resolved",
+        SocketError.TimedOut => "connect timed out",
+        SocketError.HostUnreachable or SocketError.NetworkUnreachable => "host unreachable",
+        _ => socket.Message,
     };
 
     private static string DescribeTransport(HttpRequestException e)
@@ -571,15 +588,7 @@ internal sealed class ClusterClient
         {
             if (inner is SocketException socket)
             {
-                return socket.SocketErrorCode switch
-                {
-                    SocketError.ConnectionRefused => "connection refused",
-                    SocketError.ConnectionReset => "connection reset",
-                    SocketError.HostNotFound or SocketError.TryAgain or SocketError.NoData => "host name not resolved",
-                    SocketError.TimedOut => "connect timed out",
-                    SocketError.HostUnreachable or SocketError.NetworkUnreachable => "host unreachable",
-                    _ => socket.Message,
-                };
+                return DescribeSocket(socket);
             }
         }
 
@@ -628,14 +637,46 @@ internal sealed class ClusterClient
     private List<string> SplitIntoBatches(IReadOnlyList<string> cids, int fixedLength) =>
         [.. CidBatch.Split(cids, int.MaxValue, _settings.MaxRequestTargetLength - fixedLength).Select(batch => string.Join(',', batch))];
 
-    private sealed record Call(HttpMethod Method, string Path, string? Query)
+    /// <summary>One REST call: what it is called in failures and logs, and how to send it through the Refit client.</summary>
+    private sealed record Call(string Method, string Path, Func<IClusterRestApi, CancellationToken, Task<HttpResponseMessage>> Send)
     {
-        public HttpContent? Content { get; init; }
-
-        public TimeSpan? Timeout { get; init; }
+        /// <summary>Replaces the undercluster's timeout; <see cref="Timeout.InfiniteTimeSpan"/> = the caller's token only.</summary>
+        public TimeSpan? Budget { get; init; }
 
         public ClusterCallMode Mode { get; init; }
 
+        /// <summary>A request body the call owns (disposed once sent).</summary>
+        public HttpContent? Owned { get; init; }
+
         public string Operation => $"{Method} {Path}";
+    }
+
+    /// <summary>
+    /// A call's token: the caller's, linked (except for health probes) with the undercluster's in-flight token, which
+    /// the probe cancels when it declares the undercluster down; and which of the two ended the call.
+    /// </summary>
+    private sealed class CallScope : IDisposable
+    {
+        private readonly CancellationToken _caller;
+        private readonly CancellationToken _inFlight;
+        private readonly CancellationTokenSource? _linked;
+
+        public CallScope(ClusterClient client, Call call, CancellationToken caller)
+        {
+            _caller = caller;
+            if (call.Mode != ClusterCallMode.HealthProbe)
+            {
+                _inFlight = client._resilience.InFlightToken;
+                _linked = CancellationTokenSource.CreateLinkedTokenSource(caller, _inFlight);
+            }
+        }
+
+        public CancellationToken Token => _linked?.Token ?? _caller;
+
+        public bool CallerCancelled => _caller.IsCancellationRequested;
+
+        public bool HeldOpenByProbe => _inFlight.IsCancellationRequested;
+
+        public void Dispose() => _linked?.Dispose();
     }
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using CompositeGateway.Go;
 
 namespace CompositeGateway.Clusters;
@@ -84,18 +83,18 @@ internal sealed record PinRequest
     }
 
     /// <summary>
-    /// The query string (no leading <c>?</c>) in docs/protocol/cluster-rest.md §4's parameter order, each name and value
-    /// percent-encoded (RFC 3986 unreserved characters kept), metadata in ordinal key order so the
-    /// same options always render the same string.
+    /// The query parameters in docs/protocol/cluster-rest.md §4's order (the dictionary keeps insertion order; Refit
+    /// percent-encodes each name and value, RFC 3986 unreserved characters kept), metadata in ordinal key order so the
+    /// same options always render the same query.
     /// </summary>
-    public string ToQueryString()
+    public Dictionary<string, string> ToQuery()
     {
-        var query = new StringBuilder();
+        var query = new Dictionary<string, string>(StringComparer.Ordinal);
         AppendTo(query);
-        return query.ToString();
+        return query;
     }
 
-    internal void AppendTo(StringBuilder query)
+    internal void AppendTo(Dictionary<string, string> query)
     {
         if (!string.IsNullOrEmpty(Name))
         {
@@ -144,15 +143,7 @@ internal sealed record PinRequest
         }
     }
 
-    internal static void Append(StringBuilder query, string name, string value)
-    {
-        if (query.Length > 0)
-        {
-            query.Append('&');
-        }
-
-        query.Append(Uri.EscapeDataString(name)).Append('=').Append(Uri.EscapeDataString(value));
-    }
+    internal static void Append(Dictionary<string, string> query, string name, string value) => query[name] = value;
 
     // The cluster's check happens after 0 is replaced by its own default (docs/protocol/cluster-rest.md §4), which the gateway
     // cannot see; these are the combinations that are wrong whatever that default is.

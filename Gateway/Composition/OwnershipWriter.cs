@@ -136,7 +136,7 @@ internal sealed class OwnershipWriter(Undercluster undercluster, PinPathOptions 
             }
             else if (ownership.IsOwner(stored.Metadata) && PinRewrite.Covers(stored, mode) && !ownership.ShapeOutdated(stored))
             {
-                return new Ensured(stored, null);
+                return new Ensured(stored, null) { Untouched = true };
             }
             else
             {
@@ -231,5 +231,13 @@ internal sealed class OwnershipWriter(Undercluster undercluster, PinPathOptions 
     private static UnpinResult Failed(ClusterFailure failure) => new(UnpinOutcome.Failed, GatewayFailure.From(failure));
 
     /// <summary>The pin as stored once owned, or why it could not be.</summary>
-    public readonly record struct Ensured(ClusterPin? Pin, GatewayFailure? Failure);
+    /// <summary>The pin as it now stands, or why not; <see cref="Untouched"/> when it was ours already and nothing was written.</summary>
+    public readonly record struct Ensured(ClusterPin? Pin, GatewayFailure? Failure)
+    {
+        /// <summary>
+        /// No write happened, so the undercluster's peers were not told anything: a pin attempt that ended in
+        /// error stays in error unless someone asks for a retry (a write would have re-queued it, docs/protocol/cluster-rest.md §5.7).
+        /// </summary>
+        public bool Untouched { get; init; }
+    }
 }

@@ -2,6 +2,7 @@ using CompositeGateway.Clusters;
 using CompositeGateway.Clusters.Wire;
 using CompositeGateway.Configuration;
 using CompositeGateway.Ipld;
+using CompositeGateway.Telemetry;
 using CompositeGateway.Underclusters;
 
 namespace CompositeGateway.Composition;
@@ -32,7 +33,7 @@ internal sealed class UnderclusterPinService : IPinService
     private readonly UnderclusterPinLister _lister;
     private readonly PinWaitRegistry _waits;
 
-    public UnderclusterPinService(Undercluster undercluster, PinPathOptions options, GatewayOwner owner, TimeProvider time, ILogger logger)
+    public UnderclusterPinService(Undercluster undercluster, PinPathOptions options, GatewayOwner owner, TimeProvider time, ILogger logger, GatewayMetrics? metrics = null)
     {
         _undercluster = undercluster;
         _options = options;
@@ -40,7 +41,7 @@ internal sealed class UnderclusterPinService : IPinService
         _logger = logger;
         _writer = new OwnershipWriter(undercluster, options, _ownership, time, logger);
         _lister = new UnderclusterPinLister(undercluster, options, _ownership, logger);
-        _waits = new PinWaitRegistry(undercluster, options, _ownership, time, logger);
+        _waits = new PinWaitRegistry(undercluster, options, _ownership, time, logger, metrics);
     }
 
     internal Ownership Ownership => _ownership;
@@ -154,9 +155,51 @@ internal sealed class UnderclusterPinService : IPinService
     {
         using var held = await _locks.AcquireAsync(intent.Cid.ToString(), cancellationToken);
         var ensured = await _writer.EnsureOwnedAsync(intent.Cid, intent.Mode, cancellationToken);
-        return ensured.Failure is { } failure
-            ? PinStartResult.Failed(failure)
-            : PinStartResult.Started(_waits.Start(intent.Cid, intent.Mode, ensured.Pin!, ReestablishAsync, cancellationToken));
+        if (ensured.Failure is { } failure)
+        {
+            return PinStartResult.Failed(failure);
+        }
+
+        await RetryIfFailedAsync(intent.Cid, ensured, cancellationToken);
+        return PinStartResult.Started(_waits.Start(intent.Cid, intent.Mode, ensured.Pin!, ReestablishAsync, cancellationToken));
+    }
+
+    /// <summary>
+    /// A pin/add for a pin of ours that is already in the pinset is the overcluster retrying (its recover loop,
+    /// <c>pin_recover_interval</c>, or <c>ipfs-cluster-ctl recover</c>): when peers of the undercluster ended the
+    /// attempt in <c>pin_error</c> or <c>unexpectedly_unpinned</c>, nothing retries there until someone asks, so
+    /// the gateway asks with <c>POST /pins/{cid}/recover</c>, which re-queues exactly those peers' pin operations
+    /// without a state update (docs/protocol/cluster-rest.md §5.10). Without it the wait would see the old error and the peer
+    /// would retry forever. A failure to ask is logged only: the wait that follows reports what the peers do.
+    /// </summary>
+    private async Task RetryIfFailedAsync(Cid cid, OwnershipWriter.Ensured ensured, CancellationToken cancellationToken)
+    {
+        if (!ensured.Untouched)
+        {
+            return;
+        }
+
+        var read = await Client.GetStatusAsync(cid, local: false, cancellationToken);
+        if (!read.TryGetValue(out var status, out var failure))
+        {
+            CompositionLog.PinRetryFailed(_logger, cid, Name, GatewayFailure.From(failure).Message);
+            return;
+        }
+
+        var failed = status.PeerMap.Values.Where(p => p.Status is TrackerStatus.PinError or TrackerStatus.UnexpectedlyUnpinned).ToList();
+        if (failed.Count == 0)
+        {
+            return;
+        }
+
+        var recover = await Client.RecoverAsync(cid, local: false, cancellationToken);
+        if (!recover.TryGetValue(out _, out failure))
+        {
+            CompositionLog.PinRetryFailed(_logger, cid, Name, GatewayFailure.From(failure).Message);
+            return;
+        }
+
+        CompositionLog.PinRetried(_logger, cid, Name, failed[0].Status, failed.Count);
     }
 
     /// <summary>
@@ -218,6 +261,8 @@ internal sealed class UnderclusterPinService : IPinService
             {
                 return PinStartResult.Failed(ensureFailure);
             }
+
+            await RetryIfFailedAsync(to, ensured, cancellationToken);
         }
 
         var wait = _waits.Start(to, mode, ensured.Pin!, ReestablishAsync, cancellationToken);

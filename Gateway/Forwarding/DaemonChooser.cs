@@ -1,12 +1,27 @@
+using System.Net;
 using CompositeGateway.Composition;
 using CompositeGateway.Configuration;
 using CompositeGateway.Ipld;
 using CompositeGateway.Underclusters;
+using Yarp.ReverseProxy.Forwarder;
 
 namespace CompositeGateway.Forwarding;
 
 /// <summary>An undercluster's IPFS daemon (<c>underclusters[].ipfs_api</c>).</summary>
-internal sealed record IpfsDaemon(string Undercluster, Uri BaseUrl, TimeSpan Timeout);
+internal sealed record IpfsDaemon(string Undercluster, Uri BaseUrl, TimeSpan Timeout)
+{
+    /// <summary>The base URL as YARP's destination prefix (no trailing slash), made once rather than per request.</summary>
+    public string DestinationPrefix { get; } = BaseUrl.AbsoluteUri.TrimEnd('/');
+
+    /// <summary>How YARP sends to this daemon, the same for every request.</summary>
+    public ForwarderRequestConfig RequestConfig { get; } = new()
+    {
+        // No byte from the daemon for this long fails the call; an endless stream that keeps sending lives on.
+        ActivityTimeout = Timeout,
+        Version = HttpVersion.Version11,
+        VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
+    };
+}
 
 /// <summary>
 /// Picks the daemon a forwarded command goes to, without any extra round trip (docs/forwarding.md "Which daemon"):
@@ -33,25 +48,38 @@ internal sealed class DaemonChooser
     /// <summary>The daemons in the order to try for a command whose first argument is <paramref name="argument"/>; empty when none is usable.</summary>
     public IReadOnlyList<IpfsDaemon> Candidates(string? argument)
     {
-        IEnumerable<IpfsDaemon> ordered = _daemons;
+        IReadOnlyList<IpfsDaemon> ordered = _daemons;
         if (_placement is { Policy: PlacementPolicy.Spread } placement && CidOf(argument) is { } cid)
         {
             var rank = placement.Rank(cid).Select((member, index) => (member.Name, index)).ToDictionary(x => x.Name, x => x.index, StringComparer.Ordinal);
-            ordered = _daemons.OrderBy(d => rank.GetValueOrDefault(d.Undercluster, int.MaxValue));
+            ordered = [.. _daemons.OrderBy(d => rank.GetValueOrDefault(d.Undercluster, int.MaxValue))];
         }
 
-        if (_health is null)
+        // Every request asks this; when all daemons are healthy (the usual case) the answer needs no health snapshot and no new list.
+        if (_health is null || AllHealthy(_health, ordered))
         {
-            return [.. ordered];
+            return ordered;
         }
 
         var states = _health.Snapshot().ToDictionary(s => s.Name, s => s.State, StringComparer.Ordinal);
-        var list = ordered.ToList();
         return
         [
-            .. list.Where(d => _health.IsHealthy(d.Undercluster)),
-            .. list.Where(d => states.GetValueOrDefault(d.Undercluster) == UnderclusterState.Unknown),
+            .. ordered.Where(d => _health.IsHealthy(d.Undercluster)),
+            .. ordered.Where(d => states.GetValueOrDefault(d.Undercluster) == UnderclusterState.Unknown),
         ];
+    }
+
+    private static bool AllHealthy(IUnderclusterHealthView health, IReadOnlyList<IpfsDaemon> daemons)
+    {
+        for (var i = 0; i < daemons.Count; i++)
+        {
+            if (!health.IsHealthy(daemons[i].Undercluster))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>The CID of a Kubo path argument (<c>Qm…</c>, <c>/ipfs/&lt;cid&gt;/a/b</c>), in the form placement hashes.</summary>

@@ -1,4 +1,5 @@
 using CompositeGateway.KuboRpc;
+using CompositeGateway.Telemetry;
 using Microsoft.Net.Http.Headers;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -15,6 +16,8 @@ namespace CompositeGateway.Forwarding;
 /// trailers — and Kestrel sends trailers only over HTTP/2 and later. Where the caller can take trailers they are
 /// copied; where not, a stream error ends the answer without its clean end (connection aborted), the same
 /// signal the gateway gives for its own failed streams (docs/protocol/kubo-rpc-as-called-by-cluster.md §1.1).</para>
+/// <para>The base is YARP's <see cref="HttpTransformer.Empty"/> (headers copied, nothing added), not <c>Default</c>, which
+/// would add <c>X-Forwarded-For/Proto/Host/Prefix</c>: Kubo reads none of them, and they cost a few header writes per request.</para>
 /// </summary>
 internal sealed class ForwardTransformer(string command, string undercluster, ILogger logger) : HttpTransformer
 {
@@ -25,7 +28,7 @@ internal sealed class ForwardTransformer(string command, string undercluster, IL
 
     public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
     {
-        await Default.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
+        await Empty.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
         var headers = proxyRequest.Headers;
         headers.Remove(HeaderNames.Origin);
         headers.Remove(HeaderNames.Referer);
@@ -37,7 +40,7 @@ internal sealed class ForwardTransformer(string command, string undercluster, IL
 
     public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
     {
-        var copy = await Default.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
+        var copy = await Empty.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
         if (!httpContext.Response.SupportsTrailers())
         {
             // Announcing a trailer that cannot come would only mislead the caller.
@@ -49,7 +52,7 @@ internal sealed class ForwardTransformer(string command, string undercluster, IL
 
     public override async ValueTask TransformResponseTrailersAsync(HttpContext httpContext, HttpResponseMessage proxyResponse, CancellationToken cancellationToken)
     {
-        await Default.TransformResponseTrailersAsync(httpContext, proxyResponse, cancellationToken);
+        await Empty.TransformResponseTrailersAsync(httpContext, proxyResponse, cancellationToken);
         if (!proxyResponse.TrailingHeaders.TryGetValues(StreamErrorTrailer, out var values)
             || values.FirstOrDefault(v => v.Length > 0) is not { } error)
         {
@@ -60,7 +63,7 @@ internal sealed class ForwardTransformer(string command, string undercluster, IL
         if (!httpContext.Response.SupportsTrailers())
         {
             // The body is complete as far as bytes go; aborting now keeps the chunked terminator from saying "done".
-            await KuboErrorWriter.WriteAsync(httpContext, KuboFailure.Normal(error));
+            await KuboErrorWriter.WriteAsync(httpContext, KuboFailure.Normal(error) with { Kind = KuboErrorKinds.UnderclusterError });
         }
     }
 }

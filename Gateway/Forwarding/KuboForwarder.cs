@@ -21,6 +21,7 @@ internal sealed class KuboForwarder : IUnansweredCommands, IDisposable
     private readonly DaemonChooser _chooser;
     private readonly ForwardOptions _options;
     private readonly ILogger<KuboForwarder> _logger;
+    private readonly HashSet<string> _listed;
 
     public KuboForwarder(IHttpForwarder forwarder, DaemonChooser chooser, ForwardOptions options, ILogger<KuboForwarder> logger)
     {
@@ -28,6 +29,7 @@ internal sealed class KuboForwarder : IUnansweredCommands, IDisposable
         _chooser = chooser;
         _options = options;
         _logger = logger;
+        _listed = new HashSet<string>(options.Commands, StringComparer.Ordinal);
         Client = CreateClient();
 
         // Configuration cannot see the Kubo command table (it sits below the Kubo surface), so the check is made here.
@@ -65,7 +67,7 @@ internal sealed class KuboForwarder : IUnansweredCommands, IDisposable
             return "unknown";
         }
 
-        var label = _options.Commands.Contains(command, StringComparer.Ordinal) ? command : WildcardLabel;
+        var label = _listed.Contains(command) ? command : WildcardLabel;
 
         var argument = command.Length < path.Length ? path[(command.Length + 1)..] : http.Request.Query["arg"].FirstOrDefault();
         var candidates = _chooser.Candidates(argument);
@@ -83,14 +85,7 @@ internal sealed class KuboForwarder : IUnansweredCommands, IDisposable
 
         var daemon = candidates[0];
         ForwardingLog.Forwarding(_logger, command, daemon.Undercluster, daemon.BaseUrl);
-        var config = new ForwarderRequestConfig
-        {
-            // No byte from the daemon for this long fails the call; an endless stream that keeps sending lives on.
-            ActivityTimeout = daemon.Timeout,
-            Version = HttpVersion.Version11,
-            VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
-        };
-        var error = await _forwarder.SendAsync(http, daemon.BaseUrl.AbsoluteUri.TrimEnd('/'), Client, config, new ForwardTransformer(command, daemon.Undercluster, _logger));
+        var error = await _forwarder.SendAsync(http, daemon.DestinationPrefix, Client, daemon.RequestConfig, new ForwardTransformer(command, daemon.Undercluster, _logger));
         if (error is ForwarderError.None or ForwarderError.RequestCanceled or ForwarderError.ResponseBodyCanceled or ForwarderError.RequestBodyCanceled)
         {
             return label;

@@ -1,11 +1,20 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
 using CompositeGateway.Clusters;
+using CompositeGateway.Clusters.Wire;
 using CompositeGateway.Configuration;
 using CompositeGateway.Telemetry;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Http.Resilience;
+using Refit;
 
 namespace CompositeGateway.Underclusters;
 
-/// <summary><c>services.AddClusterClients(options)</c>: one named <c>HttpClient</c> and one <see cref="ClusterClient"/> per undercluster.</summary>
+/// <summary>
+/// <c>services.AddClusterClients(options)</c>: per undercluster, one Refit client of <see cref="IClusterRestApi"/> (keyed by the
+/// undercluster's name) on one named <c>HttpClient</c> with its resilience handler, and one <see cref="ClusterClient"/> facade.
+/// </summary>
 internal static class ClusterClientRegistration
 {
     /// <summary>The <c>IHttpClientFactory</c> name of an undercluster's client.</summary>
@@ -29,43 +38,56 @@ internal static class ClusterClientRegistration
         // The registry needs the factory even with no undercluster configured (tests, tools).
         services.AddHttpClient();
 
+        // One ClusterResilience per undercluster for the process lifetime: the breaker's state and the in-flight token
+        // outlive any handler, and the pipelines the resilience handler builds (once per key) close over them.
         services.AddSingleton(sp =>
         {
-            var time = sp.GetRequiredService<TimeProvider>();
             var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger<ClusterClient>();
             return new ClusterResiliencePipelines(options.Underclusters.ToDictionary(
                 c => c.Name,
-                c => new ClusterResilience(c, settings, time, logger),
+                c => new ClusterResilience(c, settings, logger),
                 StringComparer.Ordinal));
         });
 
         foreach (var cluster in options.Underclusters)
         {
-            services.AddHttpClient(HttpClientName(cluster.Name), http =>
+            var name = cluster.Name;
+            services.AddKeyedRefitGeneratedClient<IClusterRestApi>(name, ClusterJsonContext.Default, _ => new RefitSettings(), HttpClientName(name), allowReflectionFallback: false)
+                .ConfigureHttpClient(http =>
                 {
-                    // The resilience handler times each attempt; HttpClient's own timeout would also cut streams' bodies.
+                    http.BaseAddress = ClusterClient.BaseAddress(cluster.Url);
+                    // The resilience pipeline holds each call's budget; HttpClient's own timeout would also cut streams' bodies.
                     http.Timeout = Timeout.InfiniteTimeSpan;
+                    // ipfs-cluster's REST server speaks HTTP/1.1 (trailers ride on chunked encoding, docs/protocol/cluster-rest.md §1.3).
+                    http.DefaultRequestVersion = HttpVersion.Version11;
+                    http.DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact;
+                    if (cluster.Auth is { } auth)
+                    {
+                        // docs/protocol/cluster-rest.md §1.1: Basic with both parts non-empty. Bearer tokens (POST /token) would save nothing here.
+                        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(
+                            "Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(auth.Username + ":" + auth.Password)));
+                    }
                 })
                 // ClusterClient logs failures itself (ClusterLog); IHttpClientFactory's four Information lines
                 // per request would log every health probe and every status poll.
                 .RemoveAllLoggers()
                 .ConfigurePrimaryHttpMessageHandler(() => CreateTransport(settings))
-                .AddHttpMessageHandler(sp => sp.GetService<GatewayMetrics>() is { } metrics
-                    ? new ClusterMetricsHandler(cluster.Name, metrics, sp.GetRequiredService<TimeProvider>())
-                    : new PassThroughHandler())
-                .AddHttpMessageHandler(sp => new ClusterResilienceHandler(sp.GetRequiredService<ClusterResiliencePipelines>()[cluster.Name]))
                 // PooledConnectionLifetime recycles connections; rotating whole handlers would only drop streams' connections.
-                .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
+                .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
+                .AddResilienceHandler(ClusterResilience.PipelineName, (builder, context) =>
+                    context.ServiceProvider.GetRequiredService<ClusterResiliencePipelines>()[name].Configure(
+                        builder, context.InstanceName, context.ServiceProvider.GetRequiredService<TimeProvider>()))
+                .SelectPipelineBy(_ => ClusterResilience.SelectPipeline);
         }
 
         services.AddSingleton(sp =>
         {
-            var factory = sp.GetRequiredService<IHttpClientFactory>();
             var pipelines = sp.GetRequiredService<ClusterResiliencePipelines>();
+            var metrics = sp.GetService<GatewayMetrics>();
             var time = sp.GetRequiredService<TimeProvider>();
             var logger = sp.GetRequiredService<ILogger<ClusterClient>>();
             return new ClusterClientRegistry(options.Underclusters.Select(c =>
-                new ClusterClient(c, factory.CreateClient(HttpClientName(c.Name)), pipelines[c.Name], settings, time, logger)));
+                new ClusterClient(c, sp.GetRequiredKeyedService<IClusterRestApi>(c.Name), pipelines[c.Name], settings, metrics, time, logger)));
         });
 
         return services;
@@ -87,7 +109,4 @@ internal static class ClusterClientRegistration
         PooledConnectionLifetime = settings.PooledConnectionLifetime,
         PooledConnectionIdleTimeout = settings.PooledConnectionIdleTimeout,
     };
-
-    /// <summary>Stands in for the metrics handler where no <see cref="GatewayMetrics"/> is registered (library use, some tests).</summary>
-    private sealed class PassThroughHandler : DelegatingHandler;
 }

@@ -1,0 +1,103 @@
+using System.CommandLine;
+using CompositeGateway.Cli;
+using CompositeGateway.Configuration;
+
+namespace CompositeGateway.Tests.Cli;
+
+/// <summary>
+/// <c>check-config</c> prints the whole effective configuration: every key of the one table
+/// (<see cref="ConfigurationKeys"/>), and the values written in the file, not the defaults, for the keys an
+/// operator of several underclusters sets (placement, weight, tags, required, replication factors).
+/// </summary>
+public sealed class CheckConfigEffectiveTests
+{
+    private string folder = null!;
+
+    [SetUp]
+    public void SetUp()
+    {
+        folder = Path.Combine(Path.GetTempPath(), "cg-effective-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(folder);
+    }
+
+    [TearDown]
+    public void TearDown() => Directory.Delete(folder, recursive: true);
+
+    [Test]
+    public async Task CheckConfig_PlacementAndPerUnderclusterKeysSet_PrintedAsWritten()
+    {
+        var output = await CheckConfigAsync("""
+            placement:
+              policy: spread
+              copies: 2
+              quorum: 1
+              repo_stat_unreachable: fail
+            underclusters:
+              - name: eu
+                url: http://10.0.0.1:9094
+                ipfs_api: http://10.0.0.1:5001
+                weight: 3
+                tags: [region=eu, reliable]
+                required: false
+                replication_factor_min: 2
+                replication_factor_max: 4
+                auth:
+                  username: admin
+                  password_env: EU_PW
+              - name: us
+                url: http://10.0.1.1:9094
+            """);
+        Assert.Multiple(() =>
+        {
+            foreach (var line in new[]
+            {
+                "placement:", "  policy: spread", "  quorum: 1", "  copies: 2", "  repo_stat_unreachable: fail",
+                "    weight: 3", "    required: false", "    replication_factor_min: 2", "    replication_factor_max: 4",
+            })
+            {
+                Assert.That(output.Split('\n'), Does.Contain(line), output);
+            }
+
+            Assert.That(output.Split('\n'), Does.Contain("    tags: [\"region=eu\", \"reliable\"]"), output);
+            Assert.That(output.Split('\n'), Does.Contain("    ipfs_api: \"http://10.0.0.1:5001/\""), output);
+        });
+    }
+
+    [Test]
+    public async Task CheckConfig_EveryKeyOfTheTable_IsPrinted()
+    {
+        var output = await CheckConfigAsync("""
+            underclusters:
+              - name: eu
+                url: http://10.0.0.1:9094
+                ipfs_api: http://10.0.0.1:5001
+                auth:
+                  username: admin
+                  password_env: EU_PW
+            """);
+        var printed = output.Split('\n').Select(l => l.TrimStart(' ', '-').Split(':')[0]).ToHashSet(StringComparer.Ordinal);
+        // password_env / password_file are shown as one "password: <from …>" line, never as themselves.
+        var keys = Names(ConfigurationKeys.Root).Where(n => n is not "password_env" and not "password_file").ToList();
+        Assert.That(keys, Has.Count.GreaterThan(30));
+        Assert.That(keys, Is.SubsetOf(printed), output);
+        Assert.That(printed, Does.Contain("password"));
+    }
+
+    private static IEnumerable<string> Names(CompositeGateway.Configuration.ConfigurationSection section) =>
+        section.Keys.SelectMany(k => k.Child is { } child ? Names(child).Prepend(k.Name) : [k.Name]);
+
+    private async Task<string> CheckConfigAsync(string yaml)
+    {
+        var path = Path.Combine(folder, "gateway.yaml");
+        await File.WriteAllTextAsync(path, yaml);
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var exit = await GatewayCommandLine.InvokeAsync(
+            ["check-config", "--config", path],
+            new InvocationConfiguration { Output = output, Error = error },
+            new Dictionary<string, string> { ["EU_PW"] = "secret" });
+        Assert.That(exit, Is.Zero, error.ToString());
+        Assert.That(output.ToString(), Does.Not.Contain("secret"));
+        return output.ToString();
+    }
+}
