@@ -80,7 +80,7 @@ internal static class LabPinning
             // running, or done, carries on; one that ended in error is replaced by a new attempt (ipfs-cluster's
             // optracker.TrackNewOperation), as a recover would.
             stored = !hasExisting ? StartAttempt(cluster, cid, stored, now.UtcTicks, attempt: 0)
-                : HasPinError(cluster, existing, now.UtcTicks) ? StartAttempt(cluster, cid, stored, now.UtcTicks, (byte)Math.Min(existing.Attempt + 1, byte.MaxValue))
+                : HasPinError(cluster, cid, existing, now.UtcTicks) ? StartAttempt(cluster, cid, stored, now.UtcTicks, (byte)Math.Min(existing.Attempt + 1, byte.MaxValue))
                 : stored with { QueuedAtTicks = existing.QueuedAtTicks, DelayMs = existing.DelayMs, FailMask = existing.FailMask, Attempt = existing.Attempt };
             stored = stored with { AwaitingBlocks = cluster.Fetch(cid, stored) && cluster.Options.RequireBlocks };
             cluster.Store.Put(cid, stored);
@@ -138,11 +138,11 @@ internal static class LabPinning
         }
     }
 
-    private static bool HasPinError(LabCluster cluster, in StoredPin pin, long nowTicks)
+    private static bool HasPinError(LabCluster cluster, string cid, in StoredPin pin, long nowTicks)
     {
         foreach (var peer in cluster.Peers)
         {
-            if (PeerStatusMachine.Of(cluster, pin, peer, nowTicks, nowTicks).Status == TrackerStatus.PinError)
+            if (PeerStatusMachine.Of(cluster, cid, pin, peer, nowTicks, nowTicks).Status == TrackerStatus.PinError)
             {
                 return true;
             }

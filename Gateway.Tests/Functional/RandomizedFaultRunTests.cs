@@ -3,8 +3,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using CompositeGateway.Clusters.Wire;
+using CompositeGateway.Lab.Connector;
 using CompositeGateway.Lab;
-using CompositeGateway.Tests.Support;
 
 namespace CompositeGateway.Tests.Functional;
 
