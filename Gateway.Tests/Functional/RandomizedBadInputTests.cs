@@ -109,7 +109,12 @@ public sealed class RandomizedBadInputTests
         Assert.That((await go.IdAsync()).Error, Is.Null);
         var cid = TestEnvironment.NewCid();
         Assert.That((await go.PinAsync(cid)).Pinned, Is.True);
-        Assert.That((await go.PinLsAsync()).Value!.Keys, Is.EqualTo(new[] { cid }), "no bad request pinned anything");
+        // A random multipart body can be a well-formed upload: `add` then rightly pins what it stored. Anything else
+        // listed would be a pin a bad request made without content behind it.
+        var listed = (await go.PinLsAsync()).Value!.Keys.ToList();
+        Assert.That(listed, Does.Contain(cid));
+        var unexplained = listed.Where(k => k != cid && !environment.Cluster.HasBlock(k)).ToList();
+        Assert.That(unexplained, Is.Empty, "no bad request pinned anything but content it really added");
     }
 
     private readonly record struct Verdict(string Key, string? Failure);

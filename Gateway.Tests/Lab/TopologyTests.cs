@@ -103,20 +103,24 @@ public sealed class TopologyTests
         await using var lab = await StartAsync(LabTopology.BuiltIn("inception")!, FastSettings);
         var over = lab.Cluster("over");
         var under = lab.Cluster("under");
+        // The gateway learns of the loop from its health probe (docs/design/inception.md); a pin sent before the first
+        // probe has answered is not covered, so the pin goes in once the loop is known, within seconds of start.
+        var clock = Stopwatch.StartNew();
+        using var admin = new HttpClient { BaseAddress = lab.AdminUrl("gw") };
+        var readyBody = "";
+        await WaitAsync(() =>
+        {
+            using var ready = admin.GetAsync("ready").GetAwaiter().GetResult();
+            readyBody = ready.Content.ReadAsStringAsync().GetAwaiter().GetResult();
+            return ready.StatusCode == HttpStatusCode.ServiceUnavailable && readyBody.Contains("inception", StringComparison.Ordinal);
+        }, "loop detected");
+        Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(15)));
+
         var cid = NextCid();
         using var http = new HttpClient { BaseAddress = over.BaseAddress };
         (await http.PostAsync($"pins/{cid}", null)).Dispose();
-
-        var clock = Stopwatch.StartNew();
         await WaitAsync(() => over.PeerStatus(cid, 0) == "pin_error", "refused");
-        Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(15)));
         Assert.That(over.State.Peers[0].IpfsId, Is.EqualTo(lab.PeerIdOf("gw")));
-        using var admin = new HttpClient { BaseAddress = lab.AdminUrl("gw") };
-        using (var ready = await admin.GetAsync("ready"))
-        {
-            Assert.That(ready.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
-            Assert.That(await ready.Content.ReadAsStringAsync(), Does.Contain("inception"));
-        }
 
         // Let recovery rounds run: requests stay bounded (one round every recover interval), and nothing reached the undercluster.
         var before = over.Trackers[0]!.Ipfs.RequestCount + under.Trackers[0]!.Ipfs.RequestCount;

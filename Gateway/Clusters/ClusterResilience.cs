@@ -46,7 +46,9 @@ internal sealed class ClusterResilience
     private readonly UnderclusterOptions _cluster;
     private readonly ClusterClientSettings _settings;
     private readonly ILogger _logger;
-    private readonly CircuitBreakerStateProvider _circuit = new();
+    // The breaker's state as its own callbacks last reported it. Not a CircuitBreakerStateProvider: one provider may serve
+    // only one breaker, and the pipeline registry may build a pipeline twice when its first calls race (one copy is kept).
+    private int _breakerState = (int)CircuitState.Closed;
     private readonly CircuitBreakerManualControl _manual = new();
     private CancellationTokenSource _inFlight = new();
     private string? _isolationReason;
@@ -63,7 +65,7 @@ internal sealed class ClusterResilience
     /// Current breaker state, for metrics and <c>/ready</c>. The call pipeline (and so its breaker) is built at the first
     /// call; until then an isolation waits in the manual control, which applies it when the breaker attaches.
     /// </summary>
-    public CircuitState CircuitState => IsIsolated ? CircuitState.Isolated : _circuit.CircuitState;
+    public CircuitState CircuitState => IsIsolated ? CircuitState.Isolated : (CircuitState)Volatile.Read(ref _breakerState);
 
     /// <summary>Raised on every breaker transition (from the thread of the call that caused it).</summary>
     public event EventHandler<CircuitState>? CircuitStateChanged;
@@ -131,7 +133,6 @@ internal sealed class ClusterResilience
             SamplingDuration = _settings.BreakerSamplingDuration,
             MinimumThroughput = _settings.BreakerMinimumThroughput,
             BreakDuration = _settings.BreakerBreakDuration,
-            StateProvider = _circuit,
             ManualControl = _manual,
             ShouldHandle = args => ValueTask.FromResult(IsTransient(args.Outcome, args.Context)),
             OnOpened = args =>
@@ -141,18 +142,21 @@ internal sealed class ClusterResilience
                     ClusterLog.CircuitOpened(_logger, _cluster.Name, args.BreakDuration, Reason(args.Outcome));
                 }
 
+                Volatile.Write(ref _breakerState, (int)CircuitState.Open);
                 CircuitStateChanged?.Invoke(this, CircuitState.Open);
                 return default;
             },
             OnHalfOpened = _ =>
             {
                 ClusterLog.CircuitHalfOpened(_logger, _cluster.Name);
+                Volatile.Write(ref _breakerState, (int)CircuitState.HalfOpen);
                 CircuitStateChanged?.Invoke(this, CircuitState.HalfOpen);
                 return default;
             },
             OnClosed = _ =>
             {
                 ClusterLog.CircuitClosed(_logger, _cluster.Name);
+                Volatile.Write(ref _breakerState, (int)CircuitState.Closed);
                 CircuitStateChanged?.Invoke(this, CircuitState.Closed);
                 return default;
             },
