@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Logging.Abstractions;
 
 using CompositeGateway.Ipld;
+using CompositeGateway.Lab.Connector;
 using CompositeGateway.Lab.Ipfs;
 using CompositeGateway.Lab.Wire;
 
@@ -40,6 +41,16 @@ internal sealed class EmulatedCluster : IAsyncDisposable
 
     /// <summary>The simulated cluster: pinset, peers, per-peer status (<see cref="LabCluster.StatusOf"/>).</summary>
     public LabCluster State { get; }
+
+    /// <summary>
+    /// The W3C <c>traceparent</c> headers of the last requests received (at most <see cref="TraceParentsKept"/>), oldest
+    /// first: lets a test check that a caller propagates its trace to the cluster's REST API.
+    /// </summary>
+    public IReadOnlyCollection<string> ReceivedTraceParents => [.. _traceParents];
+
+    private const int TraceParentsKept = 1000;
+
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _traceParents = new();
 
     public string Name => State.Options.Name;
 
@@ -78,6 +89,7 @@ internal sealed class EmulatedCluster : IAsyncDisposable
         }
 
         var cluster = new EmulatedCluster(options, timeProvider ?? TimeProvider.System, loggerFactory ?? NullLoggerFactory.Instance);
+        cluster.StartTrackers();
         await cluster.ComeUpAsync(cancellationToken);
         if (options.IpfsListen is { } ipfsListen && EmulatedClusterOptions.TryParseListen(ipfsListen, out var ipfsEndPoint))
         {
@@ -96,6 +108,9 @@ internal sealed class EmulatedCluster : IAsyncDisposable
 
         return cluster;
     }
+
+    /// <summary>Per peer, the tracker driving its real IPFS daemon (null: simulated); empty without <see cref="EmulatedClusterOptions.IpfsApi"/>.</summary>
+    public IReadOnlyList<LabPeerTracker?> Trackers => State.Trackers ?? [];
 
     public void SetPeerDown(int index, bool down) => Faults.SetPeerDown(index, down);
 
@@ -204,6 +219,14 @@ internal sealed class EmulatedCluster : IAsyncDisposable
         }
 
         await GoDownAsync();
+        foreach (var tracker in Trackers)
+        {
+            if (tracker is not null)
+            {
+                await tracker.DisposeAsync();
+            }
+        }
+
         if (_ipfs is not null)
         {
             await _ipfs.DisposeAsync();
@@ -212,6 +235,23 @@ internal sealed class EmulatedCluster : IAsyncDisposable
 
         _disposed = true;
         _gate.Dispose();
+    }
+
+    private void StartTrackers()
+    {
+        var options = State.Options;
+        if (!Peers.Any(p => options.DaemonOf(p.Index) is not null))
+        {
+            return;
+        }
+
+        var logger = _loggerFactory.CreateLogger<LabPeerTracker>();
+        var trackers = Peers.Select(p => options.DaemonOf(p.Index) is { } api ? new LabPeerTracker(State, p, new Uri(api), logger) : null).ToList();
+        State.Trackers = trackers;
+        foreach (var tracker in trackers)
+        {
+            tracker?.Start();
+        }
     }
 
     private WebApplication Build(CancellationToken stopping)
@@ -229,20 +269,21 @@ internal sealed class EmulatedCluster : IAsyncDisposable
             kestrel.Listen(_endpoint, listen =>
             {
                 listen.Protocols = HttpProtocols.Http1;
-                listen.Use(next => connection =>
-                {
-                    if (State.Faults.Current.ResetConnections == true)
-                    {
-                        connection.Abort();
-                        return Task.CompletedTask;
-                    }
-
-                    return next(connection);
-                });
             });
         });
         var app = builder.Build();
-        app.Run(context => _api.HandleAsync(context, stopping));
+        app.Run(context =>
+        {
+            if (context.Request.Headers.TraceParent is [{ } traceParent, ..])
+            {
+                _traceParents.Enqueue(traceParent);
+                while (_traceParents.Count > TraceParentsKept && _traceParents.TryDequeue(out _))
+                {
+                }
+            }
+
+            return _api.HandleAsync(context, stopping);
+        });
         return app;
     }
 }

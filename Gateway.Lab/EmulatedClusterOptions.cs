@@ -1,4 +1,5 @@
 using System.Net;
+using CompositeGateway.Lab.Connector;
 
 namespace CompositeGateway.Lab;
 
@@ -64,6 +65,26 @@ internal sealed record EmulatedClusterOptions
     /// <summary><c>host:port</c> of the cluster's IPFS (Kubo RPC) facet serving the blocks it holds; null = none.</summary>
     public string? IpfsListen { get; init; }
 
+    /// <summary>
+    /// Kubo RPC API (<c>http://host:port</c>) every peer's IPFS daemon is: the peers then track their pins by
+    /// driving it as ipfs-cluster v1.1.6 peers do (<see cref="LabPeerTracker"/>), and their status comes from
+    /// it. Null = simulated daemons.
+    /// </summary>
+    public string? IpfsApi { get; init; }
+
+    /// <summary>Per-peer daemons (index i for peer i; a null or missing entry falls back to <see cref="IpfsApi"/>).</summary>
+    public IReadOnlyList<string?>? PeerIpfsApis { get; init; }
+
+    /// <summary>The peers' <c>ipfshttp</c> timeouts (<c>pin_timeout</c> is the stall limit of pin/add's progress).</summary>
+    public GoIpfsConnectorOptions Connector { get; init; } = new();
+
+    /// <summary><c>pin_recover_interval</c> of peers with a real daemon (ipfs-cluster default 12 min).</summary>
+    public TimeSpan RecoverInterval { get; init; } = TimeSpan.FromMinutes(12);
+
+    /// <summary>The daemon URL of peer <paramref name="index"/>, or null when it is simulated.</summary>
+    public string? DaemonOf(int index) =>
+        PeerIpfsApis is { } perPeer && index < perPeer.Count && perPeer[index] is { } own ? own : IpfsApi;
+
     /// <summary>Every problem at once, each naming the option (docs/development/style.md §4).</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -106,6 +127,24 @@ internal sealed record EmulatedClusterOptions
         if (IpfsListen is not null && !TryParseListen(IpfsListen, out _))
         {
             errors.Add($"ipfs-listen: '{IpfsListen}' is not host:port with an IP address");
+        }
+
+        foreach (var api in (PeerIpfsApis ?? []).Append(IpfsApi).OfType<string>())
+        {
+            if (!Uri.TryCreate(api, UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttp)
+            {
+                errors.Add($"ipfs-api: '{api}' is not an http://host:port URL of a Kubo RPC API");
+            }
+        }
+
+        if (PeerIpfsApis is { } apis && apis.Count > Peers)
+        {
+            errors.Add($"peer-ipfs-api: {apis.Count} daemons given for {Peers} peers");
+        }
+
+        if (RecoverInterval <= TimeSpan.Zero)
+        {
+            errors.Add("recover-interval: must be positive");
         }
 
         if (BasicAuth is { Count: 0 })

@@ -30,6 +30,13 @@ internal sealed class LabApi
                 return;
             }
 
+            // Per request, not per connection: the control endpoint above is never faulted, so the fault can be cleared.
+            if (_cluster.Faults.Current.ResetConnections == true)
+            {
+                context.Abort();
+                return;
+            }
+
             if (await LabRequestFaults.ApplyAsync(context, _cluster.Faults.Current, _cluster.Time, stopping))
             {
                 return;

@@ -138,6 +138,30 @@ internal sealed class LabCluster
 
     public bool IsDown(LabPeer peer) => Faults.IsPeerDown(peer.Index);
 
+    /// <summary>
+    /// Per peer index, the tracker driving that peer's real IPFS daemon (null entries: simulated daemon);
+    /// null when no peer has one. Set once at start (<see cref="EmulatedCluster"/>).
+    /// </summary>
+    public IReadOnlyList<Connector.LabPeerTracker?>? Trackers { get; set; }
+
+    /// <summary>A pin was put in the shared state: the trackers of real daemons act on it (Track).</summary>
+    public void Tracked(string cid, in StoredPin pin)
+    {
+        foreach (var tracker in Trackers ?? [])
+        {
+            tracker?.Track(cid, pin);
+        }
+    }
+
+    /// <summary>A pin left the shared state: every peer's tracker queues an unpin on its daemon (Untrack).</summary>
+    public void Untracked(string cid)
+    {
+        foreach (var tracker in Trackers ?? [])
+        {
+            tracker?.Untrack(cid);
+        }
+    }
+
     /// <summary>A peer the allocator can use: up, and publishing a freespace metric (free space left).</summary>
     public bool HasMetrics(LabPeer peer) => !IsDown(peer) && peer.FreeBytes > 0;
 
@@ -179,7 +203,7 @@ internal sealed class LabCluster
         var peer = Peers[peerIndex];
         if (Store.TryGet(cid, now, out var pin))
         {
-            return PeerStatusMachine.Of(this, pin, peer, now, remoteTicks: now).Status;
+            return PeerStatusMachine.Of(this, cid, pin, peer, now, remoteTicks: now).Status;
         }
 
         return Store.TryGetUnpin(cid, now, out var unpin) && unpin.Involves(peerIndex)

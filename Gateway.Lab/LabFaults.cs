@@ -28,7 +28,7 @@ internal sealed record LabFaults
     /// <summary>Path prefixes the request faults (latency, error, hang) apply to; null or empty = all paths.</summary>
     public IReadOnlyList<string>? Paths { get; init; }
 
-    /// <summary>Accepted connections are closed at once, before any request is read.</summary>
+    /// <summary>Every request's connection is closed at once, without an answer; the control endpoint (<c>/_lab/…</c>) is spared.</summary>
     public bool? ResetConnections { get; init; }
 
     /// <summary>CIDs whose pins fail (<c>pin_error</c>) on every allocated peer. Decided when a pin (or recover) starts.</summary>

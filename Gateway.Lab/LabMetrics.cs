@@ -88,9 +88,9 @@ internal static class LabMetrics
 
         var now = cluster.NowTicks;
         long queued = 0;
-        foreach (var (_, pin) in cluster.Store.Enumerate(now))
+        foreach (var (cid, pin) in cluster.Store.Enumerate(now))
         {
-            if (pin.DelayMs > 0 && PeerStatusMachine.Of(cluster, pin, peer, now, now).Status == TrackerStatus.PinQueued)
+            if (pin.DelayMs > 0 && PeerStatusMachine.Of(cluster, cid, pin, peer, now, now).Status == TrackerStatus.PinQueued)
             {
                 queued++;
             }

@@ -7,6 +7,7 @@ namespace CompositeGateway.Lab;
 internal sealed class LabPeer
 {
     private long _used;
+    private long _daemonFree = -1;
 
     public LabPeer(int index, string clusterName, string id, string ipfsId, long capacity)
     {
@@ -27,8 +28,8 @@ internal sealed class LabPeer
     /// <summary>Cluster peer ID (<c>12D3KooW…</c>).</summary>
     public string Id { get; }
 
-    /// <summary>Peer ID of its IPFS daemon.</summary>
-    public string IpfsId { get; }
+    /// <summary>Peer ID of its IPFS daemon (the real daemon's, from <c>id</c>, when the peer has an IPFS connector).</summary>
+    public string IpfsId { get; private set; }
 
     public string Name { get; }
 
@@ -36,12 +37,23 @@ internal sealed class LabPeer
 
     public IReadOnlyList<string> Addresses { get; }
 
-    public IReadOnlyList<string> IpfsAddresses { get; }
+    public IReadOnlyList<string> IpfsAddresses { get; private set; }
 
     /// <summary>Bytes of pinned content on this peer.</summary>
     public long UsedBytes => Interlocked.Read(ref _used);
 
-    public long FreeBytes => Capacity - UsedBytes;
+    /// <summary>Simulated free space, or what the daemon's <c>repo/stat</c> last reported when the peer has an IPFS connector (0: no valid metric).</summary>
+    public long FreeBytes => Interlocked.Read(ref _daemonFree) is >= 0 and var reported ? reported : Capacity - UsedBytes;
 
     public void AddUsed(long bytes) => Interlocked.Add(ref _used, bytes);
+
+    /// <summary>The daemon answered <c>id</c> (docs/protocol/kubo-rpc-as-called-by-cluster.md §4.1): its ID and addresses become this peer's <c>ipfs</c> facts.</summary>
+    public void SetDaemonIdentity(string ipfsId, IReadOnlyList<string> addresses)
+    {
+        IpfsId = ipfsId;
+        IpfsAddresses = addresses;
+    }
+
+    /// <summary>The disk informer's last figure (docs/protocol/kubo-rpc-as-called-by-cluster.md §6); 0 = no valid freespace metric.</summary>
+    public void SetDaemonFreeSpace(long bytes) => Interlocked.Exchange(ref _daemonFree, Math.Max(bytes, 0));
 }

@@ -76,12 +76,15 @@ internal static class LabPinning
                 MaxDepth = maxDepth,
                 Type = PinTypes.Data,
             };
-            // A re-pin does not restart the work on peers: those that had it keep their status (docs/protocol/cluster-rest.md §5.7).
-            stored = hasExisting
-                ? stored with { QueuedAtTicks = existing.QueuedAtTicks, DelayMs = existing.DelayMs, FailMask = existing.FailMask, Attempt = existing.Attempt }
-                : StartAttempt(cluster, cid, stored, now.UtcTicks, attempt: 0);
+            // A re-pin is re-tracked by every peer (docs/protocol/cluster-rest.md §5.7): a pin operation still queued or
+            // running, or done, carries on; one that ended in error is replaced by a new attempt (ipfs-cluster's
+            // optracker.TrackNewOperation), as a recover would.
+            stored = !hasExisting ? StartAttempt(cluster, cid, stored, now.UtcTicks, attempt: 0)
+                : HasPinError(cluster, cid, existing, now.UtcTicks) ? StartAttempt(cluster, cid, stored, now.UtcTicks, (byte)Math.Min(existing.Attempt + 1, byte.MaxValue))
+                : stored with { QueuedAtTicks = existing.QueuedAtTicks, DelayMs = existing.DelayMs, FailMask = existing.FailMask, Attempt = existing.Attempt };
             stored = stored with { AwaitingBlocks = cluster.Fetch(cid, stored) && cluster.Options.RequireBlocks };
             cluster.Store.Put(cid, stored);
+            cluster.Tracked(cid, stored);
 
             var answer = new ClusterPin
             {
@@ -124,6 +127,7 @@ internal static class LabPinning
             }
 
             cluster.Store.Remove(cid, out _);
+            cluster.Untracked(cid);
             var delayMs = DelayFor(cluster, cid);
             if (delayMs > 0)
             {
@@ -132,6 +136,19 @@ internal static class LabPinning
 
             return (PinViews.ReadBack(cid, pin), null);
         }
+    }
+
+    private static bool HasPinError(LabCluster cluster, string cid, in StoredPin pin, long nowTicks)
+    {
+        foreach (var peer in cluster.Peers)
+        {
+            if (PeerStatusMachine.Of(cluster, cid, pin, peer, nowTicks, nowTicks).Status == TrackerStatus.PinError)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Re-queues the pin on peers showing <c>pin_error</c>; true when something was re-queued.</summary>
@@ -149,7 +166,7 @@ internal static class LabPinning
             foreach (var peer in cluster.Peers)
             {
                 if ((!contactedOnly || peer.Index == 0)
-                    && PeerStatusMachine.Of(cluster, pin, peer, now, now).Status == TrackerStatus.PinError)
+                    && PeerStatusMachine.Of(cluster, cid, pin, peer, now, now).Status == TrackerStatus.PinError)
                 {
                     failing = true;
                 }
@@ -158,6 +175,23 @@ internal static class LabPinning
             if (!failing)
             {
                 return false;
+            }
+
+            if (cluster.Trackers is { } trackers)
+            {
+                var queued = false;
+                foreach (var peer in cluster.Peers)
+                {
+                    if ((!contactedOnly || peer.Index == 0) && trackers[peer.Index] is { } tracker)
+                    {
+                        queued |= tracker.Recover(cid, pin);
+                    }
+                }
+
+                if (trackers.All(t => t is not null))
+                {
+                    return queued;
+                }
             }
 
             var attempt = (byte)Math.Min(pin.Attempt + 1, byte.MaxValue);
@@ -237,6 +271,7 @@ internal static class LabPinning
         updated = StartAttempt(cluster, to, updated, now.UtcTicks, attempt: 0);
         updated = updated with { AwaitingBlocks = cluster.Fetch(to, updated) && cluster.Options.RequireBlocks };
         cluster.Store.Put(to, updated);
+        cluster.Tracked(to, updated);
         return (PinViews.ReadBack(to, updated) with { Timestamp = now }, null);
     }
 

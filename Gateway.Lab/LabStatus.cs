@@ -19,7 +19,7 @@ internal static class LabStatus
             var peer = cluster.Contacted;
             if (found)
             {
-                var status = PeerStatusMachine.Of(cluster, pin, peer, now, remoteTicks: PeerStatusMachine.WholeSeconds(pin.TimestampTicks));
+                var status = PeerStatusMachine.Of(cluster, cid, pin, peer, now, remoteTicks: PeerStatusMachine.WholeSeconds(pin.TimestampTicks));
                 return PinViews.Global(cid, pin, new() { [peer.Id] = PinViews.Entry(peer, status) });
             }
 
@@ -43,7 +43,7 @@ internal static class LabStatus
 
         foreach (var peer in cluster.PeersById)
         {
-            peerMap[peer.Id] = PinViews.Entry(peer, PeerStatusMachine.Of(cluster, pin, peer, now, remoteTicks: now));
+            peerMap[peer.Id] = PinViews.Entry(peer, PeerStatusMachine.Of(cluster, cid, pin, peer, now, remoteTicks: now));
         }
 
         return PinViews.Global(cid, pin, peerMap);
@@ -89,7 +89,7 @@ internal static class LabStatus
             }
 
             // The peer's own tracker lists the pin: remote entries carry the pin's state timestamp.
-            var status = PeerStatusMachine.Of(cluster, pin, peer, now, remoteTicks: PeerStatusMachine.WholeSeconds(pin.TimestampTicks));
+            var status = PeerStatusMachine.Of(cluster, cid, pin, peer, now, remoteTicks: PeerStatusMachine.WholeSeconds(pin.TimestampTicks));
             if (StatusFilter.Matches(filter, status.Status))
             {
                 peerMap ??= new Dictionary<string, PinInfoShort>(peers.Count, StringComparer.Ordinal);

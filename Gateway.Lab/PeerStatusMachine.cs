@@ -19,7 +19,7 @@ internal static class PeerStatusMachine
     /// <paramref name="remoteTicks"/> is the timestamp reported for <c>remote</c>: "now" when the
     /// cluster fills it in, the pin's time when the peer's own tracker does.
     /// </summary>
-    public static PeerPinStatus Of(LabCluster cluster, in StoredPin pin, LabPeer peer, long nowTicks, long remoteTicks)
+    public static PeerPinStatus Of(LabCluster cluster, string cid, in StoredPin pin, LabPeer peer, long nowTicks, long remoteTicks)
     {
         if (!pin.IsAllocatedTo(peer.Index))
         {
@@ -29,6 +29,12 @@ internal static class PeerStatusMachine
         if (cluster.IsDown(peer))
         {
             return new PeerPinStatus(TrackerStatus.ClusterError, nowTicks, LabCluster.PeerDownError, 0, false);
+        }
+
+        if (cluster.Trackers?[peer.Index] is { } tracker)
+        {
+            // A real daemon behind this peer: its status is what the connector concluded.
+            return tracker.StatusOf(cid);
         }
 
         var delay = pin.DelayMs * TimeSpan.TicksPerMillisecond;

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.Json;
 using CompositeGateway.Configuration;
-using CompositeGateway.Telemetry;
 using CompositeGateway.Tests.Support;
 using CompositeGateway.Underclusters;
 
@@ -146,7 +145,7 @@ public sealed class AdminEndpointsTests
             Assert.That(Undercluster(backBody, "alpha").GetProperty("consecutive_failures").GetInt32(), Is.Zero);
             Assert.That(Undercluster(backBody, "alpha").GetProperty("last_success").GetString(), Is.EqualTo("2025-06-04T10:00:25.000Z"));
             Assert.That(backMetrics, Does.Contain("gateway_undercluster_up{undercluster=\"alpha\"} 1\n"));
-            Assert.That(backMetrics, Does.Contain("gateway_undercluster_probes_total{outcome=\"http_error\",undercluster=\"alpha\"} 4\n"));
+            Assert.That(backMetrics, Does.Contain("gateway_undercluster_probes_total{undercluster=\"alpha\",outcome=\"http_error\"} 4\n"));
             Assert.That(transitions.Count(e => e.Level == LogLevel.Warning), Is.EqualTo(1), string.Join("\n", transitions));
             Assert.That(transitions.Count(e => e.Level == LogLevel.Information), Is.EqualTo(2), string.Join("\n", transitions));
             Assert.That(transitions.Count(e => e.Level == LogLevel.Debug), Is.EqualTo(3), string.Join("\n", transitions));
@@ -219,10 +218,10 @@ public sealed class AdminEndpointsTests
         Assert.Multiple(() =>
         {
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
-            Assert.That(response.Content.Headers.ContentType?.ToString(), Is.EqualTo(PrometheusText.ContentType));
+            Assert.That(response.Content.Headers.ContentType?.ToString(), Is.EqualTo("text/plain; version=0.0.4; charset=utf-8"));
             Assert.That(text, Does.Contain("gateway_undercluster_up{undercluster=\"alpha\"} 1\n"));
             Assert.That(text, Does.Contain("gateway_undercluster_up{undercluster=\"gone\"} 0\n"));
-            Assert.That(text, Does.Contain("gateway_undercluster_probes_total{outcome=\"connect_error\",undercluster=\"gone\"} 1\n"));
+            Assert.That(text, Does.Contain("gateway_undercluster_probes_total{undercluster=\"gone\",outcome=\"connect_error\"} 1\n"));
             Assert.That(text, Does.Contain("# TYPE kestrel_active_connections gauge\n"));
             Assert.That(text, Does.Match(@"kestrel_active_connections\{[^}]*server_port=""\d+""[^}]*\} 1\n"));
             Assert.That(promtool.ExitCode, Is.Zero, promtool + "\n" + text);

@@ -177,7 +177,7 @@ public sealed class InceptionTests
                 """not an ipfs-cluster REST API: GET /id answered HTTP 405 ({"Message":"405 - Method Not Allowed","Code":1,"Type":"error"}), """
                 + "which looks like a Kubo RPC API (an IPFS daemon, or a gateway like this one). "
                 + "url must be the cluster's REST API (restapi.http_listen_multiaddress, default port 9094), not an IPFS RPC API (default port 5001)"));
-            Assert.That(metrics, Does.Contain("gateway_undercluster_probes_total{outcome=\"http_error\",undercluster=\"kubo\"} 1\n"));
+            Assert.That(metrics, Does.Contain("gateway_undercluster_probes_total{undercluster=\"kubo\",outcome=\"http_error\"} 1\n"));
         });
     }
 

@@ -17,7 +17,7 @@ internal sealed class ClusterClientHarness : IDisposable
 
     private readonly ServiceProvider _provider;
 
-    public ClusterClientHarness(Uri url, ClusterClientSettings? settings = null, TimeProvider? time = null, TimeSpan? timeout = null, ClusterAuthOptions? auth = null)
+    public ClusterClientHarness(Uri url, ClusterClientSettings? settings = null, TimeProvider? time = null, TimeSpan? timeout = null, ClusterAuthOptions? auth = null, Action<IServiceCollection>? configure = null)
     {
         var services = new ServiceCollection();
         if (time is not null)
@@ -30,6 +30,7 @@ internal sealed class ClusterClientHarness : IDisposable
             Underclusters = [new UnderclusterOptions { Name = "eu", Url = url, Timeout = timeout ?? TimeSpan.FromSeconds(10), Auth = auth }],
         };
         services.AddClusterClients(options, settings ?? FastSettings);
+        configure?.Invoke(services);
         _provider = services.BuildServiceProvider();
         Registry = _provider.GetRequiredService<ClusterClientRegistry>();
     }

@@ -1,3 +1,4 @@
+using CompositeGateway.Lab.Connector;
 using System.Net;
 using CompositeGateway.Clusters;
 using CompositeGateway.Composition;
@@ -7,7 +8,6 @@ using CompositeGateway.Ipld;
 using CompositeGateway.KuboRpc;
 using CompositeGateway.Lab;
 using CompositeGateway.Tests.KuboRpc;
-using CompositeGateway.Tests.Support;
 using CompositeGateway.Underclusters;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;

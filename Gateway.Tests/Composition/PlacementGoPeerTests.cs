@@ -1,5 +1,5 @@
+using CompositeGateway.Lab.Connector;
 using CompositeGateway.Configuration;
-using CompositeGateway.Tests.Support;
 
 namespace CompositeGateway.Tests.Composition;
 

@@ -1,10 +1,10 @@
+using CompositeGateway.Lab.Connector;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
 using CompositeGateway.Configuration;
 using CompositeGateway.Tests.Functional;
-using CompositeGateway.Tests.Support;
 
 namespace CompositeGateway.Tests.Content;
 

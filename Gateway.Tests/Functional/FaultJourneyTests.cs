@@ -1,8 +1,8 @@
+using CompositeGateway.Lab.Connector;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using CompositeGateway.Clusters.Wire;
 using CompositeGateway.Lab;
-using CompositeGateway.Tests.Support;
 
 namespace CompositeGateway.Tests.Functional;
 
@@ -46,6 +46,59 @@ public sealed class FaultJourneyTests
         Assert.That((await gateway.Go.PinAsync(other)).Error, Is.Null);
         var listing = await gateway.Go.PinLsAsync();
         Assert.That(listing.Value!.Keys, Is.EqualTo(new[] { other }));
+    }
+
+    [Test]
+    public async Task PinError_CauseGone_GoPeerRepinMakesTheUnderclusterRetryAndEndsPinned()
+    {
+        var failing = TestEnvironment.NewCid();
+        await using var environment = await TestEnvironment.StartAsync(new TestEnvironmentOptions
+        {
+            Cluster = new EmulatedClusterOptions
+            {
+                PinDelay = TimeSpan.FromMilliseconds(100),
+                Faults = new LabFaults { PinErrorCids = [failing], PinErrorMessage = "failed to fetch: no providers" },
+            },
+        });
+        var cluster = environment.Cluster;
+        var gateway = environment.Gateway;
+        Assert.That((await gateway.Go.PinAsync(failing)).Pinned, Is.False);
+        var created = cluster.GetPin(failing)!.Timestamp;
+
+        // The cause is gone; the peer's recover loop sends pin/add again for the pin it never got.
+        cluster.Faults.Clear();
+        var (_, again) = await new GoClusterPeer(gateway.Go).RecoverAllAsync([failing]);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(again[failing].Error, Is.Null, "the undercluster was asked to retry instead of the old pin_error being reported again");
+            Assert.That(again[failing].Pinned, Is.True);
+            Assert.That(Enumerable.Range(0, cluster.Peers.Count).Select(i => cluster.PeerStatus(failing, i)), Has.None.EqualTo(TrackerStatus.PinError));
+            Assert.That(Enumerable.Range(0, cluster.Peers.Count).Select(i => cluster.PeerStatus(failing, i)), Has.Some.EqualTo(TrackerStatus.Pinned));
+            Assert.That(cluster.GetPin(failing)!.Timestamp, Is.EqualTo(created), "a recover, not a re-pin: the pin's state was not rewritten");
+        });
+    }
+
+    [Test]
+    public async Task PinError_CauseGone_PinUpdateOntoTheFailedPinMakesTheUnderclusterRetry()
+    {
+        var from = TestEnvironment.NewCid();
+        var failing = TestEnvironment.NewCid();
+        await using var environment = await TestEnvironment.StartAsync(new TestEnvironmentOptions
+        {
+            Cluster = new EmulatedClusterOptions { Faults = new LabFaults { PinErrorCids = [failing] } },
+        });
+        var cluster = environment.Cluster;
+        var gateway = environment.Gateway;
+        Assert.That((await gateway.Go.PinAsync(from)).Pinned, Is.True);
+        Assert.That((await gateway.Go.PinAsync(failing)).Pinned, Is.False);
+        cluster.Faults.Clear();
+
+        using var response = await gateway.Go.SendAsync($"pin/update?arg={from}&arg={failing}&unpin=false", CancellationToken.None);
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.That(response.StatusCode, Is.EqualTo(System.Net.HttpStatusCode.OK), body);
+        Assert.That(Enumerable.Range(0, cluster.Peers.Count).Select(i => cluster.PeerStatus(failing, i)), Has.None.EqualTo(TrackerStatus.PinError));
     }
 
     [Test]

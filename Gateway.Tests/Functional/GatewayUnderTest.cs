@@ -1,3 +1,4 @@
+using CompositeGateway.Lab.Connector;
 using CompositeGateway.Configuration;
 using CompositeGateway.Hosting;
 using CompositeGateway.Identity;

@@ -1,9 +1,9 @@
+using CompositeGateway.Lab.Connector;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Text.Json;
 using CompositeGateway.Clusters.Wire;
 using CompositeGateway.Lab;
-using CompositeGateway.Tests.Support;
 
 namespace CompositeGateway.Tests.Functional;
 

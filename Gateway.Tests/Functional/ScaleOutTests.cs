@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
+using CompositeGateway.Lab.Connector;
 using CompositeGateway.Lab;
-using CompositeGateway.Tests.Support;
 
 namespace CompositeGateway.Tests.Functional;
 

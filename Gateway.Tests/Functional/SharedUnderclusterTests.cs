@@ -1,5 +1,5 @@
+using CompositeGateway.Lab.Connector;
 using System.Collections.Concurrent;
-using CompositeGateway.Tests.Support;
 
 namespace CompositeGateway.Tests.Functional;
 

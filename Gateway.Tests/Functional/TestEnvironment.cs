@@ -1,7 +1,7 @@
+using CompositeGateway.Lab.Connector;
 using CompositeGateway.Configuration;
 using CompositeGateway.Lab;
 using CompositeGateway.Tests.KuboRpc;
-using CompositeGateway.Tests.Support;
 
 namespace CompositeGateway.Tests.Functional;
 

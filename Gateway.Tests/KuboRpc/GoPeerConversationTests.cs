@@ -1,8 +1,8 @@
+using CompositeGateway.Lab.Connector;
 using CompositeGateway.Clusters;
 using CompositeGateway.Composition;
 using CompositeGateway.Configuration;
 using CompositeGateway.Ipld;
-using CompositeGateway.Tests.Support;
 
 namespace CompositeGateway.Tests.KuboRpc;
 

@@ -1,9 +1,9 @@
+using CompositeGateway.Lab.Connector;
 using System.Net;
 using CompositeGateway.Composition;
 using CompositeGateway.Configuration;
 using CompositeGateway.Ipld;
 using CompositeGateway.KuboRpc;
-using CompositeGateway.Tests.Support;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Org.BouncyCastle.Crypto.Generators;

@@ -104,6 +104,22 @@ public sealed class FaultTests
     }
 
     [Test]
+    public async Task ResetConnections_ControlEndpointStillAnswers_FaultCanBeCleared()
+    {
+        await using var lab = await LabHarness.StartAsync(new EmulatedClusterOptions { Faults = new LabFaults { ResetConnections = true } });
+        using var http = new HttpClient { BaseAddress = lab.Cluster.BaseAddress };
+
+        using var faults = await http.GetAsync("/_lab/faults");
+        using var cleared = await http.DeleteAsync("/_lab/faults");
+        using var id = await http.GetAsync("/id");
+
+        Assert.That(faults.StatusCode, Is.EqualTo(System.Net.HttpStatusCode.OK));
+        Assert.That(await faults.Content.ReadAsStringAsync(), Does.Contain("\"reset_connections\":true"));
+        Assert.That(cleared.IsSuccessStatusCode, Is.True);
+        Assert.That(id.StatusCode, Is.EqualTo(System.Net.HttpStatusCode.OK));
+    }
+
+    [Test]
     public async Task DropStreamAfter_AbortsMidStream_ClientSeesIncompleteBody()
     {
         await using var lab = await LabHarness.StartAsync(new EmulatedClusterOptions { Faults = new LabFaults { DropStreamAfter = 5 } });

@@ -220,6 +220,39 @@ public sealed class StatusEndpointsTests
     }
 
     [Test]
+    public async Task Repin_AfterPinErrorFaultCleared_RetriesFailedPeers()
+    {
+        // ipfs-cluster re-tracks a re-pinned CID on every peer; an operation that ended in error is replaced
+        // by a new attempt (optracker.TrackNewOperation), so a re-pin retries like a recover.
+        await using var lab = await LabHarness.StartAsync();
+        lab.Cluster.Faults.Merge(new LabFaults { PinErrorCids = [Cid] });
+        await lab.PostAsync($"/pins/{Cid}?replication=2&name=first");
+        var failed = Enumerable.Range(0, 3).Select(i => lab.State.StatusOf(Cid, i)).Order().ToList();
+        lab.Cluster.Faults.Clear();
+
+        var (response, _) = await lab.PostAsync($"/pins/{Cid}?replication=2&name=second");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(failed, Is.EqualTo(new[] { "pin_error", "pin_error", "remote" }));
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(Enumerable.Range(0, 3).Select(i => lab.State.StatusOf(Cid, i)).Order(), Is.EqualTo(new[] { "pinned", "pinned", "remote" }));
+        });
+    }
+
+    [Test]
+    public async Task Repin_OfPinnedPin_KeepsPeersPinned()
+    {
+        await using var lab = await LabHarness.StartAsync(new EmulatedClusterOptions { PinDelay = TimeSpan.FromMinutes(1) });
+        lab.Cluster.Faults.Merge(new LabFaults { PinErrorCids = [Cid] });
+        await lab.PostAsync($"/pins/{Cid}?replication=2");
+
+        await lab.PostAsync($"/pins/{Cid}?replication=2&name=again");
+
+        Assert.That(Enumerable.Range(0, 3).Select(i => lab.State.StatusOf(Cid, i)), Has.Exactly(2).EqualTo("pin_queued"), "a running attempt is not restarted, whatever the faults say now");
+    }
+
+    [Test]
     public async Task RecoverAll_StreamsRecoveredPins()
     {
         await using var lab = await LabHarness.StartAsync();

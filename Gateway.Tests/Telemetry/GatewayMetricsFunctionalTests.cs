@@ -1,8 +1,8 @@
-using System.Text.RegularExpressions;
 using CompositeGateway.Configuration;
 using CompositeGateway.Hosting;
 using CompositeGateway.Identity;
 using CompositeGateway.Lab;
+using static CompositeGateway.Tests.Support.Exposition;
 
 namespace CompositeGateway.Tests.Telemetry;
 
@@ -49,7 +49,7 @@ public sealed class GatewayMetricsFunctionalTests
                 Assert.That(Sample(exposition, "gateway_kubo_request_duration_seconds_count", "command=\"pin/add\""), Is.EqualTo(1));
                 Assert.That(Sample(exposition, "gateway_undercluster_requests_total", "undercluster=\"lab\"", "outcome=\"success\""), Is.GreaterThanOrEqualTo(3),
                     "allocation read, pin write, read-back and status polls all reach the emulator");
-                Assert.That(Sample(exposition, "gateway_pins_waiting"), Is.Zero, "no pin is held any more");
+                Assert.That(Sample(exposition, "gateway_pins_waiting", "undercluster=\"lab\""), Is.Zero, "no pin is held any more");
             });
         }
         finally
@@ -58,18 +58,94 @@ public sealed class GatewayMetricsFunctionalTests
         }
     }
 
-    // The value of the one sample of `name` whose labels include all of `labels` (in any order), or NaN.
-    private static double Sample(string exposition, string name, params string[] labels)
+    [Test]
+    public async Task Metrics_PinRepoStatAndErrors_ShowPinWaitsFreeSpaceCircuitAndErrorKinds()
     {
-        foreach (Match match in Regex.Matches(exposition, $@"^{Regex.Escape(name)}(?:\{{([^}}]*)\}})? (\S+)$", RegexOptions.Multiline))
+        await using var gateway = await LabGateway.StartAsync(new EmulatedClusterOptions { Peers = 2 }, TimeSpan.FromHours(1));
+
+        using (var pin = await gateway.Kubo.PostAsync($"/api/v0/pin/add?arg={Cid}&recursive=true", null))
         {
-            var present = match.Groups[1].Value.Split(',', StringSplitOptions.RemoveEmptyEntries);
-            if (labels.All(present.Contains))
-            {
-                return double.Parse(match.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture);
-            }
+            Assert.That(pin.IsSuccessStatusCode, Is.True, await pin.Content.ReadAsStringAsync());
         }
 
-        return double.NaN;
+        using (var stat = await gateway.Kubo.PostAsync("/api/v0/repo/stat?size-only=true", null))
+        {
+            Assert.That(stat.IsSuccessStatusCode, Is.True, await stat.Content.ReadAsStringAsync());
+        }
+
+        using (var missing = await gateway.Kubo.PostAsync("/api/v0/pin/ls?arg=QmbFMke1KXqnYyBBWxB74N4c5SBnJMVAiMNRcGu6x1AwQH&stream=true", null))
+        {
+            Assert.That((int)missing.StatusCode, Is.EqualTo(500));
+        }
+
+        using (var badArgument = await gateway.Kubo.PostAsync("/api/v0/pin/add?arg=not-a-cid", null))
+        {
+            Assert.That((int)badArgument.StatusCode, Is.AnyOf(400, 500));
+        }
+
+        using (var get = await gateway.Kubo.GetAsync("/api/v0/pin/add?arg=" + Cid))
+        {
+            Assert.That((int)get.StatusCode, Is.EqualTo(405));
+        }
+
+        var exposition = await gateway.Admin.GetStringAsync("/metrics");
+        Assert.Multiple(() =>
+        {
+            Assert.That(Sample(exposition, "gateway_pin_waits_total", "undercluster=\"lab\"", "outcome=\"pinned\""), Is.EqualTo(1), exposition);
+            Assert.That(Sample(exposition, "gateway_pin_wait_duration_seconds_count", "undercluster=\"lab\""), Is.EqualTo(1));
+            Assert.That(Sample(exposition, "gateway_pin_wait_duration_seconds_bucket", "undercluster=\"lab\"", "le=\"3600\""), Is.EqualTo(1));
+            Assert.That(Sample(exposition, "gateway_pins_waiting", "undercluster=\"lab\""), Is.Zero);
+            Assert.That(Sample(exposition, "gateway_undercluster_free_space_bytes", "undercluster=\"lab\""), Is.GreaterThan(0));
+            Assert.That(Sample(exposition, "gateway_undercluster_circuit_open", "undercluster=\"lab\""), Is.Zero);
+            Assert.That(Sample(exposition, "gateway_kubo_errors_total", "command=\"pin/ls\"", "kind=\"not_pinned\""), Is.EqualTo(1));
+            Assert.That(Sample(exposition, "gateway_kubo_errors_total", "command=\"pin/add\"", "kind=\"bad_argument\""), Is.EqualTo(1));
+            Assert.That(Sample(exposition, "gateway_kubo_errors_total", "command=\"pin/add\"", "kind=\"not_allowed\""), Is.EqualTo(1));
+            Assert.That(Sample(exposition, "gateway_kubo_requests_total", "command=\"pin/add\"", "code=\"405\""), Is.EqualTo(1), "a 405 on a known command keeps its label");
+            Assert.That(Sample(exposition, "gateway_kubo_requests_total", "command=\"unknown\"", "code=\"405\""), Is.NaN);
+        });
+    }
+
+    [Test]
+    public async Task Metrics_PinNeverPinnedWithinWaitLimit_CountsWaitLimitOutcome()
+    {
+        await using var gateway = await LabGateway.StartAsync(new EmulatedClusterOptions { Peers = 2, PinDelay = TimeSpan.FromMinutes(10) }, TimeSpan.FromMilliseconds(300));
+
+        using (var pin = await gateway.Kubo.PostAsync($"/api/v0/pin/add?arg={Cid}&recursive=true", null))
+        {
+            Assert.That((int)pin.StatusCode, Is.EqualTo(500), await pin.Content.ReadAsStringAsync());
+        }
+
+        var exposition = await gateway.Admin.GetStringAsync("/metrics");
+        Assert.Multiple(() =>
+        {
+            Assert.That(Sample(exposition, "gateway_pin_waits_total", "undercluster=\"lab\"", "outcome=\"wait_limit\""), Is.EqualTo(1), exposition);
+            Assert.That(Sample(exposition, "gateway_pin_waits_total", "undercluster=\"lab\"", "outcome=\"pinned\""), Is.NaN);
+            Assert.That(Sample(exposition, "gateway_kubo_errors_total", "command=\"pin/add\"", "kind=\"undercluster_error\""), Is.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public async Task Metrics_UnderclusterDown_CircuitOpenAndErrorsKindUnreachable()
+    {
+        await using var gateway = await LabGateway.StartAsync(new EmulatedClusterOptions { Peers = 2 }, TimeSpan.FromHours(1));
+        await gateway.Cluster.GoDownAsync();
+        var health = gateway.Host.Services.GetRequiredService<CompositeGateway.Underclusters.UnderclusterHealth>();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        while (health.Snapshot()[0].State != CompositeGateway.Underclusters.UnderclusterState.Down)
+        {
+            await health.WaitForChangeAsync(timeout.Token);
+        }
+
+        using (var pin = await gateway.Kubo.PostAsync($"/api/v0/pin/add?arg={Cid}&recursive=true", null))
+        {
+            Assert.That((int)pin.StatusCode, Is.EqualTo(500), await pin.Content.ReadAsStringAsync());
+        }
+
+        var exposition = await gateway.Admin.GetStringAsync("/metrics");
+        Assert.Multiple(() =>
+        {
+            Assert.That(Sample(exposition, "gateway_undercluster_circuit_open", "undercluster=\"lab\""), Is.EqualTo(1), exposition);
+            Assert.That(Sample(exposition, "gateway_kubo_errors_total", "command=\"pin/add\"", "kind=\"unreachable\""), Is.EqualTo(1));
+        });
     }
 }

@@ -1,6 +1,7 @@
 using CompositeGateway.Telemetry;
 using CompositeGateway.Underclusters;
 using Microsoft.AspNetCore.Mvc;
+using Prometheus;
 
 namespace CompositeGateway.Admin;
 
@@ -24,8 +25,12 @@ internal static class AdminEndpoints
                 statusCode: report.Ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
         });
 
-        endpoints.MapGet("/metrics", static ([FromServices] PrometheusCollector collector) =>
-            Results.Text(collector.Scrape(), PrometheusText.ContentType));
+        // Text format 0.0.4 only (no OpenMetrics negotiation): the exposition documented and linted by promtool.
+        endpoints.MapMetrics(settings =>
+        {
+            settings.Registry = endpoints.ServiceProvider.GetRequiredService<GatewayMetrics>().Registry;
+            settings.EnableOpenMetrics = false;
+        });
 
         return endpoints;
     }

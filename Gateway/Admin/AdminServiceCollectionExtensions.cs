@@ -16,7 +16,7 @@ internal static class AdminServiceCollectionExtensions
     public static IServiceCollection AddGatewayAdmin(this IServiceCollection services, GatewayOptions options)
     {
         services.TryAddSingleton(new ReadinessPolicy(options.Underclusters.Where(u => !u.Required).Select(u => u.Name).ToHashSet(StringComparer.Ordinal)));
-        services.AddGatewayTelemetry();
+        services.AddGatewayTelemetry(new GatewayMetricsOptions([.. options.Underclusters.Select(u => u.Name)], options.PinPath.WaitLimit));
         services.AddUnderclusters(options);
         return services;
     }

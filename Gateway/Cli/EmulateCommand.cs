@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using System.Text.Json;
 using CompositeGateway.Go;
 using CompositeGateway.Lab;
+using CompositeGateway.Lab.Connector;
 
 namespace CompositeGateway.Cli;
 
@@ -39,12 +40,17 @@ internal static class EmulateCommand
         var keepBlockBytes = new Option<bool>("--keep-block-bytes") { Description = "Keep the bytes of added blocks (false: only CIDs, sizes, links, holders; for big benchmarks).", DefaultValueFactory = _ => true };
         var requireBlocks = new Option<bool>("--require-blocks") { Description = "A pin stays pinning until every block of its DAG is held by some peer of the cluster." };
         var ipfsListen = new Option<string?>("--ipfs-listen") { Description = "host:port of the (first) cluster's IPFS facet, a Kubo RPC API over the blocks it holds (cluster i: port + i; 0 = any free port)." };
+        var ipfsApi = new Option<string[]>("--ipfs-api") { Description = "Kubo RPC API (http://host:port) the peers' IPFS daemon is: peers then pin through it as ipfs-cluster v1.1.6 peers do. One value for every cluster, or one per cluster." };
+        var peerIpfsApi = new Option<string[]>("--peer-ipfs-api") { Description = "Kubo RPC API of peer i's daemon, in peer order (repeatable; every cluster); overrides --ipfs-api for that peer." };
+        var pinTimeout = new Option<string>("--pin-timeout") { Description = "With --ipfs-api: ipfshttp.pin_timeout, the pin/add progress stall limit (Go duration).", DefaultValueFactory = _ => "2m0s" };
+        var requestTimeout = new Option<string>("--ipfs-request-timeout") { Description = "With --ipfs-api: ipfshttp.ipfs_request_timeout (Go duration).", DefaultValueFactory = _ => "5m0s" };
+        var recoverInterval = new Option<string>("--recover-interval") { Description = "With --ipfs-api: pin_recover_interval (Go duration).", DefaultValueFactory = _ => "12m0s" };
         var bench = new Option<int?>("--bench") { Description = "Benchmark: seed N pins, stream GET /pins and GET /allocations, print items/s and RSS, exit." };
 
         var command = new Command("emulate", "Run emulated ipfs-cluster REST APIs (the lab undercluster) until Ctrl-C.")
         {
             listen, peers, clusters, basePort, pinDelay, capacity, pinSize, auth, replicationMin, replicationMax, randomSeed, seed,
-            latency, jitter, errorRate, hangRate, pinErrorRate, pinErrorCids, dropStream, downPeers, faultsJson, keepBlockBytes, requireBlocks, ipfsListen, bench,
+            latency, jitter, errorRate, hangRate, pinErrorRate, pinErrorCids, dropStream, downPeers, faultsJson, keepBlockBytes, requireBlocks, ipfsListen, ipfsApi, peerIpfsApi, pinTimeout, requestTimeout, recoverInterval, bench,
         };
 
         command.SetAction(async (parse, cancellationToken) =>
@@ -94,12 +100,25 @@ internal static class EmulateCommand
                 KeepBlockBytes = parse.GetValue(keepBlockBytes),
                 RequireBlocks = parse.GetValue(requireBlocks),
                 IpfsListen = parse.GetValue(ipfsListen),
+                PeerIpfsApis = parse.GetValue(peerIpfsApi) is { Length: > 0 } perPeer ? perPeer : null,
+                Connector = new GoIpfsConnectorOptions
+                {
+                    PinTimeout = Duration(parse.GetValue(pinTimeout), "--pin-timeout", errors) ?? TimeSpan.FromMinutes(2),
+                    IpfsRequestTimeout = Duration(parse.GetValue(requestTimeout), "--ipfs-request-timeout", errors) ?? TimeSpan.FromMinutes(5),
+                },
+                RecoverInterval = Duration(parse.GetValue(recoverInterval), "--recover-interval", errors) ?? TimeSpan.FromMinutes(12),
             };
+            var daemons = parse.GetValue(ipfsApi) ?? [];
 
             var count = parse.GetValue(clusters);
             if (count is < 1 or > 100)
             {
                 errors.Add("--clusters: must be within 1..100");
+            }
+
+            if (daemons.Length > 1 && daemons.Length != count)
+            {
+                errors.Add($"--ipfs-api: give one URL for every cluster or one per cluster ({count}), not {daemons.Length}");
             }
 
             var all = new List<EmulatedClusterOptions>();
@@ -115,12 +134,13 @@ internal static class EmulateCommand
                         Name = $"lab-{i}",
                         Listen = $"{Host(first.Address)}:{clusterPort}",
                         RandomSeed = template.RandomSeed + i,
+                        IpfsApi = daemons.Length == 0 ? null : daemons[Math.Min(i, daemons.Length - 1)],
                         IpfsListen = ipfsFirst is null ? template.IpfsListen : $"{Host(ipfsFirst.Address)}:{(ipfsFirst.Port == 0 ? 0 : ipfsFirst.Port + i)}",
                     });
                 }
             }
 
-            errors.AddRange(template.Validate().Select(e => "--" + e));
+            errors.AddRange(template.Validate().Concat(all.SelectMany(o => o.Validate())).Select(e => "--" + e));
             errors.AddRange(faults.Validate().Select(e => "faults: " + e));
             if (errors.Count > 0)
             {

@@ -20,6 +20,7 @@ internal static class GatewayCommandLine
         root.Subcommands.Add(IdentityCommand.Create(environment));
         root.Subcommands.Add(VersionCommand.Create());
         root.Subcommands.Add(EmulateCommand.Create());
+        root.Subcommands.Add(LabCommand.Create());
         return root;
     }
 

@@ -550,6 +550,8 @@ internal sealed class ClusterClient
         BrokenCircuitException => Failure(ClusterFailureKind.CircuitOpen, call, e.Message),
         TimeoutRejectedException timeout => Failure(ClusterFailureKind.Timeout, call, "no response headers in time") with { TimeoutAfter = timeout.Timeout },
         HttpRequestException http => Failure(ClusterFailureKind.Connect, call, DescribeTransport(http)),
+        // A socket error may surface bare, not wrapped in HttpRequestException (e.g. 107 ENOTCONN when the peer reset the connection as it was shut down).
+        SocketException socket => Failure(ClusterFailureKind.Connect, call, DescribeSocket(socket)),
         OperationCanceledException => Failure(ClusterFailureKind.Timeout, call, e.Message),
         _ => null,
     };
@@ -560,8 +562,8 @@ internal sealed class ClusterClient
         OperationCanceledException when scope.HeldOpenByProbe => HeldOpen(call),
         OperationCanceledException => Failure(ClusterFailureKind.Timeout, call, "body not received in time"),
         JsonException json => Failure(ClusterFailureKind.BadBody, call, json.Message) with { ExpectedType = typeName },
-        IOException or HttpRequestException when scope.HeldOpenByProbe => HeldOpen(call),
-        IOException or HttpRequestException => Failure(ClusterFailureKind.StreamBroken, call, "connection lost mid-body: " + (e.InnerException?.Message ?? e.Message)),
+        IOException or HttpRequestException or SocketException when scope.HeldOpenByProbe => HeldOpen(call),
+        IOException or HttpRequestException or SocketException => Failure(ClusterFailureKind.StreamBroken, call, "connection lost mid-body: " + (e.InnerException?.Message ?? e.Message)),
         _ => null,
     };
 
@@ -569,21 +571,24 @@ internal sealed class ClusterClient
     private ClusterFailure HeldOpen(Call call) =>
         Failure(ClusterFailureKind.CircuitOpen, call, ClusterFailureMessages.HeldOpenByProbeBecause(_resilience.IsolationReason));
 
+    internal static string DescribeSocket(SocketException socket) => socket.SocketErrorCode switch
+    {
+        SocketError.ConnectionRefused => "connection refused",
+        SocketError.ConnectionReset => "connection reset",
+        SocketError.NotConnected or SocketError.Shutdown or SocketError.ConnectionAborted => "connection lost",
+        SocketError.HostNotFound or SocketError.TryAgain or SocketError.NoData => "host name not resolved",
+        SocketError.TimedOut => "connect timed out",
+        SocketError.HostUnreachable or SocketError.NetworkUnreachable => "host unreachable",
+        _ => socket.Message,
+    };
+
     private static string DescribeTransport(HttpRequestException e)
     {
         for (Exception? inner = e; inner is not null; inner = inner.InnerException)
         {
             if (inner is SocketException socket)
             {
-                return socket.SocketErrorCode switch
-                {
-                    SocketError.ConnectionRefused => "connection refused",
-                    SocketError.ConnectionReset => "connection reset",
-                    SocketError.HostNotFound or SocketError.TryAgain or SocketError.NoData => "host name not resolved",
-                    SocketError.TimedOut => "connect timed out",
-                    SocketError.HostUnreachable or SocketError.NetworkUnreachable => "host unreachable",
-                    _ => socket.Message,
-                };
+                return DescribeSocket(socket);
             }
         }
 

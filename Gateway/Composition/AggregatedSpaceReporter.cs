@@ -36,6 +36,7 @@ internal sealed class AggregatedSpaceReporter(
             if (single.Failure is null)
             {
                 members[0].RecordFree(single.StorageMax - single.RepoSize);
+                health?.RecordFreeSpace(members[0].Name, single.StorageMax - Math.Min(single.RepoSize, single.StorageMax));
             }
 
             return single;
@@ -64,6 +65,7 @@ internal sealed class AggregatedSpaceReporter(
 
             var f = answers[i].StorageMax - Math.Min(answers[i].RepoSize, answers[i].StorageMax);
             members[i].RecordFree(f);
+            health?.RecordFreeSpace(members[i].Name, f);
             if (placement.IsHealthy(members[i]))
             {
                 free.Add(f);

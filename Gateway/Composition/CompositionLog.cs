@@ -49,4 +49,10 @@ internal static partial class CompositionLog
 
     [LoggerMessage(EventId = 1453, Level = LogLevel.Warning, Message = "repo/stat leaves out undercluster \"{Undercluster}\": {Error}")]
     public static partial void SpaceLeftOut(ILogger logger, string undercluster, string error);
+
+    [LoggerMessage(EventId = 1460, Level = LogLevel.Information, Message = "Pin {Cid} in undercluster \"{Undercluster}\" had failed ({Status} on {Peers} peer(s)); asked the undercluster to retry it")]
+    public static partial void PinRetried(ILogger logger, Cid cid, string undercluster, string status, int peers);
+
+    [LoggerMessage(EventId = 1461, Level = LogLevel.Warning, Message = "Could not ask undercluster \"{Undercluster}\" to retry failed pin {Cid} (the wait reports what the peers do): {Error}")]
+    public static partial void PinRetryFailed(ILogger logger, Cid cid, string undercluster, string error);
 }

@@ -1,5 +1,6 @@
 using CompositeGateway.Clusters;
 using CompositeGateway.Configuration;
+using CompositeGateway.Telemetry;
 using CompositeGateway.Underclusters;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -45,7 +46,7 @@ internal static class CompositionServiceCollectionExtensions
                 var undercluster = new Undercluster(client, own, time, loggers.CreateLogger<Undercluster>());
                 return new PlacementMember(
                     undercluster,
-                    new UnderclusterPinService(undercluster, own, gatewayOwner, time, loggers.CreateLogger<UnderclusterPinService>()),
+                    new UnderclusterPinService(undercluster, own, gatewayOwner, time, loggers.CreateLogger<UnderclusterPinService>(), sp.GetService<GatewayMetrics>()),
                     new SpaceReporter(undercluster, own),
                     client.Options.Weight,
                     client.Options.Timeout);

@@ -3,6 +3,7 @@ using System.Globalization;
 using CompositeGateway.Clusters;
 using CompositeGateway.Clusters.Wire;
 using CompositeGateway.Configuration;
+using CompositeGateway.Telemetry;
 using CompositeGateway.Underclusters;
 
 namespace CompositeGateway.Composition;
@@ -29,6 +30,7 @@ internal sealed class PinWait : IPinWait, IStatusObserver
     private int _requiredPeers;
     private long _failingSince = -1;
     private int _reestablishing;
+    private string? _outcome;
 
     public PinWait(Cid cid, PinMode mode, ClusterPin pin, string undercluster, PinPathOptions options, Ownership ownership, TimeProvider time, Func<PinWait, Task> reestablish)
     {
@@ -62,6 +64,9 @@ internal sealed class PinWait : IPinWait, IStatusObserver
 
     public bool IsCompleted => _completion.Task.IsCompleted;
 
+    /// <summary>How the wait ended, for <c>gateway_pin_waits_total</c> (one of <see cref="PinWaitOutcomes"/>); read once <see cref="Completion"/> is done.</summary>
+    public string Outcome => Volatile.Read(ref _outcome) ?? PinWaitOutcomes.Cancelled;
+
     /// <summary>Starts polling; <paramref name="cancellationToken"/> bounds the whole wait (the surface passes the request's token).</summary>
     public void Start(StatusPoller poller, CancellationToken cancellationToken)
     {
@@ -77,7 +82,7 @@ internal sealed class PinWait : IPinWait, IStatusObserver
             }));
             if (_options.WaitLimit > TimeSpan.Zero)
             {
-                _resources.Add(_time.CreateTimer(_ => Complete(LimitReached()), null, _options.WaitLimit, Timeout.InfiniteTimeSpan));
+                _resources.Add(_time.CreateTimer(_ => Complete(LimitReached(), PinWaitOutcomes.WaitLimit), null, _options.WaitLimit, Timeout.InfiniteTimeSpan));
             }
 
             _resources.Add(poller.Subscribe(Cid.ToString(), this));
@@ -107,10 +112,10 @@ internal sealed class PinWait : IPinWait, IStatusObserver
         switch (verdict.State)
         {
             case PinState.Pinned:
-                Complete(null);
+                Complete(null, PinWaitOutcomes.Pinned);
                 break;
             case PinState.Failed:
-                Complete(new GatewayFailure(verdict.Problem!, Transient: false));
+                Complete(new GatewayFailure(verdict.Problem!, Transient: false), PinWaitOutcomes.PinError);
                 break;
         }
     }
@@ -125,13 +130,23 @@ internal sealed class PinWait : IPinWait, IStatusObserver
         {
             Complete(new GatewayFailure(
                 $"{failure.Message} (no status of {Cid} for {Seconds(failingFor)}; unreachable_after {Seconds(_options.UnreachableAfter)})",
-                Transient: true));
+                Transient: true),
+                PinWaitOutcomes.Unreachable);
         }
     }
 
-    /// <summary>Ends the wait (first call wins) and stops polling.</summary>
-    public void Complete(GatewayFailure? failure)
+    /// <summary>Ends the wait (first call wins) and stops polling; from outside (an unpin of the CID) it counts as cancelled.</summary>
+    public void Complete(GatewayFailure? failure) => Complete(failure, failure is null ? PinWaitOutcomes.Pinned : PinWaitOutcomes.Cancelled);
+
+    private void Complete(GatewayFailure? failure, string outcome)
     {
+        // The first caller claims the outcome before setting the result, so the registry's continuation reads the
+        // outcome of the result it sees (only the caller's cancellation bypasses this, and is read as such).
+        if (Interlocked.CompareExchange(ref _outcome, outcome, null) is not null)
+        {
+            return;
+        }
+
         if (_completion.TrySetResult(failure))
         {
             Release();

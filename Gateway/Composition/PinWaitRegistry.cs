@@ -2,6 +2,7 @@ using CompositeGateway.Clusters;
 using CompositeGateway.Clusters.Wire;
 using CompositeGateway.Configuration;
 using CompositeGateway.Ipld;
+using CompositeGateway.Telemetry;
 using CompositeGateway.Underclusters;
 
 namespace CompositeGateway.Composition;
@@ -10,7 +11,7 @@ namespace CompositeGateway.Composition;
 /// The pin waits running in one undercluster, by CID, so that an unpin can end the waits on its CID before it
 /// touches ownership (a wait would otherwise re-establish the pin being removed).
 /// </summary>
-internal sealed class PinWaitRegistry(Undercluster undercluster, PinPathOptions options, Ownership ownership, TimeProvider time, ILogger logger)
+internal sealed class PinWaitRegistry(Undercluster undercluster, PinPathOptions options, Ownership ownership, TimeProvider time, ILogger logger, GatewayMetrics? metrics = null)
 {
     private readonly Dictionary<Cid, List<PinWait>> _waits = [];
 
@@ -25,6 +26,8 @@ internal sealed class PinWaitRegistry(Undercluster undercluster, PinPathOptions 
         }
 
         var wait = new PinWait(cid, mode, pin, Name, options, ownership, time, reestablish);
+        var started = time.GetTimestamp();
+        metrics?.PinWaitStarted(Name);
         lock (_waits)
         {
             if (!_waits.TryGetValue(cid, out var list))
@@ -47,6 +50,7 @@ internal sealed class PinWaitRegistry(Undercluster undercluster, PinPathOptions 
                     }
                 }
 
+                metrics?.PinWaitEnded(Name, done.IsCanceled ? PinWaitOutcomes.Cancelled : wait.Outcome, time.GetElapsedTime(started));
                 CompositionLog.WaitEnded(logger, cid, Name, done.IsCanceled ? "cancelled" : done.Result?.Message ?? "pinned");
             },
             CancellationToken.None,

@@ -1,4 +1,5 @@
 using CompositeGateway.KuboRpc;
+using CompositeGateway.Telemetry;
 using Microsoft.Net.Http.Headers;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -62,7 +63,7 @@ internal sealed class ForwardTransformer(string command, string undercluster, IL
         if (!httpContext.Response.SupportsTrailers())
         {
             // The body is complete as far as bytes go; aborting now keeps the chunked terminator from saying "done".
-            await KuboErrorWriter.WriteAsync(httpContext, KuboFailure.Normal(error));
+            await KuboErrorWriter.WriteAsync(httpContext, KuboFailure.Normal(error) with { Kind = KuboErrorKinds.UnderclusterError });
         }
     }
 }

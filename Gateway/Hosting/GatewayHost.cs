@@ -70,6 +70,7 @@ internal sealed class GatewayHost : IAsyncDisposable
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
+            kestrel.ApplyGoLimits();
             listeners.Kubo = Listen(kestrel, ListenAddress.Parse(options.Listen), GatewayListener.KuboRpc);
             listeners.Admin = Listen(kestrel, ListenAddress.Parse(options.AdminListen), GatewayListener.Admin);
         });
@@ -92,9 +93,11 @@ internal sealed class GatewayHost : IAsyncDisposable
         builder.Services.AddSingleton<INodeIdentity>(new NodeIdentity(identity.Identity!.PeerId.ToString(), identity.Identity.PublicKeyBase64));
 
         var app = builder.Build();
+        app.UseRequestTracking();
         // Kubo's browser protections guard the Kubo RPC listener only; /metrics and /ready keep their own rules.
         app.UseWhen(http => ListenerRouting.ListenerOf(http) == GatewayListener.KuboRpc, kubo => kubo.UseKuboBrowserPolicy());
         app.ForListener(GatewayListener.KuboRpc).MapKuboRpc();
+        app.ForListener(GatewayListener.KuboRpc).MapKuboNotFound();
         app.ForListener(GatewayListener.Admin).MapGatewayAdmin();
         configure?.Invoke(app);
         return new GatewayHost(app, listeners, options, identity);
@@ -146,6 +149,11 @@ internal sealed class GatewayHost : IAsyncDisposable
         void Configure(ListenOptions listenOptions)
         {
             ListenerRouting.TagConnections(listenOptions, listener);
+            if (listener == GatewayListener.KuboRpc)
+            {
+                KestrelRejections.AnswerInKuboJson(listenOptions);
+            }
+
             captured = listenOptions;
         }
 
@@ -178,6 +186,8 @@ internal sealed class GatewayHost : IAsyncDisposable
     {
         logging.ClearProviders();
         logging.SetMinimumLevel(options.Level);
+        // Lines written inside a Kubo request carry its trace (W3C ids, also propagated to undercluster calls) in their scopes.
+        logging.Configure(factory => factory.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);
 
         // Framework chatter stays out unless the operator asked for debug output.
         logging.AddFilter("Microsoft", options.Level <= LogLevel.Debug ? options.Level : (LogLevel)Math.Max((int)options.Level, (int)LogLevel.Warning));
@@ -192,6 +202,7 @@ internal sealed class GatewayHost : IAsyncDisposable
             logging.AddJsonConsole(json =>
             {
                 json.UseUtcTimestamp = true;
+                json.IncludeScopes = true;
                 json.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
             });
         }

@@ -14,11 +14,19 @@ internal static class KuboErrorWriter
 {
     private static readonly TimeSpan AbortGrace = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>The <see cref="HttpContext.Items"/> key under which the kind of the error last written is kept.</summary>
+    public static readonly object ErrorKindKey = new();
+
+    /// <summary>The kind of the error written on this request, if any (one of <c>KuboErrorKinds</c>).</summary>
+    public static string? ErrorKind(HttpContext context) => context.Items.TryGetValue(ErrorKindKey, out var kind) ? kind as string : null;
+
     /// <summary>A gateway failure, with the status and <c>Code</c> that <see cref="KuboFailure.FromGateway"/> gives its kind.</summary>
     public static Task WriteAsync(HttpContext context, GatewayFailure failure) => WriteAsync(context, KuboFailure.FromGateway(failure));
 
     public static async Task WriteAsync(HttpContext context, KuboFailure failure)
     {
+        // Counted once per request by KuboRpcEndpoints, with the command it resolved (gateway_kubo_errors_total).
+        context.Items[ErrorKindKey] = failure.Kind;
         var response = context.Response;
         if (response.HasStarted)
         {

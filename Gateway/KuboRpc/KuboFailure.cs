@@ -1,4 +1,5 @@
 using CompositeGateway.Clusters;
+using CompositeGateway.Telemetry;
 
 namespace CompositeGateway.KuboRpc;
 
@@ -8,6 +9,18 @@ namespace CompositeGateway.KuboRpc;
 /// </summary>
 internal sealed record KuboFailure(int StatusCode, KuboErrorCode Code, string Message)
 {
+    /// <summary>
+    /// The <c>kind</c> label of <c>gateway_kubo_errors_total</c> (one of <see cref="KuboErrorKinds"/>). By default what
+    /// the status says; a command's own <see cref="Normal"/> errors are about its input unless it says otherwise.
+    /// </summary>
+    public string Kind { get; init; } = StatusCode switch
+    {
+        StatusCodes.Status403Forbidden or StatusCodes.Status405MethodNotAllowed => KuboErrorKinds.NotAllowed,
+        StatusCodes.Status404NotFound => KuboErrorKinds.NotFound,
+        _ when Code == KuboErrorCode.Implementation => KuboErrorKinds.Internal,
+        _ => KuboErrorKinds.BadArgument,
+    };
+
     /// <summary>
     /// boxo pinner's text, passed through unchanged by Kubo's <c>pin/rm</c>. The Go peer treats exactly this
     /// message as "already unpinned" (docs/protocol/kubo-rpc-as-called-by-cluster.md §4.6); any other wording is an unpin error.
@@ -31,21 +44,30 @@ internal sealed record KuboFailure(int StatusCode, KuboErrorCode Code, string Me
     public static KuboFailure FromGateway(GatewayFailure failure) => failure.Kind switch
     {
         // An undercluster call failed (its status, even a 400, is the undercluster's answer to the gateway, not the caller's fault).
-        GatewayFailureKind.Undercluster => Normal(failure.Message),
+        GatewayFailureKind.Undercluster => Normal(failure.Message) with { Kind = KindOf(failure.Cause) },
 
         // Inception: refused until the topology is fixed; Kubo has no class for "refused", and 403 (ErrForbidden) is about permissions.
-        GatewayFailureKind.Refused => Normal(failure.Message),
+        GatewayFailureKind.Refused => Normal(failure.Message) with { Kind = KuboErrorKinds.Inception },
 
         // Kubo's texts for a CID that is not pinned come from the pinner, as plain errors.
-        GatewayFailureKind.NotPinned => Normal(failure.Message),
-        _ => Normal(failure.Message),
+        GatewayFailureKind.NotPinned => Normal(failure.Message) with { Kind = KuboErrorKinds.NotPinned },
+
+        // The composition's verdicts on undercluster answers: pin_error, wait_limit, unreachable_after, several failures.
+        _ => Normal(failure.Message) with { Kind = KuboErrorKinds.UnderclusterError },
+    };
+
+    private static string KindOf(ClusterFailure? cause) => cause?.Kind switch
+    {
+        ClusterFailureKind.Connect or ClusterFailureKind.CircuitOpen or ClusterFailureKind.StreamBroken => KuboErrorKinds.Unreachable,
+        ClusterFailureKind.Timeout => KuboErrorKinds.Timeout,
+        _ => KuboErrorKinds.UnderclusterError,
     };
 
     /// <summary>
     /// Kubo's <c>pin/ls</c> text for an argument that is not pinned (as that type). The Go peer only checks the
     /// suffix <c>not pinned</c> (docs/protocol/kubo-rpc-as-called-by-cluster.md §4.2); <paramref name="argument"/> is the argument as the caller wrote it, as in Kubo.
     /// </summary>
-    public static KuboFailure NotPinned(string argument) => Normal($"path '{argument}' is not pinned");
+    public static KuboFailure NotPinned(string argument) => Normal($"path '{argument}' is not pinned") with { Kind = KuboErrorKinds.NotPinned };
 
     public static KuboFailure UnknownCommand(string path) =>
         new(StatusCodes.Status404NotFound, KuboErrorCode.Client, $"unknown command \"{path}\"");

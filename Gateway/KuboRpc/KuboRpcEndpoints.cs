@@ -6,7 +6,7 @@ namespace CompositeGateway.KuboRpc;
 /// Maps <c>/api/v0/…</c>. Like go-ipfs-cmds' handler, the method is checked first: POST runs the command,
 /// OPTIONS answers 204 with <c>Allow: OPTIONS, POST</c> (Kubo's answer to a non-preflight OPTIONS; ipfsproxy
 /// sends such requests to learn CORS headers, and gets none, as from a Kubo without CORS settings), any other
-/// method is 405. Unlike Kubo, whose parse failures are plain text, every error here is Kubo's JSON form.
+/// method (compared exactly, as Go does) is 405. Unlike Kubo, whose parse failures are plain text, every error here is Kubo's JSON form.
 /// </summary>
 internal static class KuboRpcEndpoints
 {
@@ -14,6 +14,21 @@ internal static class KuboRpcEndpoints
 
     public static IEndpointConventionBuilder MapKuboRpc(this IEndpointRouteBuilder endpoints) =>
         endpoints.Map(Prefix + "/{**command}", DispatchAsync).WithDisplayName("Kubo RPC");
+
+    /// <summary>
+    /// Every path nothing else answers, as Kubo's JSON error rather than an empty 404: paths outside
+    /// <c>/api/v0</c>, and those whose dot segments (<c>/api/v0/%2e%2e/…</c>, which Kestrel decodes and removes)
+    /// lead out of it. Go's mux answers these with a redirect to the cleaned path, then <c>404 page not found</c>.
+    /// </summary>
+    public static IEndpointConventionBuilder MapKuboNotFound(this IEndpointRouteBuilder endpoints) =>
+        endpoints.MapFallback("{**path}", NotFoundAsync).WithDisplayName("Kubo RPC not found");
+
+    private static Task NotFoundAsync(HttpContext http)
+    {
+        var raw = http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()?.RawTarget ?? http.Request.Path.Value ?? "";
+        var shown = raw.Length <= 256 ? raw : string.Concat(raw.AsSpan(0, 256), "…");
+        return KuboErrorWriter.WriteAsync(http, new KuboFailure(StatusCodes.Status404NotFound, KuboErrorCode.Client, $"404 page not found: {shown}"));
+    }
 
     private static async Task DispatchAsync(HttpContext http)
     {
@@ -29,6 +44,10 @@ internal static class KuboRpcEndpoints
         {
             // An aborted stream reports the status it started with; the abort itself shows in the logs.
             metrics?.RecordKuboRequest(commandLabel, http.Response.StatusCode, time.GetElapsedTime(started));
+            if (KuboErrorWriter.ErrorKind(http) is { } kind)
+            {
+                metrics?.RecordKuboError(commandLabel, kind);
+            }
         }
     }
 
@@ -36,22 +55,25 @@ internal static class KuboRpcEndpoints
     private static async Task<string> DispatchCoreAsync(HttpContext http)
     {
         var request = http.Request;
-        if (HttpMethods.IsOptions(request.Method))
+        var path = request.Path.Value ?? "";
+        path = path.Length > Prefix.Length ? path[(Prefix.Length + 1)..] : "";
+        // A known command keeps its label on a refused method too, so a client sending GET shows up under it.
+        var label = KuboCommandTable.TryResolve(path, out var resolved, out _) ? resolved.Path : "unknown";
+        // Methods are compared exactly, as Go does: "post" is not POST and runs nothing.
+        if (string.Equals(request.Method, HttpMethods.Options, StringComparison.Ordinal))
         {
             http.Response.Headers.Allow = "OPTIONS, POST";
             http.Response.StatusCode = StatusCodes.Status204NoContent;
-            return "unknown";
+            return label;
         }
 
-        if (!HttpMethods.IsPost(request.Method))
+        if (!string.Equals(request.Method, HttpMethods.Post, StringComparison.Ordinal))
         {
             http.Response.Headers.Allow = "OPTIONS, POST";
             await KuboErrorWriter.WriteAsync(http, KuboFailure.MethodNotAllowed);
-            return "unknown";
+            return label;
         }
 
-        var path = request.Path.Value ?? "";
-        path = path.Length > Prefix.Length ? path[(Prefix.Length + 1)..] : "";
         if (!KuboCommandTable.TryResolve(path, out var command, out var pathArgument))
         {
             // Not the gateway's own: an undercluster's IPFS daemon may answer it (docs/forwarding.md).
@@ -75,6 +97,7 @@ internal static class KuboRpcEndpoints
             return command.Path;
         }
 
+        using var scope = KuboRpcLog.BeginRequestScope(Log(http), command.Path, call.Arguments.Count > 0 ? call.Arguments[0] : null);
         try
         {
             await command.Handler(call);
@@ -83,6 +106,12 @@ internal static class KuboRpcEndpoints
         {
             // The caller went away (the Go peer cancels on its timeouts and on superseded operations).
         }
+        catch (Exception e) when (BrokenRequest(e) is { } broken)
+        {
+            // A truncated upload or a bad chunk mid-body is the caller's doing (Kestrel says so), not a crash of the command.
+            KuboRpcLog.RequestBroken(Log(http), command.Path, broken.Message);
+            await KuboErrorWriter.WriteAsync(http, new KuboFailure(broken.StatusCode, KuboErrorCode.Client, broken.Message));
+        }
         catch (Exception e)
         {
             KuboRpcLog.CommandCrashed(Log(http), command.Path, e);
@@ -90,6 +119,19 @@ internal static class KuboRpcEndpoints
         }
 
         return command.Path;
+    }
+
+    private static BadHttpRequestException? BrokenRequest(Exception e)
+    {
+        for (Exception? inner = e; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is BadHttpRequestException bad)
+            {
+                return bad;
+            }
+        }
+
+        return null;
     }
 
     private static ILogger Log(HttpContext http) =>

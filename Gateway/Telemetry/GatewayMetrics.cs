@@ -1,86 +1,126 @@
-using System.Diagnostics;
-using System.Diagnostics.Metrics;
+using Prometheus;
 
 namespace CompositeGateway.Telemetry;
 
 /// <summary>
-/// The gateway's own instruments, on the meter <see cref="MeterName"/>. Names are final
-/// Prometheus names (base units, <c>_total</c> on counters) so that the exposition is the
-/// instrument list as written here, and <c>promtool check metrics</c> lints it clean.
+/// The gateway's own metric families, in one prometheus-net registry per host (<see cref="Registry"/>, served at
+/// <c>/metrics</c>). Written with prometheus-net's own API rather than <c>System.Diagnostics.Metrics</c> plus its meter
+/// adapter, so that the family names, <c>_total</c> suffixes, HELP texts and histogram buckets on the wire are the ones
+/// written here (docs/observability.md "Why prometheus-net's own API"). Label values are closed sets or configured
+/// undercluster names: never a CID.
 /// </summary>
 internal sealed class GatewayMetrics
 {
-    public const string MeterName = "CompositeGateway";
+    /// <summary>Prometheus client_golang's defaults, extended to 60 s: undercluster calls may run to their 30 s timeout.</summary>
+    public static readonly double[] DefaultSecondsBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+
+    /// <summary>Pin waits run from sub-second (already pinned) to <c>wait_limit</c> (default 1 h).</summary>
+    private static readonly double[] PinWaitSecondsBuckets = [0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600];
 
     private static readonly string[] StatusCodeText = [.. Enumerable.Range(0, 600).Select(code => code.ToString(System.Globalization.CultureInfo.InvariantCulture))];
 
-    private readonly Counter<long> _kuboRequests;
-    private readonly Histogram<double> _kuboRequestDuration;
-    private readonly Counter<long> _underclusterRequests;
-    private readonly Histogram<double> _underclusterRequestDuration;
-    private readonly Counter<long> _underclusterProbes;
-    private long _pinsWaiting;
+    private readonly Counter _kuboRequests;
+    private readonly Histogram _kuboRequestDuration;
+    private readonly Counter _kuboErrors;
+    private readonly Counter _underclusterRequests;
+    private readonly Histogram _underclusterRequestDuration;
+    private readonly Counter _underclusterProbes;
+    private readonly Gauge _pinsWaiting;
+    private readonly Counter _pinWaits;
+    private readonly Histogram _pinWaitDuration;
 
-    public GatewayMetrics(IMeterFactory meterFactory)
+    public GatewayMetrics(GatewayMetricsOptions? options = null)
     {
-        var meter = meterFactory.Create(MeterName, ProductInfo.Version);
-        Meter = meter;
-        var secondsAdvice = new InstrumentAdvice<double> { HistogramBucketBoundaries = PrometheusCollector.DefaultSecondsBuckets };
+        Registry = Metrics.NewCustomRegistry();
+        // Exemplars only travel in OpenMetrics, which /metrics does not serve (0.0.4 text, as documented).
+        Factory = Metrics.WithCustomRegistry(Registry);
+        Factory.ExemplarBehavior = ExemplarBehavior.NoExemplars();
 
-        _kuboRequests = meter.CreateCounter<long>(
+        _kuboRequests = Factory.CreateCounter(
             "gateway_kubo_requests_total",
-            description: "Kubo RPC requests answered to the overcluster peer, by command (e.g. pin/add) and HTTP status code.");
-        _kuboRequestDuration = meter.CreateHistogram(
+            "Kubo RPC requests answered to the overcluster peer, by command (e.g. pin/add) and HTTP status code.",
+            ["command", "code"]);
+        _kuboRequestDuration = Factory.CreateHistogram(
             "gateway_kubo_request_duration_seconds",
-            unit: "s",
-            description: "Time to answer a Kubo RPC request, by command (streams: until the last byte).",
-            advice: secondsAdvice);
-        _underclusterRequests = meter.CreateCounter<long>(
+            "Time to answer a Kubo RPC request, by command (streams: until the last byte).",
+            new HistogramConfiguration { LabelNames = ["command"], Buckets = DefaultSecondsBuckets });
+        _kuboErrors = Factory.CreateCounter(
+            "gateway_kubo_errors_total",
+            "Kubo RPC errors answered to the overcluster peer, by command and kind (bad_argument, not_pinned, unreachable, timeout, inception, not_allowed, not_found, undercluster_error, internal).",
+            ["command", "kind"]);
+        _underclusterRequests = Factory.CreateCounter(
             "gateway_undercluster_requests_total",
-            description: "Calls to an undercluster's REST API, by undercluster and outcome (success, connect_error, timeout, http_error, circuit_open, cancelled); retries count once, health probes not at all (see gateway_undercluster_probes_total).");
-        _underclusterRequestDuration = meter.CreateHistogram(
+            "Calls to an undercluster's REST API, by undercluster and outcome (success, connect_error, timeout, http_error, circuit_open, cancelled); retries count once, health probes not at all (see gateway_undercluster_probes_total).",
+            ["undercluster", "outcome"]);
+        _underclusterRequestDuration = Factory.CreateHistogram(
             "gateway_undercluster_request_duration_seconds",
-            unit: "s",
-            description: "Duration of calls to an undercluster's REST API, by undercluster.",
-            advice: secondsAdvice);
-        _underclusterProbes = meter.CreateCounter<long>(
+            "Duration of calls to an undercluster's REST API, by undercluster.",
+            new HistogramConfiguration { LabelNames = ["undercluster"], Buckets = DefaultSecondsBuckets });
+        _underclusterProbes = Factory.CreateCounter(
             "gateway_undercluster_probes_total",
-            description: "Health probes (GET /id) sent to an undercluster, by undercluster and outcome.");
-        // Observed rather than an UpDownCounter so that the series reads 0 before the first pin, not absent.
-        meter.CreateObservableUpDownCounter(
+            "Health probes (GET /id) sent to an undercluster, by undercluster and outcome.",
+            ["undercluster", "outcome"]);
+        _pinsWaiting = Factory.CreateGauge(
             "gateway_pins_waiting",
-            () => Volatile.Read(ref _pinsWaiting),
-            description: "Pin requests currently waiting for the underclusters to report the content pinned.");
-        meter.CreateObservableGauge(
-            "gateway_build_info",
-            () => new Measurement<int>(1, new KeyValuePair<string, object?>("version", ProductInfo.Version)),
-            description: "Always 1; the version label says which build is running.");
+            "Pins currently waiting for an undercluster to report the content pinned, by undercluster.",
+            ["undercluster"]);
+        _pinWaits = Factory.CreateCounter(
+            "gateway_pin_waits_total",
+            "Pin waits that ended, by undercluster and outcome (pinned, pin_error, wait_limit, unreachable, cancelled).",
+            ["undercluster", "outcome"]);
+        _pinWaitDuration = Factory.CreateHistogram(
+            "gateway_pin_wait_duration_seconds",
+            "How long a pin wait lasted until it ended (any outcome), by undercluster; the buckets reach pin_path.wait_limit.",
+            new HistogramConfiguration { LabelNames = ["undercluster"], Buckets = PinWaitBuckets(options?.PinWaitLimit ?? TimeSpan.Zero) });
+        Factory.CreateGauge("gateway_build_info", "Always 1; the version label says which build is running.", ["version"])
+            .WithLabels(ProductInfo.Version).Set(1);
+
+        // Series that read 0 before the first event, not absent, so that rate() and alerts see them from the start.
+        foreach (var undercluster in options?.Underclusters ?? [])
+        {
+            _pinsWaiting.WithLabels(undercluster).Set(0);
+        }
     }
 
-    /// <summary>
-    /// The gateway's meter, for instruments whose values live elsewhere (the undercluster health gauges: see
-    /// <c>Underclusters/UnderclusterGauges.cs</c>), so that telemetry depends on no feature.
-    /// </summary>
-    public Meter Meter { get; }
+    /// <summary>This host's registry: what <c>/metrics</c> renders. Two hosts in one process never share one.</summary>
+    public CollectorRegistry Registry { get; }
+
+    /// <summary>For families whose values live elsewhere (the undercluster gauges, the process metrics), so that telemetry depends on no feature.</summary>
+    public IMetricFactory Factory { get; }
 
     public void RecordKuboRequest(string command, int statusCode, TimeSpan elapsed)
     {
         var code = statusCode is >= 0 and < 600 ? StatusCodeText[statusCode] : "other";
-        _kuboRequests.Add(1, new TagList { { "command", command }, { "code", code } });
-        _kuboRequestDuration.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("command", command));
+        _kuboRequests.WithLabels(command, code).Inc();
+        _kuboRequestDuration.WithLabels(command).Observe(elapsed.TotalSeconds);
     }
 
-    /// <summary>One REST call; <c>outcome</c> is one of the small closed set in the counter's description, since it becomes a label.</summary>
+    /// <summary>One Kubo error answered; <paramref name="kind"/> is one of <see cref="KuboErrorKinds"/>.</summary>
+    public void RecordKuboError(string command, string kind) => _kuboErrors.WithLabels(command, kind).Inc();
+
+    /// <summary>One REST call; <c>outcome</c> is one of the small closed set in the counter's help, since it becomes a label.</summary>
     public void RecordUnderclusterRequest(string undercluster, string outcome, TimeSpan elapsed)
     {
-        _underclusterRequests.Add(1, new TagList { { "undercluster", undercluster }, { "outcome", outcome } });
-        _underclusterRequestDuration.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("undercluster", undercluster));
+        _underclusterRequests.WithLabels(undercluster, outcome).Inc();
+        _underclusterRequestDuration.WithLabels(undercluster).Observe(elapsed.TotalSeconds);
     }
 
-    public void RecordProbe(string undercluster, string outcome) =>
-        _underclusterProbes.Add(1, new TagList { { "undercluster", undercluster }, { "outcome", outcome } });
+    public void RecordProbe(string undercluster, string outcome) => _underclusterProbes.WithLabels(undercluster, outcome).Inc();
 
-    public void PinWaitStarted() => Interlocked.Increment(ref _pinsWaiting);
+    public void PinWaitStarted(string undercluster) => _pinsWaiting.WithLabels(undercluster).Inc();
 
-    public void PinWaitEnded() => Interlocked.Decrement(ref _pinsWaiting);
+    /// <summary>One pin wait over; <paramref name="outcome"/> is one of <see cref="PinWaitOutcomes"/>.</summary>
+    public void PinWaitEnded(string undercluster, string outcome, TimeSpan waited)
+    {
+        _pinsWaiting.WithLabels(undercluster).Dec();
+        _pinWaits.WithLabels(undercluster, outcome).Inc();
+        _pinWaitDuration.WithLabels(undercluster).Observe(waited.TotalSeconds);
+    }
+
+    /// <summary>The fixed buckets, plus <c>wait_limit</c> itself when it lies beyond them, so that "reached the limit" has a bucket.</summary>
+    internal static double[] PinWaitBuckets(TimeSpan waitLimit)
+    {
+        var limit = waitLimit.TotalSeconds;
+        return limit > PinWaitSecondsBuckets[^1] ? [.. PinWaitSecondsBuckets, limit] : PinWaitSecondsBuckets;
+    }
 }

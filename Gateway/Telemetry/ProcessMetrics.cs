@@ -1,94 +1,76 @@
 using System.Diagnostics;
-using System.Diagnostics.Metrics;
 
 namespace CompositeGateway.Telemetry;
 
 /// <summary>
-/// The process metrics operators expect from any Prometheus target, named as the Go and
-/// Python clients name them (<c>process_*</c>), plus a few .NET runtime gauges. All are polled
-/// at scrape time.
+/// The process metrics operators expect from any Prometheus target, named as the Go and Python clients name them
+/// (<c>process_*</c>), plus a few .NET runtime gauges, all read at scrape time. Our own rather than prometheus-net's
+/// default collectors: those keep other names and do not pass <c>promtool check metrics</c> (docs/observability.md).
 /// </summary>
 internal sealed class ProcessMetrics
 {
-    public const string MeterName = "CompositeGateway.Process";
-
-    public ProcessMetrics(IMeterFactory meterFactory)
+    public ProcessMetrics(GatewayMetrics metrics)
     {
-        var meter = meterFactory.Create(MeterName);
+        var factory = metrics.Factory;
         double startTime;
         using (var process = Process.GetCurrentProcess())
         {
             startTime = new DateTimeOffset(process.StartTime.ToUniversalTime()).ToUnixTimeMilliseconds() / 1000.0;
         }
 
-        meter.CreateObservableCounter(
-            "process_cpu_seconds_total",
-            () => Environment.CpuUsage.TotalTime.TotalSeconds,
-            description: "Total user and system CPU time spent in seconds.");
-        meter.CreateObservableGauge(
-            "process_resident_memory_bytes",
-            () => Environment.WorkingSet,
-            description: "Resident memory size in bytes.");
-        meter.CreateObservableGauge(
-            "process_start_time_seconds",
-            () => startTime,
-            description: "Start time of the process since unix epoch in seconds.");
-        meter.CreateObservableGauge(
-            "process_open_fds",
-            OpenFileDescriptors,
-            description: "Number of open file descriptors.");
-        meter.CreateObservableGauge(
-            "process_max_fds",
-            MaxFileDescriptors,
-            description: "Maximum number of open file descriptors.");
-        meter.CreateObservableGauge(
-            "dotnet_gc_heap_size_bytes",
-            () => GC.GetGCMemoryInfo().HeapSizeBytes,
-            description: "Size of the managed heap in bytes, as of the last garbage collection.");
-        meter.CreateObservableCounter(
-            "dotnet_gc_allocated_bytes_total",
-            () => GC.GetTotalAllocatedBytes(),
-            description: "Bytes allocated on the managed heap since the process started.");
-        meter.CreateObservableCounter(
-            "dotnet_gc_collections_total",
-            () => Enumerable.Range(0, GC.MaxGeneration + 1).Select(generation =>
-                new Measurement<long>(GC.CollectionCount(generation), new KeyValuePair<string, object?>("generation", generation))),
-            description: "Garbage collections since the process started, by generation.");
-        meter.CreateObservableGauge(
-            "dotnet_threadpool_threads",
-            () => (long)ThreadPool.ThreadCount,
-            description: "Thread pool threads currently alive.");
-        meter.CreateObservableGauge(
-            "dotnet_threadpool_queue_length",
-            () => ThreadPool.PendingWorkItemCount,
-            description: "Work items queued to the thread pool and not yet started.");
+        var cpu = factory.CreateCounter("process_cpu_seconds_total", "Total user and system CPU time spent in seconds.");
+        var resident = factory.CreateGauge("process_resident_memory_bytes", "Resident memory size in bytes.");
+        factory.CreateGauge("process_start_time_seconds", "Start time of the process since unix epoch in seconds.").Set(startTime);
+        var openFds = OperatingSystem.IsLinux() ? factory.CreateGauge("process_open_fds", "Number of open file descriptors.") : null;
+        var maxFds = OperatingSystem.IsLinux() ? factory.CreateGauge("process_max_fds", "Maximum number of open file descriptors.") : null;
+        var heap = factory.CreateGauge("dotnet_gc_heap_size_bytes", "Size of the managed heap in bytes, as of the last garbage collection.");
+        var allocated = factory.CreateCounter("dotnet_gc_allocated_bytes_total", "Bytes allocated on the managed heap since the process started.");
+        var collections = factory.CreateCounter("dotnet_gc_collections_total", "Garbage collections since the process started, by generation.", ["generation"]);
+        var threads = factory.CreateGauge("dotnet_threadpool_threads", "Thread pool threads currently alive.");
+        var queue = factory.CreateGauge("dotnet_threadpool_queue_length", "Work items queued to the thread pool and not yet started.");
+        var generations = Enumerable.Range(0, GC.MaxGeneration + 1)
+            .Select(g => (Generation: g, Child: collections.WithLabels(g.ToString(System.Globalization.CultureInfo.InvariantCulture))))
+            .ToArray();
+
+        metrics.Registry.AddBeforeCollectCallback(() =>
+        {
+            cpu.IncTo(Environment.CpuUsage.TotalTime.TotalSeconds);
+            resident.Set(Environment.WorkingSet);
+            heap.Set(GC.GetGCMemoryInfo().HeapSizeBytes);
+            allocated.IncTo(GC.GetTotalAllocatedBytes());
+            foreach (var (generation, child) in generations)
+            {
+                child.IncTo(GC.CollectionCount(generation));
+            }
+
+            threads.Set(ThreadPool.ThreadCount);
+            queue.Set(ThreadPool.PendingWorkItemCount);
+            if (OpenFileDescriptors() is { } open)
+            {
+                openFds?.Set(open);
+            }
+
+            if (MaxFileDescriptors() is { } max)
+            {
+                maxFds?.Set(max);
+            }
+        });
     }
 
-    private static IEnumerable<Measurement<long>> OpenFileDescriptors()
+    private static long? OpenFileDescriptors()
     {
-        // Linux only: elsewhere the series is simply absent rather than wrong.
-        if (!OperatingSystem.IsLinux())
-        {
-            return [];
-        }
-
         try
         {
-            return [new Measurement<long>(Directory.EnumerateFileSystemEntries("/proc/self/fd").LongCount())];
+            return Directory.EnumerateFileSystemEntries("/proc/self/fd").LongCount();
         }
         catch (IOException)
         {
-            return [];
+            return null;
         }
     }
 
-    private static IEnumerable<Measurement<long>> MaxFileDescriptors()
+    private static long? MaxFileDescriptors()
     {
-        if (!OperatingSystem.IsLinux())
-        {
-            return [];
-        }
-
         try
         {
             // "Max open files            1048576              1048576              files"
@@ -97,7 +79,7 @@ internal sealed class ProcessMetrics
                 if (line.StartsWith("Max open files", StringComparison.Ordinal))
                 {
                     var fields = line["Max open files".Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
-                    return long.TryParse(fields[0], out var soft) ? [new Measurement<long>(soft)] : [];
+                    return long.TryParse(fields[0], out var soft) ? soft : null;
                 }
             }
         }
@@ -105,6 +87,6 @@ internal sealed class ProcessMetrics
         {
         }
 
-        return [];
+        return null;
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using CompositeGateway.Configuration;
+using CompositeGateway.Go;
 
 namespace CompositeGateway.Underclusters;
 
@@ -91,6 +92,21 @@ internal sealed class UnderclusterHealth : IUnderclusterHealthView
             entry.PeerId = peerId;
         });
 
+    /// <summary>
+    /// A probe of <paramref name="name"/> is under way (ended by the next Record call): while it hangs, a
+    /// not-ready undercluster without a recorded error is reported as "probe in progress for Xs", never without a cause.
+    /// </summary>
+    public void RecordProbeStarted(string name)
+    {
+        lock (_gate)
+        {
+            if (_entries.TryGetValue(name, out var entry) && entry.ProbeStarted is null)
+            {
+                entry.ProbeStarted = _time.GetUtcNow();
+            }
+        }
+    }
+
     public HealthTransition RecordFailure(string name, string error) =>
         Update(name, entry =>
         {
@@ -116,6 +132,21 @@ internal sealed class UnderclusterHealth : IUnderclusterHealthView
         }
     }
 
+    /// <summary>
+    /// The free space a <c>repo/stat</c> computed for this undercluster (for <c>gateway_undercluster_free_space_bytes</c>).
+    /// Like <see cref="RecordRepoStat"/>, not a probe: it changes neither readiness nor <c>last_probe</c>. Unknown names are ignored.
+    /// </summary>
+    public void RecordFreeSpace(string name, ulong bytes)
+    {
+        lock (_gate)
+        {
+            if (_entries.TryGetValue(name, out var entry))
+            {
+                entry.FreeSpace = bytes;
+            }
+        }
+    }
+
     /// <summary>Completes at the next recorded probe; lets tests and tools wait without polling a clock.</summary>
     public Task WaitForChangeAsync(CancellationToken cancellationToken)
     {
@@ -134,6 +165,7 @@ internal sealed class UnderclusterHealth : IUnderclusterHealthView
             var entry = _entries[name];
             var previous = entry.State;
             entry.LastProbe = _time.GetUtcNow();
+            entry.ProbeStarted = null;
             change(entry);
             transition = new HealthTransition(previous, entry.State, entry.ConsecutiveFailures);
             changed = _changed;
@@ -144,12 +176,22 @@ internal sealed class UnderclusterHealth : IUnderclusterHealthView
         return transition;
     }
 
-    private UnderclusterHealthSnapshot ToSnapshot(string name, Entry entry, DateTimeOffset now) =>
-        new(name, entry.State, IsReadyAt(entry, now), entry.LastSuccess, entry.LastProbe, entry.LastError, entry.ConsecutiveFailures, entry.PeerId)
+    private UnderclusterHealthSnapshot ToSnapshot(string name, Entry entry, DateTimeOffset now)
+    {
+        var ready = IsReadyAt(entry, now);
+        return new(name, entry.State, ready, entry.LastSuccess, entry.LastProbe, entry.LastError ?? (ready ? null : PendingCause(entry, now)), entry.ConsecutiveFailures, entry.PeerId)
         {
             RepoStatLeftOut = entry.RepoStatError is not null,
             LastRepoStatError = entry.RepoStatError,
+            FreeSpaceBytes = entry.FreeSpace,
         };
+    }
+
+    /// <summary>Why a not-ready undercluster with no recorded error is not ready: its probe has not answered (yet).</summary>
+    private static string PendingCause(Entry entry, DateTimeOffset now) => entry.ProbeStarted is { } started
+        ? $"probe in progress for {GoDuration.Format(TimeSpan.FromSeconds(Math.Floor((now - started).TotalSeconds)))}: no answer yet"
+            + (entry.LastSuccess is { } success ? $" (last answer {GoDuration.Format(TimeSpan.FromSeconds(Math.Floor((now - success).TotalSeconds)))} ago)" : "")
+        : "no probe has answered yet";
 
     private bool IsFresh(Entry entry, DateTimeOffset now) => entry.LastSuccess is { } success && now - success <= _readyWithin;
 
@@ -167,5 +209,9 @@ internal sealed class UnderclusterHealth : IUnderclusterHealthView
         public string? PeerId { get; set; }
 
         public string? RepoStatError { get; set; }
+
+        public DateTimeOffset? ProbeStarted { get; set; }
+
+        public ulong? FreeSpace { get; set; }
     }
 }

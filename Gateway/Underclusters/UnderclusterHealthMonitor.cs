@@ -64,6 +64,7 @@ internal sealed class UnderclusterHealthMonitor(
         var name = watch.Options.Name;
         ProbeResult result;
         string? refusal = null;
+        health.RecordProbeStarted(name);
         try
         {
             result = await probe.ProbeAsync(watch.Client, watch.Options, stoppingToken);

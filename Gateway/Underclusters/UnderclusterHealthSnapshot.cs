@@ -22,4 +22,7 @@ internal sealed record UnderclusterHealthSnapshot(
 
     /// <summary>Why the last <c>repo/stat</c> that left this undercluster out did so; null once one counts it again.</summary>
     public string? LastRepoStatError { get; init; }
+
+    /// <summary>Free space (bytes) as the last <c>repo/stat</c> that got an answer from this undercluster computed it; null before.</summary>
+    public ulong? FreeSpaceBytes { get; init; }
 }

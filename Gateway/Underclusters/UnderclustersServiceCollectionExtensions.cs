@@ -25,7 +25,7 @@ internal static class UnderclustersServiceCollectionExtensions
                 provider.GetRequiredService<TimeProvider>());
             if (provider.GetService<GatewayMetrics>() is { } metrics)
             {
-                UnderclusterGauges.Observe(metrics.Meter, health);
+                UnderclusterGauges.Observe(metrics.Factory, metrics.Registry, health);
             }
 
             return health;

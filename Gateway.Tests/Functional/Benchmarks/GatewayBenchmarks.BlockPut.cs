@@ -1,8 +1,8 @@
+using CompositeGateway.Lab.Connector;
 using System.Buffers.Binary;
 using System.Diagnostics;
 using CompositeGateway.Configuration;
 using CompositeGateway.Ipld;
-using CompositeGateway.Tests.Support;
 
 namespace CompositeGateway.Tests.Functional.Benchmarks;
 

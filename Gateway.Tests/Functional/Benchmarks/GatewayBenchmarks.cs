@@ -1,8 +1,8 @@
+using CompositeGateway.Lab.Connector;
 using System.Diagnostics;
 using System.Globalization;
 using CompositeGateway.Configuration;
 using CompositeGateway.Lab;
-using CompositeGateway.Tests.Support;
 
 namespace CompositeGateway.Tests.Functional.Benchmarks;
 

@@ -1,5 +1,6 @@
 using CompositeGateway.Composition;
 using CompositeGateway.KuboRpc.Wire;
+using CompositeGateway.Telemetry;
 
 namespace CompositeGateway.KuboRpc.Commands;
 
@@ -24,7 +25,7 @@ internal static class IdCommand
         if (call.Arguments.Count > 0 && call.Arguments[0] != identity.PeerId)
         {
             // Kubo would look another peer up in the routing system; the gateway only knows itself.
-            await call.FailAsync(KuboFailure.Normal("routing: not found"));
+            await call.FailAsync(KuboFailure.Normal("routing: not found") with { Kind = KuboErrorKinds.NotFound });
             return;
         }
 

@@ -3,7 +3,6 @@ using CompositeGateway.Composition;
 using CompositeGateway.Configuration;
 using CompositeGateway.Ipld;
 using CompositeGateway.KuboRpc.Wire;
-using CompositeGateway.Telemetry;
 
 namespace CompositeGateway.KuboRpc.Commands;
 
@@ -56,7 +55,7 @@ internal static class PinAddCommand
             waits.Add(started.Wait!);
         }
 
-        var completion = CountWaitingAsync(call.Http.RequestServices.GetService<GatewayMetrics>(), waits);
+        var completion = CompleteAllAsync(waits);
         if (!call.Flag("progress", defaultValue: false))
         {
             var outcome = await completion.WaitAsync(call.Aborted);
@@ -109,27 +108,6 @@ internal static class PinAddCommand
     }
 
     private static List<string> Texts(List<Cid> cids) => [.. cids.Select(c => c.ToString())];
-
-    // gateway_pins_waiting counts every pin whose caller is still being held, in either answer form.
-    private static async Task<GatewayFailure?> CountWaitingAsync(GatewayMetrics? metrics, List<IPinWait> waits)
-    {
-        for (var i = 0; i < waits.Count; i++)
-        {
-            metrics?.PinWaitStarted();
-        }
-
-        try
-        {
-            return await CompleteAllAsync(waits);
-        }
-        finally
-        {
-            for (var i = 0; i < waits.Count; i++)
-            {
-                metrics?.PinWaitEnded();
-            }
-        }
-    }
 
     // Completes with the first failure in argument order, or null once every pin is pinned.
     private static async Task<GatewayFailure?> CompleteAllAsync(List<IPinWait> waits)

@@ -1,6 +1,7 @@
 using CompositeGateway.Clusters;
 using CompositeGateway.Composition;
 using CompositeGateway.KuboRpc.Wire;
+using CompositeGateway.Telemetry;
 
 namespace CompositeGateway.KuboRpc.Commands;
 
@@ -37,7 +38,7 @@ internal static class PinRmCommand
                     removed.Add(cid.ToString());
                     break;
                 case UnpinOutcome.NotPinned:
-                    await call.FailAsync(KuboFailure.Normal(KuboFailure.NotPinnedOrPinnedIndirectly));
+                    await call.FailAsync(KuboFailure.Normal(KuboFailure.NotPinnedOrPinnedIndirectly) with { Kind = KuboErrorKinds.NotPinned });
                     return;
                 default:
                     await call.FailAsync(result.Failure ?? new GatewayFailure("unpin failed", Transient: false));

@@ -1,5 +1,6 @@
 using CompositeGateway.Composition;
 using CompositeGateway.KuboRpc.Wire;
+using CompositeGateway.Telemetry;
 
 namespace CompositeGateway.KuboRpc.Commands;
 
@@ -28,7 +29,7 @@ internal static class RepoGcCommand
     {
         if (call.OptionalService<IGarbageCollector>() is not { } collector)
         {
-            await call.FailAsync(KuboFailure.Normal("repo/gc is not available: no garbage collector is configured"));
+            await call.FailAsync(KuboFailure.Normal("repo/gc is not available: no garbage collector is configured") with { Kind = KuboErrorKinds.Internal });
             return;
         }
 
@@ -62,7 +63,7 @@ internal static class RepoGcCommand
         if (errorCount > 0)
         {
             var more = errorCount > errors.Count ? $"; and {errorCount - errors.Count} more" : "";
-            await call.FailAsync(KuboFailure.Normal("encountered errors during gc run: " + string.Join("; ", errors) + more));
+            await call.FailAsync(KuboFailure.Normal("encountered errors during gc run: " + string.Join("; ", errors) + more) with { Kind = KuboErrorKinds.UnderclusterError });
             return;
         }
 

@@ -1,5 +1,6 @@
 using CompositeGateway.Composition;
 using CompositeGateway.KuboRpc.Wire;
+using CompositeGateway.Telemetry;
 
 namespace CompositeGateway.KuboRpc.Commands;
 
@@ -24,7 +25,7 @@ internal static class RepoStatCommand
     {
         if (call.OptionalService<ISpaceReporter>() is not { } reporter)
         {
-            return (0, 0, KuboFailure.Normal("repo/stat is not available: no space reporter is configured"));
+            return (0, 0, KuboFailure.Normal("repo/stat is not available: no space reporter is configured") with { Kind = KuboErrorKinds.Internal });
         }
 
         var report = await reporter.GetSpaceAsync(call.Aborted);

@@ -1,7 +1,9 @@
 using System.Text;
 using System.Text.Json;
 
-namespace CompositeGateway.Tests.Support;
+using CompositeGateway.Lab.Connector;
+
+namespace CompositeGateway.Tests.Lab.Connector;
 
 /// <summary>The harness must judge like Go's decoder, or tests of the surface prove nothing.</summary>
 public sealed class GoJsonDecoderTests

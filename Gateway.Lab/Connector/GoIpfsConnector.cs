@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json;
 using CompositeGateway.Ipld;
 
-namespace CompositeGateway.Tests.Support;
+namespace CompositeGateway.Lab.Connector;
 
 /// <summary>The Go peer's timeouts (<c>ipfshttp</c> section of service.json, docs/protocol/kubo-rpc-as-called-by-cluster.md §1.2).</summary>
 internal sealed record GoIpfsConnectorOptions
@@ -17,6 +17,9 @@ internal sealed record GoIpfsConnectorOptions
     public TimeSpan UnpinTimeout { get; init; } = TimeSpan.FromHours(3);
 
     public TimeSpan RepoGcTimeout { get; init; } = TimeSpan.FromHours(24);
+
+    /// <summary>Keep every path+query in <see cref="GoIpfsConnector.Sent"/> (tests); a long-running lab peer turns it off.</summary>
+    public bool RecordSent { get; init; } = true;
 }
 
 /// <summary>
@@ -72,6 +75,7 @@ internal sealed class GoIpfsConnector : IDisposable
 {
     private readonly HttpClient _client;
     private readonly string _apiUrl;
+    private long _requests;
 
     public GoIpfsConnector(Uri daemon, GoIpfsConnectorOptions? options = null)
     {
@@ -88,6 +92,9 @@ internal sealed class GoIpfsConnector : IDisposable
 
     /// <summary>Every path+query sent, in order (to check what the peer would have sent).</summary>
     public List<string> Sent { get; } = [];
+
+    /// <summary>Requests sent so far (also when <see cref="GoIpfsConnectorOptions.RecordSent"/> is off).</summary>
+    public long RequestCount => Interlocked.Read(ref _requests);
 
     // ---- High-level operations, one per Go connector method ----
 
@@ -349,10 +356,7 @@ internal sealed class GoIpfsConnector : IDisposable
             + "&mhtype=" + Multicodec.NameOf(first.Multihash.Code) + "&pin=false";
         return await CatchAsync<IReadOnlyList<string>>(async () =>
         {
-            lock (Sent)
-            {
-                Sent.Add(query);
-            }
+            Record(query);
 
             using var request = new HttpRequestMessage(HttpMethod.Post, _apiUrl + "/" + query)
             {
@@ -416,10 +420,7 @@ internal sealed class GoIpfsConnector : IDisposable
     /// <summary>Sends one request exactly like <c>doPostCtx</c> and returns the raw response (for wire-level tests).</summary>
     public async Task<HttpResponseMessage> SendAsync(string pathAndQuery, CancellationToken cancellationToken)
     {
-        lock (Sent)
-        {
-            Sent.Add(pathAndQuery);
-        }
+        Record(pathAndQuery);
 
         using var request = new HttpRequestMessage(HttpMethod.Post, _apiUrl + "/" + pathAndQuery)
         {
@@ -435,6 +436,18 @@ internal sealed class GoIpfsConnector : IDisposable
     }
 
     public void Dispose() => _client.Dispose();
+
+    private void Record(string pathAndQuery)
+    {
+        Interlocked.Increment(ref _requests);
+        if (Options.RecordSent)
+        {
+            lock (Sent)
+            {
+                Sent.Add(pathAndQuery);
+            }
+        }
+    }
 
     private async Task<HttpResponseMessage> PostCtxStreamResponseAsync(string path, CancellationToken cancellationToken)
     {

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 
-namespace CompositeGateway.Tests.Support;
+namespace CompositeGateway.Lab.Connector;
 
 /// <summary>A decode failure as Go's <c>encoding/json</c> would report it (syntax, type mismatch, unexpected EOF).</summary>
 internal sealed class GoDecodeException(string message) : Exception(message);

@@ -1,6 +1,6 @@
 using CompositeGateway.Ipld;
 
-namespace CompositeGateway.Tests.Support;
+namespace CompositeGateway.Lab.Connector;
 
 /// <summary>
 /// go-libp2p <c>peer.Decode</c>: a base58btc multihash (<c>Qm…</c>, <c>12D3Koo…</c>, <c>1…</c>) or a CIDv1 with

@@ -1,8 +1,7 @@
 using System.Collections.Concurrent;
-using CompositeGateway.Clusters.Wire;
-using CompositeGateway.Tests.Support;
+using CompositeGateway.Lab.Wire;
 
-namespace CompositeGateway.Tests.Functional;
+namespace CompositeGateway.Lab.Connector;
 
 /// <summary>
 /// The stateless pin tracker of an ipfs-cluster v1.1.6 peer above a <see cref="GoIpfsConnector"/>

@@ -1,0 +1,78 @@
+using System.IO.Pipelines;
+using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+
+namespace CompositeGateway.Hosting;
+
+/// <summary>
+/// Gives the refusals Kestrel makes on its own a Kubo JSON error body. Kestrel answers a request it cannot parse
+/// (malformed request line or header, a header line or head over the limits, an unknown HTTP version, a POST
+/// without a length, a head that does not arrive in time) before any middleware runs, with the status, an empty
+/// body and <c>Connection: close</c>, and offers no hook to write that answer. Connection middleware is the legitimate
+/// place that sees those bytes: it wraps the Kubo listener's output and, while no request of the connection is in
+/// the application (<see cref="UseRequestTracking"/>), rewrites such an answer into the same status with
+/// <c>{"Message","Code":1,"Type":"error"}</c> (<see cref="RejectionAnswer"/>). Everything else passes unchanged.
+/// The same wrapper gives a length-less POST the empty body Go reads it as (<see cref="LengthlessPostStream"/>).
+/// </summary>
+internal static class KestrelRejections
+{
+    private static readonly object StateKey = new();
+
+    /// <summary>Wraps every connection of <paramref name="listenOptions"/>; must come after connection tagging.</summary>
+    public static void AnswerInKuboJson(ListenOptions listenOptions) =>
+        listenOptions.Use(next => async connection =>
+        {
+            var state = new ConnectionState();
+            connection.Items[StateKey] = state;
+            var original = connection.Transport;
+            var stream = new RejectionRewritingStream(original.Output.AsStream(leaveOpen: true), state);
+            var output = PipeWriter.Create(stream, new StreamPipeWriterOptions(leaveOpen: true));
+            var input = PipeReader.Create(new LengthlessPostStream(original.Input.AsStream(leaveOpen: true)), new StreamPipeReaderOptions(leaveOpen: true));
+            connection.Transport = new DuplexPipe(input, output);
+            try
+            {
+                await next(connection);
+            }
+            finally
+            {
+                await input.CompleteAsync();
+                await output.CompleteAsync();
+                connection.Transport = original;
+            }
+        });
+
+    /// <summary>Marks the connection as busy in the application from a request's start until its response is complete.</summary>
+    public static IApplicationBuilder UseRequestTracking(this IApplicationBuilder app) =>
+        app.Use(next => http =>
+        {
+            if (http.Features.Get<IConnectionItemsFeature>()?.Items.TryGetValue(StateKey, out var value) == true && value is ConnectionState state)
+            {
+                state.InApplication = true;
+                http.Response.OnCompleted(() =>
+                {
+                    state.InApplication = false;
+                    return Task.CompletedTask;
+                });
+            }
+
+            return next(http);
+        });
+
+    internal sealed class ConnectionState
+    {
+        private volatile bool _inApplication;
+
+        public bool InApplication
+        {
+            get => _inApplication;
+            set => _inApplication = value;
+        }
+    }
+
+    private sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe
+    {
+        public PipeReader Input => input;
+
+        public PipeWriter Output => output;
+    }
+}
