@@ -82,7 +82,7 @@ public sealed partial class ComposeTopologyTests
                 var volumes = ((YamlSequenceNode)byName[gateway]["volumes"]).Children.Select(v => ((YamlScalarNode)v).Value!).ToList();
                 var config = volumes.Single(v => v.EndsWith(":/etc/composite-gateway/gateway.yaml:ro", StringComparison.Ordinal)).Split(':')[0];
                 Assert.That(Path.Combine(folder, config), Does.Exist, $"{gateway}: config file");
-                Assert.That(volumes, Has.One.Matches<string>(v => v.EndsWith(":/var/lib/composite-gateway", StringComparison.Ordinal) && !v.StartsWith('.')), $"{gateway}: the key in a named volume");
+                Assert.That(volumes, Has.One.Matches<string>(v => v is not null && v.EndsWith(":/var/lib/composite-gateway", StringComparison.Ordinal) && !v.StartsWith('.')), $"{gateway}: the key in a named volume");
 
                 // Every undercluster url of the gateway's config names a cluster peer on one of its networks.
                 foreach (Match url in UnderclusterHost().Matches(File.ReadAllText(Path.Combine(folder, config))))

@@ -138,7 +138,7 @@ public sealed class GatewayHostTests
         live.Bind(new UnixDomainSocketEndPoint(socket));
         live.Listen();
         await using var host = GatewayHost.Create(Options() with { Listen = "unix:" + socket }, Identity(), new LoggingOptions { Level = LogLevel.None });
-        Assert.ThrowsAsync(Is.InstanceOf<IOException>(), () => host.StartAsync(CancellationToken.None));
+        await Assert.ThrowsAsync(Is.InstanceOf<IOException>(), () => host.StartAsync(CancellationToken.None));
     }
 
     [Test]
@@ -162,7 +162,7 @@ public sealed class GatewayHostTests
         blocker.Start();
         var port = ((IPEndPoint)blocker.LocalEndpoint).Port;
         await using var host = GatewayHost.Create(Options() with { Listen = $"127.0.0.1:{port}" }, Identity(), new LoggingOptions());
-        Assert.ThrowsAsync(Is.InstanceOf<IOException>(), () => host.StartAsync(CancellationToken.None));
+        await Assert.ThrowsAsync(Is.InstanceOf<IOException>(), () => host.StartAsync(CancellationToken.None));
     }
 
     internal static HttpClient UnixSocketClient(string socketPath) => new(new SocketsHttpHandler

@@ -45,7 +45,7 @@ public sealed class FaultTests
         await using var lab = await LabHarness.StartAsync(new EmulatedClusterOptions { Faults = new LabFaults { HangRate = 1 } });
         using var http = new HttpClient { BaseAddress = lab.Cluster.BaseAddress, Timeout = TimeSpan.FromMilliseconds(300) };
 
-        Assert.ThrowsAsync<TaskCanceledException>(() => http.GetAsync("/id"));
+        await Assert.ThrowsAsync<TaskCanceledException>(() => http.GetAsync("/id"));
         lab.Cluster.Faults.Clear();
         Assert.That((await lab.GetAsync("/id")).Response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
     }
@@ -59,7 +59,7 @@ public sealed class FaultTests
 
         await lab.Cluster.GoDownAsync();
         using var refused = new HttpClient { BaseAddress = lab.Cluster.BaseAddress };
-        var error = Assert.ThrowsAsync<HttpRequestException>(() => refused.GetAsync("/id"));
+        var error = await Assert.ThrowsAsync<HttpRequestException>(() => refused.GetAsync("/id"));
         Assert.That(error!.InnerException, Is.InstanceOf<SocketException>().With.Property("SocketErrorCode").EqualTo(SocketError.ConnectionRefused));
 
         await lab.Cluster.ComeUpAsync();
@@ -100,7 +100,7 @@ public sealed class FaultTests
         await using var lab = await LabHarness.StartAsync(new EmulatedClusterOptions { Faults = new LabFaults { ResetConnections = true } });
         using var http = new HttpClient { BaseAddress = lab.Cluster.BaseAddress };
 
-        Assert.ThrowsAsync<HttpRequestException>(() => http.GetAsync("/id"));
+        await Assert.ThrowsAsync<HttpRequestException>(() => http.GetAsync("/id"));
     }
 
     [Test]
@@ -128,7 +128,7 @@ public sealed class FaultTests
         using var response = await lab.Http.GetAsync("/allocations", HttpCompletionOption.ResponseHeadersRead);
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
         var lines = 0;
-        var failure = Assert.CatchAsync(async () =>
+        var failure = await Assert.CatchAsync(async () =>
         {
             while (await reader.ReadLineAsync() is not null)
             {
