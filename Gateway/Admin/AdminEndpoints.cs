@@ -8,7 +8,7 @@ namespace CompositeGateway.Admin;
 internal static class AdminEndpoints
 {
     /// <summary>
-    /// <c>/health</c>, <c>/ready</c> and <c>/metrics</c>. The host routes these to the admin
+    /// <c>/health</c>, <c>/ready</c>, <c>/topology</c> and <c>/metrics</c>. The host routes these to the admin
     /// listener only; they are not meant for the overcluster peer's Kubo RPC port.
     /// </summary>
     public static IEndpointRouteBuilder MapGatewayAdmin(this IEndpointRouteBuilder endpoints)
@@ -23,6 +23,27 @@ internal static class AdminEndpoints
                 report,
                 AdminJsonContext.Default.ReadinessReport,
                 statusCode: report.Ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+        });
+
+        // Discovery calls every undercluster (and its daemon) live, bounded by the default time budget; see docs/observability.md.
+        endpoints.MapGet("/topology", static async (
+            [FromServices] TopologyDiscovery discovery,
+            [FromQuery] string? format,
+            [FromQuery] int? depth,
+            CancellationToken cancellationToken) =>
+        {
+            if (format is not (null or "json" or "mermaid" or "text"))
+            {
+                return Results.Text($"unknown format \"{format}\": use json, text or mermaid\n", statusCode: StatusCodes.Status400BadRequest);
+            }
+
+            var report = await discovery.DiscoverAsync(depth ?? TopologyDiscovery.MaxDepth, TopologyDiscovery.DefaultBudget, cancellationToken);
+            return format switch
+            {
+                "mermaid" => Results.Text(TopologyRenderer.Mermaid(report), "text/plain; charset=utf-8"),
+                "text" => Results.Text(TopologyRenderer.Text(report), "text/plain; charset=utf-8"),
+                _ => Results.Json(report, AdminJsonContext.Default.TopologyReport),
+            };
         });
 
         // Text format 0.0.4 only (no OpenMetrics negotiation): the exposition documented and linted by promtool.

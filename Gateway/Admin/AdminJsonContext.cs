@@ -14,6 +14,7 @@ namespace CompositeGateway.Admin;
     Converters = [typeof(Rfc3339UtcConverter)])]
 [JsonSerializable(typeof(HealthReport))]
 [JsonSerializable(typeof(ReadinessReport))]
+[JsonSerializable(typeof(TopologyReport))]
 internal sealed partial class AdminJsonContext : JsonSerializerContext;
 
 /// <summary><c>GET /health</c>: the process serves.</summary>

@@ -21,6 +21,7 @@ internal static class GatewayCommandLine
         root.Subcommands.Add(VersionCommand.Create());
         root.Subcommands.Add(EmulateCommand.Create());
         root.Subcommands.Add(LabCommand.Create());
+        root.Subcommands.Add(TopologyCommand.Create(environment));
         return root;
     }
 

@@ -34,6 +34,12 @@ internal static class UnderclustersServiceCollectionExtensions
 
         services.AddClusterClients(options);
         services.TryAddSingleton<UnderclusterProbe>();
+        services.TryAddSingleton(provider => new TopologyDiscovery(
+            options,
+            provider.GetRequiredService<ClusterClientRegistry>(),
+            provider.GetRequiredService<UnderclusterProbe>(),
+            provider.GetRequiredService<GatewayIdentity>().PeerId,
+            provider.GetRequiredService<TimeProvider>()));
         services.AddHostedService(provider => new UnderclusterHealthMonitor(
             options.Underclusters,
             options.Health,

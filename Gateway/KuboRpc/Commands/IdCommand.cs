@@ -17,7 +17,7 @@ internal static class IdCommand
         [new KuboOption("format", KuboOptionKind.String, "f"), new KuboOption("peerid-base", KuboOptionKind.String)],
         HandleAsync);
 
-    public static string AgentVersion => "composite-gateway/" + ProductInfo.Version;
+    public static string AgentVersion => ProductInfo.AgentVersion;
 
     private static async Task HandleAsync(KuboCall call)
     {
