@@ -74,7 +74,12 @@ public sealed class CheckConfigEffectiveTests
                 auth:
                   username: admin
                   password_env: EU_PW
+            telemetry:
+              otlp:
+                endpoint: http://127.0.0.1:4318
+                protocol: http/protobuf
             """);
+        Assert.That(output.Split('\n'), Does.Contain("    endpoint: \"http://127.0.0.1:4318/\"").And.Contain("    protocol: http/protobuf"), output);
         var printed = output.Split('\n').Select(l => l.TrimStart(' ', '-').Split(':')[0]).ToHashSet(StringComparer.Ordinal);
         // password_env / password_file are shown as one "password: <from …>" line, never as themselves.
         var keys = Names(ConfigurationKeys.Root).Where(n => n is not "password_env" and not "password_file").ToList();

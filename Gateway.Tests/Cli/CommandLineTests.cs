@@ -140,6 +140,10 @@ public sealed class CommandLineTests
                 "  quorum: 0",
                 "  copies: 1",
                 "  repo_stat_unreachable: leave-out",
+                "telemetry:",
+                "  service_name: \"composite-gateway\"",
+                "  otlp:",
+                "    protocol: grpc",
                 "shutdown_timeout: 1m30s",
             }));
             Assert.That(File.Exists(Path.Combine(folder, "identity.key")), Is.False, "check-config must not create the key");

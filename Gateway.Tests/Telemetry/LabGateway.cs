@@ -27,7 +27,7 @@ internal sealed class LabGateway : IAsyncDisposable
 
     public HttpClient Admin { get; }
 
-    public static async Task<LabGateway> StartAsync(EmulatedClusterOptions lab, TimeSpan waitLimit)
+    public static async Task<LabGateway> StartAsync(EmulatedClusterOptions lab, TimeSpan waitLimit, TelemetryOptions? telemetry = null, LoggingOptions? logging = null)
     {
         var folder = Directory.CreateTempSubdirectory("cg-metrics-");
         var cluster = await EmulatedCluster.StartAsync(lab, null, CancellationToken.None);
@@ -39,8 +39,9 @@ internal sealed class LabGateway : IAsyncDisposable
             Underclusters = [new UnderclusterOptions { Name = "lab", Url = cluster.BaseAddress, Timeout = TimeSpan.FromSeconds(2) }],
             Health = new HealthOptions { ProbeInterval = TimeSpan.FromMilliseconds(200) },
             PinPath = new CompositeGateway.Configuration.PinPathOptions { PollInterval = TimeSpan.FromMilliseconds(50), WaitLimit = waitLimit },
+            Telemetry = telemetry ?? new TelemetryOptions(),
         };
-        var host = GatewayHost.Create(options, IdentityKeyFile.LoadOrCreate(options.IdentityFile), new LoggingOptions { Level = LogLevel.Warning });
+        var host = GatewayHost.Create(options, IdentityKeyFile.LoadOrCreate(options.IdentityFile), logging ?? new LoggingOptions { Level = LogLevel.Warning });
         await host.StartAsync(CancellationToken.None);
         return new LabGateway(folder, cluster, host);
     }

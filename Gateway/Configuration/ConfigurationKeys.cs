@@ -117,6 +117,32 @@ internal static class ConfigurationKeys
         ],
     };
 
+    public static IReadOnlyDictionary<string, OtlpProtocol> OtlpProtocolNames { get; } = new Dictionary<string, OtlpProtocol>(StringComparer.Ordinal)
+    {
+        ["grpc"] = OtlpProtocol.Grpc,
+        ["http/protobuf"] = OtlpProtocol.HttpProtobuf,
+    };
+
+    public static ConfigurationSection Otlp { get; } = new()
+    {
+        Defaults = new OtlpOptions(),
+        Keys =
+        [
+            Key<OtlpOptions, Uri?>("endpoint", KeyKind.HttpUrl, o => o.Endpoint, (o, v) => o with { Endpoint = v }),
+            Key<OtlpOptions, OtlpProtocol>("protocol", KeyKind.Choice(OtlpProtocolNames), o => o.Protocol, (o, v) => o with { Protocol = v }),
+        ],
+    };
+
+    public static ConfigurationSection Telemetry { get; } = new()
+    {
+        Defaults = new TelemetryOptions(),
+        Keys =
+        [
+            Key<TelemetryOptions, string>("service_name", KeyKind.Text, t => t.ServiceName, (t, v) => t with { ServiceName = v }),
+            ConfigurationKey.Nested<TelemetryOptions>("otlp", Otlp, t => t.Otlp),
+        ],
+    };
+
     public static ConfigurationSection Root { get; } = Named(new()
     {
         Defaults = new GatewayOptions(),
@@ -130,6 +156,7 @@ internal static class ConfigurationKeys
             ConfigurationKey.Nested<GatewayOptions>("pin_path", PinPath, o => o.PinPath),
             ConfigurationKey.Nested<GatewayOptions>("kubo_rpc", KuboRpc, o => o.KuboRpc),
             ConfigurationKey.Nested<GatewayOptions>("placement", Placement, o => o.Placement),
+            ConfigurationKey.Nested<GatewayOptions>("telemetry", Telemetry, o => o.Telemetry),
             Key<GatewayOptions, TimeSpan>("shutdown_timeout", KeyKind.NonNegativeDuration, o => o.ShutdownTimeout, (o, v) => o with { ShutdownTimeout = v }),
         ],
     }, "");

@@ -50,6 +50,8 @@ internal static class ConfigurationSchema
 
     public static SchemaNode Placement { get; } = Root.Keys["placement"];
 
+    public static SchemaNode Telemetry { get; } = Root.Keys["telemetry"];
+
     private static SchemaNode Build(ConfigurationSection section) => new(SchemaKind.Mapping)
     {
         Keys = section.Keys.ToDictionary(k => k.Name, k => k switch

@@ -133,10 +133,11 @@ internal static partial class GatewayConfigurationLoader
             var pinPath = keys.TryGetValue("pin_path", out var pinPathNode) ? ReadPinPath(pinPathNode) : defaults.PinPath;
             var kuboRpc = keys.TryGetValue("kubo_rpc", out var kuboRpcNode) ? ReadKuboRpc(kuboRpcNode) : defaults.KuboRpc;
             var placement = keys.TryGetValue("placement", out var placementNode) ? ReadPlacement(placementNode, underclusters?.Count ?? 0) : defaults.Placement;
+            var telemetry = keys.TryGetValue("telemetry", out var telemetryNode) ? ReadTelemetry(telemetryNode) : defaults.Telemetry;
             var rootValues = new SectionValues("", root, keys);
             var bound = Bind<GatewayOptions>(rootValues, ConfigurationKeys.Root);
 
-            return underclusters is null || health is null || pinPath is null || kuboRpc is null || placement is null || rootValues.Failed.Count > 0 ? null : bound with
+            return underclusters is null || health is null || pinPath is null || kuboRpc is null || placement is null || telemetry is null || rootValues.Failed.Count > 0 ? null : bound with
             {
                 Listen = listen.Text,
                 AdminListen = adminListen.Text,
@@ -146,6 +147,7 @@ internal static partial class GatewayConfigurationLoader
                 PinPath = pinPath,
                 KuboRpc = kuboRpc,
                 Placement = placement,
+                Telemetry = telemetry,
             };
         }
 
@@ -392,6 +394,35 @@ internal static partial class GatewayConfigurationLoader
 
             var options = Bind<PlacementOptions>(values, ConfigurationKeys.Placement);
             return Locate(options.Validate(underclusters), values) ? options : null;
+        }
+
+        /// <summary><c>telemetry</c>, like <see cref="ReadPinPath"/>, with its <c>otlp</c> mapping read the same way.</summary>
+        private TelemetryOptions? ReadTelemetry(YamlNode node)
+        {
+            if (Section(node, "telemetry", "telemetry", ConfigurationSchema.Telemetry) is not { } values)
+            {
+                return null;
+            }
+
+            var otlp = new OtlpOptions();
+            if (values.Keys.TryGetValue("otlp", out var otlpNode))
+            {
+                if (Section(otlpNode, "telemetry.otlp", "OTLP export", ConfigurationSchema.Telemetry.Keys["otlp"]) is { } otlpValues)
+                {
+                    otlp = Bind<OtlpOptions>(otlpValues, ConfigurationKeys.Otlp);
+                    if (otlpValues.Failed.Count > 0)
+                    {
+                        values.Failed.Add("otlp");
+                    }
+                }
+                else
+                {
+                    values.Failed.Add("otlp");
+                }
+            }
+
+            var options = Bind<TelemetryOptions>(values, ConfigurationKeys.Telemetry) with { Otlp = otlp };
+            return Locate(options.Validate(), values) ? options : null;
         }
 
         private ClusterAuthOptions? ReadAuth(YamlNode node, string path)

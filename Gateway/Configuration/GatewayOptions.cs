@@ -25,6 +25,9 @@ internal sealed record GatewayOptions
     /// <summary>The Kubo RPC surface (<c>kubo_rpc:</c>).</summary>
     public KuboRpcOptions KuboRpc { get; init; } = new();
 
+    /// <summary>Trace export (<c>telemetry:</c>); off by default.</summary>
+    public TelemetryOptions Telemetry { get; init; } = new();
+
     /// <summary>How long in-flight requests may take to finish after SIGTERM/SIGINT.</summary>
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(30);
 

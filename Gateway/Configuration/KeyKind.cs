@@ -71,6 +71,17 @@ internal sealed class KeyKind
         Parse = (string text, out string? error) => PinnedWhen.Parse(text, out error),
     };
 
+    /// <summary>An absolute http or https URL without credentials, query or fragment (a collector's address).</summary>
+    public static KeyKind HttpUrl { get; } = new(v => ((Uri)v).AbsoluteUri, Quote)
+    {
+        Parse = (string text, out string? error) =>
+        {
+            var ok = Uri.TryCreate(text, UriKind.Absolute, out var url) && url.Scheme is "http" or "https" && url.Host.Length > 0
+                && url.UserInfo.Length == 0 && url.Query.Length == 0 && url.Fragment.Length == 0;
+            return Result(ok, url, out error, $"\"{text}\" must be an absolute http or https URL without credentials, query or fragment, e.g. http://127.0.0.1:4317");
+        },
+    };
+
     /// <summary>A list of non-empty plain values.</summary>
     public static KeyKind List { get; } = new(v => ((IEnumerable<string>)v) is var items && items.Any() ? string.Join(", ", items) : "[]", _ => "")
     {

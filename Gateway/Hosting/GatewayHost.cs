@@ -7,6 +7,7 @@ using CompositeGateway.Content;
 using CompositeGateway.Forwarding;
 using CompositeGateway.Identity;
 using CompositeGateway.KuboRpc;
+using CompositeGateway.Telemetry;
 using CompositeGateway.Underclusters;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -90,6 +91,8 @@ internal sealed class GatewayHost : IAsyncDisposable
         builder.Services.AddContentAdd();
         builder.Services.AddKuboRpc(options.KuboRpc);
         builder.Services.AddForwarding(options);
+        // The one place trace export is switched on (telemetry.otlp.endpoint); off, no span is recorded.
+        builder.Services.AddGatewayTracing(options.Telemetry);
         builder.Services.AddSingleton<INodeIdentity>(new NodeIdentity(identity.Identity!.PeerId.ToString(), identity.Identity.PublicKeyBase64));
 
         var app = builder.Build();
