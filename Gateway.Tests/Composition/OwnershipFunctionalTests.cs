@@ -23,7 +23,7 @@ public sealed class OwnershipFunctionalTests
         var unpinA = await a.Pins.UnpinAsync(Cid.Parse(cid), CancellationToken.None);
 
         Assert.That(unpinA.Outcome, Is.EqualTo(UnpinOutcome.Unpinned));
-        Assert.That(harness.MetadataOf(cid)!.Keys, Is.EquivalentTo(new[] { b.OwnerKey, "composite-gateway/created" }));
+        Assert.That(harness.MetadataOf(cid)!.Keys, Is.EquivalentTo(new[] { b.OwnerKey, "composite-gateway/created", "composite-gateway/shape" }));
         Assert.That((await a.Pins.QueryAsync(Cid.Parse(cid), CancellationToken.None)).PinnedAs, Is.Null, "A no longer owns it");
         Assert.That((await b.Pins.QueryAsync(Cid.Parse(cid), CancellationToken.None)).PinnedAs, Is.EqualTo(PinMode.Recursive));
 
@@ -76,7 +76,7 @@ public sealed class OwnershipFunctionalTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(joined.Metadata!.Keys, Is.EquivalentTo(new[] { "app", a.OwnerKey }), "joined without claiming creation");
+            Assert.That(joined.Metadata!.Keys, Is.EquivalentTo(new[] { "app", a.OwnerKey, "composite-gateway/shape" }), "joined without claiming creation");
             Assert.That(joined.Allocations, Is.EqualTo(before.Allocations), "a re-pin with the same replication keeps allocations (§5.7)");
             Assert.That(unpin.Outcome, Is.EqualTo(UnpinOutcome.Unpinned));
             Assert.That(after, Is.Not.Null, "a pin that existed before any gateway is never deleted");
@@ -194,8 +194,8 @@ public sealed class OwnershipFunctionalTests
         var fromPin = (await a.Client.GetAllocationAsync(Cid.Parse(from), CancellationToken.None)).Value!;
         var toPin = (await a.Client.GetAllocationAsync(Cid.Parse(to), CancellationToken.None)).Value!;
         Assert.That(toPin.Allocations, Is.EquivalentTo(fromPin.Allocations!), "pin-update copied from's allocations");
-        Assert.That(toPin.Metadata!.Keys, Is.EquivalentTo(new[] { a.OwnerKey, "composite-gateway/created" }));
-        Assert.That(fromPin.Metadata!.Keys, Is.EquivalentTo(new[] { b.OwnerKey, "composite-gateway/created" }), "A left from; B keeps it");
+        Assert.That(toPin.Metadata!.Keys, Is.EquivalentTo(new[] { a.OwnerKey, "composite-gateway/created", "composite-gateway/shape" }));
+        Assert.That(fromPin.Metadata!.Keys, Is.EquivalentTo(new[] { b.OwnerKey, "composite-gateway/created", "composite-gateway/shape" }), "A left from; B keeps it");
     }
 
     [Test]

@@ -46,7 +46,7 @@ public sealed class QueryBenchmark
             }
         }
 
-        TestContext.Out.WriteLine($"pin/ls?arg via composition (GET /allocations/{{cid}} + GET /pins/{{cid}}): {Describe(composed)}");
+        TestContext.Out.WriteLine($"pin/ls?arg via composition (GET /pins/{{cid}}, shape key):             {Describe(composed)}");
         TestContext.Out.WriteLine($"GET /pins/{{cid}} straight to the emulator:                        {Describe(direct)}");
     }
 

@@ -117,6 +117,87 @@ public sealed class StatusPollerTests
         Assert.That(poller.Requests, Is.EqualTo(15));
     }
 
+    [Test]
+    public async Task PollDueAsync_NewWait_FirstCheckAfter20MsThenDoublingToTheInterval()
+    {
+        var time = new FakeTimeProvider();
+        var source = new FakeSource();
+        await using var poller = new StatusPoller(source, Options, time, NullLogger.Instance) { Manual = true };
+        var start = time.GetUtcNow();
+        var askedAt = new List<double>();
+        poller.Subscribe("a", new RecordingObserver());
+
+        for (var step = 0; step <= 330; step++)
+        {
+            var before = source.Calls.Count;
+            await poller.PollDueAsync(CancellationToken.None);
+            if (source.Calls.Count > before)
+            {
+                askedAt.Add((time.GetUtcNow() - start).TotalMilliseconds);
+            }
+
+            time.Advance(TimeSpan.FromMilliseconds(10));
+        }
+
+        Assert.That(askedAt, Is.EqualTo(new double[] { 20, 60, 140, 300, 620, 1260, 2260, 3260 }));
+    }
+
+    [Test]
+    public async Task PollDueAsync_SecondWaitOnPolledCid_BackToQuickChecks()
+    {
+        var time = new FakeTimeProvider();
+        var source = new FakeSource();
+        await using var poller = new StatusPoller(source, Options, time, NullLogger.Instance) { Manual = true };
+        poller.Subscribe("a", new RecordingObserver());
+        for (var step = 0; step < 200; step++)
+        {
+            time.Advance(TimeSpan.FromMilliseconds(10));
+            await poller.PollDueAsync(CancellationToken.None);
+        }
+
+        var before = source.Calls.Count;
+        poller.Subscribe("a", new RecordingObserver());
+        time.Advance(TimeSpan.FromMilliseconds(20));
+        await poller.PollDueAsync(CancellationToken.None);
+
+        Assert.That(source.Calls, Has.Count.EqualTo(before + 1));
+    }
+
+    /// <summary>
+    /// 10,000 waits arriving over one second, rounds every <see cref="StatusPoller.FirstCheck"/> (the loop's shortest
+    /// gap), on a fake clock for 10 s: prints the undercluster's status requests per second and checks the bound
+    /// (one partial batch per round plus every check in full batches).
+    /// </summary>
+    [Test]
+    public async Task PollDueAsync_TenThousandWaits_StatusRequestRateBounded()
+    {
+        var time = new FakeTimeProvider();
+        var source = new FakeSource();
+        await using var poller = new StatusPoller(source, Options, time, NullLogger.Instance) { Manual = true };
+        var gap = StatusPoller.FirstCheck;
+        var roundsPerSecond = (int)(TimeSpan.FromSeconds(1) / gap);
+        var perSecond = new int[10];
+        var subscribed = 0;
+        for (var round = 0; round < 10 * roundsPerSecond; round++)
+        {
+            for (var i = 0; i < 10_000 / roundsPerSecond && subscribed < 10_000 && round < roundsPerSecond; i++)
+            {
+                poller.Subscribe("cid" + subscribed++, new RecordingObserver());
+            }
+
+            time.Advance(gap);
+            var before = source.Calls.Count;
+            await poller.PollDueAsync(CancellationToken.None);
+            perSecond[round / roundsPerSecond] += source.Calls.Count - before;
+        }
+
+        TestContext.Out.WriteLine($"10,000 waits (batch 100, interval 1 s, first check {gap.TotalMilliseconds} ms): status requests per second {string.Join(", ", perSecond)}");
+        var checks = source.Calls.Sum(c => c.Count);
+        Assert.That(source.Calls, Has.Count.LessThanOrEqualTo((10 * roundsPerSecond) + (checks / 100)));
+        Assert.That(perSecond.Skip(2), Has.All.LessThanOrEqualTo(roundsPerSecond + 100), "steady state: one check per CID per interval");
+        Assert.That(perSecond.Skip(2).Sum(), Is.GreaterThanOrEqualTo(8 * 100), "every CID still asked once per interval");
+    }
+
     /// <summary>
     /// Advances the fake clock one interval once the loop is parked on the delay before round
     /// <paramref name="round"/> (it has created that many timers), then waits (real time, bounded) for the round to be done.

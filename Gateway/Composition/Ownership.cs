@@ -1,3 +1,4 @@
+using System.Globalization;
 using CompositeGateway.Clusters;
 using CompositeGateway.Clusters.Wire;
 using CompositeGateway.Go;
@@ -20,6 +21,10 @@ internal sealed record GatewayOwner(string PeerId);
 /// <item><c>composite-gateway/owner/&lt;peer id&gt;</c> → RFC 3339 time the owner joined;</item>
 /// <item><c>composite-gateway/created</c> → <c>true</c> when a gateway created the pin (it did not exist
 /// before). Only such pins are ever deleted, and only once no owner key remains.</item>
+/// <item><c>composite-gateway/shape</c> → <c>&lt;mode&gt;/&lt;replication min&gt;/&lt;replication max&gt;</c> (for
+/// example <c>recursive/2/3</c>) as the pin was stored by the last gateway write, while any gateway owns it. The
+/// status answer (<c>GET /pins/{cid}</c>) carries metadata and allocations but neither mode nor replication
+/// (docs/protocol/cluster-rest.md §2.2), so this key lets <c>pin/ls?arg=</c> judge a pin from that one answer.</item>
 /// </list>
 /// </summary>
 /// <remarks>
@@ -44,6 +49,7 @@ internal sealed class Ownership
         _ownerPrefix = metadataPrefix + "owner/";
         OwnerKey = _ownerPrefix + ownerId;
         CreatedKey = metadataPrefix + "created";
+        ShapeKey = metadataPrefix + "shape";
         OwnerId = ownerId;
     }
 
@@ -53,13 +59,83 @@ internal sealed class Ownership
 
     public string CreatedKey { get; }
 
+    public string ShapeKey { get; }
+
     public bool IsOwner(IReadOnlyDictionary<string, string>? metadata) => metadata is not null && metadata.ContainsKey(OwnerKey);
 
     /// <summary>Owner IDs other than this gateway.</summary>
     public IReadOnlyList<string> OtherOwners(IReadOnlyDictionary<string, string>? metadata) =>
         metadata is null ? [] : [.. metadata.Keys.Where(k => k.StartsWith(_ownerPrefix, StringComparison.Ordinal) && k != OwnerKey).Select(k => k[_ownerPrefix.Length..])];
 
-    public bool IsGatewayMetadata(string key) => key.StartsWith(_ownerPrefix, StringComparison.Ordinal) || key == CreatedKey;
+    public bool IsGatewayMetadata(string key) => key.StartsWith(_ownerPrefix, StringComparison.Ordinal) || key == CreatedKey || key == ShapeKey;
+
+    /// <summary>
+    /// <paramref name="request"/>'s metadata with the shape key set to what the undercluster will store: mode and
+    /// replication as sent, the undercluster's default where the request leaves it (<paramref name="clusterDefault"/>,
+    /// when known). Without a gateway owner, or when the stored replication cannot be told, the key is removed
+    /// (queries then read the stored pin instead).
+    /// </summary>
+    public IReadOnlyDictionary<string, string> WithShape(PinRequest request, (int Min, int Max)? clusterDefault)
+    {
+        var metadata = new Dictionary<string, string>(request.Metadata, StringComparer.Ordinal);
+        int? min = request.ReplicationMin is { } m && m != 0 ? m : clusterDefault?.Min;
+        int? max = request.ReplicationMax is { } x && x != 0 ? x : clusterDefault?.Max;
+        var owned = metadata.Keys.Any(k => k.StartsWith(_ownerPrefix, StringComparison.Ordinal));
+        if (owned && min is not null && max is not null)
+        {
+            metadata[ShapeKey] = Shape(request.Mode, min.Value, max.Value);
+        }
+        else
+        {
+            metadata.Remove(ShapeKey);
+        }
+
+        return metadata;
+    }
+
+    /// <summary>
+    /// True when the stored pin's shape key is missing (a pin created with the undercluster's default replication
+    /// before the gateway knew it, or written before the key existed) or no longer describes it (changed by a writer
+    /// that kept our keys): the next write re-posts the pin as stored, which stamps the key exactly.
+    /// </summary>
+    public bool ShapeOutdated(ClusterPin stored) =>
+        stored.Metadata is null || !stored.Metadata.TryGetValue(ShapeKey, out var shape)
+        || shape != Shape(PinRewrite.ModeOf(stored), stored.ReplicationFactorMin, stored.ReplicationFactorMax);
+
+    /// <summary>
+    /// The stored pin as far as the "pinned" rule and the mode need it, rebuilt from a status answer: allocations from
+    /// the status, mode and replication from the shape key. Null when the key is missing or unreadable.
+    /// </summary>
+    public ClusterPin? PinFromStatus(GlobalPinInfo status)
+    {
+        if (status.Metadata is null || !status.Metadata.TryGetValue(ShapeKey, out var shape))
+        {
+            return null;
+        }
+
+        var parts = shape.Split('/');
+        if (parts.Length != 3
+            || parts[0] is not ("recursive" or "direct")
+            || !int.TryParse(parts[1], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var min)
+            || !int.TryParse(parts[2], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var max))
+        {
+            return null;
+        }
+
+        return new ClusterPin
+        {
+            Cid = status.Cid,
+            Name = status.Name,
+            ReplicationFactorMin = min,
+            ReplicationFactorMax = max,
+            MaxDepth = parts[0] == "direct" ? 0 : -1,
+            Allocations = status.Allocations,
+            Metadata = status.Metadata,
+        };
+    }
+
+    private static string Shape(PinMode mode, int min, int max) =>
+        string.Create(CultureInfo.InvariantCulture, $"{(mode == PinMode.Direct ? "direct" : "recursive")}/{min}/{max}");
 
     public bool CreatedByGateway(IReadOnlyDictionary<string, string>? metadata) =>
         metadata is not null && metadata.TryGetValue(CreatedKey, out var value) && value == "true";

@@ -134,7 +134,7 @@ internal sealed class OwnershipWriter(Undercluster undercluster, PinPathOptions 
                 return new Ensured(null, new GatewayFailure(
                     $"undercluster \"{Name}\": {cid} is a {stored.Type} there; the gateway only pins regular data pins", Transient: false));
             }
-            else if (ownership.IsOwner(stored.Metadata) && PinRewrite.Covers(stored, mode))
+            else if (ownership.IsOwner(stored.Metadata) && PinRewrite.Covers(stored, mode) && !ownership.ShapeOutdated(stored))
             {
                 return new Ensured(stored, null) { Untouched = true };
             }
@@ -219,10 +219,14 @@ internal sealed class OwnershipWriter(Undercluster undercluster, PinPathOptions 
     }
 
     /// <summary>Direct pins go through the path route: <c>POST /pins/{cid}</c> would store them recursive (docs/protocol/cluster-rest.md §5.4 caveat).</summary>
-    private Task<ClusterResult<ClusterPin>> WriteAsync(Cid cid, PinRequest request, CancellationToken cancellationToken) =>
-        request.Mode == PinMode.Direct
+    /// <remarks>Every write carries the shape key (<see cref="Ownership.WithShape"/>) so that queries need only the status answer.</remarks>
+    private Task<ClusterResult<ClusterPin>> WriteAsync(Cid cid, PinRequest request, CancellationToken cancellationToken)
+    {
+        request = request with { Metadata = ownership.WithShape(request, undercluster.LearnedDefaultReplication) };
+        return request.Mode == PinMode.Direct
             ? Client.PinPathAsync("/ipfs/" + cid, request, cancellationToken)
             : Client.PinAsync(cid, request, cancellationToken);
+    }
 
     private static UnpinResult Failed(ClusterFailure failure) => new(UnpinOutcome.Failed, GatewayFailure.From(failure));
 

@@ -53,37 +53,49 @@ internal sealed class UnderclusterPinService : IPinService
     private string Name => _undercluster.Name;
 
     /// <summary>
-    /// Two reads: <c>GET /allocations/{cid}</c> (in the pinset? ours? mode and replication) and, only for owned
-    /// pins, <c>GET /pins/{cid}</c> (what the peers report). A failure of either is a failure, never "not pinned":
-    /// the Go peer turns a pin/ls error into a status error but "not pinned" into a re-pin (docs/protocol/kubo-rpc-as-called-by-cluster.md §5.4).
+    /// One read in the steady state: <c>GET /pins/{cid}</c>, whose answer carries the pin's metadata (ownership, and the
+    /// shape key giving mode and replication: <see cref="Ownership.PinFromStatus"/>) and allocations as well as what the
+    /// peers report (docs/protocol/cluster-rest.md §2.2). A pin owned here without a shape key (written before the key
+    /// existed, or with a replication the gateway could not tell) costs a second read, <c>GET /allocations/{cid}</c>.
+    /// A failure of either is a failure, never "not pinned": the Go peer turns a pin/ls error into a status error but
+    /// "not pinned" into a re-pin (docs/protocol/kubo-rpc-as-called-by-cluster.md §5.4).
     /// </summary>
     public async Task<PinQueryResult> QueryAsync(Cid cid, CancellationToken cancellationToken) =>
         (await InspectAsync(cid, cancellationToken)).ToQueryResult();
 
-    /// <summary>What this undercluster holds of <paramref name="cid"/> for this gateway: the query's two reads, kept apart so placement can combine several underclusters' answers.</summary>
+    /// <summary>What this undercluster holds of <paramref name="cid"/> for this gateway, kept apart so placement can combine several underclusters' answers.</summary>
     public async Task<PlacedPin> InspectAsync(Cid cid, CancellationToken cancellationToken)
     {
-        var read = await Client.GetAllocationAsync(cid, cancellationToken);
-        if (!read.TryGetValue(out var stored, out var failure))
+        var status = await Client.GetStatusAsync(cid, local: false, cancellationToken);
+        if (!status.TryGetValue(out var info, out var failure))
         {
             return PlacedPin.Unknown(Name, GatewayFailure.From(failure));
         }
 
-        if (stored is null || !_ownership.IsOwner(stored.Metadata))
+        // Not in the pinset: every peer answers unpinned and the status carries no metadata.
+        if (!_ownership.IsOwner(info.Metadata))
         {
             return PlacedPin.NotOwned(Name);
         }
 
-        var status = await Client.GetStatusAsync(cid, local: false, cancellationToken);
-        return status.TryGetValue(out var info, out failure)
-            ? Judge(stored, info)
-            : PlacedPin.Unknown(Name, GatewayFailure.From(failure));
+        if (_ownership.PinFromStatus(info) is { } shaped)
+        {
+            return Judge(shaped, info);
+        }
+
+        var read = await Client.GetAllocationAsync(cid, cancellationToken);
+        if (!read.TryGetValue(out var stored, out failure))
+        {
+            return PlacedPin.Unknown(Name, GatewayFailure.From(failure));
+        }
+
+        return stored is null || !_ownership.IsOwner(stored.Metadata) ? PlacedPin.NotOwned(Name) : Judge(stored, info);
     }
 
     /// <summary>
     /// <see cref="InspectAsync"/> for a batch, in one <c>GET /pins?cids=…</c> (the status carries the metadata, so
-    /// ownership) plus one <c>GET /allocations/{cid}</c> per CID owned here whose stored pin <paramref name="known"/>
-    /// does not already hold (the rule needs replication and allocations, which the status lacks). Null items
+    /// ownership) plus one <c>GET /allocations/{cid}</c> per CID owned here whose stored pin neither <paramref name="known"/>
+    /// holds nor the status's shape key describes (the rule needs mode and replication, which the status lacks). Null items
     /// never occur: every CID gets an answer, or the whole batch is <see cref="PlacedKind.Unknown"/>.
     /// </summary>
     public async Task<Dictionary<string, PlacedPin>> InspectBatchAsync(IReadOnlyList<string> cids, IReadOnlyDictionary<string, ClusterPin>? known, CancellationToken cancellationToken)
@@ -108,6 +120,10 @@ internal sealed class UnderclusterPinService : IPinService
             else if (known is not null && known.TryGetValue(cid, out var pin))
             {
                 answers[cid] = Judge(pin, info);
+            }
+            else if (_ownership.PinFromStatus(info) is { } shaped)
+            {
+                answers[cid] = Judge(shaped, info);
             }
             else if (!Cid.TryParse(cid, out var parsed, out var invalid))
             {

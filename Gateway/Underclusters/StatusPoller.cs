@@ -4,12 +4,15 @@ using CompositeGateway.Configuration;
 namespace CompositeGateway.Underclusters;
 
 /// <summary>
-/// One status poller per undercluster, shared by every pin wait: each <see cref="PinPathOptions.PollInterval"/>
-/// it asks about every CID someone waits on, in batches bounded by <see cref="PinPathOptions.PollBatchSize"/>
-/// CIDs and <see cref="PinPathOptions.PollBatchChars"/> characters, one request per batch, one batch at a time.
-/// So the undercluster sees at most ⌈waiting CIDs / batch size⌉ status requests per interval however many
-/// pins wait, and several waits on one CID cost one entry. A round slower than the interval delays the next
-/// (rounds never overlap). The loop starts with the first subscription and idles cheaply without any.
+/// One status poller per undercluster, shared by every pin wait. Each CID someone waits on is first asked about
+/// <see cref="FirstCheck"/> after its wait starts (a pin the undercluster completes at once is answered then, not at the
+/// next tick), then after a delay that doubles up to <see cref="PinPathOptions.PollInterval"/>. Rounds gather every CID
+/// due (or nearly due) into batches bounded by <see cref="PinPathOptions.PollBatchSize"/> CIDs and
+/// <see cref="PinPathOptions.PollBatchChars"/> characters, one request per batch, one batch at a time, and start at
+/// least <see cref="FirstCheck"/> apart. So the undercluster sees at most 1 / <see cref="FirstCheck"/> rounds a second,
+/// each of ⌈due CIDs / batch size⌉ requests; a CID costs about log₂(poll_interval / <see cref="FirstCheck"/>) extra
+/// checks in its first interval and one per interval after; several waits on one CID cost one entry. Rounds never
+/// overlap. The loop starts with the first subscription and idles cheaply without any.
 /// </summary>
 internal sealed class StatusPoller : IAsyncDisposable
 {
@@ -17,9 +20,13 @@ internal sealed class StatusPoller : IAsyncDisposable
     private readonly PinPathOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly Dictionary<string, List<IStatusObserver>> _observers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Entry> _observers = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
     private Task? _loop;
+
+    // The loop's current sleep and when it ends: a subscription due earlier cuts it short. Guarded by _observers.
+    private CancellationTokenSource? _sleep;
+    private DateTimeOffset _sleepUntil = DateTimeOffset.MaxValue;
     private long _requests;
     private long _rounds;
 
@@ -30,6 +37,16 @@ internal sealed class StatusPoller : IAsyncDisposable
         _time = time;
         _logger = logger;
     }
+
+    /// <summary>
+    /// Delay before a new wait's first check, and the shortest gap between two rounds. Short enough that a pin the
+    /// undercluster completes at once is answered within tens of milliseconds; long enough that the CIDs of many
+    /// pin/adds arriving together share one round.
+    /// </summary>
+    public static readonly TimeSpan FirstCheck = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>No loop: rounds happen only when a test calls <see cref="PollDueAsync"/> or <see cref="PollOnceAsync"/>.</summary>
+    internal bool Manual { get; init; }
 
     /// <summary>Status requests sent so far.</summary>
     public long Requests => Interlocked.Read(ref _requests);
@@ -49,34 +66,64 @@ internal sealed class StatusPoller : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts delivering <paramref name="cid"/>'s status to <paramref name="observer"/> from the next round on; dispose to stop.</summary>
+    /// <summary>
+    /// Starts delivering <paramref name="cid"/>'s status to <paramref name="observer"/>, first <see cref="FirstCheck"/>
+    /// from now (a CID already polled goes back to quick checks: a new wait usually follows a new write); dispose to stop.
+    /// </summary>
     public IDisposable Subscribe(string cid, IStatusObserver observer)
     {
         lock (_observers)
         {
-            if (!_observers.TryGetValue(cid, out var list))
+            var first = First;
+            var due = _time.GetUtcNow() + first;
+            if (!_observers.TryGetValue(cid, out var entry))
             {
-                list = [];
-                _observers[cid] = list;
+                entry = new Entry { Due = due, Backoff = first };
+                _observers[cid] = entry;
+            }
+            else if (due < entry.Due)
+            {
+                (entry.Due, entry.Backoff) = (due, first);
             }
 
-            list.Add(observer);
-            _loop ??= Task.Run(() => RunAsync(_stopping.Token));
+            entry.Observers.Add(observer);
+            _loop ??= Manual ? Task.CompletedTask : Task.Run(() => RunAsync(_stopping.Token));
+            if (due < _sleepUntil && _sleep is { } sleep)
+            {
+                // Asynchronously: the loop's continuation must not run (and poll) on the subscriber's thread.
+                _sleepUntil = due;
+                _ = sleep.CancelAsync();
+            }
         }
 
         return new Subscription(this, cid, observer);
     }
 
-    /// <summary>One round: every subscribed CID asked once. Internal so tests can drive rounds without a clock.</summary>
-    internal async Task PollOnceAsync(CancellationToken cancellationToken)
+    /// <summary>One round over every subscribed CID, due or not. Internal so tests can drive rounds without a clock.</summary>
+    internal Task PollOnceAsync(CancellationToken cancellationToken) => PollAsync(onlyDue: false, cancellationToken);
+
+    /// <summary>One round over the CIDs due by now (the loop runs it when the first is due, at least <see cref="FirstCheck"/> after the last round).</summary>
+    internal Task PollDueAsync(CancellationToken cancellationToken) => PollAsync(onlyDue: true, cancellationToken);
+
+    private TimeSpan First => _options.PollInterval < FirstCheck ? _options.PollInterval : FirstCheck;
+
+    private async Task PollAsync(bool onlyDue, CancellationToken cancellationToken)
     {
-        string[] cids;
+        List<string> cids;
         lock (_observers)
         {
-            cids = [.. _observers.Keys];
+            var now = _time.GetUtcNow();
+            cids = new List<string>(_observers.Count);
+            foreach (var (cid, entry) in _observers)
+            {
+                if (!onlyDue || entry.Due <= now)
+                {
+                    cids.Add(cid);
+                }
+            }
         }
 
-        if (cids.Length == 0)
+        if (cids.Count == 0)
         {
             return;
         }
@@ -111,6 +158,19 @@ internal sealed class StatusPoller : IAsyncDisposable
                 }
             }
         }
+
+        lock (_observers)
+        {
+            var now = _time.GetUtcNow();
+            foreach (var cid in cids)
+            {
+                if (_observers.TryGetValue(cid, out var entry))
+                {
+                    entry.Backoff = entry.Backoff * 2 < _options.PollInterval ? entry.Backoff * 2 : _options.PollInterval;
+                    entry.Due = now + entry.Backoff;
+                }
+            }
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -132,12 +192,14 @@ internal sealed class StatusPoller : IAsyncDisposable
 
     private async Task RunAsync(CancellationToken cancellationToken)
     {
+        var earliest = DateTimeOffset.MinValue;
         while (!cancellationToken.IsCancellationRequested)
         {
             try
             {
-                await Task.Delay(_options.PollInterval, _time, cancellationToken);
-                await PollOnceAsync(cancellationToken);
+                await SleepUntilDueAsync(earliest, cancellationToken);
+                await PollDueAsync(cancellationToken);
+                earliest = _time.GetUtcNow() + First;
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -147,6 +209,55 @@ internal sealed class StatusPoller : IAsyncDisposable
             {
                 // A bug in an observer or the source must not stop every wait in the process.
                 UnderclusterLog.RoundCrashed(_logger, _source.Name, e);
+                earliest = _time.GetUtcNow() + First;
+            }
+        }
+    }
+
+    /// <summary>Sleeps until the first CID is due, but not before <paramref name="earliest"/>; a sooner subscription wakes it.</summary>
+    private async Task SleepUntilDueAsync(DateTimeOffset earliest, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            CancellationTokenSource sleep;
+            TimeSpan wait;
+            lock (_observers)
+            {
+                var due = DateTimeOffset.MaxValue;
+                foreach (var entry in _observers.Values)
+                {
+                    due = entry.Due < due ? entry.Due : due;
+                }
+
+                var until = due < earliest ? earliest : due;
+                var now = _time.GetUtcNow();
+                if (until <= now)
+                {
+                    return;
+                }
+
+                wait = until == DateTimeOffset.MaxValue ? Timeout.InfiniteTimeSpan : until - now;
+                sleep = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                (_sleep, _sleepUntil) = (sleep, until);
+            }
+
+            try
+            {
+                await Task.Delay(wait, _time, sleep.Token);
+                return;
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // Woken by a subscription due sooner: recompute.
+            }
+            finally
+            {
+                lock (_observers)
+                {
+                    (_sleep, _sleepUntil) = (null, DateTimeOffset.MaxValue);
+                }
+
+                sleep.Dispose();
             }
         }
     }
@@ -156,12 +267,12 @@ internal sealed class StatusPoller : IAsyncDisposable
         IStatusObserver[] targets;
         lock (_observers)
         {
-            if (!_observers.TryGetValue(cid, out var list))
+            if (!_observers.TryGetValue(cid, out var entry))
             {
                 return;
             }
 
-            targets = [.. list];
+            targets = [.. entry.Observers];
         }
 
         foreach (var observer in targets)
@@ -181,11 +292,21 @@ internal sealed class StatusPoller : IAsyncDisposable
     {
         lock (_observers)
         {
-            if (_observers.TryGetValue(cid, out var list) && list.Remove(observer) && list.Count == 0)
+            if (_observers.TryGetValue(cid, out var entry) && entry.Observers.Remove(observer) && entry.Observers.Count == 0)
             {
                 _observers.Remove(cid);
             }
         }
+    }
+
+    /// <summary>One polled CID: who waits on it, when it is next asked about, and the delay after that.</summary>
+    private sealed class Entry
+    {
+        public List<IStatusObserver> Observers { get; } = [];
+
+        public DateTimeOffset Due { get; set; }
+
+        public TimeSpan Backoff { get; set; }
     }
 
     private sealed class Subscription(StatusPoller poller, string cid, IStatusObserver observer) : IDisposable

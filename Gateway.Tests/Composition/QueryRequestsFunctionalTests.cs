@@ -1,0 +1,102 @@
+using CompositeGateway.Clusters;
+using CompositeGateway.Composition;
+using CompositeGateway.Ipld;
+
+namespace CompositeGateway.Tests.Composition;
+
+/// <summary>
+/// <c>pin/ls?arg=</c> costs one undercluster request in the steady state: <c>GET /pins/{cid}</c> carries ownership (metadata),
+/// allocations and peer statuses, and the shape key every gateway write stamps gives mode and replication.
+/// </summary>
+public sealed class QueryRequestsFunctionalTests
+{
+    private static readonly TimeSpan Generous = TimeSpan.FromSeconds(30);
+
+    [TestCase(false)]
+    [TestCase(true)]
+    public async Task QueryAsync_OwnedPin_OneStatusRequestAndTheStoredMode(bool direct)
+    {
+        var mode = direct ? PinMode.Direct : PinMode.Recursive;
+        await using var harness = await CompositionHarness.StartAsync();
+        var gateway = harness.StartGateway();
+        var cid = CompositionHarness.NewCid();
+        var start = await gateway.Pins.StartPinAsync(new PinIntent(Cid.Parse(cid), mode), CancellationToken.None);
+        Assert.That(start.Failure, Is.Null, start.Failure?.Message);
+        Assert.That(await start.Wait!.Completion.WaitAsync(Generous), Is.Null);
+        var expected = (mode == PinMode.Direct ? "direct" : "recursive") + "/";
+        Assert.That(harness.MetadataOf(cid)!["composite-gateway/shape"], Does.StartWith(expected), "the first pin created with the undercluster's default replication is stamped too");
+        harness.Requests.Clear();
+
+        var query = await gateway.Pins.QueryAsync(Cid.Parse(cid), CancellationToken.None);
+
+        Assert.That(query.PinnedAs, Is.EqualTo(mode));
+        Assert.That(harness.Requests.All.Select(r => $"{r.Method} {r.Path}"), Is.EqualTo(new[] { "GET /pins/" + cid }));
+    }
+
+    [Test]
+    public async Task QueryAsync_PinOfAnotherOwner_NotPinnedWithOneRequest()
+    {
+        await using var harness = await CompositionHarness.StartAsync();
+        var a = harness.StartGateway(CompositionHarness.OwnerA);
+        var b = harness.StartGateway(CompositionHarness.OwnerB);
+        var cid = CompositionHarness.NewCid();
+        await OwnershipFunctionalTests.PinAsync(a, cid);
+        harness.Requests.Clear();
+
+        var query = await b.Pins.QueryAsync(Cid.Parse(cid), CancellationToken.None);
+
+        Assert.That(query.PinnedAs, Is.Null);
+        Assert.That(query.Failure, Is.Null);
+        Assert.That(harness.Requests.All.Select(r => $"{r.Method} {r.Path}"), Is.EqualTo(new[] { "GET /pins/" + cid }));
+    }
+
+    [Test]
+    public async Task QueryAsync_OwnedWithoutShapeKey_FallsBackToTheStoredPin()
+    {
+        await using var harness = await CompositionHarness.StartAsync();
+        var gateway = harness.StartGateway();
+        var cid = CompositionHarness.NewCid();
+
+        // Written outside the gateway (or by a gateway before the shape key): our owner key, a direct pin, no shape.
+        var write = await gateway.Client.PinPathAsync("/ipfs/" + cid, new PinRequest
+        {
+            Mode = PinMode.Direct,
+            Metadata = new Dictionary<string, string> { [gateway.OwnerKey] = "2026-01-01T00:00:00Z" },
+        }, CancellationToken.None);
+        Assert.That(write.IsSuccess, Is.True, write.ToString());
+        await WaitPinnedAsync(gateway, cid);
+        harness.Requests.Clear();
+
+        var query = await gateway.Pins.QueryAsync(Cid.Parse(cid), CancellationToken.None);
+
+        Assert.That(query.PinnedAs, Is.EqualTo(PinMode.Direct));
+        Assert.That(harness.Requests.All.Select(r => $"{r.Method} {r.Path}"), Is.EqualTo(new[] { "GET /pins/" + cid, "GET /allocations/" + cid }));
+    }
+
+    [Test]
+    public async Task QueryAsync_ShapeKeyChangedByAnotherWriter_NextPinAddStampsTheStoredShape()
+    {
+        await using var harness = await CompositionHarness.StartAsync();
+        var gateway = harness.StartGateway();
+        var cid = CompositionHarness.NewCid();
+        await OwnershipFunctionalTests.PinAsync(gateway, cid);
+        var metadata = new Dictionary<string, string>(harness.MetadataOf(cid)!) { ["composite-gateway/shape"] = "recursive/9/9" };
+        var write = await gateway.Client.PinAsync(Cid.Parse(cid), new PinRequest { Metadata = metadata }, CancellationToken.None);
+        Assert.That(write.IsSuccess, Is.True, write.ToString());
+
+        await OwnershipFunctionalTests.PinAsync(gateway, cid);
+
+        var stored = (await gateway.Client.GetAllocationAsync(Cid.Parse(cid), CancellationToken.None)).Value!;
+        Assert.That(stored.Metadata!["composite-gateway/shape"], Is.EqualTo($"recursive/{stored.ReplicationFactorMin}/{stored.ReplicationFactorMax}"));
+    }
+
+    private static async Task WaitPinnedAsync(CompositionHarness.Gateway gateway, string cid)
+    {
+        var deadline = DateTime.UtcNow + Generous;
+        while ((await gateway.Pins.QueryAsync(Cid.Parse(cid), CancellationToken.None)).PinnedAs is null)
+        {
+            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), "never pinned");
+            await Task.Delay(20);
+        }
+    }
+}

@@ -1,0 +1,437 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using CompositeGateway.Lab;
+
+namespace CompositeGateway.Tests.Functional.Benchmarks;
+
+/// <summary>
+/// The performance table (docs/development/performance.md): the gateway and its direct counterpart at the emulator,
+/// side by side in one run, each in its own process (<c>composite-gateway emulate</c> and <c>composite-gateway run</c>
+/// from this build), so RSS and allocations are the gateway's alone. Prints figures and ratios, asserts only
+/// correctness. <c>CG_BENCH_PINS</c> sets the listing size (default 100,000; 1,000,000 works).
+/// </summary>
+[Explicit("benchmark: prints the performance table, takes a few minutes")]
+[Category("Benchmarks")]
+[NonParallelizable]
+public sealed class PerformanceTable
+{
+    private const int Concurrency = 64;
+    private static readonly TimeSpan LoadTime = TimeSpan.FromSeconds(3);
+    private readonly List<string> _rows = [];
+
+    [Test]
+    public async Task PerformanceTable_GatewayVersusEmulatorDirect_PrintsTable()
+    {
+        var pins = int.TryParse(Environment.GetEnvironmentVariable("CG_BENCH_PINS"), CultureInfo.InvariantCulture, out var n) ? n : 100_000;
+        using var emulator = await Child.StartEmulatorAsync("0s");
+        using var slowEmulator = await Child.StartEmulatorAsync("2s");
+        using var gateway = await Child.StartGatewayAsync(emulator.Url);
+        using var slowGateway = await Child.StartGatewayAsync(slowEmulator.Url);
+        using var client = NewClient();
+        var owner = await OwnerKeyAsync(client, gateway.Url);
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        var idleRss = gateway.Rss;
+
+        // pin/ls?arg=: 1,000 owned pins, stamped the way the gateway writes them.
+        var shape = await SeedAsync(client, emulator.Url, 1000, owner);
+        var first = shape.First;
+        var cids = Enumerable.Range(0, 1000).Select(i => LabCids.Synthetic(first + i)).ToList();
+        async Task PinLs(HttpClient c, int i)
+        {
+            using var r = await c.PostAsync(new Uri(gateway.Url, $"api/v0/pin/ls?stream=true&arg={cids[i % cids.Count]}&type=recursive"), null);
+            var body = await r.Content.ReadAsStringAsync();
+            Check(r.IsSuccessStatusCode && body.Contains("recursive", StringComparison.Ordinal), "pin/ls?arg", body);
+        }
+
+        async Task Status(HttpClient c, int i)
+        {
+            using var r = await c.GetAsync(new Uri(emulator.Url, "pins/" + cids[i % cids.Count]));
+            Check(r.IsSuccessStatusCode, "GET /pins/{cid}", await r.Content.ReadAsStringAsync());
+        }
+
+        var p50Gateway = await P50Async(client, PinLs);
+        var p50Direct = await P50Async(client, Status);
+        Row("pin/ls?arg vs GET /pins/{cid}, c=1 p50", Micro(p50Gateway), Micro(p50Direct), $"{p50Gateway / p50Direct:0.0}x slower, +{(p50Gateway - p50Direct) * 1000:N0} µs");
+
+        var allocatedBefore = await gateway.AllocatedBytesAsync(client);
+        long peakRss = 0;
+        var (rateGateway, calls) = await RateAsync(client, PinLs, () => peakRss = Math.Max(peakRss, gateway.Rss));
+        var allocatedPerCall = (await gateway.AllocatedBytesAsync(client) - allocatedBefore) / (double)calls;
+        var (rateDirect, _) = await RateAsync(client, Status, null);
+        Row("same, c=64 req/s", $"{rateGateway:N0}", $"{rateDirect:N0}", $"{rateGateway / rateDirect:0.00}");
+
+        async Task RepoStat(HttpClient c, int i)
+        {
+            using var r = await c.PostAsync(new Uri(gateway.Url, "api/v0/repo/stat?size-only=true"), null);
+            Check(r.IsSuccessStatusCode, "repo/stat", await r.Content.ReadAsStringAsync());
+        }
+
+        async Task FreeSpace(HttpClient c, int i)
+        {
+            using var r = await c.GetAsync(new Uri(emulator.Url, "monitor/metrics/freespace"));
+            Check(r.IsSuccessStatusCode, "GET /monitor/metrics/freespace", await r.Content.ReadAsStringAsync());
+        }
+
+        var (statGateway, statCalls) = await RateAsync(client, RepoStat, () => peakRss = Math.Max(peakRss, gateway.Rss));
+        var (statDirect, _) = await RateAsync(client, FreeSpace, null);
+        Row("repo/stat vs GET /monitor/metrics/freespace, c=64 req/s", $"{statGateway:N0}", $"{statDirect:N0}", $"{statGateway / statDirect:0.00}");
+
+        // Full listing: N more owned pins (N + 1,000 in all).
+        await SeedAsync(client, emulator.Url, pins, owner);
+        var (listed, listGateway, firstGateway) = await StreamAsync(client, HttpMethod.Post, new Uri(gateway.Url, "api/v0/pin/ls?stream=true&type=recursive"));
+        var (allocations, listDirect, firstDirect) = await StreamAsync(client, HttpMethod.Get, new Uri(emulator.Url, "allocations?filter=pin"));
+        Check(listed == pins + 1002, "pin/ls", $"{listed} lines for {pins + 1002} pins (two probe pins)");
+        Row(
+            $"full pin/ls of {listed:N0} owned pins vs streaming GET /allocations, items/s",
+            $"{listed / listGateway:N0}",
+            $"{allocations / listDirect:N0}",
+            $"{listed / listGateway / (allocations / listDirect):0.00} (first item {firstGateway * 1000:N0} ms vs {firstDirect * 1000:N0} ms)");
+
+        // pin/add at c=64, pin-delay 0: gateway until answered vs a direct client that POSTs and polls every 10 ms.
+        var next = 90_000_000;
+        async Task PinAdd(Uri gatewayUrl, HttpClient c)
+        {
+            var cid = LabCids.Synthetic(Interlocked.Increment(ref next));
+            using var r = await c.PostAsync(new Uri(gatewayUrl, $"api/v0/pin/add?arg={cid}&recursive=true"), null);
+            Check(r.IsSuccessStatusCode, "pin/add", await r.Content.ReadAsStringAsync());
+        }
+
+        async Task PinDirect(Uri emulatorUrl, HttpClient c)
+        {
+            var cid = LabCids.Synthetic(Interlocked.Increment(ref next));
+            using (var r = await c.PostAsync(new Uri(emulatorUrl, "pins/" + cid), null))
+            {
+                Check(r.IsSuccessStatusCode, "POST /pins/{cid}", await r.Content.ReadAsStringAsync());
+            }
+
+            while (!Pinned(await c.GetStringAsync(new Uri(emulatorUrl, "pins/" + cid))))
+            {
+                await Task.Delay(10);
+            }
+        }
+
+        var (addGateway, _) = await RateAsync(client, (c, _) => PinAdd(gateway.Url, c), () => peakRss = Math.Max(peakRss, gateway.Rss));
+        var (addDirect, _) = await RateAsync(client, (c, _) => PinDirect(emulator.Url, c), null);
+        Row("pin/add, pin-delay 0, c=64 pins/s (direct: POST + GET every 10 ms)", $"{addGateway:N1}", $"{addDirect:N1}", $"{addGateway / addDirect:0.00}");
+
+        // Added latency: median pin/add time minus the direct client's median time-to-pinned, same concurrency.
+        foreach (var (label, gatewayUrl, emulatorUrl, count) in new[] { ("0", gateway.Url, emulator.Url, 40), ("2 s", slowGateway.Url, slowEmulator.Url, 16) })
+        {
+            var viaGateway = await MedianAsync(count, () => PinAdd(gatewayUrl, client));
+            var direct = await MedianAsync(count, () => PinDirect(emulatorUrl, client));
+            Row($"pin/add median, pin-delay {label} ({count} at once)", Milli(viaGateway), Milli(direct), $"+{(viaGateway - direct) * 1000:N0} ms added");
+        }
+
+        Row("gateway RSS idle / peak under c=64", $"{idleRss / 1048576.0:N0} MB / {peakRss / 1048576.0:N0} MB", "", "");
+        Row("gateway allocated bytes per pin/ls?arg (c=64)", $"{allocatedPerCall:N0} B", "", "");
+
+        var text = new StringBuilder();
+        text.AppendLine(CultureInfo.InvariantCulture, $"gateway ({gateway.Url}) in front of emulate --peers 3 --pin-delay 0s; direct = the same emulator; {Environment.ProcessorCount} cores, load {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
+        text.AppendLine("| Measure | Gateway | Direct | Ratio |");
+        text.AppendLine("|---|---|---|---|");
+        foreach (var row in _rows)
+        {
+            text.AppendLine(row);
+        }
+
+        TestContext.Out.WriteLine(text.ToString());
+    }
+
+    private static bool Pinned(string status)
+    {
+        using var document = JsonDocument.Parse(status);
+        var pinned = 0;
+        foreach (var peer in document.RootElement.GetProperty("peer_map").EnumerateObject())
+        {
+            switch (peer.Value.GetProperty("status").GetString())
+            {
+                case "pinned":
+                    pinned++;
+                    break;
+                case "remote":
+                    break;
+                default:
+                    return false;
+            }
+        }
+
+        return pinned > 0;
+    }
+
+    private static void Check(bool ok, string what, string detail)
+    {
+        if (!ok)
+        {
+            Assert.Fail($"{what}: {detail}");
+        }
+    }
+
+    private static string Micro(double ms) => string.Create(CultureInfo.InvariantCulture, $"{ms * 1000:N0} µs");
+
+    private static string Milli(double seconds) => string.Create(CultureInfo.InvariantCulture, $"{seconds * 1000:N0} ms");
+
+    private static HttpClient NewClient() => new(new SocketsHttpHandler { MaxConnectionsPerServer = 256, PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5) })
+    {
+        Timeout = TimeSpan.FromMinutes(10),
+    };
+
+    private static async Task<string> OwnerKeyAsync(HttpClient client, Uri gateway)
+    {
+        using var r = await client.PostAsync(new Uri(gateway, "api/v0/id"), null);
+        using var document = JsonDocument.Parse(await r.Content.ReadAsStringAsync());
+        return "composite-gateway/owner/" + document.RootElement.GetProperty("ID").GetString();
+    }
+
+    /// <summary>Seeds owned pins with the shape key the gateway stamps (docs/design/ownership.md), read from a first seeded pin's replication.</summary>
+    private static async Task<(long First, string Shape)> SeedAsync(HttpClient client, Uri emulator, int count, string owner)
+    {
+        var meta = $"&meta-{Uri.EscapeDataString(owner)}=2024-01-01T00:00:00Z&meta-composite-gateway%2Fcreated=true";
+        using var probe = await client.PostAsync(new Uri(emulator, "_lab/seed?count=1" + meta), null);
+        using var probeAnswer = JsonDocument.Parse(await probe.Content.ReadAsStringAsync());
+        var firstProbe = probeAnswer.RootElement.EnumerateObject().First(p => p.Value.ValueKind == JsonValueKind.Number).Value.GetInt64();
+        using var pin = JsonDocument.Parse(await client.GetStringAsync(new Uri(emulator, "allocations/" + LabCids.Synthetic(firstProbe))));
+        var shape = $"recursive/{pin.RootElement.GetProperty("replication_factor_min").GetInt32()}/{pin.RootElement.GetProperty("replication_factor_max").GetInt32()}";
+        using var seed = await client.PostAsync(new Uri(emulator, $"_lab/seed?count={count}{meta}&meta-composite-gateway%2Fshape={Uri.EscapeDataString(shape)}"), null);
+        var body = await seed.Content.ReadAsStringAsync();
+        Check(seed.IsSuccessStatusCode, "seed", body);
+        using var answer = JsonDocument.Parse(body);
+        return (answer.RootElement.EnumerateObject().First(p => p.Value.ValueKind == JsonValueKind.Number).Value.GetInt64(), shape);
+    }
+
+    private static async Task<double> P50Async(HttpClient client, Func<HttpClient, int, Task> call)
+    {
+        for (var i = 0; i < 300; i++)
+        {
+            await call(client, i);
+        }
+
+        var samples = new double[1500];
+        for (var i = 0; i < samples.Length; i++)
+        {
+            var start = Stopwatch.GetTimestamp();
+            await call(client, i * 7);
+            samples[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        }
+
+        Array.Sort(samples);
+        return samples[samples.Length / 2];
+    }
+
+    /// <summary><see cref="Concurrency"/> workers for <see cref="LoadTime"/> after a warm-up: calls per second and calls made.</summary>
+    private static async Task<(double Rate, long Calls)> RateAsync(HttpClient client, Func<HttpClient, int, Task> call, Action? sample)
+    {
+        await Task.WhenAll(Enumerable.Range(0, Concurrency).Select(w => call(client, w)));
+        long calls = 0;
+        var clock = Stopwatch.StartNew();
+        using var stop = new CancellationTokenSource();
+        var sampler = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested && sample is not null)
+            {
+                sample();
+                await Task.Delay(100, CancellationToken.None);
+            }
+        });
+        await Task.WhenAll(Enumerable.Range(0, Concurrency).Select(async w =>
+        {
+            for (var i = w; clock.Elapsed < LoadTime; i += Concurrency)
+            {
+                await call(client, i);
+                Interlocked.Increment(ref calls);
+            }
+        }));
+        var elapsed = clock.Elapsed.TotalSeconds;
+        await stop.CancelAsync();
+        await sampler;
+        return (calls / elapsed, calls);
+    }
+
+    private static async Task<double> MedianAsync(int count, Func<Task> call)
+    {
+        var times = await Task.WhenAll(Enumerable.Range(0, count).Select(async _ =>
+        {
+            var start = Stopwatch.GetTimestamp();
+            await call();
+            return Stopwatch.GetElapsedTime(start).TotalSeconds;
+        }));
+        Array.Sort(times);
+        return times[times.Length / 2];
+    }
+
+    /// <summary>Lines streamed, seconds to the end, seconds to the first byte.</summary>
+    private static async Task<(long Lines, double Seconds, double FirstByte)> StreamAsync(HttpClient client, HttpMethod method, Uri url)
+    {
+        var clock = Stopwatch.StartNew();
+        using var request = new HttpRequestMessage(method, url);
+        using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        Check(response.IsSuccessStatusCode, url.ToString(), response.StatusCode.ToString());
+        await using var body = await response.Content.ReadAsStreamAsync();
+        var buffer = new byte[81920];
+        long lines = 0;
+        double firstByte = 0;
+        int read;
+        while ((read = await body.ReadAsync(buffer)) > 0)
+        {
+            firstByte = firstByte == 0 ? clock.Elapsed.TotalSeconds : firstByte;
+            lines += buffer.AsSpan(0, read).Count((byte)'\n');
+        }
+
+        return (lines, clock.Elapsed.TotalSeconds, firstByte);
+    }
+
+    private void Row(string measure, string gateway, string direct, string ratio)
+    {
+        var row = $"| {measure} | {gateway} | {direct} | {ratio} |";
+        _rows.Add(row);
+        TestContext.Progress.WriteLine(row);
+    }
+
+    /// <summary>A <c>composite-gateway</c> child process of this build, killed on dispose.</summary>
+    private sealed class Child : IDisposable
+    {
+        private readonly Process _process;
+        private readonly string? _folder;
+
+        private Child(Process process, Uri url, Uri? admin, string? folder)
+        {
+            _process = process;
+            Url = url;
+            Admin = admin;
+            _folder = folder;
+        }
+
+        public Uri Url { get; }
+
+        public Uri? Admin { get; }
+
+        /// <summary>Resident set size from /proc (Linux).</summary>
+        public long Rss
+        {
+            get
+            {
+                foreach (var line in File.ReadLines($"/proc/{_process.Id}/status"))
+                {
+                    if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+                    {
+                        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+                    }
+                }
+
+                return 0;
+            }
+        }
+
+        public static async Task<Child> StartEmulatorAsync(string pinDelay)
+        {
+            var process = Start("emulate", "--listen", "127.0.0.1:0", "--peers", "3", "--pin-delay", pinDelay);
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            while (await process.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
+            {
+                // "cluster lab-0 listening on http://127.0.0.1:PORT (3 peers)" (LabRunner).
+                var at = line.IndexOf(" listening on ", StringComparison.Ordinal);
+                if (at >= 0)
+                {
+                    Drain(process);
+                    return new Child(process, new Uri(line[(at + " listening on ".Length)..].Split(' ')[0] + "/"), null, null);
+                }
+            }
+
+            process.Kill();
+            throw new InvalidOperationException("the emulator did not report its address");
+        }
+
+        public static async Task<Child> StartGatewayAsync(Uri undercluster)
+        {
+            var folder = Path.Combine(Path.GetTempPath(), "cg-perf-" + Guid.NewGuid().ToString("N")[..8]);
+            Directory.CreateDirectory(folder);
+            var (port, adminPort) = (FreePort(), FreePort());
+            var config = Path.Combine(folder, "gateway.yaml");
+            await File.WriteAllTextAsync(config, $"""
+                listen: 127.0.0.1:{port}
+                admin_listen: 127.0.0.1:{adminPort}
+                identity_file: identity.key
+                underclusters:
+                  - name: lab-0
+                    url: {undercluster.ToString().TrimEnd('/')}
+                """);
+            var process = Start("run", "--config", config);
+            Drain(process);
+            var child = new Child(process, new Uri($"http://127.0.0.1:{port}/"), new Uri($"http://127.0.0.1:{adminPort}/"), folder);
+            using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+            var deadline = DateTime.UtcNow.AddSeconds(120);
+            while (true)
+            {
+                try
+                {
+                    using var r = await probe.PostAsync(new Uri(child.Url, "api/v0/id"), null);
+                    if (r.IsSuccessStatusCode)
+                    {
+                        return child;
+                    }
+                }
+                catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+                {
+                    // Not listening yet, or still starting on a loaded machine.
+                }
+
+                if (process.HasExited || DateTime.UtcNow > deadline)
+                {
+                    child.Dispose();
+                    throw new InvalidOperationException("the gateway did not start");
+                }
+
+                await Task.Delay(200);
+            }
+        }
+
+        /// <summary><c>dotnet_gc_allocated_bytes_total</c> from the gateway's <c>/metrics</c>.</summary>
+        public async Task<long> AllocatedBytesAsync(HttpClient client)
+        {
+            var text = await client.GetStringAsync(new Uri(Admin!, "metrics"));
+            var line = text.Split('\n').First(l => l.StartsWith("dotnet_gc_allocated_bytes_total", StringComparison.Ordinal) && !l.StartsWith('#'));
+            return (long)double.Parse(line.Split(' ')[^1], CultureInfo.InvariantCulture);
+        }
+
+        public void Dispose()
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill();
+                _process.WaitForExit();
+            }
+
+            _process.Dispose();
+            if (_folder is not null)
+            {
+                Directory.Delete(_folder, recursive: true);
+            }
+        }
+
+        private static Process Start(params string[] arguments)
+        {
+            var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "composite-gateway.dll"), .. arguments])
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            };
+            return Process.Start(start) ?? throw new InvalidOperationException("could not start composite-gateway " + arguments[0]);
+        }
+
+        private static void Drain(Process process)
+        {
+            _ = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
+            _ = process.StandardError.ReadToEndAsync(CancellationToken.None);
+        }
+
+        private static int FreePort()
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            return ((IPEndPoint)listener.LocalEndpoint).Port;
+        }
+    }
+}
