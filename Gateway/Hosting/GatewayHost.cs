@@ -193,7 +193,10 @@ internal sealed class GatewayHost : IAsyncDisposable
         logging.Configure(factory => factory.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);
 
         // Framework chatter stays out unless the operator asked for debug output.
-        logging.AddFilter("Microsoft", options.Level <= LogLevel.Debug ? options.Level : (LogLevel)Math.Max((int)options.Level, (int)LogLevel.Warning));
+        var frameworkLevel = options.Level <= LogLevel.Debug ? options.Level : (LogLevel)Math.Max((int)options.Level, (int)LogLevel.Warning);
+        logging.AddFilter("Microsoft", frameworkLevel);
+        // Polly's telemetry writes one information line per undercluster call attempt; the gateway's own lines say what matters.
+        logging.AddFilter("Polly", frameworkLevel);
         // The generic host logs a listener that cannot bind ("Hosting failed to start") with the whole stack trace;
         // the run command reports it in one line, so the trace is shown at debug level only. Critical (a crashed
         // background service stopping the host) still gets through.
