@@ -142,7 +142,9 @@ public sealed class FaultJourneyTests
         var cluster = environment.Cluster;
         var gateway = environment.Gateway;
         var pin = gateway.Go.PinAsync(cid);
-        await WaitUntilAsync(() => cluster.GetPin(cid) is not null);
+        // The pin is in the pinset before the gateway has read it back and started waiting; going down in
+        // between fails the write step, not the wait this test is about. The wait gauge says it is waiting.
+        await WaitUntilWaitingAsync(gateway, cluster.Name);
 
         var down = Stopwatch.StartNew();
         await cluster.GoDownAsync();
@@ -355,6 +357,22 @@ public sealed class FaultJourneyTests
         Assert.That(await gateway.Go.UnpinAsync(owned), Is.Null);
         Assert.That(await gateway.Go.UnpinAsync(cid), Is.Null);
         Assert.That((await gateway.Go.PinLsAsync()).Value, Is.Empty);
+    }
+
+    private static async Task WaitUntilWaitingAsync(GatewayUnderTest gateway, string undercluster)
+    {
+        using var admin = new HttpClient { BaseAddress = gateway.AdminUrl };
+        var sample = $"gateway_pins_waiting{{undercluster=\"{undercluster}\"}} 1\n";
+        var clock = Stopwatch.StartNew();
+        while (!(await admin.GetStringAsync("metrics")).Contains(sample, StringComparison.Ordinal))
+        {
+            if (clock.Elapsed > Generous)
+            {
+                Assert.Fail("the gateway never started waiting for the pin");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(10));
+        }
     }
 
     internal static async Task WaitUntilAsync(Func<bool> condition)
