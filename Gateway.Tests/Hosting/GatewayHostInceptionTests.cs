@@ -67,6 +67,29 @@ public sealed class GatewayHostInceptionTests
     }
 
     [Test]
+    public async Task PinBeforeTheFirstProbeAnswered_WaitsForItAndIsRefused_NothingReachesTheUndercluster()
+    {
+        var identity = IdentityKeyFile.LoadOrCreate(Path.Combine(folder, "identity.key"));
+        await using var undercluster = await FakeUndercluster.StartAsync("12D3KooWLocal");
+        undercluster.IpfsId = identity.Identity!.PeerId.ToString();
+        // The first probe takes a while: without the wait, a pin sent at start would find the state "unknown" and go through.
+        undercluster.IdDelay = TimeSpan.FromSeconds(1);
+        await using var host = GatewayHost.Create(Options(undercluster.Url), identity, new LoggingOptions { Level = LogLevel.Warning });
+        await host.StartAsync(CancellationToken.None);
+        using var kubo = new HttpClient { BaseAddress = GatewayHost.BaseUrl(host.KuboRpcEndPoint) };
+
+        using var pin = await kubo.PostAsync("/api/v0/pin/add?arg=QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o&progress=true", null);
+        using var pinError = JsonDocument.Parse(await pin.Content.ReadAsStringAsync());
+
+        Assert.Multiple(() =>
+        {
+            Assert.That((int)pin.StatusCode, Is.EqualTo(500));
+            Assert.That(pinError.RootElement.GetProperty("Message").GetString(), Does.StartWith("inception: undercluster \"local\""));
+            Assert.That(undercluster.OtherRequests, Is.Zero, "no pin call reached the undercluster");
+        });
+    }
+
+    [Test]
     public async Task Start_UnderclusterHangs_StartDoesNotWaitForTheProbe()
     {
         var identity = IdentityKeyFile.LoadOrCreate(Path.Combine(folder, "identity.key"));

@@ -23,6 +23,7 @@ internal sealed class FakeUndercluster : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private int _requests;
+    private int _otherRequests;
     private int _peersRequests;
     private volatile string? _ipfsId;
     private volatile IReadOnlyList<ClusterPeer> _otherPeers = [];
@@ -51,6 +52,12 @@ internal sealed class FakeUndercluster : IAsyncDisposable
         get => _ipfsId;
         set => _ipfsId = value;
     }
+
+    /// <summary>How long <c>GET /id</c> waits before it answers (a slow first probe).</summary>
+    public TimeSpan IdDelay { get; set; }
+
+    /// <summary>Requests to anything but <c>/id</c> and <c>/peers</c> (pins, allocations, metrics): answered 404.</summary>
+    public int OtherRequests => Volatile.Read(ref _otherRequests);
 
     /// <summary>When set, <c>GET /peers</c> answers 500 (while <c>/id</c> follows <see cref="Mode"/>).</summary>
     public bool FailPeers { get; set; }
@@ -117,6 +124,11 @@ internal sealed class FakeUndercluster : IAsyncDisposable
         app.MapGet("/id", async context =>
         {
             Interlocked.Increment(ref fake._requests);
+            if (fake.IdDelay > TimeSpan.Zero)
+            {
+                await Task.Delay(fake.IdDelay, context.RequestAborted);
+            }
+
             if (!await RefusedAsync(context) && !await MisbehavesAsync(context))
             {
                 await context.Response.WriteAsJsonAsync(fake.Self, ClusterJsonContext.Default.ClusterPeer);
@@ -146,6 +158,13 @@ internal sealed class FakeUndercluster : IAsyncDisposable
                 await context.Response.WriteAsync(JsonSerializer.Serialize(peer, ClusterJsonContext.Default.ClusterPeer) + "\n", context.RequestAborted);
                 await context.Response.Body.FlushAsync(context.RequestAborted);
             }
+        });
+
+        app.MapFallback(context =>
+        {
+            Interlocked.Increment(ref fake._otherRequests);
+            context.Response.StatusCode = 404;
+            return Task.CompletedTask;
         });
 
         await app.StartAsync();

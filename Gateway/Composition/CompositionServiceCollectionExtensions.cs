@@ -77,8 +77,12 @@ internal static class CompositionServiceCollectionExtensions
 
     // Without the health monitor (library use, some tests) nothing can detect inception, so nothing is guarded.
     private static InceptionGuard? Guard(IServiceProvider services) => HealthView(services) is { } health
-        ? new InceptionGuard(health, services.GetRequiredService<ClusterClientRegistry>().All.Select(c => c.Name).ToList())
+        ? Guard(health, services.GetRequiredService<ClusterClientRegistry>().All)
         : null;
+
+    // A first probe is GET /id then GET /peers, each bounded by the undercluster's timeout; nothing waits longer for it.
+    private static InceptionGuard Guard(IUnderclusterHealthView health, IReadOnlyCollection<ClusterClient> clients) =>
+        new(health, [.. clients.Select(c => c.Name)], clients.Count == 0 ? TimeSpan.Zero : 2 * clients.Max(c => c.Options.Timeout));
 
     /// <summary>The probe-fed health view (<c>AddUnderclusters</c>, or a registry a test registered itself); null without one.</summary>
     private static IUnderclusterHealthView? HealthView(IServiceProvider services) =>

@@ -16,4 +16,6 @@ internal sealed class AssumeHealthyView : IUnderclusterHealthView
         message = null;
         return false;
     }
+
+    public Task WhenFirstProbedAsync(string undercluster, CancellationToken cancellationToken) => Task.CompletedTask;
 }

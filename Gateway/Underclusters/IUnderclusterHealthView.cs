@@ -18,4 +18,10 @@ internal interface IUnderclusterHealthView
 
     /// <summary>Why calls to <paramref name="undercluster"/> must not be made at all (inception), whatever its reachability.</summary>
     bool TryGetRefusal(string undercluster, [NotNullWhen(true)] out string? message);
+
+    /// <summary>
+    /// Completes once a probe of <paramref name="undercluster"/> has ended (any outcome): before that, nobody knows
+    /// whether calls to it would loop back here (inception). Unknown names complete at once.
+    /// </summary>
+    Task WhenFirstProbedAsync(string undercluster, CancellationToken cancellationToken);
 }

@@ -82,6 +82,16 @@ internal sealed class UnderclusterHealth : IUnderclusterHealthView
         }
     }
 
+    public Task WhenFirstProbedAsync(string undercluster, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return _entries.TryGetValue(undercluster, out var entry)
+                ? entry.FirstProbe.Task.WaitAsync(cancellationToken)
+                : Task.CompletedTask;
+        }
+    }
+
     /// <summary>The undercluster answered, but must be refused (<paramref name="message"/> says why); not a success for readiness.</summary>
     public HealthTransition RecordInception(string name, string peerId, string message) =>
         Update(name, entry =>
@@ -159,6 +169,7 @@ internal sealed class UnderclusterHealth : IUnderclusterHealthView
     private HealthTransition Update(string name, Action<Entry> change)
     {
         TaskCompletionSource changed;
+        TaskCompletionSource first;
         HealthTransition transition;
         lock (_gate)
         {
@@ -170,9 +181,11 @@ internal sealed class UnderclusterHealth : IUnderclusterHealthView
             transition = new HealthTransition(previous, entry.State, entry.ConsecutiveFailures);
             changed = _changed;
             _changed = NewSignal();
+            first = entry.FirstProbe;
         }
 
         changed.SetResult();
+        first.TrySetResult();
         return transition;
     }
 
@@ -213,5 +226,7 @@ internal sealed class UnderclusterHealth : IUnderclusterHealthView
         public DateTimeOffset? ProbeStarted { get; set; }
 
         public ulong? FreeSpace { get; set; }
+
+        public TaskCompletionSource FirstProbe { get; } = NewSignal();
     }
 }
