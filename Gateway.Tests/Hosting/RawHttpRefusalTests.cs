@@ -106,6 +106,37 @@ public sealed class RawHttpRefusalTests
         Assert.That(answer.Status, Is.EqualTo(200), answer.Body);
     }
 
+    // Kestrel passes these on once values are read as Latin-1; Go refuses them before any handler. Paths outside
+    // /api/v0 and the admin listener show that the refusal comes before routing, on every listener.
+    [TestCase("/api/v0/id", "\u0001")]
+    [TestCase("/api/v0/pin/add?arg=x", "\u001b[31m")]
+    [TestCase("/nothing/here", "\u007f")]
+    [TestCase("/api/v0/%2e%2e//id", "\u0008")]
+    public async Task ControlCharacterInHeaderValue_RefusedBeforeRouting_Kubo400JsonError(string target, string control)
+    {
+        var answer = await RawHttp.SendAsync(_url, Encoding.Latin1.GetBytes(Post(target, extraHeaders: $"X-Name: a{control}b\r\n")));
+
+        AssertKuboError(answer, 400, "malformed HTTP request");
+    }
+
+    [Test]
+    public async Task ControlCharacterInHeaderValue_OnTheAdminListener_Refused()
+    {
+        var request = Encoding.Latin1.GetBytes("GET /health HTTP/1.1\r\nHost: x\r\nX-Name: a\u0001b\r\n\r\n");
+
+        var answer = await RawHttp.SendAsync(_environment.Gateway.AdminUrl, request);
+
+        AssertKuboError(answer, 400, "malformed HTTP request");
+    }
+
+    [Test]
+    public async Task TabInHeaderValue_Accepted_CommandRuns()
+    {
+        var answer = await RawHttp.SendAsync(_url, Post("/api/v0/id", extraHeaders: "X-Name: a\tb\r\n"));
+
+        Assert.That(answer.Status, Is.EqualTo(200), answer.Body);
+    }
+
     [Test]
     public async Task NonAsciiHeaderName_Refused_Kubo400JsonError()
     {

@@ -14,7 +14,7 @@ namespace CompositeGateway.Forwarding;
 /// <para>Back: Kubo reports a failure in the middle of a stream only in the HTTP/1.1 trailer <c>X-Stream-Error</c>
 /// (go-ipfs-cmds <c>http/responseemitter.go</c>), which YARP drops when the caller's connection cannot carry
 /// trailers — and Kestrel sends trailers only over HTTP/2 and later. Where the caller can take trailers they are
-/// copied; where not, a stream error ends the answer without its clean end (connection aborted), the same
+/// copied; where not, a stream error ends the answer without its clean end (the stream is cut), the same
 /// signal the gateway gives for its own failed streams (docs/protocol/kubo-rpc-as-called-by-cluster.md §1.1).</para>
 /// <para>The base is YARP's <see cref="HttpTransformer.Empty"/> (headers copied, nothing added), not <c>Default</c>, which
 /// would add <c>X-Forwarded-For/Proto/Host/Prefix</c>: Kubo reads none of them, and they cost a few header writes per request.</para>
@@ -62,7 +62,7 @@ internal sealed class ForwardTransformer(string command, string undercluster, IL
         ForwardingLog.StreamError(logger, command, undercluster, error);
         if (!httpContext.Response.SupportsTrailers())
         {
-            // The body is complete as far as bytes go; aborting now keeps the chunked terminator from saying "done".
+            // The body is complete as far as bytes go; cutting now keeps the chunked terminator from saying "done".
             await KuboErrorWriter.WriteAsync(httpContext, KuboFailure.Normal(error) with { Kind = KuboErrorKinds.UnderclusterError });
         }
     }

@@ -9,8 +9,8 @@ namespace CompositeGateway.Forwarding;
 /// <summary>
 /// Sends Kubo RPC commands the gateway does not answer to an undercluster's IPFS daemon through YARP's
 /// <see cref="IHttpForwarder"/>: request and response bodies stream through without buffering, the caller's
-/// disconnect cancels the daemon's request, a daemon failure mid-stream ends the answer in error
-/// (<see cref="ForwardTransformer"/>). Failures before the answer starts become Kubo's JSON error (docs/development/style.md §6).
+/// disconnect cancels the daemon's request, a daemon failure mid-stream ends the answer without its clean end
+/// (<see cref="ForwardTransformer"/>, <see cref="CutOnReset"/>). Failures before the answer starts become Kubo's JSON error (docs/development/style.md §6).
 /// </summary>
 internal sealed class KuboForwarder : IUnansweredCommands, IDisposable
 {
@@ -85,7 +85,17 @@ internal sealed class KuboForwarder : IUnansweredCommands, IDisposable
 
         var daemon = candidates[0];
         ForwardingLog.Forwarding(_logger, command, daemon.Undercluster, daemon.BaseUrl);
-        var error = await _forwarder.SendAsync(http, daemon.DestinationPrefix, Client, daemon.RequestConfig, new ForwardTransformer(command, daemon.Undercluster, _logger));
+        var cutOnReset = CutOnReset.Offer(http);
+        ForwarderError error;
+        try
+        {
+            error = await _forwarder.SendAsync(http, daemon.DestinationPrefix, Client, daemon.RequestConfig, new ForwardTransformer(command, daemon.Undercluster, _logger));
+        }
+        finally
+        {
+            cutOnReset?.Withdraw();
+        }
+
         if (error is ForwarderError.None or ForwarderError.RequestCanceled or ForwarderError.ResponseBodyCanceled or ForwarderError.RequestBodyCanceled)
         {
             return label;
@@ -98,7 +108,7 @@ internal sealed class KuboForwarder : IUnansweredCommands, IDisposable
             await KuboErrorWriter.WriteAsync(http, ForwardFailures.Upstream(command, daemon, error, exception));
         }
 
-        // Started: YARP has already aborted the caller's connection, so the stream does not end cleanly.
+        // Started: YARP has already ended the caller's answer without its clean end (cut, see CutOnReset).
         return label;
     }
 

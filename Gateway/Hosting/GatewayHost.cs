@@ -97,6 +97,9 @@ internal sealed class GatewayHost : IAsyncDisposable
 
         var app = builder.Build();
         app.UseRequestTracking();
+        // Before routing and every other reader of the request, on both listeners, as Go refuses such a head.
+        app.UseHeaderValueRefusal();
+        app.UseRouting();
         // Kubo's browser protections guard the Kubo RPC listener only; /metrics and /ready keep their own rules.
         app.UseWhen(http => ListenerRouting.ListenerOf(http) == GatewayListener.KuboRpc, kubo => kubo.UseKuboBrowserPolicy());
         app.ForListener(GatewayListener.KuboRpc).MapKuboRpc();

@@ -1,4 +1,5 @@
 using System.IO.Pipelines;
+using CompositeGateway.KuboRpc;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
@@ -12,7 +13,12 @@ namespace CompositeGateway.Hosting;
 /// place that sees those bytes: it wraps the Kubo listener's output and, while no request of the connection is in
 /// the application (<see cref="UseRequestTracking"/>), rewrites such an answer into the same status with
 /// <c>{"Message","Code":1,"Type":"error"}</c> (<see cref="RejectionAnswer"/>). Everything else passes unchanged.
-/// The same wrapper gives a length-less POST the empty body Go reads it as (<see cref="LengthlessPostStream"/>).
+/// The same wrapper gives a length-less POST the empty body Go reads it as (<see cref="LengthlessPostStream"/>),
+/// and ends a failed stream after its 200 (<see cref="IStreamCutFeature"/>): Kestrel has no way to end an HTTP/1.1
+/// answer without its terminator except an abort, which drops what still sits in the output pipe, or an exception
+/// from the application, which it logs as an unhandled error. Here the terminator is simply never sent, the
+/// connection is asked to close after this request, and Kestrel's ordinary end of the connection sends everything
+/// written before and then closes it (FIN, no reset).
 /// </summary>
 internal static class KestrelRejections
 {
@@ -22,8 +28,14 @@ internal static class KestrelRejections
     public static void AnswerInKuboJson(ListenOptions listenOptions) =>
         listenOptions.Use(next => async connection =>
         {
-            var state = new ConnectionState();
+            var state = new ConnectionState(connection.Features.Get<IConnectionLifetimeNotificationFeature>());
             connection.Items[StateKey] = state;
+            if (state.CanCut)
+            {
+                // Requests see connection features (Kestrel falls back to them), so the Kubo surface finds it there.
+                connection.Features.Set<IStreamCutFeature>(state);
+            }
+
             var original = connection.Transport;
             var stream = new RejectionRewritingStream(original.Output.AsStream(leaveOpen: true), state);
             var output = PipeWriter.Create(stream, new StreamPipeWriterOptions(leaveOpen: true));
@@ -58,14 +70,29 @@ internal static class KestrelRejections
             return next(http);
         });
 
-    internal sealed class ConnectionState
+    internal sealed class ConnectionState(IConnectionLifetimeNotificationFeature? lifetime) : IStreamCutFeature
     {
         private volatile bool _inApplication;
+        private volatile bool _cut;
 
         public bool InApplication
         {
             get => _inApplication;
             set => _inApplication = value;
+        }
+
+        /// <summary>Set once a stream was cut: every later write of the connection is dropped.</summary>
+        public bool IsCut => _cut;
+
+        /// <summary>Without Kestrel's close request the connection would stay open, waiting for a terminator that never comes.</summary>
+        public bool CanCut => lifetime is not null;
+
+        public void Cut()
+        {
+            _cut = true;
+            // HTTP/1.1: no further request is read, so nothing more is answered; the connection then ends the
+            // ordinary way, its output pipe drained to the socket before the close.
+            lifetime!.RequestClose();
         }
     }
 

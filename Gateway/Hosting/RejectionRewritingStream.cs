@@ -3,7 +3,8 @@ namespace CompositeGateway.Hosting;
 /// <summary>
 /// The write side of a Kubo listener connection (<see cref="KestrelRejections"/>): writes pass through, except a
 /// bodiless error answer Kestrel writes on its own while no request is in the application, which
-/// <see cref="RejectionAnswer"/> rewrites into a Kubo JSON error.
+/// <see cref="RejectionAnswer"/> rewrites into a Kubo JSON error, and everything written after a stream was cut
+/// (<see cref="KestrelRejections.ConnectionState.Cut"/>: Kestrel's chunked terminator), which is dropped.
 /// </summary>
 internal sealed class RejectionRewritingStream(Stream inner, KestrelRejections.ConnectionState state) : Stream
 {
@@ -21,10 +22,17 @@ internal sealed class RejectionRewritingStream(Stream inner, KestrelRejections.C
         set => throw new NotSupportedException();
     }
 
-    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) =>
-        !state.InApplication && RejectionAnswer.TryRewrite(buffer.Span, out var answer)
+    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        if (state.IsCut)
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        return !state.InApplication && RejectionAnswer.TryRewrite(buffer.Span, out var answer)
             ? inner.WriteAsync(answer, cancellationToken)
             : inner.WriteAsync(buffer, cancellationToken);
+    }
 
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
@@ -33,6 +41,11 @@ internal sealed class RejectionRewritingStream(Stream inner, KestrelRejections.C
 
     public override void Write(ReadOnlySpan<byte> buffer)
     {
+        if (state.IsCut)
+        {
+            return;
+        }
+
         if (!state.InApplication && RejectionAnswer.TryRewrite(buffer, out var answer))
         {
             inner.Write(answer);

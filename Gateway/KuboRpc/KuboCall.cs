@@ -28,8 +28,8 @@ internal sealed class KuboCall(HttpContext http, KuboCommand command, IReadOnlyL
     public T? OptionalService<T>() => Http.RequestServices.GetService<T>();
 
     /// <summary>
-    /// Answers <paramref name="failure"/> as a Kubo error, or, once a 200 has gone out, aborts the stream
-    /// (<see cref="KuboErrorWriter"/>); an abort is logged here, the one place every command ends a failed stream.
+    /// Answers <paramref name="failure"/> as a Kubo error, or, once a 200 has gone out, cuts the stream
+    /// (<see cref="KuboErrorWriter"/>); a cut is logged here, the one place every command ends a failed stream.
     /// </summary>
     public Task FailAsync(KuboFailure failure)
     {

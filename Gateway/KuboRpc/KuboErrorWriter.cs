@@ -8,14 +8,10 @@ namespace CompositeGateway.KuboRpc;
 /// <c>{"Message","Code","Type":"error"}</c> as <c>application/json</c> (kubo-rpc-client only parses error bodies
 /// with that content type). After HTTP 200 has been sent the only signal the Go peer sees is a broken stream:
 /// trailers are ignored and a clean end means success (docs/protocol/kubo-rpc-as-called-by-cluster.md §1.1), so the
-/// connection is aborted without the chunked terminator.
+/// answer is cut (<see cref="IStreamCutFeature"/>): what was written reaches the peer, the chunked terminator never does.
 /// </summary>
 internal static class KuboErrorWriter
 {
-    // 100 ms was measured too short on a saturated 2-core machine: the randomized bad-input suite saw about one
-    // stream in 20,000 reach the client as a bare close. A second costs only the failed stream's connection.
-    private static readonly TimeSpan AbortGrace = TimeSpan.FromSeconds(1);
-
     /// <summary>The <see cref="HttpContext.Items"/> key under which the kind of the error last written is kept.</summary>
     public static readonly object ErrorKindKey = new();
 
@@ -32,22 +28,7 @@ internal static class KuboErrorWriter
         var response = context.Response;
         if (response.HasStarted)
         {
-            // Values already flushed may still sit in Kestrel's output pipe; aborting at once would drop them and
-            // the peer would see a connection closed before any answer — a transport failure, which the Go peer
-            // counts towards its 1 req/s rate limit (docs/protocol/kubo-rpc-as-called-by-cluster.md §1). A short grace lets them reach the socket first, so the
-            // peer sees what it should: a truncated stream ("unexpected EOF").
-            try
-            {
-                await response.BodyWriter.FlushAsync(context.RequestAborted);
-                var time = context.RequestServices.GetService<TimeProvider>() ?? TimeProvider.System;
-                await Task.Delay(AbortGrace, time, context.RequestAborted);
-            }
-            catch (OperationCanceledException)
-            {
-                // The caller is gone already.
-            }
-
-            context.Abort();
+            await CutAsync(context);
             return;
         }
 
@@ -58,5 +39,35 @@ internal static class KuboErrorWriter
             KuboJsonContext.Wire.KuboErrorBody,
             contentType: "application/json",
             context.RequestAborted);
+    }
+
+    /// <summary>
+    /// Ends a started answer without its clean end. Values already written may still sit in Kestrel's output pipe; an
+    /// abort would drop them and the peer would see a connection closed before any answer — a transport failure, which
+    /// the Go peer counts towards its 1 req/s rate limit (docs/protocol/kubo-rpc-as-called-by-cluster.md §1) — so they
+    /// are flushed and the stream cut, and the connection closes once they are out, however slowly the peer reads.
+    /// </summary>
+    public static async Task CutAsync(HttpContext context)
+    {
+        try
+        {
+            await context.Response.BodyWriter.FlushAsync(context.RequestAborted);
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException)
+        {
+            // The caller is gone already.
+            context.Abort();
+            return;
+        }
+
+        if (context.Features.Get<IStreamCutFeature>() is { } cut && HttpProtocol.IsHttp11(context.Request.Protocol))
+        {
+            cut.Cut();
+        }
+        else
+        {
+            // Another host (the Kubo surface alone, in tests) or another protocol: an abort is the only end left.
+            context.Abort();
+        }
     }
 }

@@ -51,24 +51,6 @@ internal static class KuboRpcEndpoints
         }
     }
 
-    private static bool HasControlCharacter(IHeaderDictionary headers)
-    {
-        foreach (var header in headers)
-        {
-            foreach (var value in header.Value)
-            {
-                // Control characters other than horizontal tab.
-                if (value is not null && (value.AsSpan().ContainsAnyInRange('\u0000', '\u0008')
-                    || value.AsSpan().ContainsAnyInRange('\u000a', '\u001f') || value.Contains('\u007f', StringComparison.Ordinal)))
-                {
-                    return true;
-                }
-            }
-        }
-
-        return false;
-    }
-
     /// <summary>Runs one request; returns the command path for metrics (a closed set: unknown paths are "unknown").</summary>
     private static async Task<string> DispatchCoreAsync(HttpContext http)
     {
@@ -77,15 +59,6 @@ internal static class KuboRpcEndpoints
         path = path.Length > Prefix.Length ? path[(Prefix.Length + 1)..] : "";
         // A known command keeps its label on a refused method too, so a client sending GET shows up under it.
         var label = KuboCommandTable.TryResolve(path, out var resolved, out _) ? resolved.Path : "unknown";
-        if (HasControlCharacter(request.Headers))
-        {
-            // Go's server refuses such a head before any handler runs (httpguts.ValidHeaderFieldValue); Kestrel does not
-            // always, once values are read as Latin-1 (Hosting/HttpLimits.cs). Same answer as its own refusals.
-            await KuboErrorWriter.WriteAsync(http, new KuboFailure(StatusCodes.Status400BadRequest, KuboErrorCode.Client,
-                "400 Bad Request: malformed HTTP request (request line, header or body framing)"));
-            return label;
-        }
-
         // Methods are compared exactly, as Go does: "post" is not POST and runs nothing.
         if (string.Equals(request.Method, HttpMethods.Options, StringComparison.Ordinal))
         {

@@ -6,7 +6,7 @@ internal static partial class KuboRpcLog
     [LoggerMessage(EventId = 1300, Level = LogLevel.Error, Message = "Kubo RPC {Command} failed unexpectedly")]
     public static partial void CommandCrashed(ILogger logger, string command, Exception exception);
 
-    [LoggerMessage(EventId = 1301, Level = LogLevel.Warning, Message = "Kubo RPC {Command} failed after the response started; aborting the connection: {Message}")]
+    [LoggerMessage(EventId = 1301, Level = LogLevel.Warning, Message = "Kubo RPC {Command} failed after the response started; ending the stream without its clean end: {Message}")]
     public static partial void StreamAborted(ILogger logger, string command, string message);
 
     [LoggerMessage(EventId = 1302, Level = LogLevel.Warning, Message = "Swarm addresses for id unavailable; answering without addresses")]
