@@ -118,7 +118,7 @@ public sealed class StatusPollerTests
     }
 
     [Test]
-    public async Task PollDueAsync_NewWait_FirstCheckAfter20MsThenDoublingToTheInterval()
+    public async Task PollDueAsync_NewWait_QuickChecksForFiveSecondsThenDoublingToTheInterval()
     {
         var time = new FakeTimeProvider();
         var source = new FakeSource();
@@ -127,7 +127,7 @@ public sealed class StatusPollerTests
         var askedAt = new List<double>();
         poller.Subscribe("a", new RecordingObserver());
 
-        for (var step = 0; step <= 330; step++)
+        for (var step = 0; step <= 900; step++)
         {
             var before = source.Calls.Count;
             await poller.PollDueAsync(CancellationToken.None);
@@ -139,7 +139,59 @@ public sealed class StatusPollerTests
             time.Advance(TimeSpan.FromMilliseconds(10));
         }
 
-        Assert.That(askedAt, Is.EqualTo(new double[] { 20, 60, 140, 300, 620, 1260, 2260, 3260 }));
+        // 20, 60, then every 50 ms while the wait is younger than 5 s; then 100, 200, 400, 800 and the 1 s interval.
+        var quick = Enumerable.Range(0, 99).Select(i => 110.0 + (50 * i));
+        Assert.That(askedAt, Is.EqualTo(new double[] { 20, 60 }.Concat(quick).Concat([5110, 5310, 5710, 6510, 7510, 8510])));
+    }
+
+    [Test]
+    public async Task PollDueAsync_SixtyFourYoungWaits_EachAskedEvery50Ms()
+    {
+        var time = new FakeTimeProvider();
+        var source = new FakeSource();
+        await using var poller = new StatusPoller(source, Options, time, NullLogger.Instance) { Manual = true };
+        for (var i = 0; i < 64; i++)
+        {
+            poller.Subscribe("cid" + i, new RecordingObserver());
+        }
+
+        for (var step = 0; step < 200; step++)
+        {
+            time.Advance(TimeSpan.FromMilliseconds(10));
+            await poller.PollDueAsync(CancellationToken.None);
+        }
+
+        // 2 s: checks at 20, 60, then every 50 ms up to 1,960 ms: 40 each, one request a round.
+        Assert.That(source.Calls.SelectMany(c => c).GroupBy(c => c).Select(g => g.Count()).Distinct(), Is.EqualTo(new[] { 40 }));
+        Assert.That(source.Calls, Has.Count.EqualTo(40));
+    }
+
+    [Test]
+    public async Task PollDueAsync_ManyYoungWaits_QuickChecksShareOneBatchPerRound()
+    {
+        var time = new FakeTimeProvider();
+        var source = new FakeSource();
+        await using var poller = new StatusPoller(source, Options, time, NullLogger.Instance) { Manual = true };
+        for (var i = 0; i < 1000; i++)
+        {
+            poller.Subscribe("cid" + i, new RecordingObserver());
+        }
+
+        time.Advance(StatusPoller.FirstCheck);
+        await poller.PollDueAsync(CancellationToken.None);
+        Assert.That(source.Calls, Has.Count.EqualTo(10), "the first check is owed to every wait");
+
+        var before = source.Calls.Count;
+        time.Advance(TimeSpan.FromMilliseconds(40));
+        for (var round = 0; round < 20; round++)
+        {
+            await poller.PollDueAsync(CancellationToken.None);
+            time.Advance(StatusPoller.FirstCheck);
+        }
+
+        // 400 ms of rounds from 60 ms: nothing owed yet (the interval is 1 s), so one batch of quick checks a round.
+        Assert.That(source.Calls.Skip(before).Select(c => c.Count), Is.EqualTo(Enumerable.Repeat(100, 20)));
+        Assert.That(source.Calls.Skip(before).SelectMany(c => c).Distinct().Count(), Is.EqualTo(1000), "longest overdue first: every wait gets its turn");
     }
 
     [Test]
@@ -166,7 +218,7 @@ public sealed class StatusPollerTests
     /// <summary>
     /// 10,000 waits arriving over one second, rounds every <see cref="StatusPoller.FirstCheck"/> (the loop's shortest
     /// gap), on a fake clock for 10 s: prints the undercluster's status requests per second and checks the bound
-    /// (one partial batch per round plus every check in full batches).
+    /// (one batch of quick checks per round plus every owed check in full batches).
     /// </summary>
     [Test]
     public async Task PollDueAsync_TenThousandWaits_StatusRequestRateBounded()
@@ -191,9 +243,12 @@ public sealed class StatusPollerTests
             perSecond[round / roundsPerSecond] += source.Calls.Count - before;
         }
 
-        TestContext.Out.WriteLine($"10,000 waits (batch 100, interval 1 s, first check {gap.TotalMilliseconds} ms): status requests per second {string.Join(", ", perSecond)}");
+        TestContext.Out.WriteLine(
+            $"10,000 waits (batch 100, interval 1 s, first check {gap.TotalMilliseconds} ms, quick checks every {StatusPoller.QuickCap.TotalMilliseconds} ms "
+            + $"for {StatusPoller.QuickFor.TotalSeconds} s): status requests per second {string.Join(", ", perSecond)}");
         var checks = source.Calls.Sum(c => c.Count);
         Assert.That(source.Calls, Has.Count.LessThanOrEqualTo((10 * roundsPerSecond) + (checks / 100)));
+        Assert.That(perSecond, Has.All.LessThanOrEqualTo(roundsPerSecond + 200), "quick checks: one batch a round at most");
         Assert.That(perSecond.Skip(2), Has.All.LessThanOrEqualTo(roundsPerSecond + 100), "steady state: one check per CID per interval");
         Assert.That(perSecond.Skip(2).Sum(), Is.GreaterThanOrEqualTo(8 * 100), "every CID still asked once per interval");
     }

@@ -136,7 +136,9 @@ internal sealed class OwnershipWriter(Undercluster undercluster, PinPathOptions 
             }
             else if (ownership.IsOwner(stored.Metadata) && PinRewrite.Covers(stored, mode) && !ownership.ShapeOutdated(stored))
             {
-                return new Ensured(stored, null) { Untouched = true };
+                // Untouched only when this call wrote nothing: the read-back after our own write finds the pin as
+                // wanted too, and a fresh write has re-queued every peer already (no recover is needed).
+                return new Ensured(stored, null) { Untouched = writes == 0 };
             }
             else
             {

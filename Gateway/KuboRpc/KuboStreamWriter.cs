@@ -47,11 +47,20 @@ internal sealed class KuboStreamWriter : IDisposable
     public async Task WriteValueAsync<T>(T value, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
     {
         await StartAsync(cancellationToken);
+        WriteValue(value, typeInfo);
+        await _http.Response.BodyWriter.FlushAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Writes one value and its newline into the response buffer without sending it: for long listings, where a flush
+    /// per value costs a chunk and a socket write each (<see cref="FlushAsync"/> sends them). Call <see cref="StartAsync"/> first.
+    /// </summary>
+    public void WriteValue<T>(T value, JsonTypeInfo<T> typeInfo)
+    {
         JsonSerializer.Serialize(_json, value, typeInfo);
         _json.Flush();
         _json.Reset();
         _http.Response.BodyWriter.Write(NewLine);
-        await _http.Response.BodyWriter.FlushAsync(cancellationToken);
     }
 
     /// <summary>Commits what <see cref="Json"/> holds and sends it.</summary>

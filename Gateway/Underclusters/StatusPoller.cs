@@ -6,13 +6,21 @@ namespace CompositeGateway.Underclusters;
 /// <summary>
 /// One status poller per undercluster, shared by every pin wait. Each CID someone waits on is first asked about
 /// <see cref="FirstCheck"/> after its wait starts (a pin the undercluster completes at once is answered then, not at the
-/// next tick), then after a delay that doubles up to <see cref="PinPathOptions.PollInterval"/>. Rounds gather every CID
-/// due (or nearly due) into batches bounded by <see cref="PinPathOptions.PollBatchSize"/> CIDs and
-/// <see cref="PinPathOptions.PollBatchChars"/> characters, one request per batch, one batch at a time, and start at
-/// least <see cref="FirstCheck"/> apart. So the undercluster sees at most 1 / <see cref="FirstCheck"/> rounds a second,
-/// each of ⌈due CIDs / batch size⌉ requests; a CID costs about log₂(poll_interval / <see cref="FirstCheck"/>) extra
-/// checks in its first interval and one per interval after; several waits on one CID cost one entry. Rounds never
-/// overlap. The loop starts with the first subscription and idles cheaply without any.
+/// next tick). While the wait is young (its first <see cref="QuickFor"/>) it is asked again at delays doubling up to
+/// <see cref="QuickCap"/>, so a pin that takes a few seconds is answered within tens of milliseconds of being pinned;
+/// after that the delays double up to <see cref="PinPathOptions.PollInterval"/>.
+/// <para>
+/// Two kinds of check keep the request rate bounded whatever the number of waits. A CID is <em>owed</em> a check
+/// <see cref="PinPathOptions.PollInterval"/> after its last one (and its first check is owed): every owed CID is asked
+/// in the next round. The quicker checks in between are extras: a round adds at most one batch of them, most overdue
+/// first. Rounds batch CIDs by <see cref="PinPathOptions.PollBatchSize"/> CIDs and <see cref="PinPathOptions.PollBatchChars"/>
+/// characters, one request per batch, one batch at a time, never overlap, and start at least <see cref="FirstCheck"/>
+/// after the previous one ended. So the undercluster sees at most 1 / <see cref="FirstCheck"/> rounds a second, each
+/// of ⌈owed CIDs / batch size⌉ requests plus one of quick checks: with W waits, about W / (batch × poll_interval) + 50
+/// requests a second. A few dozen young waits all get their quick checks; ten thousand share one batch a round (each
+/// is still asked at least once per interval). Several waits on one CID cost one entry. The loop starts with the first
+/// subscription and idles cheaply without any.
+/// </para>
 /// </summary>
 internal sealed class StatusPoller : IAsyncDisposable
 {
@@ -45,6 +53,15 @@ internal sealed class StatusPoller : IAsyncDisposable
     /// </summary>
     public static readonly TimeSpan FirstCheck = TimeSpan.FromMilliseconds(20);
 
+    /// <summary>
+    /// Longest delay between checks of a young wait. A pin is answered on average half of this after the undercluster
+    /// reports it pinned (plus one status request), which keeps the added latency within 50 ms.
+    /// </summary>
+    public static readonly TimeSpan QuickCap = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>How long a wait counts as young: pins of small content complete within seconds when they complete at all quickly.</summary>
+    public static readonly TimeSpan QuickFor = TimeSpan.FromSeconds(5);
+
     /// <summary>No loop: rounds happen only when a test calls <see cref="PollDueAsync"/> or <see cref="PollOnceAsync"/>.</summary>
     internal bool Manual { get; init; }
 
@@ -75,15 +92,20 @@ internal sealed class StatusPoller : IAsyncDisposable
         lock (_observers)
         {
             var first = First;
-            var due = _time.GetUtcNow() + first;
+            var now = _time.GetUtcNow();
+            var due = now + first;
             if (!_observers.TryGetValue(cid, out var entry))
             {
-                entry = new Entry { Due = due, Backoff = first };
+                entry = new Entry { Due = due, Owed = due, Backoff = first, Since = now };
                 _observers[cid] = entry;
             }
-            else if (due < entry.Due)
+            else
             {
-                (entry.Due, entry.Backoff) = (due, first);
+                entry.Since = now;
+                if (due < entry.Due)
+                {
+                    (entry.Due, entry.Backoff) = (due, first);
+                }
             }
 
             entry.Observers.Add(observer);
@@ -102,7 +124,10 @@ internal sealed class StatusPoller : IAsyncDisposable
     /// <summary>One round over every subscribed CID, due or not. Internal so tests can drive rounds without a clock.</summary>
     internal Task PollOnceAsync(CancellationToken cancellationToken) => PollAsync(onlyDue: false, cancellationToken);
 
-    /// <summary>One round over the CIDs due by now (the loop runs it when the first is due, at least <see cref="FirstCheck"/> after the last round).</summary>
+    /// <summary>
+    /// One round over the CIDs owed a check by now and at most one batch of those due a quick check (the loop runs it
+    /// when the first is due, at least <see cref="FirstCheck"/> after the last round).
+    /// </summary>
     internal Task PollDueAsync(CancellationToken cancellationToken) => PollAsync(onlyDue: true, cancellationToken);
 
     private TimeSpan First => _options.PollInterval < FirstCheck ? _options.PollInterval : FirstCheck;
@@ -113,13 +138,32 @@ internal sealed class StatusPoller : IAsyncDisposable
         lock (_observers)
         {
             var now = _time.GetUtcNow();
-            cids = new List<string>(_observers.Count);
+            cids = new List<string>(onlyDue ? 0 : _observers.Count);
+            var quick = new List<(DateTimeOffset Due, string Cid)>();
             foreach (var (cid, entry) in _observers)
             {
-                if (!onlyDue || entry.Due <= now)
+                if (!onlyDue || entry.Owed <= now)
                 {
                     cids.Add(cid);
                 }
+                else if (entry.Due <= now)
+                {
+                    quick.Add((entry.Due, cid));
+                }
+            }
+
+            // Extras: one batch of quick checks, the longest overdue first.
+            quick.Sort((a, b) => a.Due.CompareTo(b.Due));
+            var room = new CidBatch(_options.PollBatchSize, _options.PollBatchChars);
+            foreach (var (_, cid) in quick)
+            {
+                if (room.IsFullFor(cid))
+                {
+                    break;
+                }
+
+                room.Add(cid);
+                cids.Add(cid);
             }
         }
 
@@ -166,8 +210,10 @@ internal sealed class StatusPoller : IAsyncDisposable
             {
                 if (_observers.TryGetValue(cid, out var entry))
                 {
-                    entry.Backoff = entry.Backoff * 2 < _options.PollInterval ? entry.Backoff * 2 : _options.PollInterval;
+                    var cap = now - entry.Since < QuickFor && QuickCap < _options.PollInterval ? QuickCap : _options.PollInterval;
+                    entry.Backoff = entry.Backoff * 2 < cap ? entry.Backoff * 2 : cap;
                     entry.Due = now + entry.Backoff;
+                    entry.Owed = now + _options.PollInterval;
                 }
             }
         }
@@ -299,12 +345,19 @@ internal sealed class StatusPoller : IAsyncDisposable
         }
     }
 
-    /// <summary>One polled CID: who waits on it, when it is next asked about, and the delay after that.</summary>
+    /// <summary>One polled CID: who waits on it, when it is next asked about (quick check, owed check), and the delay after that.</summary>
     private sealed class Entry
     {
         public List<IStatusObserver> Observers { get; } = [];
 
+        /// <summary>When the next (quick) check is due; never after <see cref="Owed"/>.</summary>
         public DateTimeOffset Due { get; set; }
+
+        /// <summary>When a check is owed: the first, then one <see cref="PinPathOptions.PollInterval"/> after the last.</summary>
+        public DateTimeOffset Owed { get; set; }
+
+        /// <summary>When the newest wait on this CID started: the CID gets quick checks for <see cref="QuickFor"/> after it.</summary>
+        public DateTimeOffset Since { get; set; }
 
         public TimeSpan Backoff { get; set; }
     }

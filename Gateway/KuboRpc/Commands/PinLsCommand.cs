@@ -125,19 +125,25 @@ internal static class PinLsCommand
         using var writer = new KuboStreamWriter(call.Http);
 
         // The first value is fetched before the 200 so an undercluster failure up front is a proper Kubo error.
-        var hasItem = await NextAsync(enumerator, filter, nameFilter);
+        var hasItem = await NextAsync(enumerator, filter, nameFilter, flushBeforeWaiting: null, call.Aborted);
         if (!hasItem && listing.Failure is { } early)
         {
             await call.FailAsync(early);
             return;
         }
 
-        if (!stream)
+        if (hasItem || !stream)
         {
             await writer.StartAsync(call.Aborted);
+        }
+
+        if (!stream)
+        {
             WriteKeysStart(writer);
         }
 
+        // Values are sent when the listing would wait for the undercluster and every FlushEvery values, not one by one:
+        // a flush per value cost a chunk and a socket write per pin, more than the rest of the gateway's work on it.
         var count = 0;
         while (hasItem)
         {
@@ -145,28 +151,28 @@ internal static class PinLsCommand
             var name = names ? item.Name : null;
             if (stream)
             {
-                await writer.WriteValueAsync(
+                writer.WriteValue(
                     new PinLsObject { Cid = item.Cid, Type = TypeOf(item.Mode), Name = string.IsNullOrEmpty(name) ? null : name },
-                    KuboJsonContext.Wire.PinLsObject,
-                    call.Aborted);
+                    KuboJsonContext.Wire.PinLsObject);
             }
             else
             {
                 WriteKey(writer, item.Cid, item.Mode, name ?? "");
-                if (++count % FlushEvery == 0)
-                {
-                    await writer.FlushAsync(call.Aborted);
-                }
             }
 
-            hasItem = await NextAsync(enumerator, filter, nameFilter);
+            if (++count % FlushEvery == 0)
+            {
+                await writer.FlushAsync(call.Aborted);
+            }
+
+            hasItem = await NextAsync(enumerator, filter, nameFilter, writer, call.Aborted);
         }
 
         // A listing cut short is a Kubo error before the 200, an aborted stream after it: never a clean, short list.
         if (listing.Failure is { } failure)
         {
-            // The keys written since the last flush go out before the abort, like every value before them.
-            writer.Json.Flush();
+            // The values written since the last flush go out before the abort, like every value before them.
+            await writer.FlushAsync(call.Aborted);
             await call.FailAsync(failure);
             return;
         }
@@ -175,6 +181,7 @@ internal static class PinLsCommand
         {
             // An empty listing is 200 with an empty body: a clean end with no values.
             await writer.StartAsync(call.Aborted);
+            await writer.FlushAsync(call.Aborted);
         }
         else
         {
@@ -182,18 +189,28 @@ internal static class PinLsCommand
         }
     }
 
-    private static async Task<bool> NextAsync(IAsyncEnumerator<PinnedItem> enumerator, Filter filter, string? nameFilter)
+    /// <summary>The next item that passes the filters; what <paramref name="flushBeforeWaiting"/> holds is sent first when the item is not ready yet.</summary>
+    private static async Task<bool> NextAsync(IAsyncEnumerator<PinnedItem> enumerator, Filter filter, string? nameFilter, KuboStreamWriter? flushBeforeWaiting, CancellationToken cancellationToken)
     {
-        while (await enumerator.MoveNextAsync())
+        while (true)
         {
+            var next = enumerator.MoveNextAsync();
+            if (!next.IsCompleted && flushBeforeWaiting is not null)
+            {
+                await flushBeforeWaiting.FlushAsync(cancellationToken);
+            }
+
+            if (!await next)
+            {
+                return false;
+            }
+
             var item = enumerator.Current;
             if (Matches(filter, item.Mode) && (nameFilter is null || item.Name.Contains(nameFilter, StringComparison.Ordinal)))
             {
                 return true;
             }
         }
-
-        return false;
     }
 
     // Kubo's non-streaming form: one object {"Keys":{"<cid>":{"Type":"…","Name":""}}} (Name without omitempty).
