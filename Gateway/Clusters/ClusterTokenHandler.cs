@@ -88,7 +88,7 @@ internal sealed class ClusterTokenHandler : DelegatingHandler
     private async Task<(Token? Token, HttpResponseMessage? Refused)> CurrentAsync(Token? stale, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
-        if (_token is { } cached && cached != stale && !cached.NeedsRenewal(now))
+        if (_token is { } cached && !ReferenceEquals(cached, stale) && !cached.NeedsRenewal(now))
         {
             return (cached, null);
         }
@@ -98,7 +98,7 @@ internal sealed class ClusterTokenHandler : DelegatingHandler
         {
             // Another call may have renewed it while this one waited.
             now = _time.GetUtcNow();
-            if (_token is { } fresh && fresh != stale && !fresh.NeedsRenewal(now))
+            if (_token is { } fresh && !ReferenceEquals(fresh, stale) && !fresh.NeedsRenewal(now))
             {
                 return (fresh, null);
             }
