@@ -172,7 +172,7 @@ public sealed class SecretLeakTests
             seen.Append(path).Append(' ').Append(await response.Content.ReadAsStringAsync()).Append('\n');
         }
 
-return seen.ToString();
+        return seen.ToString();
     }
 
     private static Process Start(string dll, string folder, Dictionary<string, string> environment, StringBuilder output, params string[] arguments)
