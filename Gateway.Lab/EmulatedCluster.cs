@@ -61,8 +61,18 @@ internal sealed class EmulatedCluster : IAsyncDisposable
     /// <summary>The bound address (the real port when the options asked for port 0).</summary>
     public IPEndPoint EndPoint => _endpoint;
 
-    /// <summary><c>http://127.0.0.1:port/</c>.</summary>
-    public Uri BaseAddress => new($"http://{_endpoint}/");
+    /// <summary><c>http://127.0.0.1:port/</c>, or <c>https://…</c> with <see cref="EmulatedClusterOptions.Tls"/>.</summary>
+    public Uri BaseAddress => new($"{(State.Options.Tls is null ? "http" : "https")}://{_endpoint}/");
+
+    /// <summary>
+    /// The last requests received (at most <see cref="RequestsKept"/>), oldest first, as the server saw them before any
+    /// decoding: lets a test check which URLs a client really called, and with which authorization scheme.
+    /// </summary>
+    public IReadOnlyCollection<LabRequest> ReceivedRequests => [.. _requests];
+
+    private const int RequestsKept = 10_000;
+
+    private readonly System.Collections.Concurrent.ConcurrentQueue<LabRequest> _requests = new();
 
     public bool IsUp => _app is not null;
 
@@ -254,12 +264,42 @@ internal sealed class EmulatedCluster : IAsyncDisposable
         }
     }
 
+    /// <summary>HTTPS with the configured certificate; with a client CA, a client certificate chaining to it is required.</summary>
+    private static void UseTls(ListenOptions listen, LabTlsOptions tls)
+    {
+        var certificate = tls.LoadCertificate();
+        var clientCas = tls.LoadClientCas();
+        listen.UseHttps(https =>
+        {
+            https.ServerCertificate = certificate;
+            if (clientCas is null)
+            {
+                return;
+            }
+
+            https.ClientCertificateMode = Microsoft.AspNetCore.Server.Kestrel.Https.ClientCertificateMode.RequireCertificate;
+            https.ClientCertificateValidation = (client, _, _) =>
+            {
+                using var chain = new System.Security.Cryptography.X509Certificates.X509Chain();
+                chain.ChainPolicy.TrustMode = System.Security.Cryptography.X509Certificates.X509ChainTrustMode.CustomRootTrust;
+                chain.ChainPolicy.CustomTrustStore.AddRange(clientCas);
+                chain.ChainPolicy.RevocationMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck;
+                return chain.Build(client);
+            };
+        });
+    }
+
     private WebApplication Build(CancellationToken stopping)
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.Services.AddSingleton(_loggerFactory);
         builder.Services.AddLogging();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(2));
+        if (State.Options.Tls is not null)
+        {
+            builder.WebHost.UseKestrelHttpsConfiguration();
+        }
+
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -269,11 +309,22 @@ internal sealed class EmulatedCluster : IAsyncDisposable
             kestrel.Listen(_endpoint, listen =>
             {
                 listen.Protocols = HttpProtocols.Http1;
+                if (State.Options.Tls is { } tls)
+                {
+                    UseTls(listen, tls);
+                }
             });
         });
         var app = builder.Build();
         app.Run(context =>
         {
+            var raw = context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()?.RawTarget ?? context.Request.Path.Value ?? "";
+            var scheme = context.Request.Headers.Authorization.ToString() is { Length: > 0 } authorization ? authorization.Split(' ')[0] : "";
+            _requests.Enqueue(new LabRequest(context.Request.Method, raw, scheme));
+            while (_requests.Count > RequestsKept && _requests.TryDequeue(out _))
+            {
+            }
+
             if (context.Request.Headers.TraceParent is [{ } traceParent, ..])
             {
                 _traceParents.Enqueue(traceParent);
@@ -287,3 +338,6 @@ internal sealed class EmulatedCluster : IAsyncDisposable
         return app;
     }
 }
+
+/// <summary>One request an emulated cluster received: method, target as sent (path and query, still escaped), authorization scheme (empty: none).</summary>
+internal sealed record LabRequest(string Method, string Target, string AuthorizationScheme);

@@ -41,6 +41,18 @@ internal sealed record EmulatedClusterOptions
     /// <summary><c>restapi.basic_auth_credentials</c>: null = no authentication (docs/protocol/cluster-rest.md §1.1).</summary>
     public IReadOnlyDictionary<string, string>? BasicAuth { get; init; }
 
+    /// <summary>
+    /// Lab only: tokens from <c>POST /token</c> expire after this long (claims <c>iat</c>, <c>exp</c>, <c>jti</c>); null = as
+    /// ipfs-cluster, tokens without expiry. Whole seconds, at least 1.
+    /// </summary>
+    public TimeSpan? TokenLifetime { get; init; }
+
+    /// <summary>Lab only: Basic credentials are refused (401) everywhere but <c>POST /token</c>, so a client must use its token.</summary>
+    public bool RequireBearer { get; init; }
+
+    /// <summary>Serve the REST API over TLS, optionally requiring a client certificate; null = plain HTTP (ipfs-cluster's default).</summary>
+    public LabTlsOptions? Tls { get; init; }
+
     /// <summary>Faults active from the start; change them at run time through <see cref="EmulatedCluster.Faults"/> or <c>/_lab/faults</c>.</summary>
     public LabFaults Faults { get; init; } = new();
 
@@ -145,6 +157,21 @@ internal sealed record EmulatedClusterOptions
         if (RecoverInterval <= TimeSpan.Zero)
         {
             errors.Add("recover-interval: must be positive");
+        }
+
+        if (TokenLifetime is { } lifetime && lifetime < TimeSpan.FromSeconds(1))
+        {
+            errors.Add("token-lifetime: must be at least 1s (JWT times are whole seconds)");
+        }
+
+        if ((TokenLifetime is not null || RequireBearer) && BasicAuth is null)
+        {
+            errors.Add("token-lifetime/require-bearer: need basic-auth (tokens are signed with a user's password)");
+        }
+
+        if (Tls is { } tls)
+        {
+            errors.AddRange(tls.Validate());
         }
 
         if (BasicAuth is { Count: 0 })

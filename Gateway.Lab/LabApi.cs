@@ -42,7 +42,7 @@ internal sealed class LabApi
                 return;
             }
 
-            if (LabAuth.Check(context, _cluster.Options.BasicAuth, _cluster.Time.GetUtcNow()) is { } denied)
+            if (LabAuth.Check(context, _cluster.Options.BasicAuth, _cluster.Time.GetUtcNow(), _cluster.Tokens, _cluster.Options.RequireBearer) is { } denied)
             {
                 await LabHttp.WriteErrorAsync(context, 401, denied);
                 return;

@@ -14,7 +14,12 @@ internal static class LabAuth
     private const string Realm = "Restricted IPFS Cluster API";
 
     /// <summary>null when the request may proceed; otherwise the 401 message, with WWW-Authenticate headers already set.</summary>
-    public static string? Check(HttpContext context, IReadOnlyDictionary<string, string>? credentials, DateTimeOffset now)
+    /// <param name="context">The request.</param>
+    /// <param name="credentials">User → password; null = authentication off.</param>
+    /// <param name="now">The cluster's clock.</param>
+    /// <param name="tokens">Issued tokens, for revocation (lab only).</param>
+    /// <param name="requireBearer">Lab only: Basic is accepted on <c>POST /token</c> alone, to prove a client uses its token.</param>
+    public static string? Check(HttpContext context, IReadOnlyDictionary<string, string>? credentials, DateTimeOffset now, LabTokens? tokens = null, bool requireBearer = false)
     {
         var request = context.Request;
         if (credentials is null || request.Method == HttpMethods.Options || (request.Method == HttpMethods.Get && request.Path == "/health"))
@@ -25,6 +30,12 @@ internal static class LabAuth
         var authorization = request.Headers.Authorization.ToString();
         if (TryParseBasic(authorization, out var user, out var password))
         {
+            if (requireBearer && !(request.Method == HttpMethods.Post && request.Path == "/token"))
+            {
+                context.Response.Headers.WWWAuthenticate = $"Bearer realm=\"{Realm}\"";
+                return "unauthorized: lab: --require-bearer accepts Basic on POST /token only";
+            }
+
             if (user.Length > 0 && password.Length > 0 && credentials.TryGetValue(user, out var expected) && expected == password)
             {
                 return null;
@@ -36,7 +47,7 @@ internal static class LabAuth
 
         if (TryParseBearer(authorization, out var token))
         {
-            if (VerifyToken(credentials, token, now) is not null)
+            if (VerifyToken(credentials, token, now, tokens) is not null)
             {
                 return null;
             }
@@ -95,16 +106,10 @@ internal static class LabAuth
     }
 
     /// <summary>The token ipfs-cluster issues: HS256, claims <c>{"iss":user}</c> only, so it never expires.</summary>
-    public static string IssueToken(string user, string password)
-    {
-        var header = Base64Url("""{"alg":"HS256","typ":"JWT"}"""u8);
-        var payload = Base64Url(JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string> { ["iss"] = user }, LabJsonContext.Default.DictionaryStringString));
-        var signature = Base64Url(HMACSHA256.HashData(Encoding.UTF8.GetBytes(password), Encoding.ASCII.GetBytes(header + "." + payload)));
-        return header + "." + payload + "." + signature;
-    }
+    public static string IssueToken(string user, string password) => new LabTokens(null).Issue(user, password, DateTimeOffset.UnixEpoch);
 
     /// <summary>The issuer of a valid token, or null. Registered time claims are checked when present.</summary>
-    public static string? VerifyToken(IReadOnlyDictionary<string, string> credentials, string token, DateTimeOffset now)
+    public static string? VerifyToken(IReadOnlyDictionary<string, string> credentials, string token, DateTimeOffset now, LabTokens? tokens = null)
     {
         var parts = token.Split('.');
         if (parts.Length != 3)
@@ -152,7 +157,8 @@ internal static class LabAuth
                 return null;
             }
 
-            return issuer;
+            var jti = payload.RootElement.TryGetProperty("jti", out var id) && id.ValueKind == JsonValueKind.String ? id.GetString() : null;
+            return tokens is not null && tokens.IsRevoked(jti) ? null : issuer;
         }
         catch (Exception e) when (e is FormatException or JsonException or InvalidOperationException)
         {
@@ -160,7 +166,7 @@ internal static class LabAuth
         }
     }
 
-    private static string Base64Url(ReadOnlySpan<byte> bytes) =>
+    internal static string Base64Url(ReadOnlySpan<byte> bytes) =>
         Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
     private static byte[] FromBase64Url(string text)

@@ -22,12 +22,16 @@ internal sealed class LabCluster
         Store = new LabPinStore(Peers);
         Faults = new LabFaultSwitch(options.Faults);
         Blocks = new LabBlockStore(options.KeepBlockBytes);
+        Tokens = new LabTokens(options.TokenLifetime);
         AllPeersMask = options.Peers >= 64 ? ulong.MaxValue : (1UL << options.Peers) - 1;
     }
 
     public EmulatedClusterOptions Options { get; }
 
     public TimeProvider Time { get; }
+
+    /// <summary>JWTs issued on <c>POST /token</c> (docs/protocol/cluster-rest.md §1.1).</summary>
+    public LabTokens Tokens { get; }
 
     /// <summary>By index.</summary>
     public IReadOnlyList<LabPeer> Peers { get; }

@@ -44,11 +44,11 @@ internal static class PeerEndpoints
         }
         else if (LabAuth.TryParseBearer(authorization, out var token))
         {
-            issuer = LabAuth.VerifyToken(credentials, token, cluster.Time.GetUtcNow());
+            issuer = LabAuth.VerifyToken(credentials, token, cluster.Time.GetUtcNow(), cluster.Tokens);
         }
 
         return issuer is not null && credentials.TryGetValue(issuer, out var password)
-            ? LabHttp.WriteJsonAsync(context, 200, new ClusterToken(LabAuth.IssueToken(issuer, password)), WireJsonContext.Default.ClusterToken)
+            ? LabHttp.WriteJsonAsync(context, 200, new ClusterToken(cluster.Tokens.Issue(issuer, password, cluster.Time.GetUtcNow())), WireJsonContext.Default.ClusterToken)
             : LabHttp.WriteErrorAsync(context, 401, "unauthorized");
     }
 

@@ -66,14 +66,27 @@ public sealed class CheckConfigEffectiveTests
     [Test]
     public async Task CheckConfig_EveryKeyOfTheTable_IsPrinted()
     {
+        // A self-signed certificate stands in for the CA bundle and the client certificate: only their paths are printed.
+        using (var key = System.Security.Cryptography.ECDsa.Create())
+        {
+            var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=check-config", key, System.Security.Cryptography.HashAlgorithmName.SHA256);
+            using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow.AddDays(1));
+            await File.WriteAllTextAsync(Path.Combine(folder, "cert.pem"), certificate.ExportCertificatePem());
+            await File.WriteAllTextAsync(Path.Combine(folder, "key.pem"), key.ExportPkcs8PrivateKeyPem());
+        }
+
         var output = await CheckConfigAsync("""
             underclusters:
               - name: eu
-                url: http://10.0.0.1:9094
+                url: https://10.0.0.1:9094
                 ipfs_api: http://10.0.0.1:5001
                 auth:
                   username: admin
                   password_env: EU_PW
+                tls:
+                  ca_file: cert.pem
+                  client_certificate_file: cert.pem
+                  client_key_file: key.pem
             telemetry:
               otlp:
                 endpoint: http://127.0.0.1:4318

@@ -80,6 +80,7 @@ public sealed class GatewayConfigurationLoaderTests
                 Username = "bob",
                 Password = "file-secret",
                 PasswordSource = "file " + Path.Combine(files.Directory, "secrets", "b.pw"),
+                PasswordFile = Path.Combine(files.Directory, "secrets", "b.pw"),
             }));
             Assert.That(options.Health.ProbeInterval, Is.EqualTo(TimeSpan.FromSeconds(2)));
             Assert.That(options.Health.ReadyWithin, Is.EqualTo(TimeSpan.FromMinutes(1)));
@@ -172,7 +173,7 @@ public sealed class GatewayConfigurationLoaderTests
               - name: local
                 url: http://127.0.0.1:9094
                 zzzzzz: 3
-            """), Is.EqualTo(new[] { "underclusters[0].zzzzzz (line 4): unknown key; known keys here: name, url, timeout, auth, replication_factor_min, replication_factor_max, weight, tags, required, ipfs_api" }));
+            """), Is.EqualTo(new[] { "underclusters[0].zzzzzz (line 4): unknown key; known keys here: name, url, timeout, auth, tls, replication_factor_min, replication_factor_max, weight, tags, required, ipfs_api" }));
     }
 
     [Test]

@@ -41,6 +41,26 @@ public sealed class IdentityKeyFileTests
     }
 
     [Test]
+    public void LoadOrCreate_SeveralMissingFolders_Every0neCreated0700()
+    {
+        // Three levels the gateway creates: the test folder itself, "a" and "b".
+        var path = Path.Combine(folder, "a", "b", "identity.key");
+        var result = IdentityKeyFile.LoadOrCreate(path);
+        Assert.That(result.Succeeded, Is.True, result.Error);
+
+        const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+        Assert.Multiple(() =>
+        {
+            foreach (var created in new[] { folder, Path.Combine(folder, "a"), Path.Combine(folder, "a", "b") })
+            {
+                Assert.That(File.GetUnixFileMode(created), Is.EqualTo(Private), created);
+            }
+
+            Assert.That(File.GetUnixFileMode(Path.GetTempPath()), Is.Not.EqualTo(Private), "an existing folder above is left as it was");
+        });
+    }
+
+    [Test]
     public void Load_KuboStylePrivKey_Accepted()
     {
         // The spec vector's PrivateKey, as Kubo would hold it in Identity.PrivKey.

@@ -107,4 +107,38 @@ public sealed class AuthTests
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
     }
+
+    [Test]
+    public async Task TokenLifetimeAndRequireBearer_ExpiringTokenOnlyBearerPassesRevocationRefuses()
+    {
+        await using var lab = await LabHarness.StartAsync(Secured with { TokenLifetime = TimeSpan.FromSeconds(30), RequireBearer = true });
+        using var tokenRequest = new HttpRequestMessage(HttpMethod.Post, "/token");
+        tokenRequest.Headers.Authorization = LabHarness.Basic("admin", "s3cret");
+        using var tokenResponse = await lab.Http.SendAsync(tokenRequest);
+        var token = JsonNode.Parse(await tokenResponse.Content.ReadAsStringAsync())!["token"]!.GetValue<string>();
+        var claims = JsonNode.Parse(Convert.FromBase64String(PadBase64(token.Split('.')[1])))!;
+        var (basic, basicBody) = await GetAsync(lab, "/id", LabHarness.Basic("admin", "s3cret"));
+        var (bearer, _) = await GetAsync(lab, "/id", new AuthenticationHeaderValue("Bearer", token));
+        var now = lab.Clock!.GetUtcNow();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(tokenResponse.StatusCode, Is.EqualTo(HttpStatusCode.OK), "Basic still gets a token");
+            Assert.That(claims["exp"]!.GetValue<long>() - claims["iat"]!.GetValue<long>(), Is.EqualTo(30));
+            Assert.That(basic.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+            Assert.That(basicBody, Does.Contain("require-bearer"));
+            Assert.That(bearer.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(LabAuth.VerifyToken(Secured.BasicAuth!, token, now.AddSeconds(31)), Is.Null, "expired after its lifetime");
+        });
+
+        lab.Cluster.State.Tokens.RevokeAll();
+        var (revoked, _) = await GetAsync(lab, "/id", new AuthenticationHeaderValue("Bearer", token));
+        Assert.That(revoked.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+    }
+
+    private static string PadBase64(string text)
+    {
+        var s = text.Replace('-', '+').Replace('_', '/');
+        return s.PadRight(s.Length + ((4 - (s.Length % 4)) % 4), '=');
+    }
 }

@@ -42,6 +42,16 @@ internal static class CheckConfigCommand
                 note = "does not exist yet: created on first run";
             }
 
+            foreach (var warning in SecretFiles.Warnings(options))
+            {
+                parse.InvocationConfiguration.Error.WriteLine($"warning: {warning}");
+            }
+
+            foreach (var undercluster in options.Underclusters.Where(u => u.Tls is { InsecureSkipVerify: true }))
+            {
+                parse.InvocationConfiguration.Error.WriteLine($"warning: undercluster {undercluster.Name}: tls.insecure_skip_verify accepts any server certificate");
+            }
+
             EffectiveConfiguration.Write(options, parse.InvocationConfiguration.Output, note);
             return ExitCodes.Ok;
         });

@@ -24,6 +24,11 @@ internal static class EmulateCommand
         var capacity = new Option<string>("--capacity") { Description = "Repo capacity per simulated peer (100GiB, 500MB).", DefaultValueFactory = _ => "100GiB" };
         var pinSize = new Option<string>("--pin-size") { Description = "Bytes counted per pin of unknown content on each holding peer.", DefaultValueFactory = _ => "1MiB" };
         var auth = new Option<string[]>("--basic-auth") { Description = "user:password accepted by the REST API (repeatable); enables authentication.", AllowMultipleArgumentsPerToken = false };
+        var tokenLifetime = new Option<string?>("--token-lifetime") { Description = "Lab: tokens from POST /token expire after this long (Go duration, ≥ 1s); default: never, as ipfs-cluster." };
+        var requireBearer = new Option<bool>("--require-bearer") { Description = "Lab: refuse Basic credentials everywhere but POST /token, so clients must use their token." };
+        var tlsCert = new Option<string?>("--tls-cert") { Description = "Serve the REST API over TLS with this PEM certificate (with --tls-key)." };
+        var tlsKey = new Option<string?>("--tls-key") { Description = "PEM private key of --tls-cert." };
+        var tlsClientCa = new Option<string?>("--tls-client-ca") { Description = "Lab: with --tls-cert, require a client certificate chaining to this PEM CA bundle (mTLS)." };
         var replicationMin = new Option<int>("--replication-min") { Description = "Cluster default replication_factor_min (-1 = every peer).", DefaultValueFactory = _ => -1 };
         var replicationMax = new Option<int>("--replication-max") { Description = "Cluster default replication_factor_max (-1 = every peer).", DefaultValueFactory = _ => -1 };
         var randomSeed = new Option<int?>("--random-seed") { Description = "Seed for the simulated peer IDs (same IDs every run)." };
@@ -49,7 +54,7 @@ internal static class EmulateCommand
 
         var command = new Command("emulate", "Run emulated ipfs-cluster REST APIs (the lab undercluster) until Ctrl-C.")
         {
-            listen, peers, clusters, basePort, pinDelay, capacity, pinSize, auth, replicationMin, replicationMax, randomSeed, seed,
+            listen, peers, clusters, basePort, pinDelay, capacity, pinSize, auth, tokenLifetime, requireBearer, tlsCert, tlsKey, tlsClientCa, replicationMin, replicationMax, randomSeed, seed,
             latency, jitter, errorRate, hangRate, pinErrorRate, pinErrorCids, dropStream, downPeers, faultsJson, keepBlockBytes, requireBlocks, ipfsListen, ipfsApi, peerIpfsApi, pinTimeout, requestTimeout, recoverInterval, bench,
         };
 
@@ -95,6 +100,9 @@ internal static class EmulateCommand
                 ReplicationFactorMin = parse.GetValue(replicationMin),
                 ReplicationFactorMax = parse.GetValue(replicationMax),
                 BasicAuth = credentials,
+                TokenLifetime = Duration(parse.GetValue(tokenLifetime), "--token-lifetime", errors),
+                RequireBearer = parse.GetValue(requireBearer),
+                Tls = Tls(parse.GetValue(tlsCert), parse.GetValue(tlsKey), parse.GetValue(tlsClientCa), errors),
                 RandomSeed = parse.GetValue(randomSeed),
                 Faults = faults,
                 KeepBlockBytes = parse.GetValue(keepBlockBytes),
@@ -171,6 +179,27 @@ internal static class EmulateCommand
             }
         });
         return command;
+    }
+
+    private static LabTlsOptions? Tls(string? certificate, string? key, string? clientCa, List<string> errors)
+    {
+        if (certificate is null && key is null)
+        {
+            if (clientCa is not null)
+            {
+                errors.Add("--tls-client-ca: needs --tls-cert and --tls-key");
+            }
+
+            return null;
+        }
+
+        if (certificate is null || key is null)
+        {
+            errors.Add("--tls-cert and --tls-key: give both");
+            return null;
+        }
+
+        return new LabTlsOptions { CertificateFile = Path.GetFullPath(certificate), KeyFile = Path.GetFullPath(key), ClientCaFile = clientCa is null ? null : Path.GetFullPath(clientCa) };
     }
 
     private static string Host(System.Net.IPAddress address) =>

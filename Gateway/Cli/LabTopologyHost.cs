@@ -87,7 +87,8 @@ internal sealed class LabTopologyHost : IAsyncDisposable
         var host = new LabTopologyHost(topology, settings);
         try
         {
-            Directory.CreateDirectory(host._folder);
+            // It holds the lab gateways' identity keys: private like every folder the gateway creates.
+            IdentityKeyFile.CreatePrivateFolder(host._folder);
             var kuboPorts = topology.Gateways.ToDictionary(g => g.Name, _ => FreePort(), StringComparer.Ordinal);
             var seed = settings.RandomSeed;
             foreach (var cluster in topology.Clusters)

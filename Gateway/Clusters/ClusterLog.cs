@@ -27,4 +27,14 @@ internal static partial class ClusterLog
     // Debug: the monitor already logs the undercluster going down, once, as a warning.
     [LoggerMessage(1208, LogLevel.Debug, "Undercluster {Cluster}: circuit held open while the health probe sees it down: {Reason}")]
     public static partial void CircuitIsolated(ILogger logger, string cluster, string reason);
+
+    // 1240–1249: undercluster REST authentication (docs/security-outbound.md). The token itself is never logged.
+    [LoggerMessage(1240, LogLevel.Debug, "Undercluster {Cluster}: new REST API token ({Reason}), {Expiry}")]
+    public static partial void TokenIssued(ILogger logger, string cluster, string reason, string expiry);
+
+    [LoggerMessage(1241, LogLevel.Warning, "Undercluster {Cluster}: POST /token answered {Status}: check auth.username and its password")]
+    public static partial void TokenRefused(ILogger logger, string cluster, int status);
+
+    [LoggerMessage(1242, LogLevel.Debug, "Undercluster {Cluster}: 401 with a token to {Path}; asking a new token and sending once more")]
+    public static partial void TokenRejected(ILogger logger, string cluster, string path);
 }

@@ -24,17 +24,36 @@ internal static class ConfigurationKeys
     private static readonly Dictionary<string, PinWaitMode> PinWaitNames = PinWaitModeSyntax.Names.ToDictionary(
         name => name, name => PinWaitModeSyntax.TryParse(name, out var mode) ? mode : throw new UnreachableException(name), StringComparer.Ordinal);
 
+    public static IReadOnlyDictionary<string, ClusterAuthMode> AuthModeNames { get; } = new Dictionary<string, ClusterAuthMode>(StringComparer.Ordinal)
+    {
+        ["basic"] = ClusterAuthMode.Basic,
+        ["jwt"] = ClusterAuthMode.Jwt,
+    };
+
     public static ConfigurationSection Auth { get; } = new()
     {
         // The secret's source is shown instead of password_env / password_file (EffectiveConfiguration).
         Defaults = new ClusterAuthOptions { Username = "", Password = "", PasswordSource = "" },
         Keys =
         [
+            Key<ClusterAuthOptions, ClusterAuthMode>("mode", KeyKind.Choice(AuthModeNames), a => a.Mode, (a, v) => a with { Mode = v }),
             Key<ClusterAuthOptions, string>("username", KeyKind.Special, a => a.Username) with { Required = true },
             Key<ClusterAuthOptions, string?>("password_env", KeyKind.Special, _ => null),
             Key<ClusterAuthOptions, string?>("password_file", KeyKind.Special, _ => null),
         ],
         RejectedKeys = new Dictionary<string, string> { ["password"] = ConfigurationSchema.InlinePasswordMessage },
+    };
+
+    public static ConfigurationSection Tls { get; } = new()
+    {
+        Defaults = new UnderclusterTlsOptions(),
+        Keys =
+        [
+            Key<UnderclusterTlsOptions, string?>("ca_file", KeyKind.Special, t => t.CaFile),
+            Key<UnderclusterTlsOptions, string?>("client_certificate_file", KeyKind.Special, t => t.ClientCertificateFile),
+            Key<UnderclusterTlsOptions, string?>("client_key_file", KeyKind.Special, t => t.ClientKeyFile),
+            Key<UnderclusterTlsOptions, bool>("insecure_skip_verify", KeyKind.Boolean, t => t.InsecureSkipVerify, (t, v) => t with { InsecureSkipVerify = v }),
+        ],
     };
 
     public static ConfigurationSection Undercluster { get; } = new()
@@ -46,6 +65,7 @@ internal static class ConfigurationKeys
             Key<UnderclusterOptions, Uri>("url", KeyKind.Special, u => u.Url) with { Required = true },
             Key<UnderclusterOptions, TimeSpan>("timeout", KeyKind.PositiveDuration, u => u.Timeout, (u, v) => u with { Timeout = v }),
             ConfigurationKey.Nested<UnderclusterOptions>("auth", Auth, u => u.Auth),
+            ConfigurationKey.Nested<UnderclusterOptions>("tls", Tls, u => u.Tls),
             Key<UnderclusterOptions, int>("replication_factor_min", KeyKind.Integer, u => u.ReplicationFactorMin, (u, v) => u with { ReplicationFactorMin = v }),
             Key<UnderclusterOptions, int>("replication_factor_max", KeyKind.Integer, u => u.ReplicationFactorMax, (u, v) => u with { ReplicationFactorMax = v }),
             Key<UnderclusterOptions, double>("weight", KeyKind.Number, u => u.Weight, (u, v) => u with { Weight = v }),

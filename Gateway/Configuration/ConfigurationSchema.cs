@@ -42,6 +42,8 @@ internal static class ConfigurationSchema
 
     public static SchemaNode Auth { get; } = Undercluster.Keys["auth"];
 
+    public static SchemaNode Tls { get; } = Undercluster.Keys["tls"];
+
     public static SchemaNode Health { get; } = Root.Keys["health"];
 
     public static SchemaNode PinPath { get; } = Root.Keys["pin_path"];

@@ -301,6 +301,17 @@ internal static partial class GatewayConfigurationLoader
                 authOk = auth is not null;
             }
 
+            UnderclusterTlsOptions? tls = null;
+            if (keys.TryGetValue("tls", out var tlsNode))
+            {
+                tls = ReadTls(tlsNode, $"{path}.tls");
+                ok &= tls is not null;
+                if (tls is not null && url is not null && url.Scheme != Uri.UriSchemeHttps)
+                {
+                    ok = Add($"{path}.tls", tlsNode, $"applies to https URLs only, and url is {url.Scheme}: write url: https://…");
+                }
+            }
+
             var placement = new SectionValues(path, mapping, keys);
             var bound = Bind<UnderclusterOptions>(placement, ConfigurationKeys.Undercluster);
             var (replicationMin, replicationMax, weight) = (bound.ReplicationFactorMin, bound.ReplicationFactorMax, bound.Weight);
@@ -321,7 +332,7 @@ internal static partial class GatewayConfigurationLoader
             }
 
             return ok && authOk && placement.Failed.Count == 0 && tags is not null && name is not null && url is not null
-                ? bound with { Name = name, Url = url, Auth = auth, Tags = tags, IpfsApi = ipfsApi }
+                ? bound with { Name = name, Url = url, Auth = auth, Tls = tls, Tags = tags, IpfsApi = ipfsApi }
                 : null;
         }
 
@@ -433,6 +444,8 @@ internal static partial class GatewayConfigurationLoader
             }
 
             var keys = Keys(mapping, path, ConfigurationSchema.Auth);
+            var values = new SectionValues(path, mapping, keys);
+            var mode = Bind<ClusterAuthOptions>(values, ConfigurationKeys.Auth).Mode;
             string? username = null;
             if (!keys.TryGetValue("username", out var usernameNode))
             {
@@ -447,6 +460,7 @@ internal static partial class GatewayConfigurationLoader
             var hasFile = keys.TryGetValue("password_file", out var fileNode);
             string? password = null;
             string? source = null;
+            string? passwordFile = null;
             if (hasEnv && hasFile)
             {
                 Add(path, mapping, "set only one of password_env and password_file");
@@ -483,7 +497,7 @@ internal static partial class GatewayConfigurationLoader
                     }
                     else
                     {
-                        (password, source) = (value, $"file {fullPath}");
+                        (password, source, passwordFile) = (value, $"file {fullPath}", fullPath);
                     }
                 }
                 catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
@@ -496,9 +510,77 @@ internal static partial class GatewayConfigurationLoader
                 }
             }
 
-            return username is null || password is null || source is null
+            return username is null || password is null || source is null || values.Failed.Count > 0
                 ? null
-                : new ClusterAuthOptions { Username = username, Password = password, PasswordSource = source };
+                : new ClusterAuthOptions { Mode = mode, Username = username, Password = password, PasswordSource = source, PasswordFile = passwordFile };
+        }
+
+        /// <summary>
+        /// <c>tls</c>: the files are read and parsed here, so a missing file or a key that does not match its
+        /// certificate fails <c>check-config</c> and start-up rather than the first call.
+        /// </summary>
+        private UnderclusterTlsOptions? ReadTls(YamlNode node, string path)
+        {
+            if (Mapping(node, path, "must be a mapping with ca_file, client_certificate_file, client_key_file and/or insecure_skip_verify") is not { } mapping)
+            {
+                return null;
+            }
+
+            var keys = Keys(mapping, path, ConfigurationSchema.Tls);
+            var values = new SectionValues(path, mapping, keys);
+            var options = Bind<UnderclusterTlsOptions>(values, ConfigurationKeys.Tls);
+            var ok = values.Failed.Count == 0;
+
+            string? File(string key)
+            {
+                if (!keys.TryGetValue(key, out var fileNode))
+                {
+                    return null;
+                }
+
+                if (Text(fileNode, $"{path}.{key}") is not { } text)
+                {
+                    ok = false;
+                    return null;
+                }
+
+                var full = System.IO.Path.GetFullPath(text, baseDirectory);
+                if (!System.IO.File.Exists(full))
+                {
+                    ok = Add($"{path}.{key}", fileNode, $"file {full} does not exist");
+                    return null;
+                }
+
+                return full;
+            }
+
+            var ca = File("ca_file");
+            var certificate = File("client_certificate_file");
+            var key = File("client_key_file");
+            if (ca is not null && TlsFiles.ReadCaBundle(ca, out var caError) is null)
+            {
+                ok = Add($"{path}.ca_file", keys["ca_file"], caError!);
+            }
+
+            if (keys.ContainsKey("client_certificate_file") != keys.ContainsKey("client_key_file"))
+            {
+                ok = Add(path, mapping, "set both client_certificate_file and client_key_file (a client certificate needs its key), or neither");
+            }
+            else if (certificate is not null && key is not null)
+            {
+                using var loaded = TlsFiles.ReadClientCertificate(certificate, key, out var certificateError);
+                if (loaded is null)
+                {
+                    ok = Add($"{path}.client_certificate_file", keys["client_certificate_file"], certificateError!);
+                }
+            }
+
+            if (options.InsecureSkipVerify && keys.ContainsKey("ca_file"))
+            {
+                ok = Add($"{path}.insecure_skip_verify", keys["insecure_skip_verify"], "true accepts any server certificate, so ca_file would be ignored: set one of them");
+            }
+
+            return ok ? options with { CaFile = ca, ClientCertificateFile = certificate, ClientKeyFile = key } : null;
         }
 
         private HealthOptions? ReadHealth(YamlNode node)

@@ -48,6 +48,9 @@ internal sealed record UnderclusterOptions
 
     public ClusterAuthOptions? Auth { get; init; }
 
+    /// <summary><c>tls</c>: how an <c>https</c> <see cref="Url"/> is trusted and which client certificate is shown; null = system trust store, none.</summary>
+    public UnderclusterTlsOptions? Tls { get; init; }
+
     /// <summary>
     /// <c>replication_factor_min</c> sent with pins the gateway creates in this undercluster; 0 = <c>pin_path.replication_min</c>
     /// (whose own 0 means the undercluster's default).
@@ -73,9 +76,22 @@ internal sealed record UnderclusterOptions
     public bool Required { get; init; } = true;
 }
 
+/// <summary>How the gateway proves itself to an undercluster's REST API (docs/protocol/cluster-rest.md §1.1).</summary>
+internal enum ClusterAuthMode
+{
+    /// <summary>HTTP Basic with the username and password on every call.</summary>
+    Basic,
+
+    /// <summary><c>POST /token</c> with Basic once, then <c>Authorization: Bearer</c>; renewed before it expires and once on a 401.</summary>
+    Jwt,
+}
+
 /// <summary>Credentials for an undercluster REST API. The secret itself is never in the YAML.</summary>
 internal sealed record ClusterAuthOptions
 {
+    /// <summary><c>mode</c>: <c>basic</c> (default) or <c>jwt</c>.</summary>
+    public ClusterAuthMode Mode { get; init; } = ClusterAuthMode.Basic;
+
     public required string Username { get; init; }
 
     /// <summary>Resolved at start-up from <c>password_env</c> or <c>password_file</c>.</summary>
@@ -83,6 +99,28 @@ internal sealed record ClusterAuthOptions
 
     /// <summary>Where the password came from, for <c>check-config</c> (which never prints the secret).</summary>
     public required string PasswordSource { get; init; }
+
+    /// <summary>Absolute path of <c>password_file</c>, to warn when others can read it; null with <c>password_env</c>.</summary>
+    public string? PasswordFile { get; init; }
+}
+
+/// <summary>
+/// <c>underclusters[i].tls</c>: trust and client identity for an <c>https</c> undercluster. Paths are absolute (resolved
+/// against the config file's folder) and were read and parsed once at load time, so a bad file fails start-up.
+/// </summary>
+internal sealed record UnderclusterTlsOptions
+{
+    /// <summary><c>ca_file</c>: PEM bundle of the CAs trusted for this undercluster, instead of the system trust store; null = system store.</summary>
+    public string? CaFile { get; init; }
+
+    /// <summary><c>client_certificate_file</c>: PEM certificate (chain) shown to the undercluster (mTLS); with <see cref="ClientKeyFile"/>.</summary>
+    public string? ClientCertificateFile { get; init; }
+
+    /// <summary><c>client_key_file</c>: PEM private key of the client certificate. A secret: warned about when group/others can read it.</summary>
+    public string? ClientKeyFile { get; init; }
+
+    /// <summary><c>insecure_skip_verify</c>: accept any server certificate. For tests only; logged as a warning at every start.</summary>
+    public bool InsecureSkipVerify { get; init; }
 }
 
 /// <summary>Background probing of underclusters that drives <c>/ready</c>.</summary>

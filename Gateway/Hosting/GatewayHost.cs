@@ -129,9 +129,18 @@ internal sealed class GatewayHost : IAsyncDisposable
         }
 
         HostingLog.PeerIdentity(logger, identity.Identity!.PeerId.ToString(), options.IdentityFile);
+        foreach (var warning in SecretFiles.Warnings(options))
+        {
+            HostingLog.SecretFileWarning(logger, warning);
+        }
+
         foreach (var undercluster in options.Underclusters)
         {
             HostingLog.Undercluster(logger, undercluster.Name, undercluster.Url);
+            if (undercluster.Tls is { InsecureSkipVerify: true })
+            {
+                HostingLog.InsecureSkipVerify(logger, undercluster.Name, undercluster.Url);
+            }
         }
 
         HostingLog.KuboRpcListening(logger, Describe(KuboRpcEndPoint));

@@ -23,4 +23,11 @@ internal static partial class HostingLog
 
     [LoggerMessage(1006, LogLevel.Information, "Configuration loaded from {ConfigFile}")]
     public static partial void ConfigurationLoaded(ILogger logger, string configFile);
+
+    // 1040–1049: outbound security (docs/security-outbound.md).
+    [LoggerMessage(1040, LogLevel.Warning, "{Warning}")]
+    public static partial void SecretFileWarning(ILogger logger, string warning);
+
+    [LoggerMessage(1041, LogLevel.Warning, "Undercluster {Name} at {Url}: tls.insecure_skip_verify is on: any server certificate is accepted, so anyone on the network path can read and change its calls, credentials included")]
+    public static partial void InsecureSkipVerify(ILogger logger, string name, Uri url);
 }

@@ -93,6 +93,36 @@ internal static class IdentityKeyFile
         .Append(Convert.ToBase64String(identity.ExportPrivateKeyProtobuf())).Append('\n')
         .ToString();
 
+    /// <summary>
+    /// Creates <paramref name="folder"/> and every missing folder above it with mode 0700: <c>Directory.CreateDirectory</c>
+    /// with a mode gives it to the last folder only, and the ones it creates on the way would be 0755 (readable names).
+    /// Folders that already exist are left as they are.
+    /// </summary>
+    internal static void CreatePrivateFolder(string folder)
+    {
+        if (Directory.Exists(folder))
+        {
+            return;
+        }
+
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(folder);
+            return;
+        }
+
+        var missing = new Stack<string>();
+        for (var current = folder; current is not null && !Directory.Exists(current); current = Path.GetDirectoryName(current))
+        {
+            missing.Push(current);
+        }
+
+        while (missing.TryPop(out var next))
+        {
+            Directory.CreateDirectory(next, OwnerOnly | UnixFileMode.UserExecute);
+        }
+    }
+
     /// <summary>Writes a new key to a private temporary file, then links it into place without replacing anything.</summary>
     private static GatewayIdentity? TryCreate(string path, out string? error)
     {
@@ -101,17 +131,7 @@ internal static class IdentityKeyFile
         var temporary = Path.Combine(folder, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
         try
         {
-            if (!Directory.Exists(folder))
-            {
-                if (OperatingSystem.IsWindows())
-                {
-                    Directory.CreateDirectory(folder);
-                }
-                else
-                {
-                    Directory.CreateDirectory(folder, OwnerOnly | UnixFileMode.UserExecute);
-                }
-            }
+            CreatePrivateFolder(folder);
 
             var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
             if (!OperatingSystem.IsWindows())

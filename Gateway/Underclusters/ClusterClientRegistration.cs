@@ -61,9 +61,9 @@ internal static class ClusterClientRegistration
                     // ipfs-cluster's REST server speaks HTTP/1.1 (trailers ride on chunked encoding, docs/protocol/cluster-rest.md §1.3).
                     http.DefaultRequestVersion = HttpVersion.Version11;
                     http.DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact;
-                    if (cluster.Auth is { } auth)
+                    if (cluster.Auth is { Mode: ClusterAuthMode.Basic } auth)
                     {
-                        // docs/protocol/cluster-rest.md §1.1: Basic with both parts non-empty. Bearer tokens (POST /token) would save nothing here.
+                        // docs/protocol/cluster-rest.md §1.1: Basic with both parts non-empty. With mode jwt, ClusterTokenHandler sets a Bearer token per call.
                         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(
                             "Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(auth.Username + ":" + auth.Password)));
                     }
@@ -71,13 +71,19 @@ internal static class ClusterClientRegistration
                 // ClusterClient logs failures itself (ClusterLog); IHttpClientFactory's four Information lines
                 // per request would log every health probe and every status poll.
                 .RemoveAllLoggers()
-                .ConfigurePrimaryHttpMessageHandler(() => CreateTransport(settings))
+                .ConfigurePrimaryHttpMessageHandler(() => CreateTransport(settings, cluster.Tls))
                 // PooledConnectionLifetime recycles connections; rotating whole handlers would only drop streams' connections.
                 .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
                 .AddResilienceHandler(ClusterResilience.PipelineName, (builder, context) =>
                     context.ServiceProvider.GetRequiredService<ClusterResiliencePipelines>()[name].Configure(
                         builder, context.InstanceName, context.ServiceProvider.GetRequiredService<TimeProvider>()))
                 .SelectPipelineBy(_ => ClusterResilience.SelectPipeline);
+            if (cluster.Auth is { Mode: ClusterAuthMode.Jwt })
+            {
+                // Inside the resilience handler: each attempt of a retried call carries the current token.
+                services.AddHttpClient(HttpClientName(name)).AddHttpMessageHandler(sp => new ClusterTokenHandler(
+                    cluster, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger<ClusterClient>()));
+            }
         }
 
         services.AddSingleton(sp =>
@@ -98,7 +104,14 @@ internal static class ClusterClientRegistration
     /// are off: the only one the cluster sends is the trailing-slash 307 (docs/protocol/cluster-rest.md §1), which we never
     /// trigger, and following it would silently resend POST bodies.
     /// </summary>
-    internal static SocketsHttpHandler CreateTransport(ClusterClientSettings settings) => new()
+    internal static SocketsHttpHandler CreateTransport(ClusterClientSettings settings, UnderclusterTlsOptions? tls = null)
+    {
+        var handler = CreatePlainTransport(settings);
+        ClusterTls.Apply(handler, tls);
+        return handler;
+    }
+
+    private static SocketsHttpHandler CreatePlainTransport(ClusterClientSettings settings) => new()
     {
         AllowAutoRedirect = false,
         AutomaticDecompression = System.Net.DecompressionMethods.None,
