@@ -67,7 +67,7 @@ internal static partial class GatewayConfigurationLoader
     [GeneratedRegex("^[a-z0-9_-]+$")]
     private static partial Regex NamePattern();
 
-    private sealed class Reader(string baseDirectory, IReadOnlyDictionary<string, string> environment)
+    private sealed partial class Reader(string baseDirectory, IReadOnlyDictionary<string, string> environment)
     {
         private readonly List<ConfigurationProblem> problems = [];
         private readonly Dictionary<YamlNode, string> origins = new(ReferenceEqualityComparer.Instance);
@@ -134,11 +134,14 @@ internal static partial class GatewayConfigurationLoader
             var kuboRpc = keys.TryGetValue("kubo_rpc", out var kuboRpcNode) ? ReadKuboRpc(kuboRpcNode) : defaults.KuboRpc;
             var placement = keys.TryGetValue("placement", out var placementNode) ? ReadPlacement(placementNode, underclusters?.Count ?? 0) : defaults.Placement;
             var telemetry = keys.TryGetValue("telemetry", out var telemetryNode) ? ReadTelemetry(telemetryNode) : defaults.Telemetry;
+            var security = ReadSecurity(keys, listen, adminListen, kuboRpc);
             var rootValues = new SectionValues("", root, keys);
             var bound = Bind<GatewayOptions>(rootValues, ConfigurationKeys.Root);
 
-            return underclusters is null || health is null || pinPath is null || kuboRpc is null || placement is null || telemetry is null || rootValues.Failed.Count > 0 ? null : bound with
+            return underclusters is null || health is null || pinPath is null || kuboRpc is null || placement is null || telemetry is null || !security.Ok || rootValues.Failed.Count > 0 ? null : bound with
             {
+                AdminAuth = security.AdminAuth,
+                Tls = security.Tls,
                 Listen = listen.Text,
                 AdminListen = adminListen.Text,
                 IdentityFile = identityFile,
@@ -608,8 +611,36 @@ internal static partial class GatewayConfigurationLoader
                 }
             }
 
+            var authorizations = defaults.Authorizations;
+            if (values.Keys.TryGetValue("authorizations", out var authorizationsNode))
+            {
+                if (ReadAuthorizations(authorizationsNode) is { } read)
+                {
+                    authorizations = read;
+                }
+                else
+                {
+                    values.Failed.Add("authorizations");
+                }
+            }
+
+            var unauthenticated = defaults.UnauthenticatedListen;
+            if (values.Keys.TryGetValue("unauthenticated_listen", out var unauthenticatedNode))
+            {
+                if (ReadUnauthenticatedListen(unauthenticatedNode) is { } read)
+                {
+                    unauthenticated = read;
+                }
+                else
+                {
+                    values.Failed.Add("unauthenticated_listen");
+                }
+            }
+
             var options = Bind<KuboRpcOptions>(values, ConfigurationKeys.KuboRpc) with
             {
+                Authorizations = authorizations,
+                UnauthenticatedListen = unauthenticated,
                 Forward = forward,
                 HttpHeaders = headers,
                 ExtractHeadersExtra = extract,
