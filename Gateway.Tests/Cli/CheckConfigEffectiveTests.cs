@@ -66,7 +66,20 @@ public sealed class CheckConfigEffectiveTests
     [Test]
     public async Task CheckConfig_EveryKeyOfTheTable_IsPrinted()
     {
+        using (var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256))
+        {
+            var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=check-config", key, System.Security.Cryptography.HashAlgorithmName.SHA256);
+            using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+            File.WriteAllText(Path.Combine(folder, "tls.crt"), certificate.ExportCertificatePem());
+            File.WriteAllText(Path.Combine(folder, "tls.key"), key.ExportPkcs8PrivateKeyPem());
+        }
+
         var output = await CheckConfigAsync("""
+            admin_auth:
+              token_env: EU_PW
+            tls:
+              cert_file: tls.crt
+              key_file: tls.key
             underclusters:
               - name: eu
                 url: http://10.0.0.1:9094
@@ -81,11 +94,11 @@ public sealed class CheckConfigEffectiveTests
             """);
         Assert.That(output.Split('\n'), Does.Contain("    endpoint: \"http://127.0.0.1:4318/\"").And.Contain("    protocol: http/protobuf"), output);
         var printed = output.Split('\n').Select(l => l.TrimStart(' ', '-').Split(':')[0]).ToHashSet(StringComparer.Ordinal);
-        // password_env / password_file are shown as one "password: <from …>" line, never as themselves.
-        var keys = Names(ConfigurationKeys.Root).Where(n => n is not "password_env" and not "password_file").ToList();
+        // password_env / password_file (token_env / token_file) are shown as one "password: <from …>" ("token: …") line, never as themselves.
+        var keys = Names(ConfigurationKeys.Root).Where(n => n is not ("password_env" or "password_file" or "token_env" or "token_file")).ToList();
         Assert.That(keys, Has.Count.GreaterThan(30));
         Assert.That(keys, Is.SubsetOf(printed), output);
-        Assert.That(printed, Does.Contain("password"));
+        Assert.That(printed, Does.Contain("password").And.Contain("token"));
     }
 
     private static IEnumerable<string> Names(CompositeGateway.Configuration.ConfigurationSection section) =>

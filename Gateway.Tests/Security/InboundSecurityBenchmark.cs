@@ -42,7 +42,9 @@ public sealed class InboundSecurityBenchmark
         var cid = TestEnvironment.NewCid();
         Assert.That((await plain.Go.PinAsync(cid)).Error, Is.Null);
 
-        var ca = X509Certificate2.CreateFromPemFile(pki.CaFile);
+        var authorities = new X509Certificate2Collection();
+        authorities.ImportFromPemFile(pki.CaFile);
+        var ca = authorities[0];
         using var plainClient = Client(null, null);
         using var securedClient = Client(ca, "Bearer " + token);
         var plainUrl = new Uri(plain.Host.KuboRpcUrl, $"api/v0/pin/ls?arg={cid}&type=recursive");

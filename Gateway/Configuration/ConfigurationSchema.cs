@@ -36,7 +36,7 @@ internal static class ConfigurationSchema
     /// <summary>A list of plain values; from the environment, one comma-separated value.</summary>
     private static readonly SchemaNode ValueList = new(SchemaKind.Sequence) { Item = Value };
 
-    /// <summary>One entry of <c>kubo_rpc.authorizations</c>; Kubo's inline <c>AuthSecret</c> is refused (style.md §5).</summary>
+    /// <summary>One entry of <c>kubo_rpc.authorizations</c>; Kubo's inline <c>AuthSecret</c> is refused (docs/development/style.md §5).</summary>
     public static readonly SchemaNode Authorization = new(SchemaKind.Mapping)
     {
         Keys = new Dictionary<string, SchemaNode> { ["secret_env"] = Value, ["secret_file"] = Value, ["allowed_paths"] = ValueList },
