@@ -47,6 +47,12 @@ public sealed class InboundSecurityBenchmark
         var ca = authorities[0];
         using var plainClient = Client(null, null);
         using var securedClient = Client(ca, "Bearer " + token);
+        // Each gateway lists only the pins it owns (docs/design/ownership.md): pin through the secured one too.
+        using (var pin = await securedClient.PostAsync(new Uri(secured.Host.KuboRpcUrl, $"api/v0/pin/add?arg={cid}"), null))
+        {
+            Assert.That(pin.StatusCode, Is.EqualTo(HttpStatusCode.OK), await pin.Content.ReadAsStringAsync());
+        }
+
         var plainUrl = new Uri(plain.Host.KuboRpcUrl, $"api/v0/pin/ls?arg={cid}&type=recursive");
         var securedUrl = new Uri(secured.Host.KuboRpcUrl, $"api/v0/pin/ls?arg={cid}&type=recursive");
 
