@@ -66,16 +66,24 @@ public sealed class CheckConfigEffectiveTests
     [Test]
     public async Task CheckConfig_EveryKeyOfTheTable_IsPrinted()
     {
-        // A self-signed certificate stands in for the CA bundle and the client certificate: only their paths are printed.
-        using (var key = System.Security.Cryptography.ECDsa.Create())
+        // One self-signed certificate stands in for the server's, the CA bundle and the client certificate: only paths are printed.
+        using (var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256))
         {
             var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=check-config", key, System.Security.Cryptography.HashAlgorithmName.SHA256);
-            using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow.AddDays(1));
-            await File.WriteAllTextAsync(Path.Combine(folder, "cert.pem"), certificate.ExportCertificatePem());
-            await File.WriteAllTextAsync(Path.Combine(folder, "key.pem"), key.ExportPkcs8PrivateKeyPem());
+            using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+            foreach (var (cert, pem) in new[] { ("tls.crt", "tls.key"), ("cert.pem", "key.pem") })
+            {
+                await File.WriteAllTextAsync(Path.Combine(folder, cert), certificate.ExportCertificatePem());
+                await File.WriteAllTextAsync(Path.Combine(folder, pem), key.ExportPkcs8PrivateKeyPem());
+            }
         }
 
         var output = await CheckConfigAsync("""
+            admin_auth:
+              token_env: EU_PW
+            tls:
+              cert_file: tls.crt
+              key_file: tls.key
             underclusters:
               - name: eu
                 url: https://10.0.0.1:9094
@@ -94,11 +102,11 @@ public sealed class CheckConfigEffectiveTests
             """);
         Assert.That(output.Split('\n'), Does.Contain("    endpoint: \"http://127.0.0.1:4318/\"").And.Contain("    protocol: http/protobuf"), output);
         var printed = output.Split('\n').Select(l => l.TrimStart(' ', '-').Split(':')[0]).ToHashSet(StringComparer.Ordinal);
-        // password_env / password_file are shown as one "password: <from …>" line, never as themselves.
-        var keys = Names(ConfigurationKeys.Root).Where(n => n is not "password_env" and not "password_file").ToList();
+        // password_env / password_file (token_env / token_file) are shown as one "password: <from …>" ("token: …") line, never as themselves.
+        var keys = Names(ConfigurationKeys.Root).Where(n => n is not ("password_env" or "password_file" or "token_env" or "token_file")).ToList();
         Assert.That(keys, Has.Count.GreaterThan(30));
         Assert.That(keys, Is.SubsetOf(printed), output);
-        Assert.That(printed, Does.Contain("password"));
+        Assert.That(printed, Does.Contain("password").And.Contain("token"));
     }
 
     private static IEnumerable<string> Names(CompositeGateway.Configuration.ConfigurationSection section) =>

@@ -137,6 +137,8 @@ public sealed class CommandLineTests
                 "  http_headers: {}",
                 "  extract_headers_extra: []",
                 "  extract_headers_ttl: 5m",
+                "  authorizations: {}",
+                "  unauthenticated_listen: []",
                 "placement:",
                 "  policy: replicate",
                 "  quorum: 0",

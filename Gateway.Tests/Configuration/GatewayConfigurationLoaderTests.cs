@@ -228,7 +228,7 @@ public sealed class GatewayConfigurationLoaderTests
     {
         Assert.That(files.Problems("- a\n- b\n"), Is.EqualTo(new[]
         {
-            "the file must be a YAML mapping of settings (listen, admin_listen, identity_file, underclusters, health, pin_path, kubo_rpc, placement, telemetry, shutdown_timeout) (line 1)",
+            "the file must be a YAML mapping of settings (listen, admin_listen, admin_auth, tls, identity_file, underclusters, health, pin_path, kubo_rpc, placement, telemetry, shutdown_timeout) (line 1)",
         }));
     }
 

@@ -73,7 +73,7 @@ public sealed class KuboRpcConfigurationTests
     {
         Assert.That(files.Problems(Minimal + "kubo_rpc: [progress_interval]\n"), Is.EqualTo(new[]
         {
-            "kubo_rpc (line 4): must be a mapping of Kubo RPC settings (progress_interval, forward, http_headers, extract_headers_extra, extract_headers_ttl)",
+            "kubo_rpc (line 4): must be a mapping of Kubo RPC settings (progress_interval, forward, http_headers, extract_headers_extra, extract_headers_ttl, authorizations, unauthenticated_listen)",
         }));
     }
 

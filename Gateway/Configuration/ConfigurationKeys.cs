@@ -44,7 +44,7 @@ internal static class ConfigurationKeys
         RejectedKeys = new Dictionary<string, string> { ["password"] = ConfigurationSchema.InlinePasswordMessage },
     };
 
-    public static ConfigurationSection Tls { get; } = new()
+    public static ConfigurationSection UnderclusterTls { get; } = new()
     {
         Defaults = new UnderclusterTlsOptions(),
         Keys =
@@ -65,7 +65,7 @@ internal static class ConfigurationKeys
             Key<UnderclusterOptions, Uri>("url", KeyKind.Special, u => u.Url) with { Required = true },
             Key<UnderclusterOptions, TimeSpan>("timeout", KeyKind.PositiveDuration, u => u.Timeout, (u, v) => u with { Timeout = v }),
             ConfigurationKey.Nested<UnderclusterOptions>("auth", Auth, u => u.Auth),
-            ConfigurationKey.Nested<UnderclusterOptions>("tls", Tls, u => u.Tls),
+            ConfigurationKey.Nested<UnderclusterOptions>("tls", UnderclusterTls, u => u.Tls),
             Key<UnderclusterOptions, int>("replication_factor_min", KeyKind.Integer, u => u.ReplicationFactorMin, (u, v) => u with { ReplicationFactorMin = v }),
             Key<UnderclusterOptions, int>("replication_factor_max", KeyKind.Integer, u => u.ReplicationFactorMax, (u, v) => u with { ReplicationFactorMax = v }),
             Key<UnderclusterOptions, double>("weight", KeyKind.Number, u => u.Weight, (u, v) => u with { Weight = v }),
@@ -122,6 +122,30 @@ internal static class ConfigurationKeys
             Key<KuboRpcOptions, IReadOnlyDictionary<string, IReadOnlyList<string>>>("http_headers", KeyKind.HeaderMap, k => k.HttpHeaders, (k, v) => k with { HttpHeaders = v }),
             Key<KuboRpcOptions, IReadOnlyList<string>>("extract_headers_extra", KeyKind.List, k => k.ExtractHeadersExtra, (k, v) => k with { ExtractHeadersExtra = v }),
             Key<KuboRpcOptions, TimeSpan>("extract_headers_ttl", KeyKind.Duration, k => k.ExtractHeadersTtl, (k, v) => k with { ExtractHeadersTtl = v }),
+            Key<KuboRpcOptions, IReadOnlyList<KuboAuthorization>>("authorizations", KeyKind.AuthorizationMap, k => k.Authorizations),
+            Key<KuboRpcOptions, IReadOnlyList<string>>("unauthenticated_listen", KeyKind.List, k => k.UnauthenticatedListen),
+        ],
+    };
+
+    public static ConfigurationSection AdminAuth { get; } = new()
+    {
+        // The token's source is shown instead of token_env / token_file (EffectiveConfiguration).
+        Defaults = new AdminAuthOptions { Token = "", TokenSource = "" },
+        Keys =
+        [
+            Key<AdminAuthOptions, string?>("token_env", KeyKind.Special, _ => null),
+            Key<AdminAuthOptions, string?>("token_file", KeyKind.Special, _ => null),
+        ],
+        RejectedKeys = new Dictionary<string, string> { ["token"] = ConfigurationSchema.InlineSecretMessage("token") },
+    };
+
+    public static ConfigurationSection Tls { get; } = new()
+    {
+        Defaults = new TlsOptions { CertFile = "", KeyFile = "" },
+        Keys =
+        [
+            Key<TlsOptions, string>("cert_file", KeyKind.Special, t => t.CertFile) with { Required = true },
+            Key<TlsOptions, string>("key_file", KeyKind.Special, t => t.KeyFile) with { Required = true },
         ],
     };
 
@@ -170,6 +194,8 @@ internal static class ConfigurationKeys
         [
             Key<GatewayOptions, string>("listen", KeyKind.Special, o => o.Listen),
             Key<GatewayOptions, string>("admin_listen", KeyKind.Special, o => o.AdminListen),
+            ConfigurationKey.Nested<GatewayOptions>("admin_auth", AdminAuth, o => o.AdminAuth),
+            ConfigurationKey.Nested<GatewayOptions>("tls", Tls, o => o.Tls),
             Key<GatewayOptions, string>("identity_file", KeyKind.Special, o => o.IdentityFile),
             ConfigurationKey.Nested<GatewayOptions>("underclusters", Undercluster, o => o.Underclusters, many: true),
             ConfigurationKey.Nested<GatewayOptions>("health", Health, o => o.Health),

@@ -36,13 +36,25 @@ internal static class ConfigurationSchema
     /// <summary>A list of plain values; from the environment, one comma-separated value.</summary>
     private static readonly SchemaNode ValueList = new(SchemaKind.Sequence) { Item = Value };
 
+    /// <summary>One entry of <c>kubo_rpc.authorizations</c>; Kubo's inline <c>AuthSecret</c> is refused (docs/development/style.md §5).</summary>
+    public static readonly SchemaNode Authorization = new(SchemaKind.Mapping)
+    {
+        Keys = new Dictionary<string, SchemaNode> { ["secret_env"] = Value, ["secret_file"] = Value, ["allowed_paths"] = ValueList },
+        RejectedKeys = new Dictionary<string, string> { ["secret"] = InlineSecretMessage("secret"), ["auth_secret"] = InlineSecretMessage("secret") },
+    };
+
+    /// <summary>The refusal of an inline secret, pointing at its <c>_env</c> / <c>_file</c> keys.</summary>
+    public static string InlineSecretMessage(string key) =>
+        $"inline secrets are not allowed: put the secret in an environment variable and write {key}_env: VARIABLE_NAME, "
+        + $"or in a file and write {key}_file: path/to/file (relative to this config file)";
+
     public static SchemaNode Root { get; } = Build(ConfigurationKeys.Root);
 
     public static SchemaNode Undercluster { get; } = Root.Keys["underclusters"].Item!;
 
     public static SchemaNode Auth { get; } = Undercluster.Keys["auth"];
 
-    public static SchemaNode Tls { get; } = Undercluster.Keys["tls"];
+    public static SchemaNode UnderclusterTls { get; } = Undercluster.Keys["tls"];
 
     public static SchemaNode Health { get; } = Root.Keys["health"];
 
@@ -60,6 +72,7 @@ internal static class ConfigurationSchema
         {
             { Child: { } child, Many: true } => new SchemaNode(SchemaKind.Sequence) { Item = Build(child) },
             { Child: { } child } => Build(child),
+            { Kind: var kind } when ReferenceEquals(kind, KeyKind.AuthorizationMap) => new SchemaNode(SchemaKind.Mapping) { AnyKey = Authorization },
             { Kind.IsMap: true } => new SchemaNode(SchemaKind.Mapping) { AnyKey = ValueList },
             { Kind.IsList: true } => ValueList,
             _ => Value,

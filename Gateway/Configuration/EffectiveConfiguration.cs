@@ -48,5 +48,10 @@ internal static class EffectiveConfiguration
         {
             output.WriteLine($"{indent}password: <from {auth.PasswordSource}>");
         }
+
+        if (record is AdminAuthOptions admin)
+        {
+            output.WriteLine($"{indent}token: <from {admin.TokenSource}>");
+        }
     }
 }

@@ -67,7 +67,7 @@ internal static partial class GatewayConfigurationLoader
     [GeneratedRegex("^[a-z0-9_-]+$")]
     private static partial Regex NamePattern();
 
-    private sealed class Reader(string baseDirectory, IReadOnlyDictionary<string, string> environment)
+    private sealed partial class Reader(string baseDirectory, IReadOnlyDictionary<string, string> environment)
     {
         private readonly List<ConfigurationProblem> problems = [];
         private readonly Dictionary<YamlNode, string> origins = new(ReferenceEqualityComparer.Instance);
@@ -134,11 +134,14 @@ internal static partial class GatewayConfigurationLoader
             var kuboRpc = keys.TryGetValue("kubo_rpc", out var kuboRpcNode) ? ReadKuboRpc(kuboRpcNode) : defaults.KuboRpc;
             var placement = keys.TryGetValue("placement", out var placementNode) ? ReadPlacement(placementNode, underclusters?.Count ?? 0) : defaults.Placement;
             var telemetry = keys.TryGetValue("telemetry", out var telemetryNode) ? ReadTelemetry(telemetryNode) : defaults.Telemetry;
+            var security = ReadSecurity(keys, listen, adminListen, kuboRpc);
             var rootValues = new SectionValues("", root, keys);
             var bound = Bind<GatewayOptions>(rootValues, ConfigurationKeys.Root);
 
-            return underclusters is null || health is null || pinPath is null || kuboRpc is null || placement is null || telemetry is null || rootValues.Failed.Count > 0 ? null : bound with
+            return underclusters is null || health is null || pinPath is null || kuboRpc is null || placement is null || telemetry is null || !security.Ok || rootValues.Failed.Count > 0 ? null : bound with
             {
+                AdminAuth = security.AdminAuth,
+                Tls = security.Tls,
                 Listen = listen.Text,
                 AdminListen = adminListen.Text,
                 IdentityFile = identityFile,
@@ -304,7 +307,7 @@ internal static partial class GatewayConfigurationLoader
             UnderclusterTlsOptions? tls = null;
             if (keys.TryGetValue("tls", out var tlsNode))
             {
-                tls = ReadTls(tlsNode, $"{path}.tls");
+                tls = ReadUnderclusterTls(tlsNode, $"{path}.tls");
                 ok &= tls is not null;
                 if (tls is not null && url is not null && url.Scheme != Uri.UriSchemeHttps)
                 {
@@ -519,16 +522,16 @@ internal static partial class GatewayConfigurationLoader
         /// <c>tls</c>: the files are read and parsed here, so a missing file or a key that does not match its
         /// certificate fails <c>check-config</c> and start-up rather than the first call.
         /// </summary>
-        private UnderclusterTlsOptions? ReadTls(YamlNode node, string path)
+        private UnderclusterTlsOptions? ReadUnderclusterTls(YamlNode node, string path)
         {
             if (Mapping(node, path, "must be a mapping with ca_file, client_certificate_file, client_key_file and/or insecure_skip_verify") is not { } mapping)
             {
                 return null;
             }
 
-            var keys = Keys(mapping, path, ConfigurationSchema.Tls);
+            var keys = Keys(mapping, path, ConfigurationSchema.UnderclusterTls);
             var values = new SectionValues(path, mapping, keys);
-            var options = Bind<UnderclusterTlsOptions>(values, ConfigurationKeys.Tls);
+            var options = Bind<UnderclusterTlsOptions>(values, ConfigurationKeys.UnderclusterTls);
             var ok = values.Failed.Count == 0;
 
             string? File(string key)
@@ -690,8 +693,36 @@ internal static partial class GatewayConfigurationLoader
                 }
             }
 
+            var authorizations = defaults.Authorizations;
+            if (values.Keys.TryGetValue("authorizations", out var authorizationsNode))
+            {
+                if (ReadAuthorizations(authorizationsNode) is { } read)
+                {
+                    authorizations = read;
+                }
+                else
+                {
+                    values.Failed.Add("authorizations");
+                }
+            }
+
+            var unauthenticated = defaults.UnauthenticatedListen;
+            if (values.Keys.TryGetValue("unauthenticated_listen", out var unauthenticatedNode))
+            {
+                if (ReadUnauthenticatedListen(unauthenticatedNode) is { } read)
+                {
+                    unauthenticated = read;
+                }
+                else
+                {
+                    values.Failed.Add("unauthenticated_listen");
+                }
+            }
+
             var options = Bind<KuboRpcOptions>(values, ConfigurationKeys.KuboRpc) with
             {
+                Authorizations = authorizations,
+                UnauthenticatedListen = unauthenticated,
                 Forward = forward,
                 HttpHeaders = headers,
                 ExtractHeadersExtra = extract,

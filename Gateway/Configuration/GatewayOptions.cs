@@ -9,6 +9,12 @@ internal sealed record GatewayOptions
     /// <summary>Admin listener: <c>/metrics</c>, <c>/health</c>, <c>/ready</c>.</summary>
     public string AdminListen { get; init; } = "127.0.0.1:9465";
 
+    /// <summary><c>admin_auth</c>: bearer token for the admin listener's routes except <c>/health</c>; null: open.</summary>
+    public AdminAuthOptions? AdminAuth { get; init; }
+
+    /// <summary><c>tls</c>: certificate for the TCP <c>listen</c> and <c>admin_listen</c>; null: plain HTTP.</summary>
+    public TlsOptions? Tls { get; init; }
+
     /// <summary>Ed25519 identity key; relative paths are resolved against the config file's folder.</summary>
     public string IdentityFile { get; init; } = "identity.key";
 

@@ -107,6 +107,15 @@ internal sealed class KeyKind
             : "{}",
     };
 
+    /// <summary><c>kubo_rpc.authorizations</c>: name → secret source and allowed paths; the secret itself is never shown.</summary>
+    public static KeyKind AuthorizationMap { get; } = new(v => ((IReadOnlyList<KuboAuthorization>)v).Count == 0 ? "{}" : "…", _ => "")
+    {
+        IsMap = true,
+        Yaml = (v, _) => ((IReadOnlyList<KuboAuthorization>)v) is { Count: > 0 } list
+            ? "{" + string.Join(", ", list.Select(a => $"{Quote(a.Name)}: {{secret: {Quote($"<from {a.SecretSource}>")}, allowed_paths: {FlowList(a.AllowedPaths)}}}")) + "}"
+            : "{}",
+    };
+
     /// <summary>One of fixed names, each standing for a value of <typeparamref name="T"/>.</summary>
     public static KeyKind Choice<T>(IReadOnlyDictionary<string, T> names)
         where T : struct => new(v => names.First(n => n.Value.Equals(v)).Key, Bare)

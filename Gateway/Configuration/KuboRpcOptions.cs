@@ -39,6 +39,18 @@ internal sealed partial record KuboRpcOptions
     /// <summary><c>extract_headers_ttl</c>: how long extracted headers are reused before the daemon is asked again.</summary>
     public TimeSpan ExtractHeadersTtl { get; init; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// <c>authorizations</c>: Kubo's <c>API.Authorizations</c>. Empty: every caller that reaches a Kubo listener may call
+    /// everything (as before); otherwise <c>listen</c> requires one of these (docs/security.md).
+    /// </summary>
+    public IReadOnlyList<KuboAuthorization> Authorizations { get; init; } = [];
+
+    /// <summary>
+    /// <c>unauthenticated_listen</c>: more Kubo RPC listeners that never ask for authorization, for the overcluster's Go
+    /// peer, which sends no credentials. Unix sockets and loopback addresses only; never TLS.
+    /// </summary>
+    public IReadOnlyList<string> UnauthenticatedListen { get; init; } = [];
+
     /// <summary>Problems with these values, each naming its key in <c>kubo_rpc</c>; empty when valid.</summary>
     public IReadOnlyList<OptionProblem> Validate()
     {
@@ -102,10 +114,22 @@ internal sealed partial record KuboRpcOptions
         && Forward == other.Forward
         && ExtractHeadersTtl == other.ExtractHeadersTtl
         && ExtractHeadersExtra.SequenceEqual(other.ExtractHeadersExtra)
+        && Authorizations.SequenceEqual(other.Authorizations, AuthorizationComparer.Instance)
+        && UnauthenticatedListen.SequenceEqual(other.UnauthenticatedListen)
         && HttpHeaders.Count == other.HttpHeaders.Count
         && HttpHeaders.All(h => other.HttpHeaders.TryGetValue(h.Key, out var values) && values.SequenceEqual(h.Value));
 
     public override int GetHashCode() => HashCode.Combine(ProgressInterval, Forward, ExtractHeadersTtl, ExtractHeadersExtra.Count, HttpHeaders.Count);
+
+    private sealed class AuthorizationComparer : IEqualityComparer<KuboAuthorization>
+    {
+        public static readonly AuthorizationComparer Instance = new();
+
+        public bool Equals(KuboAuthorization? x, KuboAuthorization? y) =>
+            x is not null && y is not null && x.Name == y.Name && x.Secret == y.Secret && x.AllowedPaths.SequenceEqual(y.AllowedPaths);
+
+        public int GetHashCode(KuboAuthorization obj) => obj.Name.GetHashCode(StringComparison.Ordinal);
+    }
 
     // Headers that frame or route a message: set per answer by the server, never from configuration.
     private static readonly HashSet<string> FramingHeaders = new(StringComparer.OrdinalIgnoreCase)

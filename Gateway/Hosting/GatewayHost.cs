@@ -7,9 +7,11 @@ using CompositeGateway.Content;
 using CompositeGateway.Forwarding;
 using CompositeGateway.Identity;
 using CompositeGateway.KuboRpc;
+using CompositeGateway.Security;
 using CompositeGateway.Telemetry;
 using CompositeGateway.Underclusters;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace CompositeGateway.Hosting;
@@ -43,9 +45,18 @@ internal sealed class GatewayHost : IAsyncDisposable
     /// <summary>The bound admin address once started.</summary>
     public EndPoint AdminEndPoint => listeners.Admin?.EndPoint ?? throw new InvalidOperationException("not started");
 
+    /// <summary>The bound addresses of <c>kubo_rpc.unauthenticated_listen</c>, in its order, once started.</summary>
+    public IReadOnlyList<EndPoint> UnauthenticatedKuboRpcEndPoints => [.. listeners.Unauthenticated.Select(l => l.EndPoint)];
+
+    /// <summary>Base URL of the Kubo RPC listener: <c>https</c> when <c>tls</c> is set.</summary>
+    public Uri KuboRpcUrl => BaseUrl(KuboRpcEndPoint, options.Tls is not null);
+
+    /// <summary>Base URL of the admin listener: <c>https</c> when <c>tls</c> is set.</summary>
+    public Uri AdminUrl => BaseUrl(AdminEndPoint, options.Tls is not null);
+
     /// <summary>HTTP base URL of a bound TCP endpoint, e.g. for tests: <c>http://127.0.0.1:41234/</c>.</summary>
-    public static Uri BaseUrl(EndPoint endPoint) => endPoint is IPEndPoint ip
-        ? new Uri($"http://{ip}/")
+    public static Uri BaseUrl(EndPoint endPoint, bool tls = false) => endPoint is IPEndPoint ip
+        ? new Uri($"{(tls ? "https" : "http")}://{ip}/")
         : throw new InvalidOperationException($"{endPoint} is not a TCP endpoint");
 
     /// <summary>Composes the gateway from validated options and a loaded identity; nothing is bound until started.</summary>
@@ -68,13 +79,24 @@ internal sealed class GatewayHost : IAsyncDisposable
             ContentRootPath = AppContext.BaseDirectory,
         });
         var listeners = new Listeners();
+        // Loaded before anything binds, so that a certificate that went bad since check-config stops the start.
+        var certificate = options.Tls is { } tls ? new ReloadingCertificate(tls, TimeProvider.System) : null;
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
             kestrel.ApplyGoLimits();
-            listeners.Kubo = Listen(kestrel, ListenAddress.Parse(options.Listen), GatewayListener.KuboRpc);
-            listeners.Admin = Listen(kestrel, ListenAddress.Parse(options.AdminListen), GatewayListener.Admin);
+            listeners.Kubo = Listen(kestrel, ListenAddress.Parse(options.Listen), GatewayListener.KuboRpc, certificate);
+            listeners.Admin = Listen(kestrel, ListenAddress.Parse(options.AdminListen), GatewayListener.Admin, certificate);
+            foreach (var address in options.KuboRpc.UnauthenticatedListen)
+            {
+                // Never TLS: these serve the Go peer, which speaks plain HTTP, on loopback or a unix socket only.
+                listeners.Unauthenticated.Add(Listen(kestrel, ListenAddress.Parse(address), GatewayListener.KuboRpc, null, ListenerRouting.TagUnauthenticated));
+            }
         });
+        if (certificate is not null)
+        {
+            builder.Services.AddSingleton(certificate);
+        }
         builder.Services.AddRoutingCore();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.AspNetCore.Routing.MatcherPolicy, ListenerRouting.ListenerMatcherPolicy>());
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownTimeout);
@@ -86,6 +108,7 @@ internal sealed class GatewayHost : IAsyncDisposable
         // The one place the undercluster HTTP clients are made: health probes and composition share them.
         builder.Services.AddClusterClients(options);
         builder.Services.AddGatewayAdmin(options);
+        builder.Services.AddGatewaySecurity(options);
         builder.Services.AddComposition(options.PinPath, _ => new GatewayOwner(identity.Identity!.PeerId.ToString()), options.Placement);
         builder.Services.AddContent();
         builder.Services.AddContentAdd();
@@ -101,7 +124,14 @@ internal sealed class GatewayHost : IAsyncDisposable
         app.UseHeaderValueRefusal();
         app.UseRouting();
         // Kubo's browser protections guard the Kubo RPC listener only; /metrics and /ready keep their own rules.
-        app.UseWhen(http => ListenerRouting.ListenerOf(http) == GatewayListener.KuboRpc, kubo => kubo.UseKuboBrowserPolicy());
+        // Authorization runs after the browser policy (so a refusal carries the CORS headers a page needs to read it) and
+        // before any endpoint: a refused request's body is never read and no undercluster is called (docs/security.md).
+        app.UseWhen(http => ListenerRouting.ListenerOf(http) == GatewayListener.KuboRpc, kubo =>
+        {
+            kubo.UseKuboBrowserPolicy();
+            kubo.UseKuboAuthorization(ListenerRouting.RequiresAuthorization);
+        });
+        app.UseWhen(http => ListenerRouting.ListenerOf(http) == GatewayListener.Admin, admin => admin.UseAdminToken());
         app.ForListener(GatewayListener.KuboRpc).MapKuboRpc();
         app.ForListener(GatewayListener.KuboRpc).MapKuboNotFound();
         app.ForListener(GatewayListener.Admin).MapGatewayAdmin();
@@ -144,7 +174,24 @@ internal sealed class GatewayHost : IAsyncDisposable
         }
 
         HostingLog.KuboRpcListening(logger, Describe(KuboRpcEndPoint));
+        if (options.KuboRpc.Authorizations.Count > 0)
+        {
+            HostingLog.KuboRpcAuthorization(logger, Describe(KuboRpcEndPoint), options.KuboRpc.Authorizations.Count);
+        }
+
+        foreach (var endPoint in UnauthenticatedKuboRpcEndPoints)
+        {
+            if (endPoint is UnixDomainSocketEndPoint && endPoint.ToString() is { } path && !OperatingSystem.IsWindows())
+            {
+                // Owner and group (the cluster peer's) may connect; others may not. Kestrel leaves the mode to the umask.
+                File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite);
+            }
+
+            HostingLog.UnauthenticatedKuboRpcListening(logger, Describe(endPoint));
+        }
+
         HostingLog.AdminListening(logger, Describe(AdminEndPoint));
+        app.Services.GetService<ReloadingCertificate>()?.Start(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("CompositeGateway.Security"));
     }
 
     /// <summary>Starts, then runs until SIGTERM/SIGINT or <paramref name="cancellationToken"/>, then stops gracefully within <c>shutdown_timeout</c>.</summary>
@@ -158,12 +205,20 @@ internal sealed class GatewayHost : IAsyncDisposable
 
     public ValueTask DisposeAsync() => app.DisposeAsync();
 
-    private static ListenOptions Listen(KestrelServerOptions kestrel, ListenAddress address, GatewayListener listener)
+    private static ListenOptions Listen(
+        KestrelServerOptions kestrel, ListenAddress address, GatewayListener listener, ReloadingCertificate? certificate, Action<ListenOptions>? tag = null)
     {
         ListenOptions? captured = null;
         void Configure(ListenOptions listenOptions)
         {
+            if (certificate is not null && address.UnixSocketPath is null)
+            {
+                // Asked at every handshake, so a rotated certificate is served without a restart.
+                listenOptions.UseHttps(new TlsHandshakeCallbackOptions { OnConnection = _ => ValueTask.FromResult(certificate.Current) });
+            }
+
             ListenerRouting.TagConnections(listenOptions, listener);
+            tag?.Invoke(listenOptions);
             if (listener == GatewayListener.KuboRpc)
             {
                 KestrelRejections.AnswerInKuboJson(listenOptions);
@@ -241,5 +296,7 @@ internal sealed class GatewayHost : IAsyncDisposable
         public ListenOptions? Kubo { get; set; }
 
         public ListenOptions? Admin { get; set; }
+
+        public List<ListenOptions> Unauthenticated { get; } = [];
     }
 }

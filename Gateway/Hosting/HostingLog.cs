@@ -21,6 +21,12 @@ internal static partial class HostingLog
     [LoggerMessage(1005, LogLevel.Information, "Undercluster {Name} at {Url}")]
     public static partial void Undercluster(ILogger logger, string name, Uri url);
 
+    [LoggerMessage(1007, LogLevel.Information, "Kubo RPC API without authorization listening on {Address}")]
+    public static partial void UnauthenticatedKuboRpcListening(ILogger logger, string address);
+
+    [LoggerMessage(1008, LogLevel.Information, "Kubo RPC authorization required on {Address}: {Count} entries in kubo_rpc.authorizations")]
+    public static partial void KuboRpcAuthorization(ILogger logger, string address, int count);
+
     [LoggerMessage(1006, LogLevel.Information, "Configuration loaded from {ConfigFile}")]
     public static partial void ConfigurationLoaded(ILogger logger, string configFile);
 

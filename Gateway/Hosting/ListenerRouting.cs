@@ -14,6 +14,7 @@ namespace CompositeGateway.Hosting;
 internal static class ListenerRouting
 {
     private static readonly object ConnectionKey = new();
+    private static readonly object UnauthenticatedKey = new();
 
     /// <summary>A route group whose endpoints are served on <paramref name="listener"/> only. Endpoints mapped outside such a group are served nowhere.</summary>
     public static RouteGroupBuilder ForListener(this IEndpointRouteBuilder endpoints, GatewayListener listener) =>
@@ -26,6 +27,18 @@ internal static class ListenerRouting
             connection.Items[ConnectionKey] = listener;
             return next(connection);
         });
+
+    /// <summary>Marks every connection accepted on <paramref name="listenOptions"/> as one that Kubo's authorization does not apply to (<c>kubo_rpc.unauthenticated_listen</c>).</summary>
+    public static void TagUnauthenticated(ListenOptions listenOptions) =>
+        listenOptions.Use(next => connection =>
+        {
+            connection.Items[UnauthenticatedKey] = true;
+            return next(connection);
+        });
+
+    /// <summary>False only on the listeners of <c>kubo_rpc.unauthenticated_listen</c>; true everywhere else, so an untagged connection asks for credentials.</summary>
+    public static bool RequiresAuthorization(HttpContext context) =>
+        context.Features.Get<IConnectionItemsFeature>()?.Items.ContainsKey(UnauthenticatedKey) != true;
 
     public static GatewayListener? ListenerOf(HttpContext context) =>
         context.Features.Get<IConnectionItemsFeature>()?.Items.TryGetValue(ConnectionKey, out var value) == true ? (GatewayListener)value! : null;
