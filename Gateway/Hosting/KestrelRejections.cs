@@ -13,6 +13,8 @@ namespace CompositeGateway.Hosting;
 /// the application (<see cref="UseRequestTracking"/>), rewrites such an answer into the same status with
 /// <c>{"Message","Code":1,"Type":"error"}</c> (<see cref="RejectionAnswer"/>). Everything else passes unchanged.
 /// The same wrapper gives a length-less POST the empty body Go reads it as (<see cref="LengthlessPostStream"/>).
+/// Both sides pass straight through to the transport when nothing needs watching (<see cref="RejectionRewritingWriter"/>,
+/// <see cref="LengthlessPostReader"/>): the wrapper is on every forwarded byte.
 /// </summary>
 internal static class KestrelRejections
 {
@@ -25,9 +27,8 @@ internal static class KestrelRejections
             var state = new ConnectionState();
             connection.Items[StateKey] = state;
             var original = connection.Transport;
-            var stream = new RejectionRewritingStream(original.Output.AsStream(leaveOpen: true), state);
-            var output = PipeWriter.Create(stream, new StreamPipeWriterOptions(leaveOpen: true));
-            var input = PipeReader.Create(new LengthlessPostStream(original.Input.AsStream(leaveOpen: true)), new StreamPipeReaderOptions(leaveOpen: true));
+            var output = new RejectionRewritingWriter(original.Output, state);
+            var input = new LengthlessPostReader(original.Input);
             connection.Transport = new DuplexPipe(input, output);
             try
             {
