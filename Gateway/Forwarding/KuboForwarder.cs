@@ -121,7 +121,9 @@ internal sealed class KuboForwarder : IUnansweredCommands, IDisposable
         AllowAutoRedirect = false,
         AutomaticDecompression = DecompressionMethods.None,
         UseCookies = false,
+        // No DiagnosticsHandler in the chain: YARP copies the caller's traceparent as it came.
         ActivityHeadersPropagator = null,
+        EnableMultipleHttp2Connections = true,
         ConnectTimeout = TimeSpan.FromSeconds(10),
         PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
     });

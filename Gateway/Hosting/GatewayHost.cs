@@ -24,6 +24,9 @@ namespace CompositeGateway.Hosting;
 /// </summary>
 internal sealed class GatewayHost : IAsyncDisposable
 {
+    /// <summary>Kestrel's per-connection response buffer limit (see <see cref="Create"/>).</summary>
+    internal const long ResponseBufferBytes = 256 * 1024;
+
     private readonly WebApplication app;
     private readonly Listeners listeners;
     private readonly GatewayOptions options;
@@ -85,6 +88,10 @@ internal sealed class GatewayHost : IAsyncDisposable
         {
             kestrel.AddServerHeader = false;
             kestrel.ApplyGoLimits();
+            // Kestrel pauses a response's writer once this much waits for the socket (64 KiB by default, one read of
+            // YARP's copy loop): a little more lets the next read from an IPFS daemon overlap the send of the last one
+            // in a forwarded cat, at a bounded cost per connection (docs/forwarding.md "Performance").
+            kestrel.Limits.MaxResponseBufferSize = ResponseBufferBytes;
             listeners.Kubo = Listen(kestrel, ListenAddress.Parse(options.Listen), GatewayListener.KuboRpc, certificate);
             listeners.Admin = Listen(kestrel, ListenAddress.Parse(options.AdminListen), GatewayListener.Admin, certificate);
             foreach (var address in options.KuboRpc.UnauthenticatedListen)
@@ -120,6 +127,7 @@ internal sealed class GatewayHost : IAsyncDisposable
 
         var app = builder.Build();
         app.UseRequestTracking();
+        app.UseIncomingTraceContext();
         // Before routing and every other reader of the request, on both listeners, as Go refuses such a head.
         app.UseHeaderValueRefusal();
         app.UseRouting();
@@ -264,6 +272,10 @@ internal sealed class GatewayHost : IAsyncDisposable
         logging.AddFilter("Microsoft", frameworkLevel);
         // Polly's telemetry writes one information line per undercluster call attempt; the gateway's own lines say what matters.
         logging.AddFilter("Polly", frameworkLevel);
+        // ASP.NET Core starts an Activity and a logging scope for every request whenever this logger is on at any level
+        // (its lines are Debug/Information); off, a forwarded request costs a few microseconds less and no Activity exists
+        // unless traces are exported or the caller sent a traceparent (Telemetry/IncomingTraceContext.cs).
+        logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", options.Level <= LogLevel.Debug ? options.Level : LogLevel.None);
         // The generic host logs a listener that cannot bind ("Hosting failed to start") with the whole stack trace;
         // the run command reports it in one line, so the trace is shown at debug level only. Critical (a crashed
         // background service stopping the host) still gets through.

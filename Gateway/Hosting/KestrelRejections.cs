@@ -19,6 +19,8 @@ namespace CompositeGateway.Hosting;
 /// from the application, which it logs as an unhandled error. Here the terminator is simply never sent, the
 /// connection is asked to close after this request, and Kestrel's ordinary end of the connection sends everything
 /// written before and then closes it (FIN, no reset).
+/// Both sides pass straight through to the transport when nothing needs watching (<see cref="RejectionRewritingWriter"/>,
+/// <see cref="LengthlessPostReader"/>): the wrapper is on every forwarded byte.
 /// </summary>
 internal static class KestrelRejections
 {
@@ -37,9 +39,8 @@ internal static class KestrelRejections
             }
 
             var original = connection.Transport;
-            var stream = new RejectionRewritingStream(original.Output.AsStream(leaveOpen: true), state);
-            var output = PipeWriter.Create(stream, new StreamPipeWriterOptions(leaveOpen: true));
-            var input = PipeReader.Create(new LengthlessPostStream(original.Input.AsStream(leaveOpen: true)), new StreamPipeReaderOptions(leaveOpen: true));
+            var output = new RejectionRewritingWriter(original.Output, state);
+            var input = new LengthlessPostReader(original.Input);
             connection.Transport = new DuplexPipe(input, output);
             try
             {

@@ -26,6 +26,9 @@ internal sealed class LengthlessPostStream(Stream inner) : Stream
     private long _seen;
     private bool _headDone;
 
+    /// <summary>The first head has passed (or was too long to watch): reads no longer change anything.</summary>
+    public bool HeadDone => _headDone;
+
     public override bool CanRead => true;
 
     public override bool CanSeek => false;

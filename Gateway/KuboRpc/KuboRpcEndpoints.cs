@@ -12,8 +12,13 @@ internal static class KuboRpcEndpoints
 {
     public const string Prefix = "/api/v0";
 
-    public static IEndpointConventionBuilder MapKuboRpc(this IEndpointRouteBuilder endpoints) =>
-        endpoints.Map(Prefix + "/{**command}", DispatchAsync).WithDisplayName("Kubo RPC");
+    public static IEndpointConventionBuilder MapKuboRpc(this IEndpointRouteBuilder endpoints)
+    {
+        // The application's (singleton) services, not http.RequestServices: touching that makes a DI scope for every
+        // request, which a forwarded request otherwise never needs (docs/forwarding.md "Performance").
+        var services = endpoints.ServiceProvider;
+        return endpoints.Map(Prefix + "/{**command}", (RequestDelegate)(http => DispatchAsync(http, services))).WithDisplayName("Kubo RPC");
+    }
 
     /// <summary>
     /// Every path nothing else answers, as Kubo's JSON error rather than an empty 404: paths outside
@@ -30,15 +35,15 @@ internal static class KuboRpcEndpoints
         return KuboErrorWriter.WriteAsync(http, new KuboFailure(StatusCodes.Status404NotFound, KuboErrorCode.Client, $"404 page not found: {shown}"));
     }
 
-    private static async Task DispatchAsync(HttpContext http)
+    private static async Task DispatchAsync(HttpContext http, IServiceProvider services)
     {
-        var metrics = http.RequestServices.GetService<GatewayMetrics>();
-        var time = http.RequestServices.GetService<TimeProvider>() ?? TimeProvider.System;
+        var metrics = services.GetService<GatewayMetrics>();
+        var time = services.GetService<TimeProvider>() ?? TimeProvider.System;
         var started = time.GetTimestamp();
         var commandLabel = "unknown";
         try
         {
-            commandLabel = await DispatchCoreAsync(http);
+            commandLabel = await DispatchCoreAsync(http, services);
         }
         finally
         {
@@ -52,7 +57,7 @@ internal static class KuboRpcEndpoints
     }
 
     /// <summary>Runs one request; returns the command path for metrics (a closed set: unknown paths are "unknown").</summary>
-    private static async Task<string> DispatchCoreAsync(HttpContext http)
+    private static async Task<string> DispatchCoreAsync(HttpContext http, IServiceProvider services)
     {
         var request = http.Request;
         var path = request.Path.Value ?? "";
@@ -77,7 +82,7 @@ internal static class KuboRpcEndpoints
         if (!KuboCommandTable.TryResolve(path, out var command, out var pathArgument))
         {
             // Not the gateway's own: an undercluster's IPFS daemon may answer it (docs/forwarding.md).
-            if (http.RequestServices.GetService<IUnansweredCommands>() is { } unanswered)
+            if (services.GetService<IUnansweredCommands>() is { } unanswered)
             {
                 return await unanswered.AnswerAsync(http, path);
             }
