@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs beyond the .NET SDK. Safe to run again.
 #  - promtool (Debian package "prometheus") checks the /metrics exposition;
-#  - chromium runs the CORS check in a real browser; nginx-light is the forwarding benchmark's baseline;
+#  - chromium runs the CORS check in a real browser; nginx-light is the forwarding benchmark's baseline, wrk its load;
+#  - openssl makes the throw-away certificates of the TLS tests, curl is their real HTTPS client;
 #  - systemd-analyze (systemd) verifies the unit in deploy/systemd and measures its exposure, docker-compose
 #    checks the Compose files in deploy/docker with its own "config", kubectl (kubernetes-client) renders the
 #    Kustomize overlays in deploy/kubernetes (kustomize 4+ needed: an older kubectl is reported and skipped);
@@ -22,7 +23,7 @@ if ! command -v promtool >/dev/null 2>&1; then
   fi
 fi
 
-for tool in chromium:chromium nginx:nginx-light systemd-analyze:systemd docker-compose:docker-compose kubectl:kubernetes-client; do
+for tool in chromium:chromium nginx:nginx-light wrk:wrk openssl:openssl curl:curl systemd-analyze:systemd docker-compose:docker-compose kubectl:kubernetes-client; do
   command_name=${tool%%:*}
   package=${tool#*:}
   if ! command -v "$command_name" >/dev/null 2>&1 && ! [ -x "/usr/sbin/$command_name" ]; then
