@@ -140,4 +140,32 @@ public sealed class OutboundSecurityConfigurationTests
             $"underclusters[0].tls.client_key_file {key} is accessible to group or others (mode 440); it holds a private key: chmod 600 {key}",
         }));
     }
+
+    [Test]
+    public void Warnings_InboundSecretFilesOthersCanRead_OneEachNamingItsKey()
+    {
+        var secret = files.Write("peer.secret", "bearer:s3cret\n");
+        var token = files.Write("admin.token", "t0ken\n");
+        var yaml = """
+            admin_auth: { token_file: admin.token }
+            kubo_rpc:
+              authorizations:
+                peer: { secret_file: peer.secret, allowed_paths: ["/api/v0"] }
+            underclusters:
+              - name: a
+                url: http://127.0.0.1:9094
+            """;
+
+        File.SetUnixFileMode(secret, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        File.SetUnixFileMode(token, UnixFileMode.UserRead);
+        Assert.That(SecretFiles.Warnings(files.Load(yaml).Options!), Is.Empty, "0600 and 0400: nothing to say");
+
+        File.SetUnixFileMode(secret, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.OtherRead);
+        File.SetUnixFileMode(token, UnixFileMode.UserRead | UnixFileMode.GroupRead);
+        Assert.That(SecretFiles.Warnings(files.Load(yaml).Options!), Is.EqualTo(new[]
+        {
+            $"admin_auth.token_file {token} is accessible to group or others (mode 440); it holds a token: chmod 600 {token}",
+            $"kubo_rpc.authorizations.peer.secret_file {secret} is accessible to group or others (mode 604); it holds a secret: chmod 600 {secret}",
+        }));
+    }
 }

@@ -1,7 +1,8 @@
 namespace CompositeGateway.Configuration;
 
 /// <summary>
-/// The files the configuration names that hold secrets (<c>password_file</c>, <c>tls.client_key_file</c>), and the
+/// The files the configuration names that hold secrets (<c>password_file</c>, <c>tls.client_key_file</c>,
+/// <c>kubo_rpc.authorizations.*.secret_file</c>, <c>admin_auth.token_file</c>, <c>tls.key_file</c>), and the
 /// warning for each that group or others can access: the same rule and wording as the identity key's. They are used
 /// anyway, because secrets mounted 0644 (a common Kubernetes default) should not stop the gateway.
 /// </summary>
@@ -19,6 +20,13 @@ internal static class SecretFiles
             return warnings;
         }
 
+        Check("tls.key_file", options.Tls?.KeyFile, "a private key", warnings);
+        Check("admin_auth.token_file", FileOf(options.AdminAuth?.TokenSource), "a token", warnings);
+        foreach (var authorization in options.KuboRpc.Authorizations)
+        {
+            Check($"kubo_rpc.authorizations.{authorization.Name}.secret_file", FileOf(authorization.SecretSource), "a secret", warnings);
+        }
+
         for (var i = 0; i < options.Underclusters.Count; i++)
         {
             var undercluster = options.Underclusters[i];
@@ -28,6 +36,10 @@ internal static class SecretFiles
 
         return warnings;
     }
+
+    // The loader records where an inbound secret came from as "file PATH" or "env NAME"; only files have a mode.
+    private static string? FileOf(string? source) =>
+        source is not null && source.StartsWith("file ", StringComparison.Ordinal) ? source["file ".Length..] : null;
 
     private static void Check(string key, string? path, string holds, List<string> warnings)
     {
