@@ -88,8 +88,8 @@ public sealed class InboundSecurityBenchmark
         }));
         GC.Collect();
         var rssAfter = Rss();
-        var lines = secured.Logs.Entries.Count(e => e.EventId.Id == 1300);
-        var summaries = secured.Logs.Entries.Count(e => e.EventId.Id == 1301);
+        var lines = secured.Logs.Entries.Count(e => e.EventId.Id == 1700);
+        var summaries = secured.Logs.Entries.Count(e => e.EventId.Id == 1701);
         TestContext.Out.WriteLine($"bad-credential flood: {refused} of 10000 refused 401; VmRSS {rssBefore / 1024} MiB before, {rssAfter / 1024} MiB after; refusal log lines {lines}, suppression summaries {summaries}");
     }
 
