@@ -170,6 +170,9 @@ public sealed class InboundSecurityTests
         Task<ToolResult> Curl(params string[] arguments) => ExternalTool.RunAsync(curl, ["-sS", "-v", "--cacert", pki.CaFile, "-o", "/dev/stdout", "-w", "\nstatus=%{http_code}", .. arguments]);
 
         var first = await Curl("-X", "POST", "-H", "Authorization: Bearer " + PeerToken, kubo + "api/v0/id");
+        // The Kubo surface is HTTP/1.1 (its connection wrapper and stream ends assume one request at a time); a client
+        // that offers h2 in ALPN is answered in HTTP/1.1.
+        var offeredHttp2 = await Curl("--http2", "-X", "POST", "-H", "Authorization: Bearer " + PeerToken, kubo + "api/v0/id");
         var plain = await ExternalTool.RunAsync(curl, ["-sS", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", new UriBuilder(kubo) { Scheme = "http" }.Uri + "api/v0/id"]);
         var health = await Curl(admin + "health");
         var metricsWithout = await Curl(admin + "metrics");
@@ -192,6 +195,8 @@ public sealed class InboundSecurityTests
         {
             Assert.That(first.Stdout, Does.Contain(gateway.PeerId).And.EndWith("status=200"), first.ToString());
             Assert.That(first.Stderr, Does.Contain("CN=gw-one"));
+            Assert.That(offeredHttp2.Stdout, Does.EndWith("status=200"), offeredHttp2.ToString());
+            Assert.That(offeredHttp2.Stderr, Does.Contain("< HTTP/1.1 200").And.Not.Contain("< HTTP/2"), offeredHttp2.ToString());
             Assert.That(plain.ExitCode != 0 || plain.Stdout != "200", Is.True, "plain HTTP on a TLS listener: " + plain);
             Assert.That(health.Stdout, Does.EndWith("status=200"), health.ToString());
             Assert.That(metricsWithout.Stdout, Does.EndWith("status=401"));

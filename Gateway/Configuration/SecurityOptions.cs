@@ -31,7 +31,7 @@ internal sealed record TlsOptions
     /// <summary>PEM private key file; re-read when it changes.</summary>
     public required string KeyFile { get; init; }
 
-    /// <summary>How often, at most, the files are checked for a change (on a TLS handshake).</summary>
+    /// <summary>How often a timer checks the files for a change.</summary>
     public TimeSpan ReloadCheckInterval { get; init; } = TimeSpan.FromSeconds(1);
 }
 

@@ -102,7 +102,8 @@ internal sealed class GatewayHost : IAsyncDisposable
         });
         if (certificate is not null)
         {
-            builder.Services.AddSingleton(certificate);
+            // Through a factory, so that the container disposes it (and its reload timer) with the host.
+            builder.Services.AddSingleton(_ => certificate);
         }
         builder.Services.AddRoutingCore();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.AspNetCore.Routing.MatcherPolicy, ListenerRouting.ListenerMatcherPolicy>());
@@ -229,6 +230,9 @@ internal sealed class GatewayHost : IAsyncDisposable
             tag?.Invoke(listenOptions);
             if (listener == GatewayListener.KuboRpc)
             {
+                // Kubo's API is HTTP/1.1, and the connection wrapper (Kestrel's refusals, a stream's cut) assumes one
+                // request at a time: with TLS, ALPN would otherwise let a client pick HTTP/2.
+                listenOptions.Protocols = HttpProtocols.Http1;
                 KestrelRejections.AnswerInKuboJson(listenOptions);
             }
 

@@ -103,6 +103,8 @@ internal sealed class ReloadingCertificate : IDisposable
             return (new SslServerAuthenticationOptions
             {
                 ServerCertificateContext = SslStreamCertificateContext.Create(leaf, intermediates, offline: true),
+                // Set here rather than left to Kestrel, which would fill it in on this shared object at the first handshakes.
+                ApplicationProtocols = [SslApplicationProtocol.Http11],
             }, hash);
         }
         catch (Exception e) when (e is CryptographicException or IOException or UnauthorizedAccessException or ArgumentException)
