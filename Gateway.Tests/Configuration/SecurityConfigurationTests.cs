@@ -54,12 +54,13 @@ public sealed class SecurityConfigurationTests
                 odd: { secret_env: ODD, allowed_paths: ["/api/v0"] }
                 twin: { secret_env: TWIN, allowed_paths: ["/pin/ls"] }
                 twin2: { secret_env: TWIN, allowed_paths: ["/api/v0"] }
+                dead: { secret_env: ODD2, allowed_paths: ["/api/v0/pin/ls", "/api/v0/pin%2Fls"] }
               unauthenticated_listen: ["0.0.0.0:5002"]
             admin_auth:
               token: hunter2
             tls:
               cert_file: nope.crt
-            """, new Dictionary<string, string> { ["ODD"] = "digest:s3cr3t-value", ["TWIN"] = "bearer:tw1n-value" });
+            """, new Dictionary<string, string> { ["ODD"] = "digest:s3cr3t-value", ["TWIN"] = "bearer:tw1n-value", ["ODD2"] = "bearer:d3ad-value" });
 
         Assert.Multiple(() =>
         {
@@ -67,10 +68,11 @@ public sealed class SecurityConfigurationTests
             Assert.That(problems, Has.Some.StartWith("kubo_rpc.authorizations.odd.secret_env (line 7): the secret from env ODD must be Kubo's form"));
             Assert.That(problems, Has.Some.StartWith("kubo_rpc.authorizations.twin.allowed_paths (line 8): must list one or more path prefixes that start with /api/v0"));
             Assert.That(problems, Has.Some.StartWith("kubo_rpc.authorizations.twin2.secret_env (line 9): the same secret as kubo_rpc.authorizations.twin"));
+            Assert.That(problems, Has.Some.StartWith("kubo_rpc.authorizations.dead.allowed_paths (line 10): \"/api/v0/pin%2Fls\" can never match a request"));
             Assert.That(problems, Has.Some.Contains("\"0.0.0.0:5002\" is reachable from other hosts"));
-            Assert.That(problems, Has.Some.StartWith("admin_auth.token (line 12): inline secrets are not allowed"));
-            Assert.That(problems, Has.Some.StartWith("tls.key_file (line 14): is required"));
-            Assert.That(string.Join("\n", problems), Does.Not.Contain("s3cr3t").And.Not.Contain("hunter2").And.Not.Contain("tw1n").And.Not.Contain("abc-inline"));
+            Assert.That(problems, Has.Some.StartWith("admin_auth.token (line 13): inline secrets are not allowed"));
+            Assert.That(problems, Has.Some.StartWith("tls.key_file (line 15): is required"));
+            Assert.That(string.Join("\n", problems), Does.Not.Contain("s3cr3t").And.Not.Contain("hunter2").And.Not.Contain("tw1n").And.Not.Contain("abc-inline").And.Not.Contain("d3ad"));
         });
     }
 

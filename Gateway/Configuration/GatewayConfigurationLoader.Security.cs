@@ -12,6 +12,9 @@ internal static partial class GatewayConfigurationLoader
     [GeneratedRegex("^[A-Za-z0-9_.-]+$")]
     private static partial Regex AuthorizationNamePattern();
 
+    [GeneratedRegex("^/api/v0(/[a-z0-9][a-z0-9_-]*)*$")]
+    private static partial Regex KuboCommandPath();
+
     private sealed partial class Reader
     {
         private (bool Ok, AdminAuthOptions? AdminAuth, TlsOptions? Tls) ReadSecurity(
@@ -113,6 +116,12 @@ internal static partial class GatewayConfigurationLoader
                     if (list.Count == 0 || list.Any(p => !(p == "/api/v0" || p.StartsWith("/api/v0/", StringComparison.Ordinal))))
                     {
                         ok = Add($"{path}.allowed_paths", allowedNode, "must list one or more path prefixes that start with /api/v0, e.g. /api/v0/pin/ls");
+                    }
+                    else if (list.FirstOrDefault(p => !KuboCommandPath().IsMatch(p)) is { } dead)
+                    {
+                        // Requests are matched on their decoded, dot-segment-free path, case-sensitively as Kubo routes:
+                        // such an entry could never match, and an operator would believe it grants something.
+                        ok = Add($"{path}.allowed_paths", allowedNode, $"\"{dead}\" can never match a request: whole lower-case command segments only (no %, ?, #, //, . or .. segments, no trailing /), e.g. /api/v0/pin/ls");
                     }
                     else
                     {

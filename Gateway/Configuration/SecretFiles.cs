@@ -1,7 +1,7 @@
 namespace CompositeGateway.Configuration;
 
 /// <summary>
-/// The files the configuration names that hold secrets (<c>password_file</c>, <c>tls.client_key_file</c>,
+/// The files the configuration names that hold secrets (<c>password_file</c>, <c>underclusters[i].tls.client_key_file</c>,
 /// <c>kubo_rpc.authorizations.*.secret_file</c>, <c>admin_auth.token_file</c>, <c>tls.key_file</c>), and the
 /// warning for each that group or others can access: the same rule and wording as the identity key's. They are used
 /// anyway, because secrets mounted 0644 (a common Kubernetes default) should not stop the gateway.

@@ -30,7 +30,7 @@ internal static partial class HostingLog
     [LoggerMessage(1006, LogLevel.Information, "Configuration loaded from {ConfigFile}")]
     public static partial void ConfigurationLoaded(ILogger logger, string configFile);
 
-    // 1040–1049: outbound security (docs/security-outbound.md).
+    // 1040–1049: secret files and outbound security (docs/security-outbound.md).
     [LoggerMessage(1040, LogLevel.Warning, "{Warning}")]
     public static partial void SecretFileWarning(ILogger logger, string warning);
 
