@@ -135,7 +135,7 @@ internal static partial class GatewayConfigurationLoader
 
                 if (secret is { } found && header is not null && allowed is not null)
                 {
-                    result.Add(new KuboAuthorization { Name = name, Secret = found.Value, SecretSource = found.Source, AllowedPaths = allowed });
+                    result.Add(new KuboAuthorization { Name = name, Secret = found.Value, SecretSource = found.Source, SecretFile = found.File, AllowedPaths = allowed });
                 }
                 else
                 {
@@ -200,7 +200,7 @@ internal static partial class GatewayConfigurationLoader
                 return null;
             }
 
-            return new AdminAuthOptions { Token = token.Value, TokenSource = token.Source };
+            return new AdminAuthOptions { Token = token.Value, TokenSource = token.Source, TokenFile = token.File };
         }
 
         private TlsOptions? ReadTls(YamlNode node)
@@ -247,7 +247,7 @@ internal static partial class GatewayConfigurationLoader
         /// A secret from <c>{name}_env</c> (an environment variable) or <c>{name}_file</c> (a file, trailing newline
         /// dropped): exactly one of them. Messages name the variable or file, never the value.
         /// </summary>
-        private (string Value, string Source, string Key)? ReadSecret(Dictionary<string, YamlNode> keys, YamlMappingNode mapping, string path, string name)
+        private (string Value, string Source, string Key, string? File)? ReadSecret(Dictionary<string, YamlNode> keys, YamlMappingNode mapping, string path, string name)
         {
             var (envKey, fileKey) = (name + "_env", name + "_file");
             var hasEnv = keys.TryGetValue(envKey, out var envNode);
@@ -277,7 +277,7 @@ internal static partial class GatewayConfigurationLoader
                     return null;
                 }
 
-                return (value, $"env {variable}", envKey);
+                return (value, $"env {variable}", envKey, null);
             }
 
             if (Text(fileNode!, $"{path}.{fileKey}") is not { } file)
@@ -296,7 +296,7 @@ internal static partial class GatewayConfigurationLoader
                     return null;
                 }
 
-                return (value, $"file {fullPath}", fileKey);
+                return (value, $"file {fullPath}", fileKey, fullPath);
             }
             catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
             {

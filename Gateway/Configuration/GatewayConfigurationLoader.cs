@@ -459,63 +459,10 @@ internal static partial class GatewayConfigurationLoader
                 username = Text(usernameNode, $"{path}.username");
             }
 
-            var hasEnv = keys.TryGetValue("password_env", out var envNode);
-            var hasFile = keys.TryGetValue("password_file", out var fileNode);
-            string? password = null;
-            string? source = null;
-            string? passwordFile = null;
-            if (hasEnv && hasFile)
-            {
-                Add(path, mapping, "set only one of password_env and password_file");
-            }
-            else if (!hasEnv && !hasFile)
-            {
-                Add(path, mapping, "needs password_env (the name of an environment variable holding the password) or password_file (a file holding it)");
-            }
-            else if (hasEnv && Text(envNode!, $"{path}.password_env") is { } variable)
-            {
-                if (!environment.TryGetValue(variable, out var value))
-                {
-                    Add($"{path}.password_env", envNode, $"environment variable {variable} is not set");
-                }
-                else if (value.Length == 0)
-                {
-                    Add($"{path}.password_env", envNode, $"environment variable {variable} is empty");
-                }
-                else
-                {
-                    (password, source) = (value, $"env {variable}");
-                }
-            }
-            else if (hasFile && Text(fileNode!, $"{path}.password_file") is { } file)
-            {
-                var fullPath = Path.GetFullPath(file, baseDirectory);
-                try
-                {
-                    // A trailing newline is an editor's habit, not part of the secret.
-                    var value = File.ReadAllText(fullPath).TrimEnd('\r', '\n');
-                    if (value.Length == 0)
-                    {
-                        Add($"{path}.password_file", fileNode, $"file {fullPath} is empty");
-                    }
-                    else
-                    {
-                        (password, source, passwordFile) = (value, $"file {fullPath}", fullPath);
-                    }
-                }
-                catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-                {
-                    Add($"{path}.password_file", fileNode, $"file {fullPath} does not exist");
-                }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-                {
-                    Add($"{path}.password_file", fileNode, $"cannot read {fullPath}: {e.Message}");
-                }
-            }
-
-            return username is null || password is null || source is null || values.Failed.Count > 0
+            var password = ReadSecret(keys, mapping, path, "password");
+            return username is null || password is not { } found || values.Failed.Count > 0
                 ? null
-                : new ClusterAuthOptions { Mode = mode, Username = username, Password = password, PasswordSource = source, PasswordFile = passwordFile };
+                : new ClusterAuthOptions { Mode = mode, Username = username, Password = found.Value, PasswordSource = found.Source, PasswordFile = found.File };
         }
 
         /// <summary>

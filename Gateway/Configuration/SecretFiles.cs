@@ -21,10 +21,10 @@ internal static class SecretFiles
         }
 
         Check("tls.key_file", options.Tls?.KeyFile, "a private key", warnings);
-        Check("admin_auth.token_file", FileOf(options.AdminAuth?.TokenSource), "a token", warnings);
+        Check("admin_auth.token_file", options.AdminAuth?.TokenFile, "a token", warnings);
         foreach (var authorization in options.KuboRpc.Authorizations)
         {
-            Check($"kubo_rpc.authorizations.{authorization.Name}.secret_file", FileOf(authorization.SecretSource), "a secret", warnings);
+            Check($"kubo_rpc.authorizations.{authorization.Name}.secret_file", authorization.SecretFile, "a secret", warnings);
         }
 
         for (var i = 0; i < options.Underclusters.Count; i++)
@@ -36,10 +36,6 @@ internal static class SecretFiles
 
         return warnings;
     }
-
-    // The loader records where an inbound secret came from as "file PATH" or "env NAME"; only files have a mode.
-    private static string? FileOf(string? source) =>
-        source is not null && source.StartsWith("file ", StringComparison.Ordinal) ? source["file ".Length..] : null;
 
     private static void Check(string key, string? path, string holds, List<string> warnings)
     {

@@ -15,6 +15,9 @@ internal sealed record KuboAuthorization
     /// <summary>Where the secret came from, for <c>check-config</c> (which never prints the secret).</summary>
     public required string SecretSource { get; init; }
 
+    /// <summary>The <c>secret_file</c>, when the secret came from one (its mode is checked, see <see cref="SecretFiles"/>).</summary>
+    public string? SecretFile { get; init; }
+
     /// <summary>Path prefixes this entry may call, e.g. <c>/api/v0/pin/ls</c>.</summary>
     public required IReadOnlyList<string> AllowedPaths { get; init; }
 
@@ -43,4 +46,7 @@ internal sealed record AdminAuthOptions
 
     /// <summary>Where the token came from, for <c>check-config</c>.</summary>
     public required string TokenSource { get; init; }
+
+    /// <summary>The <c>token_file</c>, when the token came from one.</summary>
+    public string? TokenFile { get; init; }
 }
