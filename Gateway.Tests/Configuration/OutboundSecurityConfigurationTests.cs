@@ -106,7 +106,7 @@ public sealed class OutboundSecurityConfigurationTests
 
         static string Problem(string certificate, string key)
         {
-            TlsFiles.ReadClientCertificate(certificate, key, out var error);
+            TlsFiles.ReadCertificateWithKey(certificate, key, out var error);
             return error!;
         }
 

@@ -21,7 +21,7 @@ internal static class ClusterTls
         var ssl = handler.SslOptions;
         if (tls.ClientCertificateFile is { } certificateFile && tls.ClientKeyFile is { } keyFile)
         {
-            var certificate = TlsFiles.ReadClientCertificate(certificateFile, keyFile, out var error)
+            var certificate = TlsFiles.ReadCertificateWithKey(certificateFile, keyFile, out var error)
                 ?? throw new InvalidOperationException(error);
             ssl.ClientCertificates = [certificate];
             // Shown whatever CAs the server names in its request: ipfs-cluster (Go) sends none by default.

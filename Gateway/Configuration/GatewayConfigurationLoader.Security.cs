@@ -1,6 +1,4 @@
 using System.Net;
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using System.Text.RegularExpressions;
 using YamlDotNet.RepresentationModel;
 
@@ -229,14 +227,11 @@ internal static partial class GatewayConfigurationLoader
                 return null;
             }
 
-            try
+            // Loaded once here so that a wrong pair stops the start with a clear message; the host loads it again and watches it.
+            using var loaded = TlsFiles.ReadCertificateWithKey(cert, key, out var error);
+            if (loaded is null)
             {
-                // Loaded once here so that a wrong pair stops the start with a clear message; the host loads it again and watches it.
-                using var loaded = X509Certificate2.CreateFromPemFile(cert, key);
-            }
-            catch (Exception e) when (e is CryptographicException or IOException or UnauthorizedAccessException or ArgumentException)
-            {
-                Add($"{Path}.cert_file", keys["cert_file"], $"cannot load the certificate {cert} with the key {key}: {e.Message}");
+                Add($"{Path}.cert_file", keys["cert_file"], error!);
                 return null;
             }
 

@@ -518,7 +518,7 @@ internal static partial class GatewayConfigurationLoader
             }
             else if (certificate is not null && key is not null)
             {
-                using var loaded = TlsFiles.ReadClientCertificate(certificate, key, out var certificateError);
+                using var loaded = TlsFiles.ReadCertificateWithKey(certificate, key, out var certificateError);
                 if (loaded is null)
                 {
                     ok = Add($"{path}.client_certificate_file", keys["client_certificate_file"], certificateError!);

@@ -4,8 +4,9 @@ using System.Security.Cryptography.X509Certificates;
 namespace CompositeGateway.Configuration;
 
 /// <summary>
-/// Reads the PEM files <c>underclusters[i].tls</c> names: once when the configuration is loaded (so a bad file is a
-/// configuration problem naming its key) and again when the undercluster's transport is built.
+/// The one reader of the PEM files the configuration names (<c>tls</c>, <c>underclusters[i].tls</c>): once when the
+/// configuration is loaded (so a bad file is a configuration problem naming its key) and again where they are used
+/// (the undercluster's transport, the server certificate and its reloads).
 /// </summary>
 internal static class TlsFiles
 {
@@ -33,8 +34,8 @@ internal static class TlsFiles
         return bundle;
     }
 
-    /// <summary>The client certificate with its private key; null with <paramref name="error"/> when they cannot be read or do not match.</summary>
-    public static X509Certificate2? ReadClientCertificate(string certificatePath, string keyPath, out string? error)
+    /// <summary>A certificate with its private key; null with <paramref name="error"/> when they cannot be read or do not match.</summary>
+    public static X509Certificate2? ReadCertificateWithKey(string certificatePath, string keyPath, out string? error)
     {
         try
         {
@@ -48,5 +49,22 @@ internal static class TlsFiles
             error = $"cannot use {certificatePath} with the key {keyPath}: {e.Message}";
             return null;
         }
+    }
+
+    /// <summary>The certificates of a PEM chain file other than <paramref name="leaf"/>: the intermediates a server sends.</summary>
+    public static X509Certificate2Collection ReadIntermediates(string chainPath, X509Certificate2 leaf)
+    {
+        var chain = new X509Certificate2Collection();
+        chain.ImportFromPemFile(chainPath);
+        var intermediates = new X509Certificate2Collection();
+        foreach (var certificate in chain)
+        {
+            if (!certificate.RawDataMemory.Span.SequenceEqual(leaf.RawDataMemory.Span))
+            {
+                intermediates.Add(certificate);
+            }
+        }
+
+        return intermediates;
     }
 }

@@ -15,7 +15,7 @@ internal sealed class RejectionRewritingWriter(PipeWriter inner, KestrelRejectio
 {
     private readonly ArrayBufferWriter<byte> _held = new(256);
 
-    /// <summary>Takes what is written after a cut; reset at every <see cref="Advance"/>, so it stays small.</summary>
+    /// <summary>Takes what is written after a cut (Kestrel's terminator: a few bytes); its written count is reset at every <see cref="Advance"/>.</summary>
     private readonly ArrayBufferWriter<byte> _dropped = new(256);
 
     /// <summary>Where the memory last handed out belongs, so that <see cref="Advance"/> commits it there.</summary>

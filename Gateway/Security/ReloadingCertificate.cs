@@ -87,18 +87,12 @@ internal sealed class ReloadingCertificate : IDisposable
         try
         {
             var hash = HashFiles();
-            var leaf = X509Certificate2.CreateFromPemFile(options.CertFile, options.KeyFile);
-            var chain = new X509Certificate2Collection();
-            chain.ImportFromPemFile(options.CertFile);
-            var intermediates = new X509Certificate2Collection();
-            foreach (var certificate in chain)
+            if (TlsFiles.ReadCertificateWithKey(options.CertFile, options.KeyFile, out error) is not { } leaf)
             {
-                if (!certificate.RawDataMemory.Span.SequenceEqual(leaf.RawDataMemory.Span))
-                {
-                    intermediates.Add(certificate);
-                }
+                return null;
             }
 
+            var intermediates = TlsFiles.ReadIntermediates(options.CertFile, leaf);
             error = null;
             return (new SslServerAuthenticationOptions
             {
