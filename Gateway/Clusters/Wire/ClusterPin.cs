@@ -9,20 +9,20 @@ namespace CompositeGateway.Clusters.Wire;
 /// </summary>
 internal sealed record ClusterPin
 {
-    public int ReplicationFactorMin { get; set; }
-    public int ReplicationFactorMax { get; set; }
-    public string Name { get; set; } = "";
-    public string Mode { get; set; } = "recursive";
-    public ulong ShardSize { get; set; }
-    public IReadOnlyList<string>? UserAllocations { get; set; }
-    public DateTimeOffset ExpireAt { get; set; } = GoTime.Zero;
-    public IReadOnlyDictionary<string, string>? Metadata { get; set; }
-    public string? PinUpdate { get; set; }
-    public IReadOnlyList<string>? Origins { get; set; }
-    public string? Cid { get; set; }
-    public string Type { get; set; } = "pin";
-    public IReadOnlyList<string>? Allocations { get; set; }
-    public int MaxDepth { get; set; } = -1;
-    public string? Reference { get; set; }
-    public DateTimeOffset Timestamp { get; set; } = GoTime.Zero;
+    public int ReplicationFactorMin { get; init; }
+    public int ReplicationFactorMax { get; init; }
+    public string Name { get; init; } = "";
+    public string Mode { get; init; } = "recursive";
+    public ulong ShardSize { get; init; }
+    public IReadOnlyList<string>? UserAllocations { get; init; }
+    public DateTimeOffset ExpireAt { get; init; } = GoTime.Zero;
+    public IReadOnlyDictionary<string, string>? Metadata { get; init; }
+    public string? PinUpdate { get; init; }
+    public IReadOnlyList<string>? Origins { get; init; }
+    public string? Cid { get; init; }
+    public string Type { get; init; } = "pin";
+    public IReadOnlyList<string>? Allocations { get; init; }
+    public int MaxDepth { get; init; } = -1;
+    public string? Reference { get; init; }
+    public DateTimeOffset Timestamp { get; init; } = GoTime.Zero;
 }
