@@ -16,6 +16,10 @@ internal sealed class Cid : IEquatable<Cid>
     private const int V0Length = 34;
     private readonly byte[] _bytes;
 
+    // The canonical text, made at the first ToString(): a CID crossing the gateway is written more than once (the
+    // undercluster URL, the Kubo answer). Two threads racing both make the same string; either may be kept.
+    private string? _text;
+
     private Cid(byte[] bytes, int version, ulong codec, Multihash multihash)
     {
         _bytes = bytes;
@@ -122,7 +126,7 @@ internal sealed class Cid : IEquatable<Cid>
     public Cid ToV1() => Version == 1 ? this : V1(Codec, Multihash);
 
     /// <summary>Canonical text: base58btc for v0, base32 lowercase (<c>b…</c>) for v1.</summary>
-    public override string ToString() => ToString(Version == 0 ? Multibase.Base58BtcImplicit : Multibase.Base32);
+    public override string ToString() => _text ??= ToString(Version == 0 ? Multibase.Base58BtcImplicit : Multibase.Base32);
 
     /// <summary>Text in a chosen multibase; v0 can only be written as implicit base58btc.</summary>
     public string ToString(Multibase encoding)

@@ -61,6 +61,9 @@ internal static class MultibaseCodec
     private const string Base64Std = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     private const string Base64UrlAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
+    // Writes lowercase base32 (the CIDv1 default) as one string, rather than an uppercase one lowered afterwards.
+    private static readonly Base32 Base32LowerCoder = new(new Base32Alphabet(Base32Lower));
+
     public static char? PrefixOf(Multibase encoding) => encoding switch
     {
         Multibase.Base58BtcImplicit => null,
@@ -108,7 +111,7 @@ internal static class MultibaseCodec
             Multibase.Base36Upper => EncodeBase36(data).ToUpperInvariant(),
             Multibase.Base16 => Convert.ToHexStringLower(data),
             Multibase.Base16Upper => Convert.ToHexString(data),
-            Multibase.Base32 => Base32.Rfc4648.Encode(data, false).ToLowerInvariant(),
+            Multibase.Base32 => Base32LowerCoder.Encode(data, false),
             Multibase.Base32Upper => Base32.Rfc4648.Encode(data, false),
             Multibase.Base64 => Convert.ToBase64String(data).TrimEnd('='),
             Multibase.Base64Pad => Convert.ToBase64String(data),

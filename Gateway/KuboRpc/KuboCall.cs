@@ -3,7 +3,11 @@ using CompositeGateway.Clusters;
 namespace CompositeGateway.KuboRpc;
 
 /// <summary>A parsed Kubo RPC request: the command, its positional arguments and typed options.</summary>
-internal sealed class KuboCall(HttpContext http, KuboCommand command, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, object> options)
+/// <remarks>
+/// <paramref name="services"/> are the application's: every service a command uses is a singleton, and touching
+/// <c>HttpContext.RequestServices</c> would make a DI scope for every request for nothing.
+/// </remarks>
+internal sealed class KuboCall(HttpContext http, IServiceProvider services, KuboCommand command, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, object> options)
 {
     public HttpContext Http { get; } = http;
 
@@ -23,9 +27,9 @@ internal sealed class KuboCall(HttpContext http, KuboCommand command, IReadOnlyL
     public string? Text(string name) => options.TryGetValue(name, out var value) ? (string)value : null;
 
     public T Service<T>()
-        where T : notnull => Http.RequestServices.GetRequiredService<T>();
+        where T : notnull => services.GetRequiredService<T>();
 
-    public T? OptionalService<T>() => Http.RequestServices.GetService<T>();
+    public T? OptionalService<T>() => services.GetService<T>();
 
     /// <summary>
     /// Answers <paramref name="failure"/> as a Kubo error, or, once a 200 has gone out, cuts the stream

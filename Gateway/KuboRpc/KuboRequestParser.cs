@@ -13,6 +13,7 @@ internal static class KuboRequestParser
 {
     public static bool TryParse(
         HttpContext http,
+        IServiceProvider services,
         KuboCommand command,
         string? pathArgument,
         [NotNullWhen(true)] out KuboCall? call,
@@ -91,7 +92,7 @@ internal static class KuboRequestParser
             return false;
         }
 
-        call = new KuboCall(http, command, arguments, options);
+        call = new KuboCall(http, services, command, arguments, options);
         return true;
     }
 

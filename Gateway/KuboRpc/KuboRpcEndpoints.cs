@@ -17,7 +17,9 @@ internal static class KuboRpcEndpoints
         // The application's (singleton) services, not http.RequestServices: touching that makes a DI scope for every
         // request, which a forwarded request otherwise never needs (docs/forwarding.md "Performance").
         var services = endpoints.ServiceProvider;
-        return endpoints.Map(Prefix + "/{**command}", (RequestDelegate)(http => DispatchAsync(http, services))).WithDisplayName("Kubo RPC");
+        // One logger for every request: ILoggerFactory.CreateLogger(Type) formats the type's name each time it is asked.
+        var log = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(KuboRpcEndpoints));
+        return endpoints.Map(Prefix + "/{**command}", (RequestDelegate)(http => DispatchAsync(http, services, log))).WithDisplayName("Kubo RPC");
     }
 
     /// <summary>
@@ -35,7 +37,7 @@ internal static class KuboRpcEndpoints
         return KuboErrorWriter.WriteAsync(http, new KuboFailure(StatusCodes.Status404NotFound, KuboErrorCode.Client, $"404 page not found: {shown}"));
     }
 
-    private static async Task DispatchAsync(HttpContext http, IServiceProvider services)
+    private static async Task DispatchAsync(HttpContext http, IServiceProvider services, ILogger log)
     {
         var metrics = services.GetService<GatewayMetrics>();
         var time = services.GetService<TimeProvider>() ?? TimeProvider.System;
@@ -43,7 +45,7 @@ internal static class KuboRpcEndpoints
         var commandLabel = "unknown";
         try
         {
-            commandLabel = await DispatchCoreAsync(http, services);
+            commandLabel = await DispatchCoreAsync(http, services, log);
         }
         finally
         {
@@ -57,7 +59,7 @@ internal static class KuboRpcEndpoints
     }
 
     /// <summary>Runs one request; returns the command path for metrics (a closed set: unknown paths are "unknown").</summary>
-    private static async Task<string> DispatchCoreAsync(HttpContext http, IServiceProvider services)
+    private static async Task<string> DispatchCoreAsync(HttpContext http, IServiceProvider services, ILogger log)
     {
         var request = http.Request;
         var path = request.Path.Value ?? "";
@@ -91,18 +93,18 @@ internal static class KuboRpcEndpoints
             return "unknown";
         }
 
-        if (http.RequestServices.GetService<IAnswerHeaders>() is { } extracted)
+        if (services.GetService<IAnswerHeaders>() is { } extracted)
         {
             await extracted.ApplyAsync(http, http.RequestAborted);
         }
 
-        if (!KuboRequestParser.TryParse(http, command, pathArgument, out var call, out var failure))
+        if (!KuboRequestParser.TryParse(http, services, command, pathArgument, out var call, out var failure))
         {
             await KuboErrorWriter.WriteAsync(http, failure);
             return command.Path;
         }
 
-        using var scope = KuboRpcLog.BeginRequestScope(Log(http), command.Path, call.Arguments.Count > 0 ? call.Arguments[0] : null);
+        using var scope = KuboRpcLog.BeginRequestScope(log, command.Path, call.Arguments.Count > 0 ? call.Arguments[0] : null);
         try
         {
             await command.Handler(call);
@@ -114,12 +116,12 @@ internal static class KuboRpcEndpoints
         catch (Exception e) when (BrokenRequest(e) is { } broken)
         {
             // A truncated upload or a bad chunk mid-body is the caller's doing (Kestrel says so), not a crash of the command.
-            KuboRpcLog.RequestBroken(Log(http), command.Path, broken.Message);
+            KuboRpcLog.RequestBroken(log, command.Path, broken.Message);
             await KuboErrorWriter.WriteAsync(http, new KuboFailure(broken.StatusCode, KuboErrorCode.Client, broken.Message));
         }
         catch (Exception e)
         {
-            KuboRpcLog.CommandCrashed(Log(http), command.Path, e);
+            KuboRpcLog.CommandCrashed(log, command.Path, e);
             await KuboErrorWriter.WriteAsync(http, KuboFailure.Internal);
         }
 
@@ -138,7 +140,4 @@ internal static class KuboRpcEndpoints
 
         return null;
     }
-
-    private static ILogger Log(HttpContext http) =>
-        http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(KuboRpcEndpoints));
 }

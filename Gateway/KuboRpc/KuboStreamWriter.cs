@@ -9,7 +9,8 @@ namespace CompositeGateway.KuboRpc;
 /// <summary>
 /// Writes a 200 answer as a sequence of JSON values, each followed by a newline and flushed, the way Kubo's
 /// go-ipfs-cmds emitter streams (<c>X-Chunked-Output: 1</c>, chunked transfer). Nothing is buffered beyond one
-/// value; headers go out on <see cref="StartAsync"/> or with the first value.
+/// value; headers go out on <see cref="StartAsync"/> or with the first value, except after <see cref="StartUnsent"/>
+/// (an answer known in full before it is written), whose values all leave with the end of the request.
 /// </summary>
 internal sealed class KuboStreamWriter : IDisposable
 {
@@ -36,12 +37,22 @@ internal sealed class KuboStreamWriter : IDisposable
             return;
         }
 
-        response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = "application/json";
-        response.Headers["X-Chunked-Output"] = "1";
-        _http.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+        SetHeaders();
         await response.StartAsync(cancellationToken);
         await response.BodyWriter.FlushAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Sets the 200's headers without sending them, for an answer whose values are all known before the first is
+    /// written (<see cref="WriteValue"/>): headers, values and the stream's end then leave in one socket write when the
+    /// request ends, rather than one write for the headers, one per value and one for the end.
+    /// </summary>
+    public void StartUnsent()
+    {
+        if (!_http.Response.HasStarted)
+        {
+            SetHeaders();
+        }
     }
 
     public async Task WriteValueAsync<T>(T value, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
@@ -53,7 +64,8 @@ internal sealed class KuboStreamWriter : IDisposable
 
     /// <summary>
     /// Writes one value and its newline into the response buffer without sending it: for long listings, where a flush
-    /// per value costs a chunk and a socket write each (<see cref="FlushAsync"/> sends them). Call <see cref="StartAsync"/> first.
+    /// per value costs a chunk and a socket write each (<see cref="FlushAsync"/> sends them). Call <see cref="StartAsync"/>
+    /// or <see cref="StartUnsent"/> first.
     /// </summary>
     public void WriteValue<T>(T value, JsonTypeInfo<T> typeInfo)
     {
@@ -78,4 +90,13 @@ internal sealed class KuboStreamWriter : IDisposable
     }
 
     public void Dispose() => _json.Dispose();
+
+    private void SetHeaders()
+    {
+        var response = _http.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = "application/json";
+        response.Headers["X-Chunked-Output"] = "1";
+        _http.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+    }
 }

@@ -96,9 +96,11 @@ internal static class PinLsCommand
         using var writer = new KuboStreamWriter(call.Http);
         if (stream)
         {
+            // Every answer is known already: they go out with the headers in one write when the request ends.
+            writer.StartUnsent();
             foreach (var (cid, mode) in found)
             {
-                await writer.WriteValueAsync(new PinLsObject { Cid = cid, Type = TypeOf(mode) }, KuboJsonContext.Wire.PinLsObject, call.Aborted);
+                writer.WriteValue(new PinLsObject { Cid = cid, Type = TypeOf(mode) }, KuboJsonContext.Wire.PinLsObject);
             }
 
             return;
