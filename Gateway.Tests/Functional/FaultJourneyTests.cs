@@ -224,6 +224,9 @@ public sealed class FaultJourneyTests
         });
         var cluster = environment.Cluster;
         var gateway = environment.Gateway;
+        // The faults hit /id too: a probe that draws a 500 holds the circuit open until the next probe succeeds.
+        // Start from a probed, healthy undercluster so that the first probe is not a race with the faults.
+        await gateway.WaitUntilHealthyAsync(Generous);
         cluster.Faults.Merge(new LabFaults { ErrorRate = 0.25 });
         var cids = TestEnvironment.NewCids(60);
         var falseSuccess = new ConcurrentQueue<string>();
@@ -242,7 +245,8 @@ public sealed class FaultJourneyTests
         Assert.That(falseSuccess, Is.Empty);
         Assert.That(outcomes.Values.Where(o => !o.Pinned).Select(o => o.Error!.Text), Has.All.Contain("lab: injected failure").Or.Contain("undercluster"));
 
-        // Recover pins what failed; afterwards the listing has every CID.
+        // Recover pins what failed (once a probe has seen the undercluster up again); afterwards the listing has every CID.
+        await gateway.WaitUntilHealthyAsync(Generous);
         var (_, repinned) = await new GoClusterPeer(gateway.Go).RecoverAllAsync(cids);
         Assert.That(repinned.Values, Has.All.Property(nameof(PinOutcome.Pinned)).True);
         Assert.That((await gateway.Go.PinLsAsync()).Value!.Keys, Is.EquivalentTo(cids));

@@ -91,6 +91,27 @@ internal sealed class GatewayUnderTest : IAsyncDisposable
         return client;
     }
 
+    /// <summary>
+    /// Waits until the health probe has seen every undercluster up: a failed probe holds an undercluster's circuit
+    /// open until the next probe succeeds, so a test that injected faults on <c>/id</c> waits here after clearing them.
+    /// </summary>
+    public async Task WaitUntilHealthyAsync(TimeSpan timeout)
+    {
+        var health = Host.Services.GetRequiredService<CompositeGateway.Underclusters.UnderclusterHealth>();
+        using var cancellation = new CancellationTokenSource(timeout);
+        while (true)
+        {
+            // Taken before the check, so that a probe recorded in between still wakes this loop.
+            var changed = health.WaitForChangeAsync(cancellation.Token);
+            if (Options.Underclusters.All(u => health.IsHealthy(u.Name)))
+            {
+                return;
+            }
+
+            await changed;
+        }
+    }
+
     public void PrintLog(TextWriter output, int last = 200)
     {
         var entries = Logs.Entries;
