@@ -210,6 +210,47 @@ public sealed class OwnershipFunctionalTests
     }
 
     /// <summary>
+    /// Another gateway read the pin before A released it and writes after A's write (releasing its own key, or joining):
+    /// its older snapshot still holds A's key, so the write puts it back, or re-creates the pin A just deleted with it.
+    /// A's read-back after the settle delay sees that and releases again; a read-back at once would have missed it and
+    /// left A's key to outlive every unpin. The stale write is made by the test, a few milliseconds after A's write.
+    /// </summary>
+    [TestCase(true, TestName = "UnpinAsync_StaleWriteRestoresKeyAfterRelease_ReleasedAgain")]
+    [TestCase(false, TestName = "UnpinAsync_StaleWriteRecreatesDeletedPinWithKey_ReleasedAgain")]
+    public async Task UnpinAsync_StaleWriteJustAfterRelease_ReleasedAgain(bool otherOwnerBefore)
+    {
+        await using var harness = await CompositionHarness.StartAsync();
+        var a = harness.StartGateway(CompositionHarness.OwnerA, CompositionHarness.FastOptions with { UnpinRecheckDelay = TimeSpan.FromMilliseconds(400) });
+        var b = harness.StartGateway(CompositionHarness.OwnerB);
+        var cid = CompositionHarness.NewCid();
+        await PinAsync(a, cid);
+        if (otherOwnerBefore)
+        {
+            await PinAsync(b, cid);
+        }
+
+        // B's snapshot, taken before A's release; its write adds B's key (a join) to what it read.
+        var stale = new Dictionary<string, string>(harness.MetadataOf(cid)!) { [b.OwnerKey] = "2024-01-01T00:00:00Z" };
+        var release = a.Pins.UnpinAsync(Cid.Parse(cid), CancellationToken.None);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (harness.MetadataOf(cid) is { } now && now.ContainsKey(a.OwnerKey))
+        {
+            Assert.That(clock.Elapsed, Is.LessThan(Generous), "A's release never landed");
+            await Task.Delay(1);
+        }
+
+        var write = await b.Client.PinAsync(Cid.Parse(cid), new PinRequest { Metadata = stale }, CancellationToken.None);
+        Assert.That(write.IsSuccess, Is.True);
+        Assert.That(harness.MetadataOf(cid)!.Keys, Does.Contain(a.OwnerKey), "the stale write put A's key back");
+
+        var unpin = await release.WaitAsync(Generous);
+
+        Assert.That(unpin.Outcome, Is.EqualTo(UnpinOutcome.Unpinned));
+        Assert.That(harness.MetadataOf(cid)!.Keys, Does.Not.Contain(a.OwnerKey), "A's key does not outlive A's unpin");
+        Assert.That(harness.MetadataOf(cid)!.Keys, Does.Contain(b.OwnerKey), "B, which wants the pin, keeps it");
+    }
+
+    /// <summary>
     /// Two gateways race pin/unpin on the same CIDs. Invariant afterwards: every CID a gateway still wants
     /// is in the pinset with that gateway's owner key. Leftovers (nobody wants, still pinned) are reported.
     /// </summary>

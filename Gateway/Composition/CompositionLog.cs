@@ -14,6 +14,9 @@ internal static partial class CompositionLog
     [LoggerMessage(EventId = 1412, Level = LogLevel.Warning, Message = "Ownership of {Cid} in undercluster \"{Undercluster}\" was lost to a concurrent write; re-merging (attempt {Attempt})")]
     public static partial void OwnershipRepaired(ILogger logger, Cid cid, string undercluster, int attempt);
 
+    [LoggerMessage(EventId = 1416, Level = LogLevel.Warning, Message = "After releasing {Cid} in undercluster \"{Undercluster}\", a concurrent write from an older read put this gateway's key back; releasing again (attempt {Attempt})")]
+    public static partial void ReleaseUndone(ILogger logger, Cid cid, string undercluster, int attempt);
+
     [LoggerMessage(EventId = 1413, Level = LogLevel.Information, Message = "Released ownership of {Cid} in undercluster \"{Undercluster}\"; {Others} other owner(s) remain, created by a gateway: {Created}")]
     public static partial void OwnershipReleased(ILogger logger, Cid cid, string undercluster, int others, bool created);
 

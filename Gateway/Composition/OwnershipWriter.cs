@@ -45,19 +45,29 @@ internal sealed class OwnershipWriter(Undercluster undercluster, PinPathOptions 
             var created = ownership.CreatedByGateway(stored.Metadata);
             if (others.Count == 0 && created)
             {
-                return await DeleteIfOwnerlessAsync(cid, cancellationToken);
+                var deleted = await DeleteIfOwnerlessAsync(cid, cancellationToken);
+                if (deleted.Outcome != UnpinOutcome.Unpinned)
+                {
+                    return deleted;
+                }
             }
-
-            // Other owners remain, or the pin existed before any gateway touched it: only our key goes.
-            var write = await WriteAsync(cid, PinRewrite.Repost(stored, ownership.WithoutOwner(stored.Metadata), mode: null, time.GetUtcNow()), cancellationToken);
-            if (!write.IsSuccess)
+            else
             {
-                return Failed(write.Failure);
+                // Other owners remain, or the pin existed before any gateway touched it: only our key goes.
+                var write = await WriteAsync(cid, PinRewrite.Repost(stored, ownership.WithoutOwner(stored.Metadata), mode: null, time.GetUtcNow()), cancellationToken);
+                if (!write.IsSuccess)
+                {
+                    return Failed(write.Failure);
+                }
+
+                CompositionLog.OwnershipReleased(logger, cid, Name, others.Count, created);
             }
 
-            CompositionLog.OwnershipReleased(logger, cid, Name, others.Count, created);
-
-            // Read back: a concurrent joiner that merged from a snapshot still holding our key puts it back.
+            // Read back once the settle delay has passed: another gateway that read the pin before our write and
+            // writes after it (releasing or joining from its older snapshot) puts our key back, or re-creates the
+            // deleted pin with it. Reading at once would miss a write landing a few milliseconds later, and the key
+            // would then outlive every owner's unpin (docs/design/ownership.md, "Races").
+            await SettleAsync(cancellationToken);
             read = await Client.GetAllocationAsync(cid, cancellationToken);
             if (!read.TryGetValue(out stored, out failure))
             {
@@ -69,7 +79,7 @@ internal sealed class OwnershipWriter(Undercluster undercluster, PinPathOptions 
                 return new UnpinResult(UnpinOutcome.Unpinned);
             }
 
-            CompositionLog.OwnershipRepaired(logger, cid, Name, attempt);
+            CompositionLog.ReleaseUndone(logger, cid, Name, attempt);
         }
 
         return new UnpinResult(UnpinOutcome.Failed, new GatewayFailure(
@@ -187,11 +197,7 @@ internal sealed class OwnershipWriter(Undercluster undercluster, PinPathOptions 
     /// </summary>
     private async Task<UnpinResult> DeleteIfOwnerlessAsync(Cid cid, CancellationToken cancellationToken)
     {
-        if (options.UnpinRecheckDelay > TimeSpan.Zero)
-        {
-            await Task.Delay(options.UnpinRecheckDelay, time, cancellationToken);
-        }
-
+        await SettleAsync(cancellationToken);
         var reread = await Client.GetAllocationAsync(cid, cancellationToken);
         if (!reread.TryGetValue(out var stored, out var failure))
         {
@@ -218,6 +224,14 @@ internal sealed class OwnershipWriter(Undercluster undercluster, PinPathOptions 
 
         CompositionLog.PinDeleted(logger, cid, Name);
         return new UnpinResult(UnpinOutcome.Unpinned);
+    }
+
+    private async Task SettleAsync(CancellationToken cancellationToken)
+    {
+        if (options.UnpinRecheckDelay > TimeSpan.Zero)
+        {
+            await Task.Delay(options.UnpinRecheckDelay, time, cancellationToken);
+        }
     }
 
     /// <summary>Direct pins go through the path route: <c>POST /pins/{cid}</c> would store them recursive (docs/protocol/cluster-rest.md §5.4 caveat).</summary>
