@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using CompositeGateway.Tests.Support;
 
 namespace CompositeGateway.Tests.Forwarding;
 
@@ -232,74 +233,6 @@ public sealed class ForwardingBenchmark
 
         var cpu = ((proxy?.CpuSeconds() ?? 0) - cpuBefore) * (1L << 30) / size;
         return new Cat(size / 1e6 / watch.Elapsed.TotalSeconds, cpu, maxRss);
-    }
-
-    /// <summary>
-    /// The same load for every side: <c>wrk</c> (POST, <see cref="Threads"/> threads, <see cref="Connections"/> connections)
-    /// when installed, else this process's HttpClient with as many concurrent loops. Any answer but 200 fails the benchmark.
-    /// </summary>
-    private sealed class LoadGenerator(string? wrk, string script, HttpClient client)
-    {
-        public const int Threads = 2;
-        public const int Connections = 16;
-
-        public string Name => wrk is null ? "HttpClient in the test process (wrk not installed: apt-get install wrk)" : "wrk";
-
-        public static LoadGenerator Create(string folder, HttpClient client)
-        {
-            var script = Path.Combine(folder, "post.lua");
-            File.WriteAllText(script, "wrk.method = \"POST\"\n");
-            return new LoadGenerator(File.Exists("/usr/bin/wrk") ? "/usr/bin/wrk" : null, script, client);
-        }
-
-        public async Task<(long Requests, double Seconds)> RunAsync(Uri uri, TimeSpan window)
-        {
-            if (wrk is null)
-            {
-                return await RunInProcessAsync(uri, window);
-            }
-
-            var start = new ProcessStartInfo(wrk, ["-t", Threads.ToString(CultureInfo.InvariantCulture), "-c", Connections.ToString(CultureInfo.InvariantCulture),
-                "-d", $"{window.TotalSeconds:0}s", "-s", script, uri.ToString()])
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-            };
-            using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start wrk");
-            var stdout = await process.StandardOutput.ReadToEndAsync();
-            await process.WaitForExitAsync();
-
-            // "  12345 requests in 5.00s, 14.20MB read"; "Non-2xx or 3xx responses: N" when any failed.
-            if (process.ExitCode != 0 || stdout.Contains("Non-2xx", StringComparison.Ordinal))
-            {
-                using var sample = await client.PostAsync(uri, null);
-                Assert.Fail($"wrk {uri}: exit {process.ExitCode}\n{stdout}\n{await process.StandardError.ReadToEndAsync()}\none request: {(int)sample.StatusCode} {await sample.Content.ReadAsStringAsync()}");
-            }
-
-            var line = stdout.Split('\n').Single(l => l.Contains(" requests in ", StringComparison.Ordinal)).Trim().Split(' ');
-            return (long.Parse(line[0], CultureInfo.InvariantCulture), double.Parse(line[3].TrimEnd(',', 's'), CultureInfo.InvariantCulture));
-        }
-
-        private async Task<(long Requests, double Seconds)> RunInProcessAsync(Uri uri, TimeSpan window)
-        {
-            long count = 0;
-            var watch = Stopwatch.StartNew();
-            await Task.WhenAll(Enumerable.Range(0, Connections).Select(_ => Task.Run(async () =>
-            {
-                while (watch.Elapsed < window)
-                {
-                    using var response = await client.PostAsync(uri, null, CancellationToken.None);
-                    var bytes = await response.Content.ReadAsByteArrayAsync();
-                    if (response.StatusCode != HttpStatusCode.OK)
-                    {
-                        Assert.Fail($"{uri}: {response.StatusCode}, {bytes.Length} bytes");
-                    }
-
-                    Interlocked.Increment(ref count);
-                }
-            })));
-            return (count, watch.Elapsed.TotalSeconds);
-        }
     }
 
     /// <summary>A child process (the gateway, the emulator or nginx) with the address it serves on; killed with its children on dispose.</summary>

@@ -82,11 +82,14 @@ internal sealed class KuboStreamWriter : IDisposable
         await _http.Response.BodyWriter.FlushAsync(cancellationToken);
     }
 
-    /// <summary>Ends a piecewise value with the newline Go's encoder writes after every value.</summary>
-    public async Task WriteRawNewLineAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Ends a piecewise value (<see cref="Json"/>) with the newline Go's encoder writes after every value, without
+    /// sending it: <see cref="FlushAsync"/> does, or the end of the request after <see cref="StartUnsent"/>.
+    /// </summary>
+    public void EndValue()
     {
+        _json.Flush();
         _http.Response.BodyWriter.Write(NewLine);
-        await _http.Response.BodyWriter.FlushAsync(cancellationToken);
     }
 
     public void Dispose() => _json.Dispose();

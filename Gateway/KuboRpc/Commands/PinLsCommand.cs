@@ -106,7 +106,9 @@ internal static class PinLsCommand
             return;
         }
 
-        await writer.StartAsync(call.Aborted);
+        // The same for the one object of the non-streaming form (what a Go peer's status query asks for): one write,
+        // not one each for the headers, the object, its newline and the end (each a TLS record on a TLS listener).
+        writer.StartUnsent();
         WriteKeysStart(writer);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (cid, mode) in found)
@@ -117,7 +119,7 @@ internal static class PinLsCommand
             }
         }
 
-        await WriteKeysEndAsync(writer, call.Aborted);
+        WriteKeysEnd(writer);
     }
 
     private static async Task ListAllAsync(KuboCall call, Filter filter, bool stream, bool names, string? nameFilter)
@@ -231,12 +233,17 @@ internal static class PinLsCommand
         writer.Json.WriteEndObject();
     }
 
-    private static async Task WriteKeysEndAsync(KuboStreamWriter writer, CancellationToken cancellationToken)
+    private static void WriteKeysEnd(KuboStreamWriter writer)
     {
         writer.Json.WriteEndObject();
         writer.Json.WriteEndObject();
+        writer.EndValue();
+    }
+
+    private static async Task WriteKeysEndAsync(KuboStreamWriter writer, CancellationToken cancellationToken)
+    {
+        WriteKeysEnd(writer);
         await writer.FlushAsync(cancellationToken);
-        await writer.WriteRawNewLineAsync(cancellationToken);
     }
 
     private static bool Matches(Filter filter, PinMode mode) => filter switch
