@@ -106,8 +106,9 @@ internal static class PinLsCommand
             return;
         }
 
-        // The same for the one object of the non-streaming form (what a Go peer's status query asks for): one write,
-        // not one each for the headers, the object, its newline and the end (each a TLS record on a TLS listener).
+        // The same for the one object of the non-streaming form (`ipfs pin ls <cid>`, kubo-rpc-client; a Go peer asks
+        // the streaming one): one write, not one each for the headers, the object, its newline and the end (each its
+        // own TLS record on a TLS listener).
         writer.StartUnsent();
         WriteKeysStart(writer);
         var seen = new HashSet<string>(StringComparer.Ordinal);
