@@ -78,6 +78,18 @@ public sealed class PinPathJourneyTests
     }
 
     [Test]
+    public async Task FirstPin_OfAFreshGateway_NoConcurrentWriteWarning()
+    {
+        // The first pin is created before the gateway knows the cluster's default replication; completing its shape key
+        // afterwards involves no other writer and must not be logged as ownership lost to one.
+        await using var environment = await TestEnvironment.StartAsync();
+        var outcome = await environment.Gateway.Go.PinAsync(TestEnvironment.NewCid());
+
+        Assert.That(outcome.Error, Is.Null);
+        Assert.That(environment.Gateway.Logs.Entries.Where(e => e.EventId.Id == 1412).Select(e => e.Message), Is.Empty);
+    }
+
+    [Test]
     public async Task GoPeer_StartupIdLoop_ReadyWithGatewayPeerIdAndEmulatorSwarmAddresses()
     {
         await using var environment = await TestEnvironment.StartAsync();

@@ -163,7 +163,10 @@ internal sealed class OwnershipWriter(Undercluster undercluster, PinPathOptions 
                     Transient: true));
             }
 
-            if (writes > 0)
+            // A rewrite after our own write is a repair only when our key is gone. The first pin a gateway creates
+            // is written before it knows the cluster's default replication, so the read-back finds only the shape
+            // key to complete: no other writer is involved, and a warning would send an operator looking for one.
+            if (writes > 0 && (stored is null || !ownership.IsOwner(stored.Metadata)))
             {
                 CompositionLog.OwnershipRepaired(logger, cid, Name, writes);
             }
