@@ -80,6 +80,23 @@ internal sealed class OwnershipWriter(Undercluster undercluster, PinPathOptions 
             }
 
             CompositionLog.ReleaseUndone(logger, cid, Name, attempt);
+            if (attempt == MaxWriteAttempts)
+            {
+                break;
+            }
+
+            // As for a pin's repair: fall out of step with the writer that restored our key before releasing again.
+            await BackOffAsync(attempt, cancellationToken);
+            read = await Client.GetAllocationAsync(cid, cancellationToken);
+            if (!read.TryGetValue(out stored, out failure))
+            {
+                return Failed(failure);
+            }
+
+            if (stored is null || !ownership.IsOwner(stored.Metadata))
+            {
+                return new UnpinResult(UnpinOutcome.Unpinned);
+            }
         }
 
         return new UnpinResult(UnpinOutcome.Failed, new GatewayFailure(
@@ -127,6 +144,24 @@ internal sealed class OwnershipWriter(Undercluster undercluster, PinPathOptions 
                 return new Ensured(null, GatewayFailure.From(failure));
             }
 
+            // A rewrite after our own write is a repair only when our key is gone. The first pin a gateway creates
+            // is written before it knows the cluster's default replication, so the read-back finds only the shape
+            // key to complete: no other writer is involved, and a warning would send an operator looking for one.
+            if (writes > 0 && (stored is null || !ownership.IsOwner(stored.Metadata)))
+            {
+                CompositionLog.OwnershipRepaired(logger, cid, Name, writes);
+
+                // The writer that replaced ours is often in a loop of its own (its next pin or unpin of the CID).
+                // Re-writing at once keeps the two in step, each undoing the other; a random pause lets its
+                // read-merge-write finish, and the repair then merges from a read taken after it.
+                await BackOffAsync(writes, cancellationToken);
+                read = await Client.GetAllocationAsync(cid, cancellationToken);
+                if (!read.TryGetValue(out stored, out failure))
+                {
+                    return new Ensured(null, GatewayFailure.From(failure));
+                }
+            }
+
             var now = time.GetUtcNow();
             PinRequest request;
             if (stored is null)
@@ -161,14 +196,6 @@ internal sealed class OwnershipWriter(Undercluster undercluster, PinPathOptions 
                     $"undercluster \"{Name}\": could not record this gateway's ownership of {cid}: after {MaxWriteAttempts} writes "
                         + "another writer keeps replacing the pin's metadata",
                     Transient: true));
-            }
-
-            // A rewrite after our own write is a repair only when our key is gone. The first pin a gateway creates
-            // is written before it knows the cluster's default replication, so the read-back finds only the shape
-            // key to complete: no other writer is involved, and a warning would send an operator looking for one.
-            if (writes > 0 && (stored is null || !ownership.IsOwner(stored.Metadata)))
-            {
-                CompositionLog.OwnershipRepaired(logger, cid, Name, writes);
             }
 
             var write = await WriteAsync(cid, request, cancellationToken);
@@ -227,6 +254,19 @@ internal sealed class OwnershipWriter(Undercluster undercluster, PinPathOptions 
 
         CompositionLog.PinDeleted(logger, cid, Name);
         return new UnpinResult(UnpinOutcome.Unpinned);
+    }
+
+    /// <summary>
+    /// Before the <paramref name="attempt"/>th repair: between a half and one and a half settle delays per attempt
+    /// made, at random, so that two gateways undoing each other's writes fall out of step.
+    /// </summary>
+    private async Task BackOffAsync(int attempt, CancellationToken cancellationToken)
+    {
+        if (options.UnpinRecheckDelay > TimeSpan.Zero)
+        {
+            var pause = options.UnpinRecheckDelay * attempt * (0.5 + Random.Shared.NextDouble());
+            await Task.Delay(pause, time, cancellationToken);
+        }
     }
 
     private async Task SettleAsync(CancellationToken cancellationToken)
