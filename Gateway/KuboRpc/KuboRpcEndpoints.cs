@@ -65,7 +65,9 @@ internal static class KuboRpcEndpoints
         var path = request.Path.Value ?? "";
         path = path.Length > Prefix.Length ? path[(Prefix.Length + 1)..] : "";
         // A known command keeps its label on a refused method too, so a client sending GET shows up under it.
-        var label = KuboCommandTable.TryResolve(path, out var resolved, out _) ? resolved.Path : "unknown";
+        // Resolved once: a forwarded command is looked up here and then only by the forwarder's own list.
+        KuboCommandTable.TryResolve(path, out var command, out var pathArgument);
+        var label = command?.Path ?? "unknown";
         // Methods are compared exactly, as Go does: "post" is not POST and runs nothing.
         if (string.Equals(request.Method, HttpMethods.Options, StringComparison.Ordinal))
         {
@@ -81,7 +83,7 @@ internal static class KuboRpcEndpoints
             return label;
         }
 
-        if (!KuboCommandTable.TryResolve(path, out var command, out var pathArgument))
+        if (command is null)
         {
             // Not the gateway's own: an undercluster's IPFS daemon may answer it (docs/forwarding.md).
             if (services.GetService<IUnansweredCommands>() is { } unanswered)
