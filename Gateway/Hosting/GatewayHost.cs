@@ -140,7 +140,12 @@ internal sealed class GatewayHost : IAsyncDisposable
             kubo.UseKuboBrowserPolicy();
             kubo.UseKuboAuthorization(ListenerRouting.RequiresAuthorization);
         });
-        app.UseWhen(http => ListenerRouting.ListenerOf(http) == GatewayListener.Admin, admin => admin.UseAdminToken());
+        if (options.AdminAuth is not null)
+        {
+            // Only with a token to check: otherwise every request would still pay for the listener test.
+            app.UseWhen(http => ListenerRouting.ListenerOf(http) == GatewayListener.Admin, admin => admin.UseAdminToken());
+        }
+
         app.ForListener(GatewayListener.KuboRpc).MapKuboRpc();
         app.ForListener(GatewayListener.KuboRpc).MapKuboNotFound();
         app.ForListener(GatewayListener.Admin).MapGatewayAdmin();
