@@ -52,6 +52,8 @@ internal sealed class KuboForwarder : IUnansweredCommands, IDisposable
     /// </summary>
     Task<string> IUnansweredCommands.AnswerAsync(HttpContext http, string path) => ForwardAsync(http, path);
 
+    bool IUnansweredCommands.Forwards(string path) => _chooser.Daemons.Count > 0 && (_listed.Contains(path) || _options.Match(path) is not null);
+
     public async Task<string> ForwardAsync(HttpContext http, string path)
     {
         if (_chooser.Daemons.Count == 0)
