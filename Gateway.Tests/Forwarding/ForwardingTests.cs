@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using CompositeGateway.Configuration;
 using CompositeGateway.Tests.Functional;
+using CompositeGateway.Tests.Support;
 
 namespace CompositeGateway.Tests.Forwarding;
 
@@ -76,6 +77,40 @@ public sealed class ForwardingTests
     {
         using var response = await client.PostAsync("api/v0/block/get/bafkqaaa", null);
         Assert.That(await response.Content.ReadAsByteArrayAsync(), Is.EqualTo(FakeIpfsDaemon.Block));
+    }
+
+    /// <summary>
+    /// Forwarded commands leave the pipeline before endpoint routing (Kubo's browser protections and authorization ran):
+    /// they are still counted as their command, with their status, and the prefix matches as the route's literal
+    /// does (case-insensitively), so the early path changes nothing a caller or an operator sees.
+    /// </summary>
+    [Test]
+    public async Task ForwardedBeforeRouting_CountedUnderItsCommand_PrefixAnyCase()
+    {
+        using (var response = await client.PostAsync("api/v0/block/get?arg=bafkqaaa", null))
+        {
+            Assert.That(await response.Content.ReadAsByteArrayAsync(), Is.EqualTo(FakeIpfsDaemon.Block));
+        }
+
+        using (var response = await client.PostAsync("API/V0/block/get?arg=bafkqaaa", null))
+        {
+            Assert.That(await response.Content.ReadAsByteArrayAsync(), Is.EqualTo(FakeIpfsDaemon.Block));
+            Assert.That(response.Headers.GetValues("X-Operator"), Is.EqualTo(new[] { "eu-gateway" }), "http_headers on the early path");
+        }
+
+        using (var refused = await client.PostAsync("api/v0/config/replace", null))
+        {
+            Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+        }
+
+        using var admin = new HttpClient { BaseAddress = gateway.AdminUrl };
+        var exposition = await admin.GetStringAsync("/metrics");
+        Assert.Multiple(() =>
+        {
+            Assert.That(Exposition.Sample(exposition, "gateway_kubo_requests_total", "command=\"block/get\"", "code=\"200\""), Is.EqualTo(2));
+            Assert.That(Exposition.Sample(exposition, "gateway_kubo_request_duration_seconds_count", "command=\"block/get\""), Is.EqualTo(2));
+            Assert.That(Exposition.Sample(exposition, "gateway_kubo_requests_total", "command=\"unknown\"", "code=\"403\""), Is.EqualTo(1));
+        });
     }
 
     [Test]

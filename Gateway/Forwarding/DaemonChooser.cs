@@ -45,13 +45,16 @@ internal sealed class DaemonChooser
 
     public IReadOnlyList<IpfsDaemon> Daemons => _daemons;
 
+    /// <summary>Whether <see cref="Candidates"/> orders by the command's CID argument (spread placement, more than one daemon).</summary>
+    public bool RanksByArgument => _daemons.Count > 1 && _placement is { Policy: PlacementPolicy.Spread };
+
     /// <summary>The daemons in the order to try for a command whose first argument is <paramref name="argument"/>; empty when none is usable.</summary>
     public IReadOnlyList<IpfsDaemon> Candidates(string? argument)
     {
         IReadOnlyList<IpfsDaemon> ordered = _daemons;
-        if (_placement is { Policy: PlacementPolicy.Spread } placement && CidOf(argument) is { } cid)
+        if (RanksByArgument && CidOf(argument) is { } cid)
         {
-            var rank = placement.Rank(cid).Select((member, index) => (member.Name, index)).ToDictionary(x => x.Name, x => x.index, StringComparer.Ordinal);
+            var rank = _placement!.Rank(cid).Select((member, index) => (member.Name, index)).ToDictionary(x => x.Name, x => x.index, StringComparer.Ordinal);
             ordered = [.. _daemons.OrderBy(d => rank.GetValueOrDefault(d.Undercluster, int.MaxValue))];
         }
 

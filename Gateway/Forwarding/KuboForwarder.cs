@@ -52,6 +52,8 @@ internal sealed class KuboForwarder : IUnansweredCommands, IDisposable
     /// </summary>
     Task<string> IUnansweredCommands.AnswerAsync(HttpContext http, string path) => ForwardAsync(http, path);
 
+    bool IUnansweredCommands.Forwards(string path) => _chooser.Daemons.Count > 0 && (_listed.Contains(path) || _options.Match(path) is not null);
+
     public async Task<string> ForwardAsync(HttpContext http, string path)
     {
         if (_chooser.Daemons.Count == 0)
@@ -60,7 +62,8 @@ internal sealed class KuboForwarder : IUnansweredCommands, IDisposable
             return "unknown";
         }
 
-        var command = _options.Match(path);
+        // The listed command itself (the usual case) is one set lookup; Match also finds "cat/<cid>" and "*".
+        var command = _listed.Contains(path) ? path : _options.Match(path);
         if (command is null)
         {
             await KuboErrorWriter.WriteAsync(http, ForwardFailures.NotAllowed(path, _options));
@@ -69,7 +72,10 @@ internal sealed class KuboForwarder : IUnansweredCommands, IDisposable
 
         var label = _listed.Contains(command) ? command : WildcardLabel;
 
-        var argument = command.Length < path.Length ? path[(command.Length + 1)..] : http.Request.Query["arg"].FirstOrDefault();
+        // Only the spread ranking reads the argument: otherwise the query string is never parsed (YARP passes it on as it came).
+        var argument = !_chooser.RanksByArgument ? null
+            : command.Length < path.Length ? path[(command.Length + 1)..]
+            : http.Request.Query["arg"] is { Count: > 0 } values ? values[0] : null;
         var candidates = _chooser.Candidates(argument);
         if (candidates.Count == 0)
         {

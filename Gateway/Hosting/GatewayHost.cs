@@ -131,16 +131,24 @@ internal sealed class GatewayHost : IAsyncDisposable
         app.UseIncomingTraceContext();
         // Before routing and every other reader of the request, on both listeners, as Go refuses such a head.
         app.UseHeaderValueRefusal();
-        app.UseRouting();
         // Kubo's browser protections guard the Kubo RPC listener only; /metrics and /ready keep their own rules.
         // Authorization runs after the browser policy (so a refusal carries the CORS headers a page needs to read it) and
         // before any endpoint: a refused request's body is never read and no undercluster is called (docs/security.md).
+        // Neither needs the matched endpoint, so both run before routing, and a forwarded command leaves right after
+        // them without being routed (docs/forwarding.md "Performance").
         app.UseWhen(http => ListenerRouting.ListenerOf(http) == GatewayListener.KuboRpc, kubo =>
         {
             kubo.UseKuboBrowserPolicy();
             kubo.UseKuboAuthorization(ListenerRouting.RequiresAuthorization);
+            kubo.UseKuboForwardedCommands();
         });
-        app.UseWhen(http => ListenerRouting.ListenerOf(http) == GatewayListener.Admin, admin => admin.UseAdminToken());
+        if (options.AdminAuth is not null)
+        {
+            // Only with a token to check: otherwise every request would still pay for the listener test.
+            app.UseWhen(http => ListenerRouting.ListenerOf(http) == GatewayListener.Admin, admin => admin.UseAdminToken());
+        }
+
+        app.UseRouting();
         app.ForListener(GatewayListener.KuboRpc).MapKuboRpc();
         app.ForListener(GatewayListener.KuboRpc).MapKuboNotFound();
         app.ForListener(GatewayListener.Admin).MapGatewayAdmin();

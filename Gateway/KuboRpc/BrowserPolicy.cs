@@ -60,7 +60,8 @@ internal sealed class BrowserPolicy
         _plainHeaders = [.. headers.Where(h => !KuboHttpHeaders.IsCors(h.Key)).Select(h => KeyValuePair.Create(h.Key, new StringValues([.. h.Value])))];
     }
 
-    public async Task InvokeAsync(HttpContext http, RequestDelegate next)
+    /// <summary>Not <c>async</c>: a request that passes (nearly all) returns the next step's task without a state machine of its own.</summary>
+    public Task InvokeAsync(HttpContext http, RequestDelegate next)
     {
         var request = http.Request;
         var origin = request.Headers.Origin.ToString();
@@ -75,17 +76,16 @@ internal sealed class BrowserPolicy
         if (HttpMethods.IsOptions(request.Method) && origin.Length > 0 && request.Headers.AccessControlRequestMethod.Count > 0)
         {
             AnswerPreflight(http, origin, allowedOrigin);
-            return;
+            return Task.CompletedTask;
         }
 
         if (HttpMethods.IsPost(request.Method) && Refusal(http, origin, allowedOrigin) is { } refusal)
         {
             KuboRpcLog.BrowserRequestRefused(Log(http), request.Path, refusal);
-            await KuboErrorWriter.WriteAsync(http, KuboFailure.Forbidden(refusal));
-            return;
+            return KuboErrorWriter.WriteAsync(http, KuboFailure.Forbidden(refusal));
         }
 
-        await next(http);
+        return next(http);
     }
 
     /// <summary>Why go-ipfs-cmds' <c>allowOrigin</c>, <c>allowReferer</c> or <c>allowUserAgent</c> would refuse this POST; null when none does.</summary>

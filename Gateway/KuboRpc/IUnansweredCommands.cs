@@ -8,4 +8,7 @@ internal interface IUnansweredCommands
 {
     /// <summary>Answers the request for <paramref name="path"/> (the part after <c>/api/v0/</c>); returns its metric label.</summary>
     Task<string> AnswerAsync(HttpContext http, string path);
+
+    /// <summary>Whether <paramref name="path"/> is one this seam forwards (not refused or unknown here): such a request may skip endpoint routing.</summary>
+    bool Forwards(string path);
 }

@@ -23,6 +23,39 @@ internal static class KuboRpcEndpoints
     }
 
     /// <summary>
+    /// Runs a forwarded command (a POST of <c>/api/v0/&lt;path&gt;</c> that the gateway does not answer and
+    /// <see cref="IUnansweredCommands"/> forwards) as soon as it is met, without endpoint routing: the same dispatch as the
+    /// endpoint of <see cref="MapKuboRpc"/>, so the request metrics are the same. Placed after Kubo's browser protections and
+    /// authorization, which every route keeps; everything else passes on to routing (docs/forwarding.md "Performance").
+    /// </summary>
+    public static IApplicationBuilder UseKuboForwardedCommands(this IApplicationBuilder app)
+    {
+        var services = app.ApplicationServices;
+        if (services.GetService<IUnansweredCommands>() is not { } unanswered)
+        {
+            return app;
+        }
+
+        var log = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(KuboRpcEndpoints));
+        return app.Use(next => http =>
+        {
+            var path = http.Request.Path.Value ?? "";
+            // The route's literal "/api/v0/" compares case-insensitively; the method exactly, as Go does.
+            if (path.Length > Prefix.Length + 1 && path[Prefix.Length] == '/' && path.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase)
+                && string.Equals(http.Request.Method, HttpMethods.Post, StringComparison.Ordinal))
+            {
+                var command = path[(Prefix.Length + 1)..];
+                if (!KuboCommandTable.TryResolve(command, out _, out _) && unanswered.Forwards(command))
+                {
+                    return DispatchAsync(http, services, log);
+                }
+            }
+
+            return next(http);
+        });
+    }
+
+    /// <summary>
     /// Every path nothing else answers, as Kubo's JSON error rather than an empty 404: paths outside
     /// <c>/api/v0</c>, and those whose dot segments (<c>/api/v0/%2e%2e/…</c>, which Kestrel decodes and removes)
     /// lead out of it. Go's mux answers these with a redirect to the cleaned path, then <c>404 page not found</c>.
@@ -65,7 +98,9 @@ internal static class KuboRpcEndpoints
         var path = request.Path.Value ?? "";
         path = path.Length > Prefix.Length ? path[(Prefix.Length + 1)..] : "";
         // A known command keeps its label on a refused method too, so a client sending GET shows up under it.
-        var label = KuboCommandTable.TryResolve(path, out var resolved, out _) ? resolved.Path : "unknown";
+        // Resolved once: a forwarded command is looked up here and then only by the forwarder's own list.
+        KuboCommandTable.TryResolve(path, out var command, out var pathArgument);
+        var label = command?.Path ?? "unknown";
         // Methods are compared exactly, as Go does: "post" is not POST and runs nothing.
         if (string.Equals(request.Method, HttpMethods.Options, StringComparison.Ordinal))
         {
@@ -81,7 +116,7 @@ internal static class KuboRpcEndpoints
             return label;
         }
 
-        if (!KuboCommandTable.TryResolve(path, out var command, out var pathArgument))
+        if (command is null)
         {
             // Not the gateway's own: an undercluster's IPFS daemon may answer it (docs/forwarding.md).
             if (services.GetService<IUnansweredCommands>() is { } unanswered)

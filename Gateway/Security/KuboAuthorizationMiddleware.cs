@@ -15,6 +15,9 @@ internal sealed class KuboAuthorizationMiddleware(KuboAuthorizer authorizer, Ref
     /// <summary>Kubo's own wording (core/corehttp/commands.go), which clients and operators may already search for.</summary>
     public const string DeniedMessage = "Kubo RPC Access Denied: Please provide a valid authorization token as defined in the API.Authorizations configuration.";
 
+    /// <summary>Whether any authorization is configured; when not, the middleware is left out of the pipeline.</summary>
+    public bool Enabled => authorizer.Enabled;
+
     public async Task InvokeAsync(HttpContext http, RequestDelegate next, bool required)
     {
         if (!required || !authorizer.Enabled)

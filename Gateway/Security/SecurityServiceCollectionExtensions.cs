@@ -23,7 +23,8 @@ internal static class SecurityServiceCollectionExtensions
     public static IApplicationBuilder UseKuboAuthorization(this IApplicationBuilder app, Func<HttpContext, bool> required)
     {
         var middleware = app.ApplicationServices.GetRequiredService<KuboAuthorizationMiddleware>();
-        return app.Use(next => http => middleware.InvokeAsync(http, next, required(http)));
+        // Without kubo_rpc.authorizations there is nothing to check: no step at all on every request's path.
+        return middleware.Enabled ? app.Use(next => http => middleware.InvokeAsync(http, next, required(http))) : app;
     }
 
     /// <summary>The <c>admin_auth</c> token check; nothing when it is not configured.</summary>

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Prometheus;
 
 namespace CompositeGateway.Telemetry;
@@ -21,6 +22,10 @@ internal sealed class GatewayMetrics
 
     private readonly Counter _kuboRequests;
     private readonly Histogram _kuboRequestDuration;
+    // The labelled children of the per-request series, found by one lookup instead of prometheus-net's label-array
+    // path (an array and a label sequence per call); both key sets are closed (commands, status codes).
+    private readonly ConcurrentDictionary<(string Command, int Code), Counter.Child> _kuboRequestChildren = new();
+    private readonly ConcurrentDictionary<string, Histogram.Child> _kuboRequestDurationChildren = new(StringComparer.Ordinal);
     private readonly Counter _kuboErrors;
     private readonly Counter _underclusterRequests;
     private readonly Histogram _underclusterRequestDuration;
@@ -90,9 +95,19 @@ internal sealed class GatewayMetrics
 
     public void RecordKuboRequest(string command, int statusCode, TimeSpan elapsed)
     {
-        var code = statusCode is >= 0 and < 600 ? StatusCodeText[statusCode] : "other";
-        _kuboRequests.WithLabels(command, code).Inc();
-        _kuboRequestDuration.WithLabels(command).Observe(elapsed.TotalSeconds);
+        var key = (command, statusCode is >= 0 and < 600 ? statusCode : -1);
+        if (!_kuboRequestChildren.TryGetValue(key, out var requests))
+        {
+            requests = _kuboRequestChildren.GetOrAdd(key, k => _kuboRequests.WithLabels(k.Command, k.Code >= 0 ? StatusCodeText[k.Code] : "other"));
+        }
+
+        if (!_kuboRequestDurationChildren.TryGetValue(command, out var duration))
+        {
+            duration = _kuboRequestDurationChildren.GetOrAdd(command, c => _kuboRequestDuration.WithLabels(c));
+        }
+
+        requests.Inc();
+        duration.Observe(elapsed.TotalSeconds);
     }
 
     /// <summary>One Kubo error answered; <paramref name="kind"/> is one of <see cref="KuboErrorKinds"/>.</summary>
