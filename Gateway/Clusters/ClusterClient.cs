@@ -254,12 +254,14 @@ internal sealed class ClusterClient
 
     private static string Local(bool local) => local ? "true" : "false";
 
-    private async Task<ClusterResult<T>> CallAsync<T>(Call call, JsonTypeInfo<T> type, CancellationToken cancellationToken, T? whenNull = null)
-        where T : class
-    {
-        var result = await CallCoreAsync(call, type, absentIsNull: false, whenNull, cancellationToken);
-        return result.IsSuccess ? result.Value! : result.Failure;
-    }
+    /// <summary>
+    /// A single document that is always there. Without <c>absentIsNull</c> a success is never null (a null document is a
+    /// <see cref="ClusterFailureKind.BadBody"/> failure unless <paramref name="whenNull"/> stands in), so the nullable
+    /// result is the same value, and the same runtime type: returned as it is, without a second asynchronous layer per call.
+    /// </summary>
+    private Task<ClusterResult<T>> CallAsync<T>(Call call, JsonTypeInfo<T> type, CancellationToken cancellationToken, T? whenNull = null)
+        where T : class =>
+        CallCoreAsync(call, type, absentIsNull: false, whenNull, cancellationToken)!;
 
     /// <summary>
     /// One single-document call within one budget: the pipeline's budget bounds the send (every attempt) up to the
@@ -283,12 +285,11 @@ internal sealed class ClusterClient
         {
             var budget = call.Budget ?? _options.Timeout;
             var left = budget > TimeSpan.Zero ? Max(budget - _time.GetElapsedTime(started), TimeSpan.FromMilliseconds(1)) : Timeout.InfiniteTimeSpan;
-            using var timeoutCts = new CancellationTokenSource(left, _time);
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(scope.Token, timeoutCts.Token);
+            var token = scope.EndAfter(left, _time);
             try
             {
-                await using var body = await response!.Content.ReadAsStreamAsync(linked.Token);
-                var value = await JsonSerializer.DeserializeAsync(body, type, linked.Token) ?? whenNull;
+                await using var body = await response!.Content.ReadAsStreamAsync(token);
+                var value = await JsonSerializer.DeserializeAsync(body, type, token) ?? whenNull;
                 return value is not null
                     ? value
                     : Fail(Failure(ClusterFailureKind.BadBody, call, "null instead of a document") with { ExpectedType = type.Type.Name }, call);
@@ -659,7 +660,8 @@ internal sealed class ClusterClient
     {
         private readonly CancellationToken _caller;
         private readonly CancellationToken _inFlight;
-        private readonly CancellationTokenSource? _linked;
+        private CancellationTokenSource? _linked;
+        private ITimer? _deadline;
 
         public CallScope(ClusterClient client, Call call, CancellationToken caller)
         {
@@ -677,6 +679,39 @@ internal sealed class ClusterClient
 
         public bool HeldOpenByProbe => _inFlight.IsCancellationRequested;
 
-        public void Dispose() => _linked?.Dispose();
+        /// <summary>
+        /// <see cref="Token"/>, cancelled also <paramref name="left"/> from now on <paramref name="time"/>'s clock (what is
+        /// left of a single document's budget for its body). The call's own source gets the timer: no second source
+        /// linked to it for every call.
+        /// </summary>
+        public CancellationToken EndAfter(TimeSpan left, TimeProvider time)
+        {
+            if (left == Timeout.InfiniteTimeSpan)
+            {
+                return Token;
+            }
+
+            var source = _linked ??= CancellationTokenSource.CreateLinkedTokenSource(_caller);
+            _deadline = time.CreateTimer(static state => Expire((CancellationTokenSource)state!), source, left, Timeout.InfiniteTimeSpan);
+            return source.Token;
+        }
+
+        public void Dispose()
+        {
+            _deadline?.Dispose();
+            _linked?.Dispose();
+        }
+
+        private static void Expire(CancellationTokenSource source)
+        {
+            try
+            {
+                source.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The call ended as the deadline fired.
+            }
+        }
     }
 }
