@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
@@ -487,16 +488,22 @@ internal sealed class ClusterClient
         var status = response.StatusCode;
         var kind = status == HttpStatusCode.Unauthorized ? ClusterFailureKind.Unauthorized : ClusterFailureKind.HttpStatus;
         string detail;
+        // Pooled: every pin/add of a new CID and every pin/rm of a CID not pinned here reads the 404 "not in the pinset".
+        var buffer = ArrayPool<byte>.Shared.Rent(_settings.MaxErrorBodyBytes);
         try
         {
             using var timeoutCts = new CancellationTokenSource(_options.Timeout > TimeSpan.Zero ? _options.Timeout : Timeout.InfiniteTimeSpan, _time);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutCts.Token);
-            var bytes = await ReadPrefixAsync(response.Content, _settings.MaxErrorBodyBytes, linked.Token);
-            detail = ClusterErrorMessage(bytes) ?? Encoding.UTF8.GetString(bytes).Trim();
+            var body = buffer.AsMemory(0, await ReadPrefixAsync(response.Content, buffer.AsMemory(0, _settings.MaxErrorBodyBytes), linked.Token));
+            detail = ClusterErrorMessage(body.Span) ?? Encoding.UTF8.GetString(body.Span).Trim();
         }
         catch (Exception e) when (e is IOException or HttpRequestException or OperationCanceledException)
         {
             detail = "(error body unreadable: " + e.Message + ")";
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
 
         if (detail.Length == 0)
@@ -512,25 +519,25 @@ internal sealed class ClusterClient
         return Failure(kind, call, detail) with { StatusCode = status };
     }
 
-    private static async Task<byte[]> ReadPrefixAsync(HttpContent content, int limit, CancellationToken cancellationToken)
+    /// <summary>Fills <paramref name="buffer"/> from the body, up to its end or the buffer's; returns the bytes read.</summary>
+    private static async Task<int> ReadPrefixAsync(HttpContent content, Memory<byte> buffer, CancellationToken cancellationToken)
     {
         await using var stream = await content.ReadAsStreamAsync(cancellationToken);
-        var buffer = new byte[limit];
         var filled = 0;
         int read;
-        while (filled < limit && (read = await stream.ReadAsync(buffer.AsMemory(filled), cancellationToken)) > 0)
+        while (filled < buffer.Length && (read = await stream.ReadAsync(buffer[filled..], cancellationToken)) > 0)
         {
             filled += read;
         }
 
-        return buffer[..filled];
+        return filled;
     }
 
     /// <summary>
     /// The <c>message</c> of the first JSON document of an error body (docs/protocol/cluster-rest.md §1.2). The first only:
     /// after an option parse error the server appends a second document (§1.2 caveat).
     /// </summary>
-    private static string? ClusterErrorMessage(byte[] body)
+    private static string? ClusterErrorMessage(ReadOnlySpan<byte> body)
     {
         try
         {
