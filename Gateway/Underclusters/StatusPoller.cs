@@ -15,7 +15,7 @@ namespace CompositeGateway.Underclusters;
 /// in the next round. The quicker checks in between are extras: a round adds at most one batch of them, most overdue
 /// first. Rounds batch CIDs by <see cref="PinPathOptions.PollBatchSize"/> CIDs and <see cref="PinPathOptions.PollBatchChars"/>
 /// characters, one request per batch, one batch at a time, never overlap, and start at least <see cref="RoundGap"/>
-/// after the previous one ended. So the undercluster sees at most 1 / <see cref="RoundGap"/> rounds a second, each
+/// after the previous one started (not ended: a round's own duration would otherwise add to every wait's next check). So the undercluster sees at most 1 / <see cref="RoundGap"/> rounds a second, each
 /// of ⌈owed CIDs / batch size⌉ requests plus one of quick checks: with W waits, about W / (batch × poll_interval) + 50
 /// requests a second. A few dozen young waits all get their quick checks; ten thousand share one batch a round (each
 /// is still asked at least once per interval). Several waits on one CID cost one entry. The loop starts with the first
@@ -247,8 +247,9 @@ internal sealed class StatusPoller : IAsyncDisposable
             try
             {
                 await SleepUntilDueAsync(earliest, cancellationToken);
+                var started = _time.GetUtcNow();
                 await PollDueAsync(cancellationToken);
-                earliest = _time.GetUtcNow() + Gap;
+                earliest = started + Gap;
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
