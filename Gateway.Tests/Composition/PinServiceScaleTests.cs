@@ -62,9 +62,9 @@ public sealed class PinServiceScaleTests
         // 500 CIDs of 59 characters: batches bounded by poll_batch_chars (5,000) hold 83, so 7 per round.
         Assert.That(perRound, Is.EqualTo(7));
         Assert.That(polls, Has.Count.LessThanOrEqualTo(perRound * rounds));
-        // Each CID is checked 20 ms after its wait starts; that check and one every interval (500 ms) after the last are
-        // owed, every owed CID asked in the next round. The waits are young (first 5 s) for the whole test, so the
-        // quick checks in between come on top, but at most one batch a round. Rounds are at least 20 ms apart, so a
+        // Each CID is checked in the round after its wait starts; that check and one every interval (500 ms) after the last
+        // are owed, every owed CID asked in the next round. The waits are young (first 5 s) for the whole test, so the
+        // quick checks in between come on top, but at most one batch a round. Rounds start at least 20 ms apart, so a
         // wall-clock second holds at most 50 rounds: owed checks cost at most 2 rounds' worth (+1 straddling) a second,
         // quick ones at most 50 requests.
         Assert.That(perSecond.Max(), Is.LessThanOrEqualTo(perRound * 50));

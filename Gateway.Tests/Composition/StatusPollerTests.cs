@@ -37,7 +37,7 @@ public sealed class StatusPollerTests
     public async Task PollOnceAsync_FiveHundredWaits_FiveRequestsAndEveryObserverServed()
     {
         var source = new FakeSource();
-        await using var poller = new StatusPoller(source, Options, new FakeTimeProvider(), NullLogger.Instance);
+        await using var poller = new StatusPoller(source, Options, new FakeTimeProvider(), NullLogger.Instance) { Manual = true };
         var observers = Enumerable.Range(0, 500).Select(i => new RecordingObserver()).ToList();
         for (var i = 0; i < observers.Count; i++)
         {
@@ -54,7 +54,7 @@ public sealed class StatusPollerTests
     public async Task PollOnceAsync_SameCidWaitedTwice_AskedOnceDeliveredTwice()
     {
         var source = new FakeSource();
-        await using var poller = new StatusPoller(source, Options, new FakeTimeProvider(), NullLogger.Instance);
+        await using var poller = new StatusPoller(source, Options, new FakeTimeProvider(), NullLogger.Instance) { Manual = true };
         var first = new RecordingObserver();
         var second = new RecordingObserver();
         poller.Subscribe("cid", first);
@@ -72,7 +72,7 @@ public sealed class StatusPollerTests
     public async Task PollOnceAsync_FailedBatchAfterSomeItems_OnlyUnseenCidsGetTheFailure()
     {
         var source = new FakeSource { AnswerOnly = 1, Failure = new GatewayFailure("undercluster \"local\" stream broke", true) };
-        await using var poller = new StatusPoller(source, Options, new FakeTimeProvider(), NullLogger.Instance);
+        await using var poller = new StatusPoller(source, Options, new FakeTimeProvider(), NullLogger.Instance) { Manual = true };
         var a = new RecordingObserver();
         var b = new RecordingObserver();
         poller.Subscribe("a", a);
@@ -88,7 +88,7 @@ public sealed class StatusPollerTests
     public async Task PollOnceAsync_CidLeftOutOfCleanAnswer_ReportedAsFailedPoll()
     {
         var source = new FakeSource { AnswerOnly = 0 };
-        await using var poller = new StatusPoller(source, Options, new FakeTimeProvider(), NullLogger.Instance);
+        await using var poller = new StatusPoller(source, Options, new FakeTimeProvider(), NullLogger.Instance) { Manual = true };
         var a = new RecordingObserver();
         poller.Subscribe("a", a);
 
@@ -108,13 +108,17 @@ public sealed class StatusPollerTests
             poller.Subscribe("cid" + i, new RecordingObserver());
         }
 
+        // New waits are asked about in the next round: the loop's first rounds (at once, then one round gap later on
+        // the fake clock) ask whichever CIDs were subscribed by then; from there on, every CID is owed once an interval.
+        await WaitUntilParkedAsync(time);
+        var before = source.Calls.Count;
         for (var second = 1; second <= 3; second++)
         {
-            await AdvanceUntilAsync(time, second, () => source.Calls.Count >= 5 * second);
-            Assert.That(source.Calls, Has.Count.EqualTo(5 * second), $"after {second} interval(s)");
+            await AdvanceUntilAsync(time, () => source.Calls.Count >= before + (5 * second));
+            Assert.That(source.Calls, Has.Count.EqualTo(before + (5 * second)), $"after {second} interval(s)");
         }
 
-        Assert.That(poller.Requests, Is.EqualTo(15));
+        Assert.That(poller.Requests, Is.EqualTo(before + 15));
     }
 
     [Test]
@@ -139,9 +143,9 @@ public sealed class StatusPollerTests
             time.Advance(TimeSpan.FromMilliseconds(10));
         }
 
-        // 20, 60, then every 50 ms while the wait is younger than 5 s; then 100, 200, 400, 800 and the 1 s interval.
+        // At once, 20, 60, then every 50 ms while the wait is younger than 5 s; then 100, 200, 400, 800 and the 1 s interval.
         var quick = Enumerable.Range(0, 99).Select(i => 110.0 + (50 * i));
-        Assert.That(askedAt, Is.EqualTo(new double[] { 20, 60 }.Concat(quick).Concat([5110, 5310, 5710, 6510, 7510, 8510])));
+        Assert.That(askedAt, Is.EqualTo(new double[] { 0, 20, 60 }.Concat(quick).Concat([5110, 5310, 5710, 6510, 7510, 8510])));
     }
 
     [Test]
@@ -161,9 +165,9 @@ public sealed class StatusPollerTests
             await poller.PollDueAsync(CancellationToken.None);
         }
 
-        // 2 s: checks at 20, 60, then every 50 ms up to 1,960 ms: 40 each, one request a round.
-        Assert.That(source.Calls.SelectMany(c => c).GroupBy(c => c).Select(g => g.Count()).Distinct(), Is.EqualTo(new[] { 40 }));
-        Assert.That(source.Calls, Has.Count.EqualTo(40));
+        // 2 s: checks at 10 (the first round), 30, 70, then every 50 ms up to 1,970 ms: 41 each, one request a round.
+        Assert.That(source.Calls.SelectMany(c => c).GroupBy(c => c).Select(g => g.Count()).Distinct(), Is.EqualTo(new[] { 41 }));
+        Assert.That(source.Calls, Has.Count.EqualTo(41));
     }
 
     [Test]
@@ -177,7 +181,7 @@ public sealed class StatusPollerTests
             poller.Subscribe("cid" + i, new RecordingObserver());
         }
 
-        time.Advance(StatusPoller.FirstCheck);
+        time.Advance(StatusPoller.RoundGap);
         await poller.PollDueAsync(CancellationToken.None);
         Assert.That(source.Calls, Has.Count.EqualTo(10), "the first check is owed to every wait");
 
@@ -186,7 +190,7 @@ public sealed class StatusPollerTests
         for (var round = 0; round < 20; round++)
         {
             await poller.PollDueAsync(CancellationToken.None);
-            time.Advance(StatusPoller.FirstCheck);
+            time.Advance(StatusPoller.RoundGap);
         }
 
         // 400 ms of rounds from 60 ms: nothing owed yet (the interval is 1 s), so one batch of quick checks a round.
@@ -216,7 +220,7 @@ public sealed class StatusPollerTests
     }
 
     /// <summary>
-    /// 10,000 waits arriving over one second, rounds every <see cref="StatusPoller.FirstCheck"/> (the loop's shortest
+    /// 10,000 waits arriving over one second, rounds every <see cref="StatusPoller.RoundGap"/> (the loop's shortest
     /// gap), on a fake clock for 10 s: prints the undercluster's status requests per second and checks the bound
     /// (one batch of quick checks per round plus every owed check in full batches).
     /// </summary>
@@ -226,7 +230,7 @@ public sealed class StatusPollerTests
         var time = new FakeTimeProvider();
         var source = new FakeSource();
         await using var poller = new StatusPoller(source, Options, time, NullLogger.Instance) { Manual = true };
-        var gap = StatusPoller.FirstCheck;
+        var gap = StatusPoller.RoundGap;
         var roundsPerSecond = (int)(TimeSpan.FromSeconds(1) / gap);
         var perSecond = new int[10];
         var subscribed = 0;
@@ -244,7 +248,7 @@ public sealed class StatusPollerTests
         }
 
         TestContext.Out.WriteLine(
-            $"10,000 waits (batch 100, interval 1 s, first check {gap.TotalMilliseconds} ms, quick checks every {StatusPoller.QuickCap.TotalMilliseconds} ms "
+            $"10,000 waits (batch 100, interval 1 s, round gap {gap.TotalMilliseconds} ms, quick checks every {StatusPoller.QuickCap.TotalMilliseconds} ms "
             + $"for {StatusPoller.QuickFor.TotalSeconds} s): status requests per second {string.Join(", ", perSecond)}");
         var checks = source.Calls.Sum(c => c.Count);
         Assert.That(source.Calls, Has.Count.LessThanOrEqualTo((10 * roundsPerSecond) + (checks / 100)));
@@ -254,20 +258,14 @@ public sealed class StatusPollerTests
     }
 
     /// <summary>
-    /// Advances the fake clock one interval once the loop is parked on the delay before round
-    /// <paramref name="round"/> (it has created that many timers), then waits (real time, bounded) for the round to be done.
+    /// Advances the fake clock one interval once the loop is parked on the delay before its next round, then waits
+    /// (real time, bounded) for the round to be done.
     /// </summary>
-    private static async Task AdvanceUntilAsync(CountingTimeProvider time, int round, Func<bool> done)
+    private static async Task AdvanceUntilAsync(CountingTimeProvider time, Func<bool> done)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (time.Timers < round)
-        {
-            // Rounds and the loop's first delay start asynchronously.
-            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), "the poller never waited for its next round");
-            await Task.Delay(5);
-        }
-
+        await WaitUntilParkedAsync(time);
         time.Advance(TimeSpan.FromSeconds(1));
+        var deadline = DateTime.UtcNow.AddSeconds(10);
         while (!done())
         {
             Assert.That(DateTime.UtcNow, Is.LessThan(deadline), "poll round did not happen");
@@ -275,17 +273,52 @@ public sealed class StatusPollerTests
         }
     }
 
-    /// <summary>A fake clock that counts the timers created on it (each poller delay is one).</summary>
+    /// <summary>Waits (real time, bounded) until the loop sleeps on the fake clock: one delay pending, no round running.</summary>
+    private static async Task WaitUntilParkedAsync(CountingTimeProvider time)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (time.Pending != 1)
+        {
+            // Rounds and the loop's delays start asynchronously.
+            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), "the poller never waited for its next round");
+            await Task.Delay(5);
+        }
+    }
+
+    /// <summary>A fake clock that counts its timers not yet disposed (each poller delay is one, disposed when it ends).</summary>
     internal sealed class CountingTimeProvider : FakeTimeProvider
     {
-        private int _timers;
+        private int _pending;
 
-        public int Timers => Volatile.Read(ref _timers);
+        public int Pending => Volatile.Read(ref _pending);
 
         public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
         {
-            Interlocked.Increment(ref _timers);
-            return base.CreateTimer(callback, state, dueTime, period);
+            Interlocked.Increment(ref _pending);
+            return new CountedTimer(this, base.CreateTimer(callback, state, dueTime, period));
+        }
+
+        private sealed class CountedTimer(CountingTimeProvider owner, ITimer inner) : ITimer
+        {
+            private int _disposed;
+
+            public bool Change(TimeSpan dueTime, TimeSpan period) => inner.Change(dueTime, period);
+
+            public void Dispose()
+            {
+                if (Interlocked.Exchange(ref _disposed, 1) == 0)
+                {
+                    Interlocked.Decrement(ref owner._pending);
+                }
+
+                inner.Dispose();
+            }
+
+            public ValueTask DisposeAsync()
+            {
+                Dispose();
+                return ValueTask.CompletedTask;
+            }
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
@@ -254,12 +255,14 @@ internal sealed class ClusterClient
 
     private static string Local(bool local) => local ? "true" : "false";
 
-    private async Task<ClusterResult<T>> CallAsync<T>(Call call, JsonTypeInfo<T> type, CancellationToken cancellationToken, T? whenNull = null)
-        where T : class
-    {
-        var result = await CallCoreAsync(call, type, absentIsNull: false, whenNull, cancellationToken);
-        return result.IsSuccess ? result.Value! : result.Failure;
-    }
+    /// <summary>
+    /// A single document that is always there. Without <c>absentIsNull</c> a success is never null (a null document is a
+    /// <see cref="ClusterFailureKind.BadBody"/> failure unless <paramref name="whenNull"/> stands in), so the nullable
+    /// result is the same value, and the same runtime type: returned as it is, without a second asynchronous layer per call.
+    /// </summary>
+    private Task<ClusterResult<T>> CallAsync<T>(Call call, JsonTypeInfo<T> type, CancellationToken cancellationToken, T? whenNull = null)
+        where T : class =>
+        CallCoreAsync(call, type, absentIsNull: false, whenNull, cancellationToken)!;
 
     /// <summary>
     /// One single-document call within one budget: the pipeline's budget bounds the send (every attempt) up to the
@@ -283,12 +286,11 @@ internal sealed class ClusterClient
         {
             var budget = call.Budget ?? _options.Timeout;
             var left = budget > TimeSpan.Zero ? Max(budget - _time.GetElapsedTime(started), TimeSpan.FromMilliseconds(1)) : Timeout.InfiniteTimeSpan;
-            using var timeoutCts = new CancellationTokenSource(left, _time);
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(scope.Token, timeoutCts.Token);
+            var token = scope.EndAfter(left, _time);
             try
             {
-                await using var body = await response!.Content.ReadAsStreamAsync(linked.Token);
-                var value = await JsonSerializer.DeserializeAsync(body, type, linked.Token) ?? whenNull;
+                await using var body = await response!.Content.ReadAsStreamAsync(token);
+                var value = await JsonSerializer.DeserializeAsync(body, type, token) ?? whenNull;
                 return value is not null
                     ? value
                     : Fail(Failure(ClusterFailureKind.BadBody, call, "null instead of a document") with { ExpectedType = type.Type.Name }, call);
@@ -486,16 +488,22 @@ internal sealed class ClusterClient
         var status = response.StatusCode;
         var kind = status == HttpStatusCode.Unauthorized ? ClusterFailureKind.Unauthorized : ClusterFailureKind.HttpStatus;
         string detail;
+        // Pooled: every pin/add of a new CID and every pin/rm of a CID not pinned here reads the 404 "not in the pinset".
+        var buffer = ArrayPool<byte>.Shared.Rent(_settings.MaxErrorBodyBytes);
         try
         {
             using var timeoutCts = new CancellationTokenSource(_options.Timeout > TimeSpan.Zero ? _options.Timeout : Timeout.InfiniteTimeSpan, _time);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutCts.Token);
-            var bytes = await ReadPrefixAsync(response.Content, _settings.MaxErrorBodyBytes, linked.Token);
-            detail = ClusterErrorMessage(bytes) ?? Encoding.UTF8.GetString(bytes).Trim();
+            var body = buffer.AsMemory(0, await ReadPrefixAsync(response.Content, buffer.AsMemory(0, _settings.MaxErrorBodyBytes), linked.Token));
+            detail = ClusterErrorMessage(body.Span) ?? Encoding.UTF8.GetString(body.Span).Trim();
         }
         catch (Exception e) when (e is IOException or HttpRequestException or OperationCanceledException)
         {
             detail = "(error body unreadable: " + e.Message + ")";
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
 
         if (detail.Length == 0)
@@ -511,25 +519,25 @@ internal sealed class ClusterClient
         return Failure(kind, call, detail) with { StatusCode = status };
     }
 
-    private static async Task<byte[]> ReadPrefixAsync(HttpContent content, int limit, CancellationToken cancellationToken)
+    /// <summary>Fills <paramref name="buffer"/> from the body, up to its end or the buffer's; returns the bytes read.</summary>
+    private static async Task<int> ReadPrefixAsync(HttpContent content, Memory<byte> buffer, CancellationToken cancellationToken)
     {
         await using var stream = await content.ReadAsStreamAsync(cancellationToken);
-        var buffer = new byte[limit];
         var filled = 0;
         int read;
-        while (filled < limit && (read = await stream.ReadAsync(buffer.AsMemory(filled), cancellationToken)) > 0)
+        while (filled < buffer.Length && (read = await stream.ReadAsync(buffer[filled..], cancellationToken)) > 0)
         {
             filled += read;
         }
 
-        return buffer[..filled];
+        return filled;
     }
 
     /// <summary>
     /// The <c>message</c> of the first JSON document of an error body (docs/protocol/cluster-rest.md §1.2). The first only:
     /// after an option parse error the server appends a second document (§1.2 caveat).
     /// </summary>
-    private static string? ClusterErrorMessage(byte[] body)
+    private static string? ClusterErrorMessage(ReadOnlySpan<byte> body)
     {
         try
         {
@@ -659,7 +667,8 @@ internal sealed class ClusterClient
     {
         private readonly CancellationToken _caller;
         private readonly CancellationToken _inFlight;
-        private readonly CancellationTokenSource? _linked;
+        private CancellationTokenSource? _linked;
+        private ITimer? _deadline;
 
         public CallScope(ClusterClient client, Call call, CancellationToken caller)
         {
@@ -677,6 +686,39 @@ internal sealed class ClusterClient
 
         public bool HeldOpenByProbe => _inFlight.IsCancellationRequested;
 
-        public void Dispose() => _linked?.Dispose();
+        /// <summary>
+        /// <see cref="Token"/>, cancelled also <paramref name="left"/> from now on <paramref name="time"/>'s clock (what is
+        /// left of a single document's budget for its body). The call's own source gets the timer: no second source
+        /// linked to it for every call.
+        /// </summary>
+        public CancellationToken EndAfter(TimeSpan left, TimeProvider time)
+        {
+            if (left == Timeout.InfiniteTimeSpan)
+            {
+                return Token;
+            }
+
+            var source = _linked ??= CancellationTokenSource.CreateLinkedTokenSource(_caller);
+            _deadline = time.CreateTimer(static state => Expire((CancellationTokenSource)state!), source, left, Timeout.InfiniteTimeSpan);
+            return source.Token;
+        }
+
+        public void Dispose()
+        {
+            _deadline?.Dispose();
+            _linked?.Dispose();
+        }
+
+        private static void Expire(CancellationTokenSource source)
+        {
+            try
+            {
+                source.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The call ended as the deadline fired.
+            }
+        }
     }
 }

@@ -87,6 +87,10 @@ internal sealed class ClusterResilience
     public void Configure(ResiliencePipelineBuilder<HttpResponseMessage> builder, string instance, TimeProvider time)
     {
         builder.TimeProvider = time;
+        // Polly's telemetry, which the resilience handler switches on for every pipeline, reports each attempt and each
+        // event as a log line and a metric. The gateway logs retries and breaker transitions itself (ClusterLog) and
+        // exports no Polly meter, so it would only add an asynchronous layer and its event arguments to every call.
+        builder.TelemetryListener = null;
         var defaultBudget = _cluster.Timeout;
         builder.AddTimeout(new HttpTimeoutStrategyOptions
         {

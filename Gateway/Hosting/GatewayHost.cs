@@ -282,7 +282,8 @@ internal sealed class GatewayHost : IAsyncDisposable
         // Framework chatter stays out unless the operator asked for debug output.
         var frameworkLevel = options.Level <= LogLevel.Debug ? options.Level : (LogLevel)Math.Max((int)options.Level, (int)LogLevel.Warning);
         logging.AddFilter("Microsoft", frameworkLevel);
-        // Polly's telemetry writes one information line per undercluster call attempt; the gateway's own lines say what matters.
+        // Polly's telemetry is off for the undercluster pipelines (ClusterResilience); any other Polly user stays quiet too:
+        // the gateway's own lines say what matters.
         logging.AddFilter("Polly", frameworkLevel);
         // ASP.NET Core starts an Activity and a logging scope for every request whenever this logger is on at any level
         // (its lines are Debug/Information); off, a forwarded request costs a few microseconds less and no Activity exists

@@ -4,18 +4,18 @@ using CompositeGateway.Configuration;
 namespace CompositeGateway.Underclusters;
 
 /// <summary>
-/// One status poller per undercluster, shared by every pin wait. Each CID someone waits on is first asked about
-/// <see cref="FirstCheck"/> after its wait starts (a pin the undercluster completes at once is answered then, not at the
-/// next tick). While the wait is young (its first <see cref="QuickFor"/>) it is asked again at delays doubling up to
-/// <see cref="QuickCap"/>, so a pin that takes a few seconds is answered within tens of milliseconds of being pinned;
-/// after that the delays double up to <see cref="PinPathOptions.PollInterval"/>.
+/// One status poller per undercluster, shared by every pin wait. Each CID someone waits on is first asked about in the
+/// next round (a pin the undercluster completes at once is answered then, not at the next tick), then
+/// <see cref="RoundGap"/> later. While the wait is young (its first <see cref="QuickFor"/>) it is asked again at delays
+/// doubling up to <see cref="QuickCap"/>, so a pin that takes a few seconds is answered within tens of milliseconds of
+/// being pinned; after that the delays double up to <see cref="PinPathOptions.PollInterval"/>.
 /// <para>
 /// Two kinds of check keep the request rate bounded whatever the number of waits. A CID is <em>owed</em> a check
 /// <see cref="PinPathOptions.PollInterval"/> after its last one (and its first check is owed): every owed CID is asked
 /// in the next round. The quicker checks in between are extras: a round adds at most one batch of them, most overdue
 /// first. Rounds batch CIDs by <see cref="PinPathOptions.PollBatchSize"/> CIDs and <see cref="PinPathOptions.PollBatchChars"/>
-/// characters, one request per batch, one batch at a time, never overlap, and start at least <see cref="FirstCheck"/>
-/// after the previous one ended. So the undercluster sees at most 1 / <see cref="FirstCheck"/> rounds a second, each
+/// characters, one request per batch, one batch at a time, never overlap, and start at least <see cref="RoundGap"/>
+/// after the previous one started (not ended: a round's own duration would otherwise add to every wait's next check). So the undercluster sees at most 1 / <see cref="RoundGap"/> rounds a second, each
 /// of ⌈owed CIDs / batch size⌉ requests plus one of quick checks: with W waits, about W / (batch × poll_interval) + 50
 /// requests a second. A few dozen young waits all get their quick checks; ten thousand share one batch a round (each
 /// is still asked at least once per interval). Several waits on one CID cost one entry. The loop starts with the first
@@ -47,11 +47,12 @@ internal sealed class StatusPoller : IAsyncDisposable
     }
 
     /// <summary>
-    /// Delay before a new wait's first check, and the shortest gap between two rounds. Short enough that a pin the
-    /// undercluster completes at once is answered within tens of milliseconds; long enough that the CIDs of many
-    /// pin/adds arriving together share one round.
+    /// The shortest gap between two rounds, and the delay between a new wait's first check and its second. A new wait
+    /// is asked about in the next round rather than this long after it started: under load the rounds' gap already
+    /// batches the CIDs of many pin/adds arriving together, and a fixed delay on top only added its length to every pin
+    /// the undercluster completes at once (a quarter of a pin/add's time at 64 concurrent pins, pin-delay 0).
     /// </summary>
-    public static readonly TimeSpan FirstCheck = TimeSpan.FromMilliseconds(20);
+    public static readonly TimeSpan RoundGap = TimeSpan.FromMilliseconds(20);
 
     /// <summary>
     /// Longest delay between checks of a young wait. A pin is answered on average half of this after the undercluster
@@ -84,16 +85,18 @@ internal sealed class StatusPoller : IAsyncDisposable
     }
 
     /// <summary>
-    /// Starts delivering <paramref name="cid"/>'s status to <paramref name="observer"/>, first <see cref="FirstCheck"/>
-    /// from now (a CID already polled goes back to quick checks: a new wait usually follows a new write); dispose to stop.
+    /// Starts delivering <paramref name="cid"/>'s status to <paramref name="observer"/>, first in the next round (a CID
+    /// already polled goes back to quick checks: a new wait usually follows a new write); dispose to stop.
     /// </summary>
     public IDisposable Subscribe(string cid, IStatusObserver observer)
     {
         lock (_observers)
         {
-            var first = First;
+            var gap = Gap;
             var now = _time.GetUtcNow();
-            var due = now + first;
+            var due = now;
+            // Half the gap, doubled after the first check: the second comes one gap after the first.
+            var first = gap / 2;
             if (!_observers.TryGetValue(cid, out var entry))
             {
                 entry = new Entry { Due = due, Owed = due, Backoff = first, Since = now };
@@ -126,11 +129,11 @@ internal sealed class StatusPoller : IAsyncDisposable
 
     /// <summary>
     /// One round over the CIDs owed a check by now and at most one batch of those due a quick check (the loop runs it
-    /// when the first is due, at least <see cref="FirstCheck"/> after the last round).
+    /// when the first is due, at least <see cref="RoundGap"/> after the last round).
     /// </summary>
     internal Task PollDueAsync(CancellationToken cancellationToken) => PollAsync(onlyDue: true, cancellationToken);
 
-    private TimeSpan First => _options.PollInterval < FirstCheck ? _options.PollInterval : FirstCheck;
+    private TimeSpan Gap => _options.PollInterval < RoundGap ? _options.PollInterval : RoundGap;
 
     private async Task PollAsync(bool onlyDue, CancellationToken cancellationToken)
     {
@@ -244,8 +247,9 @@ internal sealed class StatusPoller : IAsyncDisposable
             try
             {
                 await SleepUntilDueAsync(earliest, cancellationToken);
+                var started = _time.GetUtcNow();
                 await PollDueAsync(cancellationToken);
-                earliest = _time.GetUtcNow() + First;
+                earliest = started + Gap;
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -255,7 +259,7 @@ internal sealed class StatusPoller : IAsyncDisposable
             {
                 // A bug in an observer or the source must not stop every wait in the process.
                 UnderclusterLog.RoundCrashed(_logger, _source.Name, e);
-                earliest = _time.GetUtcNow() + First;
+                earliest = _time.GetUtcNow() + Gap;
             }
         }
     }
