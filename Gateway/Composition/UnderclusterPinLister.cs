@@ -64,7 +64,7 @@ internal sealed class UnderclusterPinLister(Undercluster undercluster, PinPathOp
     private async IAsyncEnumerable<(List<PinnedItem> Pinned, GatewayFailure? Failure)> JudgedBatchesAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var allocations = Client.StreamAllocationsAsync("pin", stop.Token);
+        var allocations = Client.StreamAllocationsAsync("pin", ListingView.Pin, stop.Token);
         var inFlight = new Queue<(List<ClusterPin> Batch, Task<BatchStatus> Status)>();
         var batch = new List<ClusterPin>(options.PollBatchSize);
         var limits = new CidBatch(options.PollBatchSize, options.PollBatchChars);
@@ -124,7 +124,7 @@ internal sealed class UnderclusterPinLister(Undercluster undercluster, PinPathOp
     private async Task<BatchStatus> FetchBatchStatusAsync(List<ClusterPin> batch, CancellationToken cancellationToken)
     {
         var statuses = new Dictionary<string, GlobalPinInfo>(batch.Count, StringComparer.Ordinal);
-        var failure = await undercluster.FetchStatusAsync([.. batch.Select(p => p.Cid!)], s => statuses[s.Cid ?? ""] = s, cancellationToken);
+        var failure = await undercluster.FetchStatusAsync([.. batch.Select(p => p.Cid!)], s => statuses[s.Cid ?? ""] = s, ListingView.Status, cancellationToken);
         return new BatchStatus(statuses, failure);
     }
 
