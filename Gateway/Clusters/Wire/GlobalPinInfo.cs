@@ -4,41 +4,34 @@ using CompositeGateway.Go;
 namespace CompositeGateway.Clusters.Wire;
 
 /// <summary>Status of one CID across an undercluster's peers (<c>GET /pins</c>, <c>GET /pins/{cid}</c>; docs/protocol/cluster-rest.md §2.2).</summary>
-/// <remarks>
-/// Properties are <c>set</c>, not <c>init</c>: the System.Text.Json source generator decodes a type with
-/// <c>init</c> properties through its constructor-argument path (each member read into a boxed argument array,
-/// then the object built), which was the largest part of the gateway's CPU per pin in a full listing, where every
-/// pin is decoded once from <c>/allocations</c> and once from <c>/pins?cids=</c>.
-/// </remarks>
 internal sealed record GlobalPinInfo
 {
-    public string? Cid { get; set; }
-    public string Name { get; set; } = "";
-    public IReadOnlyList<string>? Allocations { get; set; }
-    public IReadOnlyList<string>? Origins { get; set; }
-    public DateTimeOffset Created { get; set; } = GoTime.Zero;
-    public IReadOnlyDictionary<string, string>? Metadata { get; set; }
-    public IReadOnlyDictionary<string, PinInfoShort> PeerMap { get; set; } = new Dictionary<string, PinInfoShort>();
+    public string? Cid { get; init; }
+    public string Name { get; init; } = "";
+    public IReadOnlyList<string>? Allocations { get; init; }
+    public IReadOnlyList<string>? Origins { get; init; }
+    public DateTimeOffset Created { get; init; } = GoTime.Zero;
+    public IReadOnlyDictionary<string, string>? Metadata { get; init; }
+    public IReadOnlyDictionary<string, PinInfoShort> PeerMap { get; init; } = new Dictionary<string, PinInfoShort>();
 }
 
 /// <summary>One peer's view of one CID inside <see cref="GlobalPinInfo.PeerMap"/>.</summary>
-/// <remarks>Properties are <c>set</c> for the reason given on <see cref="GlobalPinInfo"/>.</remarks>
 internal sealed record PinInfoShort
 {
-    public string Peername { get; set; } = "";
+    public string Peername { get; init; } = "";
 
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public string? IpfsPeerId { get; set; }
+    public string? IpfsPeerId { get; init; }
 
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public IReadOnlyList<string>? IpfsPeerAddresses { get; set; }
+    public IReadOnlyList<string>? IpfsPeerAddresses { get; init; }
 
     /// <summary>A TrackerStatus string (docs/protocol/cluster-rest.md §3.1); see <see cref="TrackerStatus"/>.</summary>
-    public string Status { get; set; } = TrackerStatus.Undefined;
-    public DateTimeOffset Timestamp { get; set; } = GoTime.Zero;
-    public string Error { get; set; } = "";
-    public int AttemptCount { get; set; }
-    public bool PriorityPin { get; set; }
+    public string Status { get; init; } = TrackerStatus.Undefined;
+    public DateTimeOffset Timestamp { get; init; } = GoTime.Zero;
+    public string Error { get; init; } = "";
+    public int AttemptCount { get; init; }
+    public bool PriorityPin { get; init; }
 }
 
 /// <summary>The TrackerStatus strings of ipfs-cluster (docs/protocol/cluster-rest.md §3.1).</summary>
