@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using static CompositeGateway.Clusters.Wire.ListingView;
 
 namespace CompositeGateway.Clusters.Wire;
 
@@ -63,23 +64,23 @@ internal sealed class ListedStatusReader : JsonConverter<GlobalPinInfo>
     private static PinInfoShort ReadPeer(ref Utf8JsonReader reader)
     {
         Expect(ref reader, JsonTokenType.StartObject);
-        var entry = new PinInfoShort();
+        string status = TrackerStatus.Undefined, peername = "", error = "";
         while (NextProperty(ref reader))
         {
             if (reader.ValueTextEquals("status"u8))
             {
                 reader.Read();
-                entry.Status = StatusOf(ref reader);
+                status = StatusOf(ref reader);
             }
             else if (reader.ValueTextEquals("peername"u8))
             {
                 reader.Read();
-                entry.Peername = reader.GetString() ?? "";
+                peername = reader.GetString() ?? "";
             }
             else if (reader.ValueTextEquals("error"u8))
             {
                 reader.Read();
-                entry.Error = reader.GetString() ?? "";
+                error = reader.GetString() ?? "";
             }
             else
             {
@@ -87,7 +88,7 @@ internal sealed class ListedStatusReader : JsonConverter<GlobalPinInfo>
             }
         }
 
-        return entry;
+        return new PinInfoShort { Status = status, Peername = peername, Error = error };
     }
 
     private static string StatusOf(ref Utf8JsonReader reader)
@@ -101,32 +102,5 @@ internal sealed class ListedStatusReader : JsonConverter<GlobalPinInfo>
         }
 
         return reader.GetString() ?? TrackerStatus.Undefined;
-    }
-
-    /// <summary>
-    /// Skips the current property's value. The serializer hands a converter the whole value, but on a reader that is
-    /// not the stream's final block, where <see cref="Utf8JsonReader.Skip"/> refuses to run.
-    /// </summary>
-    private static void SkipValue(ref Utf8JsonReader reader)
-    {
-        if (!reader.Read() || !reader.TrySkip())
-        {
-            throw new JsonException("a status ends inside a value");
-        }
-    }
-
-    /// <summary>Moves to the next property name of the current object; false at its end.</summary>
-    private static bool NextProperty(ref Utf8JsonReader reader)
-    {
-        reader.Read();
-        return reader.TokenType == JsonTokenType.PropertyName;
-    }
-
-    private static void Expect(ref Utf8JsonReader reader, JsonTokenType type)
-    {
-        if (reader.TokenType != type)
-        {
-            throw new JsonException($"expected {type}, found {reader.TokenType}");
-        }
     }
 }
