@@ -10,7 +10,19 @@ namespace CompositeGateway.Lab;
 internal static class LabStatus
 {
     /// <summary><c>GET /pins/{cid}</c> (cluster-wide, or the contacted peer only).</summary>
-    public static GlobalPinInfo ForCid(LabCluster cluster, string cid, bool local)
+    public static GlobalPinInfo ForCid(LabCluster cluster, string cid, bool local) => ForCid(cluster, cid, local, new EntryCache());
+
+    /// <summary><c>GET /pins?cids=…</c>: <see cref="ForCid(LabCluster, string, bool)"/> for each, in order, sharing peer entries.</summary>
+    public static IEnumerable<GlobalPinInfo> ForCids(LabCluster cluster, IEnumerable<string> cids, bool local)
+    {
+        var entries = new EntryCache();
+        foreach (var cid in cids)
+        {
+            yield return ForCid(cluster, cid, local, entries);
+        }
+    }
+
+    private static GlobalPinInfo ForCid(LabCluster cluster, string cid, bool local, EntryCache entries)
     {
         var now = cluster.NowTicks;
         var found = cluster.Store.TryGet(cid, now, out var pin);
@@ -43,7 +55,7 @@ internal static class LabStatus
 
         foreach (var peer in cluster.PeersById)
         {
-            peerMap[peer.Id] = PinViews.Entry(peer, PeerStatusMachine.Of(cluster, cid, pin, peer, now, remoteTicks: now));
+            peerMap[peer.Id] = entries.Get(peer, PeerStatusMachine.Of(cluster, cid, pin, peer, now, remoteTicks: now));
         }
 
         return PinViews.Global(cid, pin, peerMap);

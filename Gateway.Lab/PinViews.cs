@@ -22,7 +22,7 @@ internal static class PinViews
         ShardSize = pin.Extras?.ShardSize ?? 0,
         UserAllocations = null,
         ExpireAt = pin.ExpireAtTicks == 0 ? GoTime.Zero : Time(PeerStatusMachine.WholeSeconds(pin.ExpireAtTicks)),
-        Metadata = Metadata(pin.Extras),
+        Metadata = pin.Extras?.MetadataMap,
         PinUpdate = pin.Extras?.PinUpdate,
         Origins = pin.Extras?.Origins ?? [],
         Cid = cid,
@@ -33,9 +33,9 @@ internal static class PinViews
         Timestamp = Time(PeerStatusMachine.WholeSeconds(pin.TimestampTicks)),
     };
 
-    public static IReadOnlyDictionary<string, string>? Metadata(PinExtras? extras)
+    public static IReadOnlyDictionary<string, string>? Metadata(KeyValuePair<string, string>[]? metadata)
     {
-        if (extras?.Metadata is not { Length: > 0 } metadata)
+        if (metadata is not { Length: > 0 })
         {
             return null;
         }
@@ -69,7 +69,7 @@ internal static class PinViews
         Allocations = pin.Allocations.Ids,
         Origins = pin.Extras?.Origins ?? [],
         Created = Time(PeerStatusMachine.WholeSeconds(pin.TimestampTicks)),
-        Metadata = Metadata(pin.Extras),
+        Metadata = pin.Extras?.MetadataMap,
         PeerMap = peerMap,
     };
 }

@@ -34,7 +34,7 @@ internal static class StatusEndpoints
                 cids.Add(cid);
             }
 
-            await NdjsonStream.WriteAsync(context, cluster.Faults.Current, cids.Select(c => LabStatus.ForCid(cluster, c, local)), WireJsonContext.Default.GlobalPinInfo);
+            await NdjsonStream.WriteAsync(context, cluster.Faults.Current, LabStatus.ForCids(cluster, cids, local), WireJsonContext.Default.GlobalPinInfo);
             return;
         }
 

@@ -56,7 +56,21 @@ internal readonly record struct StoredPin
 internal sealed record PinExtras
 {
     /// <summary>Sorted by key (Go marshals maps sorted); null = no metadata.</summary>
-    public KeyValuePair<string, string>[]? Metadata { get; init; }
+    public KeyValuePair<string, string>[]? Metadata
+    {
+        get;
+        init
+        {
+            field = value;
+            MetadataMap = PinViews.Metadata(value);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Metadata"/> as the wire models hold it, built once: every <c>/allocations</c> item and every status
+    /// carries it, and pins seeded together share one <see cref="PinExtras"/>.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? MetadataMap { get; private init; }
 
     public string[]? Origins { get; init; }
 

@@ -73,7 +73,7 @@ internal sealed class CompositionHarness : IAsyncDisposable
 
     /// <summary>Metadata of a CID in the emulator's pinset, or null when absent.</summary>
     public IReadOnlyDictionary<string, string>? MetadataOf(string cid) =>
-        State.Store.TryGet(cid, State.NowTicks, out var pin) ? PinViews.Metadata(pin.Extras) ?? new Dictionary<string, string>() : null;
+        State.Store.TryGet(cid, State.NowTicks, out var pin) ? pin.Extras?.MetadataMap ?? new Dictionary<string, string>() : null;
 
     public bool InPinset(string cid) => State.Store.TryGet(cid, State.NowTicks, out _);
 

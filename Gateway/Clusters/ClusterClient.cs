@@ -155,11 +155,18 @@ internal sealed class ClusterClient
         return CallCoreAsync(new Call("GET", "/allocations/" + text, (api, token) => api.GetAllocationAsync(text, token)), ClusterJsonContext.Default.ClusterPin, absentIsNull: true, whenNull: null, cancellationToken);
     }
 
-    /// <summary><c>GET /allocations</c> (docs/protocol/cluster-rest.md §5.11): the authoritative pinset. <paramref name="filter"/> is a PinType list (§3.2); null = all.</summary>
-    public ClusterStream<ClusterPin> StreamAllocationsAsync(string? filter, CancellationToken cancellationToken)
+    /// <summary>
+    /// <c>GET /allocations</c> (docs/protocol/cluster-rest.md §5.11): the authoritative pinset. <paramref name="filter"/> is a PinType list (§3.2); null = all.
+    /// The overload with a view decodes the items with fewer members (<see cref="ListingView.Pin"/>); null = every member.
+    /// </summary>
+    public ClusterStream<ClusterPin> StreamAllocationsAsync(string? filter, CancellationToken cancellationToken) =>
+        StreamAllocationsAsync(filter, view: null, cancellationToken);
+
+    /// <inheritdoc cref="StreamAllocationsAsync(string?, CancellationToken)"/>
+    public ClusterStream<ClusterPin> StreamAllocationsAsync(string? filter, JsonTypeInfo<ClusterPin>? view, CancellationToken cancellationToken)
     {
         filter = string.IsNullOrEmpty(filter) ? null : filter;
-        return Stream(new Call("GET", "/allocations", (api, token) => api.GetAllocationsAsync(filter, token)), ClusterJsonContext.Default.ClusterPin, cancellationToken);
+        return Stream(new Call("GET", "/allocations", (api, token) => api.GetAllocationsAsync(filter, token)), view ?? ClusterJsonContext.Default.ClusterPin, cancellationToken);
     }
 
     /// <summary><c>GET /pins/{cid}?local=</c> (docs/protocol/cluster-rest.md §5.9). A CID not in the pinset still answers, with every peer <c>unpinned</c>.</summary>
@@ -176,14 +183,20 @@ internal sealed class ClusterClient
     /// keep each URL under <see cref="ClusterClientSettings.MaxRequestTargetLength"/>; an empty list
     /// sends nothing. Per-CID failures (the <c>X-Stream-Error</c> trailer) do not stop later
     /// batches; they end the stream as <see cref="ClusterFailureKind.StreamBroken"/> listing them all.
+    /// The overload with a view decodes the items with fewer members (<see cref="ListingView.Status"/>); null = every member.
     /// </summary>
-    public ClusterStream<GlobalPinInfo> StreamStatusAsync(string? filter, IEnumerable<string>? cids, bool local, CancellationToken cancellationToken)
+    public ClusterStream<GlobalPinInfo> StreamStatusAsync(string? filter, IEnumerable<string>? cids, bool local, CancellationToken cancellationToken) =>
+        StreamStatusAsync(filter, cids, local, view: null, cancellationToken);
+
+    /// <inheritdoc cref="StreamStatusAsync(string?, IEnumerable{string}?, bool, CancellationToken)"/>
+    public ClusterStream<GlobalPinInfo> StreamStatusAsync(string? filter, IEnumerable<string>? cids, bool local, JsonTypeInfo<GlobalPinInfo>? view, CancellationToken cancellationToken)
     {
+        var type = view ?? ClusterJsonContext.Default.GlobalPinInfo;
         filter = string.IsNullOrEmpty(filter) ? null : filter;
         var localValue = Local(local);
         if (cids is null)
         {
-            return Stream(new Call("GET", "/pins", (api, token) => api.GetStatusAllAsync(localValue, filter, token)), ClusterJsonContext.Default.GlobalPinInfo, cancellationToken);
+            return Stream(new Call("GET", "/pins", (api, token) => api.GetStatusAllAsync(localValue, filter, token)), type, cancellationToken);
         }
 
         var list = cids as IReadOnlyList<string> ?? [.. cids];
@@ -203,7 +216,7 @@ internal sealed class ClusterClient
 
         var calls = batches.Select(batch => new Call("GET", "/pins", (api, token) => api.GetStatusOfAsync(localValue, filter, batch, token))).ToList();
         return new ClusterStream<GlobalPinInfo>(
-            (outcome, token) => StreamBatchesAsync(calls, ClusterJsonContext.Default.GlobalPinInfo, outcome, token),
+            (outcome, token) => StreamBatchesAsync(calls, type, outcome, token),
             () => ConsumerStopped("GET /pins"),
             cancellationToken);
     }

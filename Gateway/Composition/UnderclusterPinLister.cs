@@ -59,15 +59,17 @@ internal sealed class UnderclusterPinLister(Undercluster undercluster, PinPathOp
     /// The owned pins batch by batch, each judged by the rule: the pinned ones in pinset order, up to a pin whose
     /// truth is unknown, then why (the last batch). Status requests of the next batches run while earlier ones are
     /// yielded: at most <see cref="ListBatchesInFlight"/> batches exist at once, so memory stays bounded while the
-    /// undercluster's latency is overlapped.
+    /// undercluster's latency is overlapped. The first batch holds one pin and batches already answered are passed on
+    /// at each new batch, so the first item does not wait for the queue to fill: the Go peer's first line comes
+    /// about one status request after the pinset's first line.
     /// </summary>
     private async IAsyncEnumerable<(List<PinnedItem> Pinned, GatewayFailure? Failure)> JudgedBatchesAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var allocations = Client.StreamAllocationsAsync("pin", stop.Token);
+        var allocations = Client.StreamAllocationsAsync("pin", ListingView.Pin, stop.Token);
         var inFlight = new Queue<(List<ClusterPin> Batch, Task<BatchStatus> Status)>();
         var batch = new List<ClusterPin>(options.PollBatchSize);
-        var limits = new CidBatch(options.PollBatchSize, options.PollBatchChars);
+        var limits = new CidBatch(1, options.PollBatchChars);
         try
         {
             await foreach (var pin in allocations.WithCancellation(stop.Token))
@@ -81,8 +83,8 @@ internal sealed class UnderclusterPinLister(Undercluster undercluster, PinPathOp
                 {
                     inFlight.Enqueue((batch, FetchBatchStatusAsync(batch, stop.Token)));
                     batch = new List<ClusterPin>(options.PollBatchSize);
-                    limits.Clear();
-                    while (inFlight.Count >= ListBatchesInFlight)
+                    limits = new CidBatch(options.PollBatchSize, options.PollBatchChars);
+                    while (inFlight.Count >= ListBatchesInFlight || (inFlight.Count > 0 && inFlight.Peek().Status.IsCompleted))
                     {
                         var (done, status) = inFlight.Dequeue();
                         yield return PinnedOf(done, await status);
@@ -124,7 +126,7 @@ internal sealed class UnderclusterPinLister(Undercluster undercluster, PinPathOp
     private async Task<BatchStatus> FetchBatchStatusAsync(List<ClusterPin> batch, CancellationToken cancellationToken)
     {
         var statuses = new Dictionary<string, GlobalPinInfo>(batch.Count, StringComparer.Ordinal);
-        var failure = await undercluster.FetchStatusAsync([.. batch.Select(p => p.Cid!)], s => statuses[s.Cid ?? ""] = s, cancellationToken);
+        var failure = await undercluster.FetchStatusAsync([.. batch.Select(p => p.Cid!)], s => statuses[s.Cid ?? ""] = s, ListingView.Status, cancellationToken);
         return new BatchStatus(statuses, failure);
     }
 

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization.Metadata;
 using CompositeGateway.Clusters;
 using CompositeGateway.Clusters.Wire;
 using CompositeGateway.Configuration;
@@ -42,9 +43,13 @@ internal sealed class Undercluster : IPinStatusSource, IAsyncDisposable
     public void LearnDefaultReplication(ClusterPin created) =>
         _learnedDefault = (created.ReplicationFactorMin, created.ReplicationFactorMax);
 
-    public async Task<GatewayFailure?> FetchStatusAsync(IReadOnlyList<string> cids, Action<GlobalPinInfo> onItem, CancellationToken cancellationToken)
+    public Task<GatewayFailure?> FetchStatusAsync(IReadOnlyList<string> cids, Action<GlobalPinInfo> onItem, CancellationToken cancellationToken) =>
+        FetchStatusAsync(cids, onItem, view: null, cancellationToken);
+
+    /// <summary>As <see cref="FetchStatusAsync(IReadOnlyList{string}, Action{GlobalPinInfo}, CancellationToken)"/>, the items decoded through <paramref name="view"/> (null = every member).</summary>
+    public async Task<GatewayFailure?> FetchStatusAsync(IReadOnlyList<string> cids, Action<GlobalPinInfo> onItem, JsonTypeInfo<GlobalPinInfo>? view, CancellationToken cancellationToken)
     {
-        var stream = Client.StreamStatusAsync(filter: null, cids, local: false, cancellationToken);
+        var stream = Client.StreamStatusAsync(filter: null, cids, local: false, view, cancellationToken);
         await foreach (var item in stream.WithCancellation(cancellationToken))
         {
             onItem(item);

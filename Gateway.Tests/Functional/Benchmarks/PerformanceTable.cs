@@ -94,7 +94,10 @@ public sealed class PerformanceTable
         Row("repo/stat vs GET /monitor/metrics/freespace, c=64 req/s", $"{statGateway:N0}", $"{statDirect:N0}", $"{statGateway / statDirect:0.00}");
 
         // Full listing: N more owned pins (N + 1,000 in all).
+        // Each side listed once first, as the other rows warm up: a gateway's first listing also times the JIT of the listing path.
         await SeedAsync(client, emulator.Url, pins, owner);
+        await StreamAsync(client, HttpMethod.Post, new Uri(gateway.Url, "api/v0/pin/ls?stream=true&type=recursive"));
+        await StreamAsync(client, HttpMethod.Get, new Uri(emulator.Url, "allocations?filter=pin"));
         var (listed, listGateway, firstGateway) = await StreamAsync(client, HttpMethod.Post, new Uri(gateway.Url, "api/v0/pin/ls?stream=true&type=recursive"));
         var (allocations, listDirect, firstDirect) = await StreamAsync(client, HttpMethod.Get, new Uri(emulator.Url, "allocations?filter=pin"));
         Check(listed == pins + 1002, "pin/ls", $"{listed} lines for {pins + 1002} pins (two probe pins)");
@@ -164,6 +167,72 @@ public sealed class PerformanceTable
             text.AppendLine(row);
         }
 
+        TestContext.Out.WriteLine(text.ToString());
+    }
+
+    /// <summary>
+    /// The full-listing row alone, with what explains it: three alternating runs of each side after a warm-up listing
+    /// of each (the table's one cold listing also times the JIT), and per listed pin the CPU of the gateway and of the
+    /// emulator (from /proc) and the gateway's allocated bytes. Same <c>CG_BENCH_PINS</c>.
+    /// </summary>
+    [Test]
+    public async Task ListingRow_GatewayVersusEmulatorDirect_PrintsFigures()
+    {
+        var pins = int.TryParse(Environment.GetEnvironmentVariable("CG_BENCH_PINS"), CultureInfo.InvariantCulture, out var n) ? n : 100_000;
+        using var emulator = await Child.StartEmulatorAsync("0s");
+        using var gateway = await Child.StartGatewayAsync(emulator.Url);
+        using var client = NewClient();
+        var owner = await OwnerKeyAsync(client, gateway.Url);
+        await SeedAsync(client, emulator.Url, pins, owner);
+        var listUrl = new Uri(gateway.Url, "api/v0/pin/ls?stream=true&type=recursive");
+        var directUrl = new Uri(emulator.Url, "allocations?filter=pin");
+        await StreamAsync(client, HttpMethod.Post, listUrl);
+        await StreamAsync(client, HttpMethod.Get, directUrl);
+
+        var viaGateway = new List<(double Rate, double First, double GatewayCpu, double EmulatorCpu, double Allocated)>();
+        var direct = new List<(double Rate, double First, double EmulatorCpu)>();
+        long peakRss = 0;
+        for (var run = 0; run < 3; run++)
+        {
+            var (gatewayCpu, emulatorCpu, allocated) = (gateway.Cpu, emulator.Cpu, await gateway.AllocatedBytesAsync(client));
+            using (var sampling = new CancellationTokenSource())
+            {
+                var sampler = Task.Run(async () =>
+                {
+                    while (!sampling.IsCancellationRequested)
+                    {
+                        peakRss = Math.Max(peakRss, gateway.Rss);
+                        await Task.Delay(100, CancellationToken.None);
+                    }
+                });
+                var (listed, seconds, first) = await StreamAsync(client, HttpMethod.Post, listUrl);
+                await sampling.CancelAsync();
+                await sampler;
+                Check(listed == pins + 1, "pin/ls", $"{listed} lines for {pins + 1} pins (one probe pin)");
+                viaGateway.Add((
+                    listed / seconds,
+                    first,
+                    (gateway.Cpu - gatewayCpu).TotalMicroseconds / listed,
+                    (emulator.Cpu - emulatorCpu).TotalMicroseconds / listed,
+                    (await gateway.AllocatedBytesAsync(client) - allocated) / (double)listed));
+            }
+
+            emulatorCpu = emulator.Cpu;
+            var (items, directSeconds, directFirst) = await StreamAsync(client, HttpMethod.Get, directUrl);
+            direct.Add((items / directSeconds, directFirst, (emulator.Cpu - emulatorCpu).TotalMicroseconds / items));
+        }
+
+        var text = new StringBuilder();
+        text.AppendLine(CultureInfo.InvariantCulture, $"full pin/ls of {pins + 1:N0} owned pins vs streaming GET /allocations?filter=pin; {Environment.ProcessorCount} cores, load {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
+        text.AppendLine("| Run | Gateway items/s | Direct items/s | Ratio | First item gateway / direct | Gateway CPU per pin | Emulator CPU per pin (via gateway / direct) | Gateway allocated per pin |");
+        text.AppendLine("|---|---|---|---|---|---|---|---|");
+        for (var run = 0; run < viaGateway.Count; run++)
+        {
+            var (g, d) = (viaGateway[run], direct[run]);
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {run + 1} | {g.Rate:N0} | {d.Rate:N0} | {g.Rate / d.Rate:0.00} | {g.First * 1000:N1} ms / {d.First * 1000:N1} ms | {g.GatewayCpu:N1} µs | {g.EmulatorCpu:N1} µs / {d.EmulatorCpu:N1} µs | {g.Allocated:N0} B |");
+        }
+
+        text.AppendLine(CultureInfo.InvariantCulture, $"gateway peak RSS during the listings: {peakRss / 1048576.0:N0} MB");
         TestContext.Out.WriteLine(text.ToString());
     }
 
@@ -352,6 +421,16 @@ public sealed class PerformanceTable
                 }
 
                 return 0;
+            }
+        }
+
+        /// <summary>User plus system CPU time of the process so far (from /proc).</summary>
+        public TimeSpan Cpu
+        {
+            get
+            {
+                _process.Refresh();
+                return _process.TotalProcessorTime;
             }
         }
 
