@@ -36,6 +36,16 @@ internal static class DagJson
         {
             throw new IpldFormatException("dag-json: " + e.Message);
         }
+        catch (InvalidOperationException e)
+        {
+            // The reader checks a string's UTF-8 only when its text is asked for, and says so with this type.
+            throw new IpldFormatException("dag-json: " + e.Message);
+        }
+        catch (FormatException e)
+        {
+            // A number the reader tokenized but cannot represent as a double.
+            throw new IpldFormatException("dag-json: " + e.Message);
+        }
     }
 
     /// <summary>Encodes <paramref name="node"/> as DAG-JSON; floats are refused (their shortest text form is not implemented).</summary>

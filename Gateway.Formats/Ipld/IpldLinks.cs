@@ -44,7 +44,16 @@ internal static class IpldLinks
         using (document)
         {
             var links = new List<IpldLink>();
-            Collect(document.RootElement, links);
+            try
+            {
+                Collect(document.RootElement, links);
+            }
+            catch (InvalidOperationException e)
+            {
+                // A string's UTF-8 is checked only when its text is read, and a failure says so with this type.
+                throw new IpldFormatException("dag-json: " + e.Message, e);
+            }
+
             return [.. links];
         }
     }

@@ -174,6 +174,29 @@ public sealed class BlockPutGoPeerTests
         AssertNothingPinned(fixture);
     }
 
+    [Test]
+    public async Task DagPut_InvalidUtf8InAString_KuboErrorAndNothingStored()
+    {
+        // Found by the randomized bad-input run: the reader validates a string's UTF-8 only when its text is read,
+        // and that failure escaped as an unexpected error.
+        await using var fixture = await MultiClusterFixture.StartAsync();
+        var (_, go) = await fixture.StartKuboAsync(new PlacementOptions { Policy = PlacementPolicy.Replicate, Quorum = 2 });
+        using var connector = go;
+        using var http = new HttpClient();
+        byte[] body = [.. "--xyz\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\n{\"a\":\""u8, 0xFC, .. "\"}\r\n--xyz--\r\n"u8];
+        using var content = new ByteArrayContent(body);
+        content.Headers.TryAddWithoutValidation("Content-Type", "multipart/form-data; boundary=xyz");
+
+        using var response = await http.PostAsync(go.ApiUrl + "/dag/put", content);
+
+        Assert.That((int)response.StatusCode, Is.EqualTo(500));
+        using var error = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.That(error.RootElement.GetProperty("Message").GetString(), Does.StartWith("dag-json: "));
+        Assert.That(error.RootElement.GetProperty("Type").GetString(), Is.EqualTo("error"));
+        Assert.That(fixture.Clusters.Sum(c => c.State.Blocks.Count), Is.Zero, "nothing stored");
+        AssertNothingPinned(fixture);
+    }
+
     private static PlacementOptions Policy(string policy) => policy switch
     {
         "replicate" => new PlacementOptions { Policy = PlacementPolicy.Replicate, Quorum = 2 },

@@ -63,6 +63,22 @@ public sealed class DagCodecTests
     public void DagJson_InvalidInput_IpldFormatException(string json) =>
         Assert.That(() => DagJson.Decode(Encoding.UTF8.GetBytes(json)), Throws.InstanceOf<IpldFormatException>());
 
+    /// <summary>Bytes that are not UTF-8 inside a string or a key: the reader finds out only when the text is read.</summary>
+    [TestCase(new byte[] { (byte)'"', 0xFC, (byte)'"' })]
+    [TestCase(new byte[] { (byte)'{', (byte)'"', 0xC3, 0x28, (byte)'"', (byte)':', (byte)'1', (byte)'}' })]
+    [TestCase(new byte[] { (byte)'[', (byte)'"', (byte)'a', 0xED, 0xA0, 0x80, (byte)'"', (byte)']' })]
+    public void DagJson_InvalidUtf8_IpldFormatException(byte[] json) =>
+        Assert.That(() => DagJson.Decode(json), Throws.InstanceOf<IpldFormatException>().With.Message.StartsWith("dag-json: "));
+
+    [Test]
+    public void IpldLinks_DagJsonLinkNotUtf8_IpldFormatException()
+    {
+        byte[] block = [.. "{\"/\":\""u8, 0xFC, .. "\"}"u8];
+        var cid = Cid.Parse("baguqeera6gviseelmbzn2ugoddo5vulxlshqs3kw5ymgsb6w4cabnoh4ldpa");
+
+        Assert.That(() => IpldLinks.Of(cid, block), Throws.InstanceOf<IpldFormatException>().With.Message.StartsWith("dag-json: "));
+    }
+
     [Test]
     public void BlockPrefix_KuboOptions_CidsAndErrors()
     {

@@ -155,7 +155,8 @@ internal sealed class TopologyDiscovery : IDisposable
         {
             return new TopologyDaemon(url, TopologyDaemonKind.Unreachable) { Error = $"timeout: no answer within {Seconds(callTimeout)} s" };
         }
-        catch (Exception e) when (e is HttpRequestException or JsonException or IOException)
+        // InvalidOperationException: a string in the answer that is not UTF-8 (checked only when its text is read).
+        catch (Exception e) when (e is HttpRequestException or JsonException or IOException or InvalidOperationException)
         {
             return new TopologyDaemon(url, TopologyDaemonKind.Unreachable) { Error = e.Message };
         }
