@@ -213,8 +213,10 @@ internal sealed class OwnershipWriter(Undercluster undercluster, PinPathOptions 
 
                 CompositionLog.PinCreated(logger, cid, Name, ownership.OwnerId);
             }
-            else
+            else if (!ownership.IsOwner(stored.Metadata))
             {
+                // Only a write that added our key joins: one that completes our own pin's shape key (the first pin of
+                // a fresh gateway) or upgrades its mode would otherwise read "joined" right after "created".
                 CompositionLog.PinJoined(logger, cid, Name, ownership.OwnerId);
             }
         }
