@@ -171,7 +171,16 @@ public sealed class RandomizedFaultRunTests
         await Task.WhenAll(workers);
         await schedule;
 
-        // Faults stop; the peer's recover loop (pin_recover_interval) runs until everything it wants is pinned.
+        // Faults stop; the peer's recover loop (pin_recover_interval) runs until everything it wants is pinned. A cluster
+        // sent down by the last fault comes back only after it has finished stopping plus the hold, which under load
+        // can be later than the schedule's own wait: its control API refuses connections until then.
+        var upBy = Stopwatch.StartNew();
+        while (clusters.Any(c => !c.IsUp) && upBy.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(50));
+        }
+
+        Assert.That(clusters.Where(c => !c.IsUp).Select(c => c.Name), Is.Empty, $"seed {seed}: an undercluster sent down did not come back within 30 s");
         using (var control = new HttpClient())
         {
             foreach (var cluster in clusters)
