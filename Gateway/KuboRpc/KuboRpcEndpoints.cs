@@ -17,9 +17,8 @@ internal static class KuboRpcEndpoints
         // The application's (singleton) services, not http.RequestServices: touching that makes a DI scope for every
         // request, which a forwarded request otherwise never needs (docs/forwarding.md "Performance").
         var services = endpoints.ServiceProvider;
-        // One logger for every request: ILoggerFactory.CreateLogger(Type) formats the type's name each time it is asked.
-        var log = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(KuboRpcEndpoints));
-        return endpoints.Map(Prefix + "/{**command}", (RequestDelegate)(http => DispatchAsync(http, services, log))).WithDisplayName("Kubo RPC");
+        var dispatch = new Dispatch(services);
+        return endpoints.Map(Prefix + "/{**command}", (RequestDelegate)(http => DispatchAsync(http, dispatch))).WithDisplayName("Kubo RPC");
     }
 
     /// <summary>
@@ -36,7 +35,7 @@ internal static class KuboRpcEndpoints
             return app;
         }
 
-        var log = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(KuboRpcEndpoints));
+        var dispatch = new Dispatch(services);
         return app.Use(next => http =>
         {
             var path = http.Request.Path.Value ?? "";
@@ -47,7 +46,7 @@ internal static class KuboRpcEndpoints
                 var command = path[(Prefix.Length + 1)..];
                 if (!KuboCommandTable.TryResolve(command, out _, out _) && unanswered.Forwards(command))
                 {
-                    return DispatchAsync(http, services, log);
+                    return DispatchAsync(http, dispatch);
                 }
             }
 
@@ -70,15 +69,15 @@ internal static class KuboRpcEndpoints
         return KuboErrorWriter.WriteAsync(http, new KuboFailure(StatusCodes.Status404NotFound, KuboErrorCode.Client, $"404 page not found: {shown}"));
     }
 
-    private static async Task DispatchAsync(HttpContext http, IServiceProvider services, ILogger log)
+    private static async Task DispatchAsync(HttpContext http, Dispatch dispatch)
     {
-        var metrics = services.GetService<GatewayMetrics>();
-        var time = services.GetService<TimeProvider>() ?? TimeProvider.System;
+        var metrics = dispatch.Metrics;
+        var time = dispatch.Time;
         var started = time.GetTimestamp();
         var commandLabel = "unknown";
         try
         {
-            commandLabel = await DispatchCoreAsync(http, services, log);
+            commandLabel = await DispatchCoreAsync(http, dispatch);
         }
         finally
         {
@@ -92,8 +91,10 @@ internal static class KuboRpcEndpoints
     }
 
     /// <summary>Runs one request; returns the command path for metrics (a closed set: unknown paths are "unknown").</summary>
-    private static async Task<string> DispatchCoreAsync(HttpContext http, IServiceProvider services, ILogger log)
+    private static async Task<string> DispatchCoreAsync(HttpContext http, Dispatch dispatch)
     {
+        var services = dispatch.Services;
+        var log = dispatch.Log;
         var request = http.Request;
         var path = request.Path.Value ?? "";
         path = path.Length > Prefix.Length ? path[(Prefix.Length + 1)..] : "";
@@ -119,7 +120,7 @@ internal static class KuboRpcEndpoints
         if (command is null)
         {
             // Not the gateway's own: an undercluster's IPFS daemon may answer it (docs/forwarding.md).
-            if (services.GetService<IUnansweredCommands>() is { } unanswered)
+            if (dispatch.Unanswered is { } unanswered)
             {
                 return await unanswered.AnswerAsync(http, path);
             }
@@ -161,6 +162,24 @@ internal static class KuboRpcEndpoints
         }
 
         return command.Path;
+    }
+
+    /// <summary>
+    /// What every request's dispatch reads from the application's services, looked up once when the pipeline is built
+    /// instead of once per request.
+    /// </summary>
+    private sealed class Dispatch(IServiceProvider services)
+    {
+        public IServiceProvider Services { get; } = services;
+
+        // One logger for every request: ILoggerFactory.CreateLogger(Type) formats the type's name each time it is asked.
+        public ILogger Log { get; } = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(KuboRpcEndpoints));
+
+        public GatewayMetrics? Metrics { get; } = services.GetService<GatewayMetrics>();
+
+        public TimeProvider Time { get; } = services.GetService<TimeProvider>() ?? TimeProvider.System;
+
+        public IUnansweredCommands? Unanswered { get; } = services.GetService<IUnansweredCommands>();
     }
 
     private static BadHttpRequestException? BrokenRequest(Exception e)
