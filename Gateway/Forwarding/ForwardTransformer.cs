@@ -29,35 +29,12 @@ internal sealed class ForwardTransformer(string command, string undercluster, IL
     public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
     {
         await Empty.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
-        // Removed only when the caller sent them: Kestrel answers that from its own header fields, while each Remove on
-        // the outgoing request looks the name up again (the Go peer and curl send none of the four).
-        var incoming = httpContext.Request.Headers;
         var headers = proxyRequest.Headers;
-        if (incoming.Origin.Count > 0)
-        {
-            headers.Remove(HeaderNames.Origin);
-        }
-
-        if (incoming.Referer.Count > 0)
-        {
-            headers.Remove(HeaderNames.Referer);
-        }
-
-        if (incoming.Cookie.Count > 0)
-        {
-            headers.Remove(HeaderNames.Cookie);
-        }
-
-        if (incoming.Authorization.Count > 0)
-        {
-            headers.Remove(HeaderNames.Authorization);
-        }
-
-        if (incoming.UserAgent.Count > 0)
-        {
-            headers.Remove(HeaderNames.UserAgent);
-        }
-
+        headers.Remove(HeaderNames.Origin);
+        headers.Remove(HeaderNames.Referer);
+        headers.Remove(HeaderNames.Cookie);
+        headers.Remove(HeaderNames.Authorization);
+        headers.Remove(HeaderNames.UserAgent);
         headers.TryAddWithoutValidation(HeaderNames.UserAgent, UserAgent);
     }
 

@@ -61,18 +61,15 @@ internal static class KestrelRejections
             if (http.Features.Get<IConnectionItemsFeature>()?.Items.TryGetValue(StateKey, out var value) == true && value is ConnectionState state)
             {
                 state.InApplication = true;
-                http.Response.OnCompleted(LeaveApplication, state);
+                http.Response.OnCompleted(() =>
+                {
+                    state.InApplication = false;
+                    return Task.CompletedTask;
+                });
             }
 
             return next(http);
         });
-
-    /// <summary>One delegate for every request (the state is the connection's), not a closure per request.</summary>
-    private static readonly Func<object, Task> LeaveApplication = state =>
-    {
-        ((ConnectionState)state).InApplication = false;
-        return Task.CompletedTask;
-    };
 
     internal sealed class ConnectionState(IConnectionLifetimeNotificationFeature? lifetime) : IStreamCutFeature
     {

@@ -44,7 +44,6 @@ internal sealed class BrowserPolicy
     private readonly HashSet<string> _allowedRequestHeaders;
     private readonly bool _allowCredentials;
     private readonly KeyValuePair<string, StringValues>[] _plainHeaders;
-    private readonly Func<object, Task> _writeHeadersWithoutOrigin;
 
     public BrowserPolicy(KuboRpcOptions options)
     {
@@ -59,11 +58,6 @@ internal sealed class BrowserPolicy
                 .SelectMany(v => v.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))),
             StringComparer.OrdinalIgnoreCase);
         _plainHeaders = [.. headers.Where(h => !KuboHttpHeaders.IsCors(h.Key)).Select(h => KeyValuePair.Create(h.Key, new StringValues([.. h.Value])))];
-        _writeHeadersWithoutOrigin = response =>
-        {
-            WriteHeaders((HttpResponse)response, "", false);
-            return Task.CompletedTask;
-        };
     }
 
     /// <summary>Not <c>async</c>: a request that passes (nearly all) returns the next step's task without a state machine of its own.</summary>
@@ -73,19 +67,11 @@ internal sealed class BrowserPolicy
         var origin = request.Headers.Origin.ToString();
         var allowedOrigin = origin.Length > 0 && IsAllowedOrigin(http, origin);
         var response = http.Response;
-        if (origin.Length == 0)
+        response.OnStarting(() =>
         {
-            // The usual caller (the Go peer, a CLI) sends no Origin: one delegate made once, the response as its state.
-            response.OnStarting(_writeHeadersWithoutOrigin, response);
-        }
-        else
-        {
-            response.OnStarting(() =>
-            {
-                WriteHeaders(response, origin, allowedOrigin && IsAllowedMethod(request.Method));
-                return Task.CompletedTask;
-            });
-        }
+            WriteHeaders(response, origin, allowedOrigin && IsAllowedMethod(request.Method));
+            return Task.CompletedTask;
+        });
 
         if (HttpMethods.IsOptions(request.Method) && origin.Length > 0 && request.Headers.AccessControlRequestMethod.Count > 0)
         {
@@ -205,14 +191,13 @@ internal sealed class BrowserPolicy
         headers.Remove(HeaderNames.AccessControlAllowOrigin);
         headers.Remove(HeaderNames.AccessControlAllowCredentials);
         headers.Remove(HeaderNames.AccessControlExposeHeaders);
-        // Only a preflight leaves a mark in Items; through the feature, so that other requests do not create Items for nothing.
-        var items = response.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IItemsFeature>()?.Items;
-        if (items?.ContainsKey(PreflightRefused) == true)
+        var items = response.HttpContext.Items;
+        if (items.ContainsKey(PreflightRefused))
         {
             return;
         }
 
-        if (items?.ContainsKey(PreflightMethodAllowed) != true)
+        if (!items.ContainsKey(PreflightMethodAllowed))
         {
             headers.Remove(HeaderNames.AccessControlAllowMethods);
             headers.Remove(HeaderNames.AccessControlAllowHeaders);

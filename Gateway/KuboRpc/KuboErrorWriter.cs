@@ -16,10 +16,7 @@ internal static class KuboErrorWriter
     public static readonly object ErrorKindKey = new();
 
     /// <summary>The kind of the error written on this request, if any (one of <c>KuboErrorKinds</c>).</summary>
-    /// <remarks>Through the feature, which exists only once something touched <see cref="HttpContext.Items"/>: reading
-    /// <c>Items</c> itself would create it (two objects) on every request that wrote no error, a forwarded one included.</remarks>
-    public static string? ErrorKind(HttpContext context) =>
-        context.Features.Get<Microsoft.AspNetCore.Http.Features.IItemsFeature>() is { } items && items.Items.TryGetValue(ErrorKindKey, out var kind) ? kind as string : null;
+    public static string? ErrorKind(HttpContext context) => context.Items.TryGetValue(ErrorKindKey, out var kind) ? kind as string : null;
 
     /// <summary>A gateway failure, with the status and <c>Code</c> that <see cref="KuboFailure.FromGateway"/> gives its kind.</summary>
     public static Task WriteAsync(HttpContext context, GatewayFailure failure) => WriteAsync(context, KuboFailure.FromGateway(failure));

@@ -17,8 +17,9 @@ internal static class KuboRpcEndpoints
         // The application's (singleton) services, not http.RequestServices: touching that makes a DI scope for every
         // request, which a forwarded request otherwise never needs (docs/forwarding.md "Performance").
         var services = endpoints.ServiceProvider;
-        var dispatch = new Dispatch(services);
-        return endpoints.Map(Prefix + "/{**command}", (RequestDelegate)(http => DispatchAsync(http, dispatch))).WithDisplayName("Kubo RPC");
+        // One logger for every request: ILoggerFactory.CreateLogger(Type) formats the type's name each time it is asked.
+        var log = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(KuboRpcEndpoints));
+        return endpoints.Map(Prefix + "/{**command}", (RequestDelegate)(http => DispatchAsync(http, services, log))).WithDisplayName("Kubo RPC");
     }
 
     /// <summary>
@@ -35,7 +36,7 @@ internal static class KuboRpcEndpoints
             return app;
         }
 
-        var dispatch = new Dispatch(services);
+        var log = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(KuboRpcEndpoints));
         return app.Use(next => http =>
         {
             var path = http.Request.Path.Value ?? "";
@@ -46,7 +47,7 @@ internal static class KuboRpcEndpoints
                 var command = path[(Prefix.Length + 1)..];
                 if (!KuboCommandTable.TryResolve(command, out _, out _) && unanswered.Forwards(command))
                 {
-                    return DispatchAsync(http, dispatch);
+                    return DispatchAsync(http, services, log);
                 }
             }
 
@@ -69,15 +70,15 @@ internal static class KuboRpcEndpoints
         return KuboErrorWriter.WriteAsync(http, new KuboFailure(StatusCodes.Status404NotFound, KuboErrorCode.Client, $"404 page not found: {shown}"));
     }
 
-    private static async Task DispatchAsync(HttpContext http, Dispatch dispatch)
+    private static async Task DispatchAsync(HttpContext http, IServiceProvider services, ILogger log)
     {
-        var metrics = dispatch.Metrics;
-        var time = dispatch.Time;
+        var metrics = services.GetService<GatewayMetrics>();
+        var time = services.GetService<TimeProvider>() ?? TimeProvider.System;
         var started = time.GetTimestamp();
         var commandLabel = "unknown";
         try
         {
-            commandLabel = await DispatchCoreAsync(http, dispatch);
+            commandLabel = await DispatchCoreAsync(http, services, log);
         }
         finally
         {
@@ -91,10 +92,8 @@ internal static class KuboRpcEndpoints
     }
 
     /// <summary>Runs one request; returns the command path for metrics (a closed set: unknown paths are "unknown").</summary>
-    private static async Task<string> DispatchCoreAsync(HttpContext http, Dispatch dispatch)
+    private static async Task<string> DispatchCoreAsync(HttpContext http, IServiceProvider services, ILogger log)
     {
-        var services = dispatch.Services;
-        var log = dispatch.Log;
         var request = http.Request;
         var path = request.Path.Value ?? "";
         path = path.Length > Prefix.Length ? path[(Prefix.Length + 1)..] : "";
@@ -120,7 +119,7 @@ internal static class KuboRpcEndpoints
         if (command is null)
         {
             // Not the gateway's own: an undercluster's IPFS daemon may answer it (docs/forwarding.md).
-            if (dispatch.Unanswered is { } unanswered)
+            if (services.GetService<IUnansweredCommands>() is { } unanswered)
             {
                 return await unanswered.AnswerAsync(http, path);
             }
@@ -162,24 +161,6 @@ internal static class KuboRpcEndpoints
         }
 
         return command.Path;
-    }
-
-    /// <summary>
-    /// What every request's dispatch reads from the application's services, looked up once when the pipeline is built
-    /// instead of once per request.
-    /// </summary>
-    private sealed class Dispatch(IServiceProvider services)
-    {
-        public IServiceProvider Services { get; } = services;
-
-        // One logger for every request: ILoggerFactory.CreateLogger(Type) formats the type's name each time it is asked.
-        public ILogger Log { get; } = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(KuboRpcEndpoints));
-
-        public GatewayMetrics? Metrics { get; } = services.GetService<GatewayMetrics>();
-
-        public TimeProvider Time { get; } = services.GetService<TimeProvider>() ?? TimeProvider.System;
-
-        public IUnansweredCommands? Unanswered { get; } = services.GetService<IUnansweredCommands>();
     }
 
     private static BadHttpRequestException? BrokenRequest(Exception e)
