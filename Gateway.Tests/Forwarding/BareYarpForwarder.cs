@@ -14,7 +14,7 @@ namespace CompositeGateway.Tests.Forwarding;
 /// <c>Default</c> would add <c>X-Forwarded-*</c> headers that neither nginx nor the gateway sends. What the gateway spends
 /// above this process is its own; what this process spends above nginx is Kestrel + YARP + <c>SocketsHttpHandler</c>.
 /// <para>Run as a child process of the test assembly (<c>dotnet Gateway.Tests.dll bare-yarp-forwarder …</c>, see
-/// <see cref="BenchmarkEntryPoint"/>), so its CPU time is its own. A second listener answers any request with
+/// <see cref="Support.BenchmarkEntryPoint"/>), so its CPU time is its own. A second listener answers any request with
 /// <c>dotnet_gc_allocated_bytes_total</c>, read as from the gateway's admin <c>/metrics</c>.</para>
 /// </summary>
 internal static class BareYarpForwarder

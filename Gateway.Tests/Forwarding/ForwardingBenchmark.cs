@@ -26,7 +26,7 @@ namespace CompositeGateway.Tests.Forwarding;
 /// generates its bytes, so 1 GiB streams without being stored anywhere), read by this process; the three sides take
 /// turns too; the gateway's VmRSS is sampled during its runs.</para>
 /// </summary>
-[Explicit("benchmark: prints figures, takes about four minutes")]
+[Explicit("benchmark: prints figures, takes about three minutes")]
 [Category("Benchmarks")]
 [NonParallelizable]
 public sealed class ForwardingBenchmark

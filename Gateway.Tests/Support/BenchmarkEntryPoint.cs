@@ -1,7 +1,7 @@
 using System.Net;
 using CompositeGateway.Tests.Forwarding;
 
-namespace CompositeGateway.Tests;
+namespace CompositeGateway.Tests.Support;
 
 /// <summary>
 /// The test assembly's entry point (the test SDK's generated one is switched off in the project file): the test runner
