@@ -7,22 +7,24 @@ using CompositeGateway.Tests.Support;
 namespace CompositeGateway.Tests.Forwarding;
 
 /// <summary>
-/// Forwarding through the gateway versus nginx, same upstream, one run; printed, never asserted (run in Release):
+/// Forwarding through the gateway versus nginx and a bare YARP forwarder, same upstream, one run; printed, never asserted
+/// (run in Release):
 /// <c>dotnet test Gateway.Tests -c Release --filter "FullyQualifiedName~ForwardingBenchmark" --logger "console;verbosity=detailed"</c>.
 /// <para>Every part is its own process, as in a deployment. <c>block/get</c>: the upstream is the emulator's IPFS facet
 /// (<c>composite-gateway.dll emulate --ipfs-listen</c>) serving a 1 KiB raw block added through its REST <c>/add</c>;
 /// the gateway is <c>composite-gateway.dll run --config</c>; nginx (<c>/usr/sbin/nginx</c>) has one worker and
 /// kept-alive HTTP/1.1 connections to the upstream, as an operator configures it (<see cref="ExternalProcess.StartNginxAsync"/>);
-/// the load is <c>wrk</c> (Debian package; the test process's own HttpClient loop when absent), the same threads and
-/// connections for both sides.</para>
+/// the third side, <see cref="BareYarpForwarder"/>, is Kestrel with nothing but YARP's forwarder, with the gateway's
+/// runtime settings: what Kestrel + YARP cost before any of the gateway's own code. The load is <c>wrk</c> (Debian
+/// package; the test process's own HttpClient loop when absent), the same threads and connections for every side.</para>
 /// <para>On a shared, noisy machine one long window per side means little, so the sides take turns in many short rounds
-/// (gateway–nginx, then nginx–gateway, …): each pair gives one requests/s ratio, and the median of the pairs is the
-/// figure, printed with its spread. CPU time per request, read from <c>/proc/&lt;pid&gt;/stat</c> of the gateway, of nginx's
-/// master and worker, and of the upstream, is the steadier comparison: other programs' load changes how many requests
-/// a window holds much more than what each request costs.</para>
+/// (gateway, nginx, bare YARP, then bare YARP, nginx, gateway, …): each turn gives one requests/s ratio per two sides,
+/// and the median over the turns is the figure, printed with its spread. CPU time per request, read from
+/// <c>/proc/&lt;pid&gt;/stat</c> of each proxy (nginx: master and worker) and of the upstream, is the steadier
+/// comparison: other programs' load changes how many requests a window holds much more than what each request costs.</para>
 /// <para><c>cat</c> of 1 GiB: the upstream is <see cref="FakeIpfsDaemon"/> in this process (<c>cat?arg=size-N</c>
-/// generates its bytes, so 1 GiB streams without being stored anywhere), read by this process; the sides take turns
-/// too; the gateway's VmRSS is sampled during its runs.</para>
+/// generates its bytes, so 1 GiB streams without being stored anywhere), read by this process; the three sides take
+/// turns too; the gateway's VmRSS is sampled during its runs.</para>
 /// </summary>
 [Explicit("benchmark: prints figures, takes about three minutes")]
 [Category("Benchmarks")]
@@ -30,15 +32,15 @@ namespace CompositeGateway.Tests.Forwarding;
 public sealed class ForwardingBenchmark
 {
     private const long CatBytes = 1L << 30;
-    private const int RoundPairs = 10;
-    private const int CatPairs = 3;
+    private const int Turns = 10;
+    private const int CatTurns = 3;
     private static readonly TimeSpan RequestWindow = TimeSpan.FromSeconds(2);
 
-    /// <summary>Load on the gateway before measuring, until tiered compilation has settled on its final code.</summary>
+    /// <summary>Load on each .NET proxy before measuring, until tiered compilation has settled on its final code.</summary>
     private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(20);
 
     [Test]
-    public async Task CatOneGiB_And_BlockGetRate_GatewayVersusNginx()
+    public async Task CatOneGiB_And_BlockGetRate_GatewayVersusNginxAndBareYarp()
     {
         const string Nginx = "/usr/sbin/nginx";
         if (!File.Exists(Nginx))
@@ -50,93 +52,79 @@ public sealed class ForwardingBenchmark
         var folder = Directory.CreateTempSubdirectory("cg-fwd-bench-").FullName;
         try
         {
+            var loadAtStart = File.ReadAllText("/proc/loadavg").Split(' ')[0];
             using var client = new HttpClient(new SocketsHttpHandler { UseProxy = false, AutomaticDecompression = DecompressionMethods.None }) { Timeout = TimeSpan.FromMinutes(5) };
             using var upstream = await ExternalProcess.StartEmulatorAsync(folder);
             var block = await AddBlockAsync(client, upstream.BaseAddress);
             using var gateway = await ExternalProcess.StartGatewayAsync(folder, "block", upstream.BaseAddress, upstream.IpfsAddress!);
             using var nginx = await ExternalProcess.StartNginxAsync(Nginx, folder, upstream.IpfsAddress!, daemon.Url);
+            using var bare = await ExternalProcess.StartBareYarpAsync(folder, upstream.IpfsAddress!);
             var load = LoadGenerator.Create(folder, client);
             var path = $"api/v0/block/get?arg={block}";
             var output = TestContext.Out;
 
-            // Warm-up: JIT and tiering in the gateway and the upstream, connection pools, nginx's upstream connections.
-            for (var warm = Stopwatch.StartNew(); warm.Elapsed < WarmUp;)
+            // Warm-up: JIT and tiering in both .NET proxies and the upstream, connection pools, nginx's upstream connections.
+            for (var warm = Stopwatch.StartNew(); warm.Elapsed < WarmUp * 2;)
             {
                 await load.RunAsync(new Uri(gateway.BaseAddress, path), TimeSpan.FromSeconds(2));
+                await load.RunAsync(new Uri(bare.BaseAddress, path), TimeSpan.FromSeconds(2));
             }
 
             await load.RunAsync(new Uri(nginx.BaseAddress, path), TimeSpan.FromSeconds(2));
 
-            var pairs = new List<(Rate Gateway, Rate Nginx)>();
-            for (var pair = 0; pair < RoundPairs; pair++)
+            var turns = new List<Turn<Rate>>();
+            for (var turn = 0; turn < Turns; turn++)
             {
-                // ABBA: neither side always runs right after the other, so a drift in the machine's load favours neither.
-                if (pair % 2 == 0)
-                {
-                    var g = await MeasureAsync(load, gateway, upstream, path, client);
-                    pairs.Add((g, await MeasureAsync(load, nginx, upstream, path, client)));
-                }
-                else
-                {
-                    var n = await MeasureAsync(load, nginx, upstream, path, client);
-                    pairs.Add((await MeasureAsync(load, gateway, upstream, path, client), n));
-                }
+                turns.Add(await TakeTurnsAsync(turn, side => MeasureAsync(load, side, upstream, path, client), gateway, nginx, bare));
             }
 
             var version = await MeasureAsync(load, gateway, null, "api/v0/version", client);
 
-            // cat: a gateway whose daemon is the double in this process (generated bytes); nginx sends cat there too.
+            // cat: a gateway and a bare forwarder whose daemon is the double in this process (generated bytes); nginx sends cat there too.
             using var catGateway = await ExternalProcess.StartGatewayAsync(folder, "cat", upstream.BaseAddress, daemon.Url);
-            await CatAsync(client, catGateway.BaseAddress, 64L << 20, null);
-            await CatAsync(client, nginx.BaseAddress, 64L << 20, null);
-            var rssBefore = catGateway.Status("VmRSS");
-            var cats = new List<(Cat Gateway, Cat Nginx)>();
-            for (var pair = 0; pair < CatPairs; pair++)
+            using var catBare = await ExternalProcess.StartBareYarpAsync(folder, daemon.Url);
+            foreach (var side in new[] { catGateway, nginx, catBare })
             {
-                if (pair % 2 == 0)
-                {
-                    var g = await CatAsync(client, catGateway.BaseAddress, CatBytes, catGateway);
-                    cats.Add((g, await CatAsync(client, nginx.BaseAddress, CatBytes, nginx)));
-                }
-                else
-                {
-                    var n = await CatAsync(client, nginx.BaseAddress, CatBytes, nginx);
-                    cats.Add((await CatAsync(client, catGateway.BaseAddress, CatBytes, catGateway), n));
-                }
+                await CatAsync(client, side, 64L << 20);
+            }
+
+            var rssBefore = catGateway.Status("VmRSS");
+            var cats = new List<Turn<Cat>>();
+            for (var turn = 0; turn < CatTurns; turn++)
+            {
+                cats.Add(await TakeTurnsAsync(turn, side => CatAsync(client, side, CatBytes), catGateway, nginx, catBare));
             }
 
             var hwm = catGateway.Status("VmHWM");
 
-            output.WriteLine($"Forwarding benchmark ({Environment.ProcessorCount} cores, load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}; load: {load.Name}, {LoadGenerator.Threads} threads, {LoadGenerator.Connections} connections; {RoundPairs} pairs of {RequestWindow.TotalSeconds:0} s rounds, gateway and nginx in turn)");
-            output.WriteLine("| `block/get` 1 KiB, pair | gateway req/s | nginx req/s | gateway / nginx | CPU us/request: gateway | nginx | upstream under gateway | under nginx | context switches/request: gateway | nginx | gateway bytes allocated/request |");
-            output.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-            for (var i = 0; i < pairs.Count; i++)
+            output.WriteLine($"Forwarding benchmark ({Environment.ProcessorCount} cores, load average {loadAtStart} at the start, {File.ReadAllText("/proc/loadavg").Split(' ')[0]} at the end; load: {load.Name}, {LoadGenerator.Threads} threads, {LoadGenerator.Connections} connections; {Turns} turns of 2 s rounds, gateway, nginx and bare YARP in turn, the order reversed every other turn)");
+            output.WriteLine("| `block/get` 1 KiB, turn | req/s: gateway | nginx | bare YARP | gateway / nginx | bare / nginx | gateway / bare | CPU us/request: gateway | nginx | bare | upstream under gateway | nginx | bare | context switches/request: gateway | nginx | bare | bytes allocated/request: gateway | bare |");
+            output.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+            for (var i = 0; i < turns.Count; i++)
             {
-                var (g, n) = pairs[i];
+                var (g, n, b) = turns[i];
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| {i + 1} | {g.PerSecond:0} | {n.PerSecond:0} | {g.PerSecond / n.PerSecond:0.00} | {g.ProxyMicros:0.0} | {n.ProxyMicros:0.0} | {g.UpstreamMicros:0.0} | {n.UpstreamMicros:0.0} | {g.Switches:0.00} | {n.Switches:0.00} | {g.AllocatedBytes:0} |"));
+                    $"| {i + 1} | {g.PerSecond:0} | {n.PerSecond:0} | {b.PerSecond:0} | {g.PerSecond / n.PerSecond:0.00} | {b.PerSecond / n.PerSecond:0.00} | {g.PerSecond / b.PerSecond:0.00} | {g.ProxyMicros:0.0} | {n.ProxyMicros:0.0} | {b.ProxyMicros:0.0} | {g.UpstreamMicros:0.0} | {n.UpstreamMicros:0.0} | {b.UpstreamMicros:0.0} | {g.Switches:0.00} | {n.Switches:0.00} | {b.Switches:0.00} | {g.AllocatedBytes:0} | {b.AllocatedBytes:0} |"));
             }
 
-            var ratio = Summary.Of(pairs.Select(p => p.Gateway.PerSecond / p.Nginx.PerSecond));
-            var gatewayCpu = Summary.Of(pairs.Select(p => p.Gateway.ProxyMicros));
-            var nginxCpu = Summary.Of(pairs.Select(p => p.Nginx.ProxyMicros));
-            var pathCpu = Summary.Of(pairs.Select(p => (p.Nginx.ProxyMicros + p.Nginx.UpstreamMicros) / (p.Gateway.ProxyMicros + p.Gateway.UpstreamMicros)));
-            output.WriteLine($"block/get gateway / nginx requests/s: median {ratio}");
-            output.WriteLine($"block/get context switches/request: gateway median {Summary.Of(pairs.Select(p => p.Gateway.Switches))}, nginx median {Summary.Of(pairs.Select(p => p.Nginx.Switches))}; gateway bytes allocated/request median {Summary.Of(pairs.Select(p => p.Gateway.AllocatedBytes))}");
-            output.WriteLine($"block/get CPU us/request: gateway median {gatewayCpu}; nginx median {nginxCpu}; nginx / gateway CPU of proxy + upstream (the requests/s ratio on a saturated machine, without the load generator's share): median {pathCpu}");
+            output.WriteLine($"block/get requests/s: gateway / nginx median {Summary.Of(turns.Select(t => t.Gateway.PerSecond / t.Nginx.PerSecond))}; bare YARP / nginx median {Summary.Of(turns.Select(t => t.Bare.PerSecond / t.Nginx.PerSecond))}; gateway / bare YARP median {Summary.Of(turns.Select(t => t.Gateway.PerSecond / t.Bare.PerSecond))}");
+            output.WriteLine($"block/get CPU us/request: gateway median {Summary.Of(turns.Select(t => t.Gateway.ProxyMicros))}; nginx median {Summary.Of(turns.Select(t => t.Nginx.ProxyMicros))}; bare YARP median {Summary.Of(turns.Select(t => t.Bare.ProxyMicros))}");
+            output.WriteLine($"block/get nginx / proxy CPU of proxy + upstream (the requests/s ratio on a saturated machine, without the load generator's share): gateway median {Summary.Of(turns.Select(t => PathQuotient(t.Nginx, t.Gateway)))}; bare YARP median {Summary.Of(turns.Select(t => PathQuotient(t.Nginx, t.Bare)))}");
+            output.WriteLine($"block/get context switches/request: gateway median {Summary.Of(turns.Select(t => t.Gateway.Switches))}, nginx median {Summary.Of(turns.Select(t => t.Nginx.Switches))}, bare YARP median {Summary.Of(turns.Select(t => t.Bare.Switches))}; bytes allocated/request: gateway median {Summary.Of(turns.Select(t => t.Gateway.AllocatedBytes))}, bare YARP median {Summary.Of(turns.Select(t => t.Bare.AllocatedBytes))}");
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"Gateway answering `version` itself (no upstream hop): {version.PerSecond:0} requests/s, {version.ProxyMicros:0.0} CPU us/request"));
 
-            output.WriteLine("| `cat` 1 GiB, pair | gateway MB/s | nginx MB/s | gateway / nginx | CPU s/GiB: gateway | nginx | gateway VmRSS max MiB |");
-            output.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
+            output.WriteLine("| `cat` 1 GiB, turn | MB/s: gateway | nginx | bare YARP | gateway / nginx | bare / nginx | gateway / bare | CPU s/GiB: gateway | nginx | bare | gateway VmRSS max MiB |");
+            output.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
             for (var i = 0; i < cats.Count; i++)
             {
-                var (g, n) = cats[i];
+                var (g, n, b) = cats[i];
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| {i + 1} | {g.MBps:0} | {n.MBps:0} | {g.MBps / n.MBps:0.00} | {g.CpuSeconds:0.00} | {n.CpuSeconds:0.00} | {g.MaxRssKiB / 1024.0:0.0} |"));
+                    $"| {i + 1} | {g.MBps:0} | {n.MBps:0} | {b.MBps:0} | {g.MBps / n.MBps:0.00} | {b.MBps / n.MBps:0.00} | {g.MBps / b.MBps:0.00} | {g.CpuSeconds:0.00} | {n.CpuSeconds:0.00} | {b.CpuSeconds:0.00} | {g.MaxRssKiB / 1024.0:0.0} |"));
             }
 
-            output.WriteLine($"cat 1 GiB gateway / nginx MB/s: median {Summary.Of(cats.Select(c => c.Gateway.MBps / c.Nginx.MBps))}; CPU s/GiB gateway median {Summary.Of(cats.Select(c => c.Gateway.CpuSeconds))}, nginx median {Summary.Of(cats.Select(c => c.Nginx.CpuSeconds))}");
+            output.WriteLine($"cat 1 GiB MB/s: gateway / nginx median {Summary.Of(cats.Select(c => c.Gateway.MBps / c.Nginx.MBps))}; bare YARP / nginx median {Summary.Of(cats.Select(c => c.Bare.MBps / c.Nginx.MBps))}; gateway / bare YARP median {Summary.Of(cats.Select(c => c.Gateway.MBps / c.Bare.MBps))}");
+            output.WriteLine($"cat 1 GiB CPU s/GiB: gateway median {Summary.Of(cats.Select(c => c.Gateway.CpuSeconds))}, nginx median {Summary.Of(cats.Select(c => c.Nginx.CpuSeconds))}, bare YARP median {Summary.Of(cats.Select(c => c.Bare.CpuSeconds))}");
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"Gateway VmRSS before the 1 GiB cats: {rssBefore / 1024.0:0.0} MiB; highest sampled during them: {cats.Max(c => c.Gateway.MaxRssKiB) / 1024.0:0.0} MiB; VmHWM after them: {hwm / 1024.0:0.0} MiB"));
         }
@@ -145,6 +133,28 @@ public sealed class ForwardingBenchmark
             Directory.Delete(folder, recursive: true);
         }
     }
+
+    /// <summary>
+    /// One round per side: gateway, nginx, bare YARP in even turns, the reverse in odd ones, so that a drift in the
+    /// machine's load favours no side and nginx sits next to each .NET side equally often.
+    /// </summary>
+    private static async Task<Turn<T>> TakeTurnsAsync<T>(int turn, Func<ExternalProcess, Task<T>> measure, ExternalProcess gateway, ExternalProcess nginx, ExternalProcess bare)
+    {
+        if (turn % 2 == 0)
+        {
+            var g = await measure(gateway);
+            var n = await measure(nginx);
+            return new Turn<T>(g, n, await measure(bare));
+        }
+
+        var b = await measure(bare);
+        var n2 = await measure(nginx);
+        return new Turn<T>(await measure(gateway), n2, b);
+    }
+
+    /// <summary>(nginx + upstream) / (proxy + upstream) CPU per request.</summary>
+    private static double PathQuotient(Rate nginx, Rate proxy) =>
+        (nginx.ProxyMicros + nginx.UpstreamMicros) / (proxy.ProxyMicros + proxy.UpstreamMicros);
 
     /// <summary>
     /// Requests/s through <paramref name="proxy"/>, with the CPU microseconds per request it and the upstream spent, its
@@ -182,6 +192,9 @@ public sealed class ForwardingBenchmark
 
     private sealed record Cat(double MBps, double CpuSeconds, long MaxRssKiB);
 
+    /// <summary>One figure of each side, measured one after the other.</summary>
+    private sealed record Turn<T>(T Gateway, T Nginx, T Bare);
+
     /// <summary>Median and range of a few figures, printed as <c>0.85 (0.71–0.97, n=10)</c>.</summary>
     private sealed record Summary(double Median, double Min, double Max, int Count)
     {
@@ -198,10 +211,11 @@ public sealed class ForwardingBenchmark
     }
 
     /// <summary>Reads <paramref name="size"/> bytes of <c>cat</c> through <paramref name="proxy"/>; samples its VmRSS when it is the gateway.</summary>
-    private static async Task<Cat> CatAsync(HttpClient client, Uri baseAddress, long size, ExternalProcess? proxy)
+    private static async Task<Cat> CatAsync(HttpClient client, ExternalProcess proxy, long size)
     {
-        var sampled = proxy is { IsGateway: true } ? proxy : null;
-        var cpuBefore = proxy?.CpuSeconds() ?? 0;
+        var baseAddress = proxy.BaseAddress;
+        var sampled = proxy.IsGateway ? proxy : null;
+        var cpuBefore = proxy.CpuSeconds();
         using var sampling = new CancellationTokenSource();
         long maxRss = 0;
         var sampler = sampled is null ? Task.CompletedTask : Task.Run(async () =>
@@ -240,18 +254,18 @@ public sealed class ForwardingBenchmark
             Assert.Fail($"cat via {baseAddress}: {total} bytes, expected {size}");
         }
 
-        var cpu = ((proxy?.CpuSeconds() ?? 0) - cpuBefore) * (1L << 30) / size;
+        var cpu = (proxy.CpuSeconds() - cpuBefore) * (1L << 30) / size;
         return new Cat(size / 1e6 / watch.Elapsed.TotalSeconds, cpu, maxRss);
     }
 
-    /// <summary>A child process (the gateway, the emulator or nginx) with the address it serves on; killed with its children on dispose.</summary>
-    private sealed class ExternalProcess(Process process, Uri baseAddress, Uri? ipfsAddress = null, Uri? adminAddress = null) : IDisposable
+    /// <summary>A child process (the gateway, the emulator, nginx or the bare YARP forwarder) with the address it serves on; killed with its children on dispose.</summary>
+    private sealed class ExternalProcess(Process process, Uri baseAddress, Uri? ipfsAddress = null, Uri? adminAddress = null, bool isGateway = false) : IDisposable
     {
         public Uri BaseAddress { get; } = baseAddress;
 
-        public bool IsGateway => adminAddress is not null;
+        public bool IsGateway => isGateway;
 
-        /// <summary>The gateway's <c>dotnet_gc_allocated_bytes_total</c>; 0 for other processes.</summary>
+        /// <summary>The .NET proxies' <c>dotnet_gc_allocated_bytes_total</c>; 0 for other processes.</summary>
         public async Task<double> AllocatedBytesAsync(HttpClient client)
         {
             if (adminAddress is null)
@@ -358,6 +372,32 @@ public sealed class ForwardingBenchmark
                 WorkingDirectory = folder,
             };
             var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the gateway");
+            _ = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
+            var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
+            var started = new ExternalProcess(process, new Uri($"http://127.0.0.1:{listen}/"), adminAddress: new Uri($"http://127.0.0.1:{admin}/"), isGateway: true);
+            await started.WaitUntilAsync(new Uri($"http://127.0.0.1:{admin}/health"), stderr);
+            return started;
+        }
+
+        /// <summary>
+        /// <see cref="BareYarpForwarder"/> in front of <paramref name="upstream"/>, started from this assembly with the
+        /// gateway's runtime settings (workstation GC, no thread-pool spinning: <c>Gateway/Gateway.csproj</c>) in the
+        /// environment, so that the difference to the gateway is code, not runtime configuration.
+        /// </summary>
+        public static async Task<ExternalProcess> StartBareYarpAsync(string folder, Uri upstream)
+        {
+            var listen = FreePort();
+            var admin = FreePort();
+            var start = new ProcessStartInfo("dotnet", [typeof(BareYarpForwarder).Assembly.Location, BareYarpForwarder.Command,
+                $"127.0.0.1:{listen}", upstream.ToString(), $"127.0.0.1:{admin}"])
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                WorkingDirectory = folder,
+            };
+            start.Environment["DOTNET_gcServer"] = "0";
+            start.Environment["DOTNET_ThreadPool_UnfairSemaphoreSpinLimit"] = "0";
+            var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the bare YARP forwarder");
             _ = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
             var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
             var started = new ExternalProcess(process, new Uri($"http://127.0.0.1:{listen}/"), adminAddress: new Uri($"http://127.0.0.1:{admin}/"));
