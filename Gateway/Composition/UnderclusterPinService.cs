@@ -151,10 +151,19 @@ internal sealed class UnderclusterPinService : IPinService
     /// <inheritdoc cref="UnderclusterPinLister.ListAsync"/>
     public Listing<PinnedItem> ListAsync(CancellationToken cancellationToken) => _lister.ListAsync(cancellationToken);
 
+    /// <summary>
+    /// Whether a pin/add's write is read back before its wait (docs/design/ownership.md, "Races", rule 1). Under
+    /// <c>pin_wait: pinned</c> the wait that follows succeeds only on a status carrying our key, and re-establishes a lost one
+    /// (rule 2), so the read-back only learned earlier what the wait learns anyway: one undercluster round trip per pin/add
+    /// under the CID's lock. Under <c>pin_wait: accepted</c> nothing waits, and the read-back is the only check.
+    /// A re-establishing wait still reads back: there the repair's bound and random back-off keep two gateways out of step.
+    /// </summary>
+    private bool ReadBack => _options.PinWait == PinWaitMode.Accepted;
+
     public async Task<PinStartResult> StartPinAsync(PinIntent intent, CancellationToken cancellationToken)
     {
         using var held = await _locks.AcquireAsync(intent.Cid.ToString(), cancellationToken);
-        var ensured = await _writer.EnsureOwnedAsync(intent.Cid, intent.Mode, cancellationToken);
+        var ensured = await _writer.EnsureOwnedAsync(intent.Cid, intent.Mode, ReadBack, cancellationToken);
         if (ensured.Failure is { } failure)
         {
             return PinStartResult.Failed(failure);
@@ -256,7 +265,7 @@ internal sealed class UnderclusterPinService : IPinService
                 return PinStartResult.Failed(updateFailure);
             }
 
-            ensured = await _writer.EnsureOwnedAsync(to, mode, cancellationToken);
+            ensured = await _writer.EnsureOwnedAsync(to, mode, ReadBack, cancellationToken);
             if (ensured.Failure is { } ensureFailure)
             {
                 return PinStartResult.Failed(ensureFailure);
@@ -290,7 +299,7 @@ internal sealed class UnderclusterPinService : IPinService
             }
 
             CompositionLog.WaitReestablishing(_logger, wait.Cid, Name);
-            var ensured = await _writer.EnsureOwnedAsync(wait.Cid, wait.Mode, wait.CancellationToken);
+            var ensured = await _writer.EnsureOwnedAsync(wait.Cid, wait.Mode, readBack: true, wait.CancellationToken);
             if (ensured.Pin is { } pin)
             {
                 wait.Pin = pin;
