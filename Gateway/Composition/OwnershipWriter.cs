@@ -8,8 +8,8 @@ namespace CompositeGateway.Composition;
 
 /// <summary>
 /// Every write of this gateway's ownership into one undercluster's pinset (docs/design/ownership.md): a
-/// read-merge-write of the whole pin (a re-pin replaces everything, docs/protocol/cluster-rest.md §5.7) followed by a
-/// read-back that repairs a key lost to a concurrent writer, up to <see cref="MaxWriteAttempts"/> writes; and the
+/// read-merge-write of the whole pin (a re-pin replaces everything, docs/protocol/cluster-rest.md §5.7) followed, unless a
+/// status wait confirms it instead, by a read-back that repairs a key lost to a concurrent writer, up to <see cref="MaxWriteAttempts"/> writes; and the
 /// unpin protocol, which removes only this gateway's key and deletes the pin only when no owner remains and a
 /// gateway created it. Callers hold the CID's lock.
 /// </summary>

@@ -15,7 +15,8 @@ namespace CompositeGateway.Composition;
 /// the pin's metadata; listings and queries show only owned pins; an unpin removes only this gateway's key
 /// and deletes the undercluster pin only when no owner remains and a gateway created it. Every write is a
 /// read-merge-write of the whole pin (a re-pin replaces everything, docs/protocol/cluster-rest.md §5.7), serialised per
-/// CID inside the process, followed by a read-back that repairs a lost key (<see cref="OwnershipWriter"/>, which also
+/// CID inside the process; a lost key is repaired by a read-back (<c>pin_wait: accepted</c>) or by the wait, which succeeds only
+/// on a status carrying our key (<see cref="OwnershipWriter"/>, which also
 /// holds the unpin protocol). The listing is <see cref="UnderclusterPinLister"/>'s, the running waits are in
 /// <see cref="PinWaitRegistry"/>; this class holds queries, the per-CID lock and the order of each operation.
 /// </para>
