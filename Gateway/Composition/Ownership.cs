@@ -29,11 +29,11 @@ internal sealed record GatewayOwner(string PeerId);
 /// </summary>
 /// <remarks>
 /// Why concurrent gateways keep each other's ownership (full text: docs/design/ownership.md).
-/// Guaranteed: one process never races itself (per-CID lock); every write merges the latest read and
-/// is read back, a missing key is merged again (up to 3 writes); a pin being waited on is checked at
+/// Guaranteed: one process never races itself (per-CID lock); every write merges the latest read; without a
+/// wait to follow (<c>pin_wait: accepted</c>) it is read back and a missing key merged again (up to 3 writes); a pin being waited on is checked at
 /// every poll and re-merged or re-created if our key or the pin vanished, and success is never reported
 /// meanwhile; the last owner deletes only after a settle delay and a fresh read showing no other owner.
-/// Residual window: a joiner whose write and read-back both fall between our final re-read and our
+/// Residual window: a joiner whose write and first status check (or read-back) both fall between our final re-read and our
 /// DELETE, and whose wait ends before its next poll, loses the pin (milliseconds wide); a joiner that
 /// merged from a snapshot still holding our key and writes after our DELETE re-creates the pin with our
 /// stale key (kept too long, never lost). Healing: the overcluster re-checks every allocated pin with

@@ -8,8 +8,8 @@ namespace CompositeGateway.Composition;
 
 /// <summary>
 /// Every write of this gateway's ownership into one undercluster's pinset (docs/design/ownership.md): a
-/// read-merge-write of the whole pin (a re-pin replaces everything, docs/protocol/cluster-rest.md §5.7) followed by a
-/// read-back that repairs a key lost to a concurrent writer, up to <see cref="MaxWriteAttempts"/> writes; and the
+/// read-merge-write of the whole pin (a re-pin replaces everything, docs/protocol/cluster-rest.md §5.7) followed, unless a
+/// status wait confirms it instead, by a read-back that repairs a key lost to a concurrent writer, up to <see cref="MaxWriteAttempts"/> writes; and the
 /// unpin protocol, which removes only this gateway's key and deletes the pin only when no owner remains and a
 /// gateway created it. Callers hold the CID's lock.
 /// </summary>
@@ -131,21 +131,36 @@ internal sealed class OwnershipWriter(Undercluster undercluster, PinPathOptions 
     /// <summary>
     /// Makes the pinset hold <paramref name="cid"/> with this gateway's owner key and a mode covering
     /// <paramref name="mode"/>, writing only when something is missing (a re-pin is a state update on every
-    /// undercluster peer, docs/protocol/cluster-rest.md §5.7). Each write is followed by a read-back; a key lost to a concurrent writer is
-    /// merged in again, up to <see cref="MaxWriteAttempts"/> writes. Callers hold the CID's lock.
+    /// undercluster peer, docs/protocol/cluster-rest.md §5.7). With <paramref name="readBack"/>, each write is followed by a read-back; a key
+    /// lost to a concurrent writer is merged in again, up to <see cref="MaxWriteAttempts"/> writes. Without it the write's own answer
+    /// stands for the pin (it is the pin as written, with its allocations, docs/protocol/cluster-rest.md §5.4): only for a caller that
+    /// then waits on the status, which declares nothing done without our key in the status metadata and re-establishes a lost key
+    /// (<see cref="PinWait.OnStatus"/>), so the read-back would only see the same thing earlier. Callers hold the CID's lock.
     /// </summary>
-    public async Task<Ensured> EnsureOwnedAsync(Cid cid, PinMode mode, CancellationToken cancellationToken)
+    public async Task<Ensured> EnsureOwnedAsync(Cid cid, PinMode mode, bool readBack, CancellationToken cancellationToken)
     {
+        ClusterPin? answered = null;
         for (var writes = 0; ; writes++)
         {
-            var read = await Client.GetAllocationAsync(cid, cancellationToken);
-            if (!read.TryGetValue(out var stored, out var failure))
+            ClusterPin? stored;
+            if (answered is not null)
             {
-                return new Ensured(null, GatewayFailure.From(failure));
+                // Our own write's answer: it carries our key, so only its shape key can be left to complete (the first pin a
+                // gateway creates, written before it knew the cluster's default replication).
+                stored = answered;
+            }
+            else
+            {
+                var read = await Client.GetAllocationAsync(cid, cancellationToken);
+                if (!read.TryGetValue(out stored, out var readFailure))
+                {
+                    return new Ensured(null, GatewayFailure.From(readFailure));
+                }
             }
 
+
             // A rewrite after our own write is a repair only when our key is gone. The first pin a gateway creates
-            // is written before it knows the cluster's default replication, so the read-back finds only the shape
+            // is written before it knows the cluster's default replication, so the read-back (or the write's answer) finds only the shape
             // key to complete: no other writer is involved, and a warning would send an operator looking for one.
             if (writes > 0 && (stored is null || !ownership.IsOwner(stored.Metadata)))
             {
@@ -155,10 +170,10 @@ internal sealed class OwnershipWriter(Undercluster undercluster, PinPathOptions 
                 // Re-writing at once keeps the two in step, each undoing the other; a random pause lets its
                 // read-merge-write finish, and the repair then merges from a read taken after it.
                 await BackOffAsync(writes, cancellationToken);
-                read = await Client.GetAllocationAsync(cid, cancellationToken);
-                if (!read.TryGetValue(out stored, out failure))
+                var reread = await Client.GetAllocationAsync(cid, cancellationToken);
+                if (!reread.TryGetValue(out stored, out var rereadFailure))
                 {
-                    return new Ensured(null, GatewayFailure.From(failure));
+                    return new Ensured(null, GatewayFailure.From(rereadFailure));
                 }
             }
 
@@ -199,9 +214,9 @@ internal sealed class OwnershipWriter(Undercluster undercluster, PinPathOptions 
             }
 
             var write = await WriteAsync(cid, request, cancellationToken);
-            if (!write.TryGetValue(out var written, out failure))
+            if (!write.TryGetValue(out var written, out var writeFailure))
             {
-                return new Ensured(null, GatewayFailure.From(failure));
+                return new Ensured(null, GatewayFailure.From(writeFailure));
             }
 
             if (stored is null)
@@ -218,6 +233,11 @@ internal sealed class OwnershipWriter(Undercluster undercluster, PinPathOptions 
                 // Only a write that added our key joins: one that completes our own pin's shape key (the first pin of
                 // a fresh gateway) or upgrades its mode would otherwise read "joined" right after "created".
                 CompositionLog.PinJoined(logger, cid, Name, ownership.OwnerId);
+            }
+
+            if (!readBack)
+            {
+                answered = written;
             }
         }
     }

@@ -15,7 +15,8 @@ namespace CompositeGateway.Composition;
 /// the pin's metadata; listings and queries show only owned pins; an unpin removes only this gateway's key
 /// and deletes the undercluster pin only when no owner remains and a gateway created it. Every write is a
 /// read-merge-write of the whole pin (a re-pin replaces everything, docs/protocol/cluster-rest.md §5.7), serialised per
-/// CID inside the process, followed by a read-back that repairs a lost key (<see cref="OwnershipWriter"/>, which also
+/// CID inside the process; a lost key is repaired by a read-back (<c>pin_wait: accepted</c>) or by the wait, which succeeds only
+/// on a status carrying our key (<see cref="OwnershipWriter"/>, which also
 /// holds the unpin protocol). The listing is <see cref="UnderclusterPinLister"/>'s, the running waits are in
 /// <see cref="PinWaitRegistry"/>; this class holds queries, the per-CID lock and the order of each operation.
 /// </para>
@@ -151,10 +152,19 @@ internal sealed class UnderclusterPinService : IPinService
     /// <inheritdoc cref="UnderclusterPinLister.ListAsync"/>
     public Listing<PinnedItem> ListAsync(CancellationToken cancellationToken) => _lister.ListAsync(cancellationToken);
 
+    /// <summary>
+    /// Whether a pin/add's write is read back before its wait (docs/design/ownership.md, "Races", rule 1). Under
+    /// <c>pin_wait: pinned</c> the wait that follows succeeds only on a status carrying our key, and re-establishes a lost one
+    /// (rule 2), so the read-back only learned earlier what the wait learns anyway: one undercluster round trip per pin/add
+    /// under the CID's lock. Under <c>pin_wait: accepted</c> nothing waits, and the read-back is the only check.
+    /// A re-establishing wait still reads back: there the repair's bound and random back-off keep two gateways out of step.
+    /// </summary>
+    private bool ReadBack => _options.PinWait == PinWaitMode.Accepted;
+
     public async Task<PinStartResult> StartPinAsync(PinIntent intent, CancellationToken cancellationToken)
     {
         using var held = await _locks.AcquireAsync(intent.Cid.ToString(), cancellationToken);
-        var ensured = await _writer.EnsureOwnedAsync(intent.Cid, intent.Mode, cancellationToken);
+        var ensured = await _writer.EnsureOwnedAsync(intent.Cid, intent.Mode, ReadBack, cancellationToken);
         if (ensured.Failure is { } failure)
         {
             return PinStartResult.Failed(failure);
@@ -256,7 +266,7 @@ internal sealed class UnderclusterPinService : IPinService
                 return PinStartResult.Failed(updateFailure);
             }
 
-            ensured = await _writer.EnsureOwnedAsync(to, mode, cancellationToken);
+            ensured = await _writer.EnsureOwnedAsync(to, mode, ReadBack, cancellationToken);
             if (ensured.Failure is { } ensureFailure)
             {
                 return PinStartResult.Failed(ensureFailure);
@@ -290,7 +300,7 @@ internal sealed class UnderclusterPinService : IPinService
             }
 
             CompositionLog.WaitReestablishing(_logger, wait.Cid, Name);
-            var ensured = await _writer.EnsureOwnedAsync(wait.Cid, wait.Mode, wait.CancellationToken);
+            var ensured = await _writer.EnsureOwnedAsync(wait.Cid, wait.Mode, readBack: true, wait.CancellationToken);
             if (ensured.Pin is { } pin)
             {
                 wait.Pin = pin;
