@@ -158,7 +158,6 @@ internal sealed class OwnershipWriter(Undercluster undercluster, PinPathOptions 
                 }
             }
 
-
             // A rewrite after our own write is a repair only when our key is gone. The first pin a gateway creates
             // is written before it knows the cluster's default replication, so the read-back (or the write's answer) finds only the shape
             // key to complete: no other writer is involved, and a warning would send an operator looking for one.
