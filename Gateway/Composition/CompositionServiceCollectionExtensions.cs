@@ -61,9 +61,10 @@ internal static class CompositionServiceCollectionExtensions
         services.AddSingleton<IPinService>(sp => Guard(sp) is { } guard
             ? new InceptionGuardedPinService(sp.GetRequiredService<PinService>(), guard)
             : sp.GetRequiredService<PinService>());
-        services.AddSingleton<ISpaceReporter>(sp => Guard(sp) is { } guard
+        // Concurrent repo/stat calls share one answer (docs/design/repo-stat.md, "Concurrent calls").
+        services.AddSingleton<ISpaceReporter>(sp => new SharedSpaceReporter(Guard(sp) is { } guard
             ? new InceptionGuardedSpaceReporter(sp.GetRequiredService<AggregatedSpaceReporter>(), guard)
-            : sp.GetRequiredService<AggregatedSpaceReporter>());
+            : sp.GetRequiredService<AggregatedSpaceReporter>()));
         services.AddSingleton<ISwarmAddressSource, SwarmAddressSource>();
         services.AddSingleton<IGarbageCollector, GarbageCollector>();
         return services;
