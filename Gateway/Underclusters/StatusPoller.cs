@@ -4,22 +4,26 @@ using CompositeGateway.Configuration;
 namespace CompositeGateway.Underclusters;
 
 /// <summary>
-/// One status poller per undercluster, shared by every pin wait. Each CID someone waits on is first asked about in the
-/// next round (a pin the undercluster completes at once is answered then, not at the next tick), then
-/// <see cref="RoundGap"/> later. While the wait is young (its first <see cref="QuickFor"/>) it is asked again at delays
-/// doubling up to <see cref="QuickCap"/>, so a pin that takes a few seconds is answered within tens of milliseconds of
-/// being pinned; after that the delays double up to <see cref="PinPathOptions.PollInterval"/>.
+/// One status poller per undercluster, shared by every pin wait. Each CID someone waits on is first asked about in a
+/// fresh round (<see cref="FreshGap"/> after the last round at the earliest: a pin the undercluster completes at once is
+/// answered then, not at the next tick), then <see cref="RoundGap"/> later. While the wait is young (its first
+/// <see cref="QuickFor"/>) it is asked again at delays doubling up to <see cref="QuickCap"/>, so a pin that takes a few
+/// seconds is answered within tens of milliseconds of being pinned; after that the delays double up to
+/// <see cref="PinPathOptions.PollInterval"/>.
 /// <para>
 /// Two kinds of check keep the request rate bounded whatever the number of waits. A CID is <em>owed</em> a check
 /// <see cref="PinPathOptions.PollInterval"/> after its last one (and its first check is owed): every owed CID is asked
-/// in the next round. The quicker checks in between are extras: a round adds at most one batch of them, most overdue
-/// first. Rounds batch CIDs by <see cref="PinPathOptions.PollBatchSize"/> CIDs and <see cref="PinPathOptions.PollBatchChars"/>
-/// characters, one request per batch, one batch at a time, never overlap, and start at least <see cref="RoundGap"/>
-/// after the previous one started (not ended: a round's own duration would otherwise add to every wait's next check). So the undercluster sees at most 1 / <see cref="RoundGap"/> rounds a second, each
-/// of ⌈owed CIDs / batch size⌉ requests plus one of quick checks: with W waits, about W / (batch × poll_interval) + 50
-/// requests a second. A few dozen young waits all get their quick checks; ten thousand share one batch a round (each
-/// is still asked at least once per interval). Several waits on one CID cost one entry. The loop starts with the first
-/// subscription and idles cheaply without any.
+/// in the next full round. The quicker checks in between are extras: a full round adds at most one batch of them, most
+/// overdue first. Rounds batch CIDs by <see cref="PinPathOptions.PollBatchSize"/> CIDs and <see cref="PinPathOptions.PollBatchChars"/>
+/// characters, one request per batch, one batch at a time, never overlap, and full rounds start at least <see cref="RoundGap"/>
+/// after the previous one started (not ended: a round's own duration would otherwise add to every wait's next check). So the
+/// undercluster sees at most 1 / <see cref="RoundGap"/> full rounds a second, each of ⌈owed CIDs / batch size⌉ requests plus
+/// one of quick checks: with W waits, about W / (batch × poll_interval) + 50 requests a second. Between them, fresh rounds
+/// ask one batch of fresh waits (never checked since they started) and nothing else, at least <see cref="FreshGap"/> after
+/// any round: only while new waits arrive, never more than one request per new wait, at most 150 a second. A few dozen
+/// young waits all get their quick checks; ten thousand share one batch a round (each is still asked at least once per
+/// interval). Several waits on one CID cost one entry. The loop starts with the first subscription and idles cheaply
+/// without any.
 /// </para>
 /// </summary>
 internal sealed class StatusPoller : IAsyncDisposable
@@ -51,8 +55,8 @@ internal sealed class StatusPoller : IAsyncDisposable
     }
 
     /// <summary>
-    /// The shortest gap between two rounds, and the delay between a new wait's first check and its second. A new wait
-    /// is asked about in the next round rather than this long after it started: under load the rounds' gap already
+    /// The shortest gap between two full rounds, and the delay between a new wait's first check and its second. A new
+    /// wait is asked about in the next round rather than this long after it started: under load the rounds' gap already
     /// batches the CIDs of many pin/adds arriving together, and a fixed delay on top only added its length to every pin
     /// the undercluster completes at once (a quarter of a pin/add's time at 64 concurrent pins, pin-delay 0).
     /// </summary>
@@ -316,7 +320,7 @@ internal sealed class StatusPoller : IAsyncDisposable
 
     /// <summary>
     /// Sleeps until the next round may run: a full one when the first CID is due, but not before <see cref="RoundGap"/>
-    /// after the last full round; a fresh one when a fresh wait is there, but not before <see cref="FreshGap"/> after the
+    /// after the last full round; a fresh one when a fresh wait is there; neither before <see cref="FreshGap"/> after the
     /// last round. A sooner subscription wakes it.
     /// </summary>
     private async Task SleepUntilDueAsync(CancellationToken cancellationToken)
@@ -335,11 +339,14 @@ internal sealed class StatusPoller : IAsyncDisposable
                     anyFresh |= entry.Fresh;
                 }
 
-                var earliest = _lastFull + Gap;
+                // Every round starts at least a fresh gap after the last one: at most 1 / FreshGap rounds a second in all.
+                var fresh = _lastRound + FreshGap;
+                var full = _lastFull + Gap;
+                var earliest = full < fresh ? fresh : full;
                 var until = due < earliest ? earliest : due;
-                if (anyFresh && _lastRound + FreshGap < until)
+                if (anyFresh && fresh < until)
                 {
-                    until = _lastRound + FreshGap;
+                    until = fresh;
                 }
 
                 var now = _time.GetUtcNow();
