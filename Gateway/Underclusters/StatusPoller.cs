@@ -20,8 +20,9 @@ namespace CompositeGateway.Underclusters;
 /// undercluster sees at most 1 / <see cref="RoundGap"/> full rounds a second, each of ⌈owed CIDs / batch size⌉ requests plus
 /// one of quick checks: with W waits, about W / (batch × poll_interval) + 50 requests a second. Between them, fresh rounds
 /// ask one batch of fresh waits (never checked since they started) and nothing else, at least <see cref="FreshGap"/> after
-/// any round: only while new waits arrive, never more than one request per new wait, at most 150 a second. A few dozen
-/// young waits all get their quick checks; ten thousand share one batch a round (each is still asked at least once per
+/// any round: only while new waits arrive, never more than one request per new wait. Every round starts at least
+/// <see cref="FreshGap"/> after the last: at most 1 / <see cref="FreshGap"/> rounds a second in all (about 150 fresh
+/// beside 50 full ones). A few dozen young waits all get their quick checks; ten thousand share one batch a round (each is still asked at least once per
 /// interval). Several waits on one CID cost one entry. The loop starts with the first subscription and idles cheaply
 /// without any.
 /// </para>
