@@ -131,7 +131,7 @@ public sealed class StatusPollerTests
         var askedAt = new List<double>();
         poller.Subscribe("a", new RecordingObserver());
 
-        for (var step = 0; step <= 900; step++)
+        for (var step = 0; step < 1800; step++)
         {
             var before = source.Calls.Count;
             await poller.PollDueAsync(CancellationToken.None);
@@ -140,16 +140,17 @@ public sealed class StatusPollerTests
                 askedAt.Add((time.GetUtcNow() - start).TotalMilliseconds);
             }
 
-            time.Advance(TimeSpan.FromMilliseconds(10));
+            time.Advance(TimeSpan.FromMilliseconds(5));
         }
 
-        // At once, 20, 60, then every 50 ms while the wait is younger than 5 s; then 100, 200, 400, 800 and the 1 s interval.
-        var quick = Enumerable.Range(0, 99).Select(i => 110.0 + (50 * i));
-        Assert.That(askedAt, Is.EqualTo(new double[] { 0, 20, 60 }.Concat(quick).Concat([5110, 5310, 5710, 6510, 7510, 8510])));
+        // At once, 20, then every 25 ms while the wait is younger than 5 s (45 … 4,995, and 5,020 the first check past
+        // it); then 50, 100, 200, 400, 800 ms and the 1 s interval.
+        var quick = Enumerable.Range(0, 200).Select(i => 45.0 + (25 * i));
+        Assert.That(askedAt, Is.EqualTo(new double[] { 0, 20 }.Concat(quick).Concat([5070, 5170, 5370, 5770, 6570, 7570, 8570])));
     }
 
     [Test]
-    public async Task PollDueAsync_SixtyFourYoungWaits_EachAskedEvery50Ms()
+    public async Task PollDueAsync_SixtyFourYoungWaits_EachAskedEvery25Ms()
     {
         var time = new FakeTimeProvider();
         var source = new FakeSource();
@@ -159,15 +160,60 @@ public sealed class StatusPollerTests
             poller.Subscribe("cid" + i, new RecordingObserver());
         }
 
-        for (var step = 0; step < 200; step++)
+        for (var step = 0; step < 400; step++)
         {
-            time.Advance(TimeSpan.FromMilliseconds(10));
+            time.Advance(TimeSpan.FromMilliseconds(5));
             await poller.PollDueAsync(CancellationToken.None);
         }
 
-        // 2 s: checks at 10 (the first round), 30, 70, then every 50 ms up to 1,970 ms: 41 each, one request a round.
-        Assert.That(source.Calls.SelectMany(c => c).GroupBy(c => c).Select(g => g.Count()).Distinct(), Is.EqualTo(new[] { 41 }));
-        Assert.That(source.Calls, Has.Count.EqualTo(41));
+        // 2 s: checks at 5 (the first round), 25, then every 25 ms up to 2,000 ms: 81 each, one request a round.
+        Assert.That(source.Calls.SelectMany(c => c).GroupBy(c => c).Select(g => g.Count()).Distinct(), Is.EqualTo(new[] { 81 }));
+        Assert.That(source.Calls, Has.Count.EqualTo(81));
+    }
+
+    [Test]
+    public async Task PollNextAsync_NewWaitAfterARound_AskedAFreshGapLaterAndAlone()
+    {
+        var time = new FakeTimeProvider();
+        var source = new FakeSource();
+        await using var poller = new StatusPoller(source, Options, time, NullLogger.Instance) { Manual = true };
+        poller.Subscribe("old", new RecordingObserver());
+        await poller.PollNextAsync(CancellationToken.None);
+        poller.Subscribe("new", new RecordingObserver());
+
+        time.Advance(StatusPoller.FreshGap);
+        await poller.PollNextAsync(CancellationToken.None);
+        time.Advance(StatusPoller.RoundGap - StatusPoller.FreshGap);
+        await poller.PollNextAsync(CancellationToken.None);
+
+        // The fresh round asks the new wait only; the old one's quick check waits for the full round, a round gap after
+        // the first; the new one's second check is not due yet then.
+        Assert.That(source.Calls, Is.EqualTo(new[] { new[] { "old" }, ["new"], ["old"] }));
+    }
+
+    [Test]
+    public async Task PollNextAsync_FreshWaitsBeyondABatch_OneBatchPerFreshRoundTheRestInTheFullRound()
+    {
+        var time = new FakeTimeProvider();
+        var source = new FakeSource();
+        await using var poller = new StatusPoller(source, Options, time, NullLogger.Instance) { Manual = true };
+        poller.Subscribe("old", new RecordingObserver());
+        await poller.PollNextAsync(CancellationToken.None);
+        for (var i = 0; i < 250; i++)
+        {
+            poller.Subscribe("cid" + i, new RecordingObserver());
+        }
+
+        for (var step = 0; step < 4; step++)
+        {
+            time.Advance(StatusPoller.FreshGap);
+            await poller.PollNextAsync(CancellationToken.None);
+        }
+
+        // Fresh rounds at 5, 10 and 15 ms: one batch each (100, 100, then the 50 left); the full round at 20 ms asks the
+        // old wait's quick check alone.
+        Assert.That(source.Calls.Select(c => c.Count), Is.EqualTo(new[] { 1, 100, 100, 50, 1 }));
+        Assert.That(source.Calls.Skip(1).Take(3).SelectMany(c => c).Distinct().Count(), Is.EqualTo(250));
     }
 
     [Test]
@@ -220,39 +266,44 @@ public sealed class StatusPollerTests
     }
 
     /// <summary>
-    /// 10,000 waits arriving over one second, rounds every <see cref="StatusPoller.RoundGap"/> (the loop's shortest
-    /// gap), on a fake clock for 10 s: prints the undercluster's status requests per second and checks the bound
-    /// (one batch of quick checks per round plus every owed check in full batches).
+    /// 10,000 waits arriving over one second, the loop's rounds (<see cref="StatusPoller.PollNextAsync"/>) tried every
+    /// <see cref="StatusPoller.FreshGap"/> (its shortest gap: full rounds every <see cref="StatusPoller.RoundGap"/>, fresh
+    /// ones in between), on a fake clock for 10 s: prints the undercluster's status requests per second and checks the
+    /// bound (one batch of quick checks per full round plus every owed check in full batches, and one batch per fresh round).
     /// </summary>
     [Test]
-    public async Task PollDueAsync_TenThousandWaits_StatusRequestRateBounded()
+    public async Task PollNextAsync_TenThousandWaits_StatusRequestRateBounded()
     {
         var time = new FakeTimeProvider();
         var source = new FakeSource();
         await using var poller = new StatusPoller(source, Options, time, NullLogger.Instance) { Manual = true };
-        var gap = StatusPoller.RoundGap;
-        var roundsPerSecond = (int)(TimeSpan.FromSeconds(1) / gap);
+        var step = StatusPoller.FreshGap;
+        var stepsPerSecond = (int)(TimeSpan.FromSeconds(1) / step);
+        var roundsPerSecond = (int)(TimeSpan.FromSeconds(1) / StatusPoller.RoundGap);
+        var freshPerSecond = stepsPerSecond - roundsPerSecond;
         var perSecond = new int[10];
         var subscribed = 0;
-        for (var round = 0; round < 10 * roundsPerSecond; round++)
+        for (var round = 0; round < 10 * stepsPerSecond; round++)
         {
-            for (var i = 0; i < 10_000 / roundsPerSecond && subscribed < 10_000 && round < roundsPerSecond; i++)
+            for (var i = 0; i < 10_000 / stepsPerSecond && subscribed < 10_000 && round < stepsPerSecond; i++)
             {
                 poller.Subscribe("cid" + subscribed++, new RecordingObserver());
             }
 
-            time.Advance(gap);
+            time.Advance(step);
             var before = source.Calls.Count;
-            await poller.PollDueAsync(CancellationToken.None);
-            perSecond[round / roundsPerSecond] += source.Calls.Count - before;
+            await poller.PollNextAsync(CancellationToken.None);
+            perSecond[round / stepsPerSecond] += source.Calls.Count - before;
         }
 
         TestContext.Out.WriteLine(
-            $"10,000 waits (batch 100, interval 1 s, round gap {gap.TotalMilliseconds} ms, quick checks every {StatusPoller.QuickCap.TotalMilliseconds} ms "
-            + $"for {StatusPoller.QuickFor.TotalSeconds} s): status requests per second {string.Join(", ", perSecond)}");
+            $"10,000 waits (batch 100, interval 1 s, round gap {StatusPoller.RoundGap.TotalMilliseconds} ms, fresh round gap {step.TotalMilliseconds} ms, "
+            + $"quick checks every {StatusPoller.QuickCap.TotalMilliseconds} ms for {StatusPoller.QuickFor.TotalSeconds} s): "
+            + $"status requests per second {string.Join(", ", perSecond)}");
         var checks = source.Calls.Sum(c => c.Count);
-        Assert.That(source.Calls, Has.Count.LessThanOrEqualTo((10 * roundsPerSecond) + (checks / 100)));
-        Assert.That(perSecond, Has.All.LessThanOrEqualTo(roundsPerSecond + 200), "quick checks: one batch a round at most");
+        Assert.That(source.Calls, Has.Count.LessThanOrEqualTo((10 * stepsPerSecond) + (checks / 100)));
+        Assert.That(perSecond[0], Is.LessThanOrEqualTo(freshPerSecond + roundsPerSecond + 200), "fresh rounds: one batch each; quick checks: one batch a full round");
+        Assert.That(perSecond.Skip(1), Has.All.LessThanOrEqualTo(roundsPerSecond + 200), "no new waits, no fresh rounds");
         Assert.That(perSecond.Skip(2), Has.All.LessThanOrEqualTo(roundsPerSecond + 100), "steady state: one check per CID per interval");
         Assert.That(perSecond.Skip(2).Sum(), Is.GreaterThanOrEqualTo(8 * 100), "every CID still asked once per interval");
     }
