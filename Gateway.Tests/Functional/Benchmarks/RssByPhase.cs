@@ -66,7 +66,7 @@ internal sealed class RssByPhase(int processId)
         long rss = 0, anon = 0, file = 0, shmem = 0;
         foreach (var line in File.ReadLines($"/proc/{processId}/status"))
         {
-            var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            var parts = line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
             if (parts.Length < 2)
             {
                 continue;
