@@ -42,7 +42,8 @@ public sealed class PerformanceTable
         using var client = NewClient();
         var owner = await OwnerKeyAsync(client, gateway.Url);
         await Task.Delay(TimeSpan.FromSeconds(2));
-        var idleRss = gateway.Rss;
+        var rss = new RssByPhase(gateway.ProcessId);
+        var idleRss = rss.Rss();
 
         // pin/ls?arg=: 1,000 owned pins, stamped the way the gateway writes them.
         var shape = await SeedAsync(client, emulator.Url, 1000, owner);
@@ -68,9 +69,8 @@ public sealed class PerformanceTable
         var p50Direct = await P50Async(client, Status);
         Row("pin/ls?arg vs GET /pins/{cid}, c=1 p50", Micro(p50Gateway), Micro(p50Direct), $"{p50Gateway / p50Direct:0.0}x slower, +{(p50Gateway - p50Direct) * 1000:N0} µs");
 
-        long peakRss = 0;
         var allocatedBefore = await gateway.AllocatedBytesAsync(client);
-        var (rateGateway, calls) = await RateAsync(client, PinLs, () => peakRss = Math.Max(peakRss, gateway.Rss));
+        var (rateGateway, calls) = await RateAsync(client, PinLs, rss.Phase("pin/ls?arg"));
         var allocatedPerCall = (await gateway.AllocatedBytesAsync(client) - allocatedBefore) / (double)calls;
         var (rateDirect, _) = await RateAsync(client, Status, null);
         Row("same, c=64 req/s", $"{rateGateway:N0}", $"{rateDirect:N0}", $"{rateGateway / rateDirect:0.00}");
@@ -88,7 +88,7 @@ public sealed class PerformanceTable
         }
 
         await WarmAsync(client, RepoStat);
-        var (statGateway, statCalls) = await RateAsync(client, RepoStat, () => peakRss = Math.Max(peakRss, gateway.Rss));
+        var (statGateway, statCalls) = await RateAsync(client, RepoStat, rss.Phase("repo/stat"));
         await WarmAsync(client, FreeSpace);
         var (statDirect, _) = await RateAsync(client, FreeSpace, null);
         Row("repo/stat vs GET /monitor/metrics/freespace, c=64 req/s", $"{statGateway:N0}", $"{statDirect:N0}", $"{statGateway / statDirect:0.00}");
@@ -98,7 +98,7 @@ public sealed class PerformanceTable
         await SeedAsync(client, emulator.Url, pins, owner);
         await StreamAsync(client, HttpMethod.Post, new Uri(gateway.Url, "api/v0/pin/ls?stream=true&type=recursive"));
         await StreamAsync(client, HttpMethod.Get, new Uri(emulator.Url, "allocations?filter=pin"));
-        var (listed, listGateway, firstGateway) = await StreamAsync(client, HttpMethod.Post, new Uri(gateway.Url, "api/v0/pin/ls?stream=true&type=recursive"));
+        var (listed, listGateway, firstGateway) = await SampledAsync(rss.Phase("listing"), () => StreamAsync(client, HttpMethod.Post, new Uri(gateway.Url, "api/v0/pin/ls?stream=true&type=recursive")));
         var (allocations, listDirect, firstDirect) = await StreamAsync(client, HttpMethod.Get, new Uri(emulator.Url, "allocations?filter=pin"));
         Check(listed == pins + 1002, "pin/ls", $"{listed} lines for {pins + 1002} pins (two probe pins)");
         Row(
@@ -131,7 +131,7 @@ public sealed class PerformanceTable
         }
 
         await WarmAsync(client, (c, _) => PinAdd(gateway.Url, c));
-        var (addGateway, _) = await RateAsync(client, (c, _) => PinAdd(gateway.Url, c), () => peakRss = Math.Max(peakRss, gateway.Rss));
+        var (addGateway, _) = await RateAsync(client, (c, _) => PinAdd(gateway.Url, c), rss.Phase("pin/add"));
         await WarmAsync(client, (c, _) => PinDirect(emulator.Url, c));
         var (addDirect, _) = await RateAsync(client, (c, _) => PinDirect(emulator.Url, c), null);
         Row("pin/add, pin-delay 0, c=64 pins/s (direct: POST + GET every 10 ms)", $"{addGateway:N1}", $"{addDirect:N1}", $"{addGateway / addDirect:0.00}");
@@ -155,7 +155,8 @@ public sealed class PerformanceTable
             Row($"pin/add median, pin-delay {label} ({count} at once, median of 3 runs)", Milli(g), Milli(d), $"+{(g - d) * 1000:N0} ms added");
         }
 
-        Row("gateway RSS idle / peak under c=64", $"{idleRss / 1048576.0:N0} MB / {peakRss / 1048576.0:N0} MB", "", "");
+        Row("gateway RSS idle / peak under c=64", $"{idleRss / 1048576.0:N0} MB / {rss.PeakOf("pin/ls?arg", "repo/stat", "pin/add") / 1048576.0:N0} MB", "", "");
+        Row("gateway RSS peak by phase, in order (split at the peak)", rss.Describe(), "", "");
         Row("gateway allocated bytes per pin/ls?arg (c=64)", $"{allocatedPerCall:N0} B", "", "");
 
         var text = new StringBuilder();
@@ -349,6 +350,24 @@ public sealed class PerformanceTable
         return (calls / elapsed, calls);
     }
 
+    /// <summary>Runs <paramref name="work"/> while calling <paramref name="sample"/> every 100 ms.</summary>
+    private static async Task<T> SampledAsync<T>(Action sample, Func<Task<T>> work)
+    {
+        using var stop = new CancellationTokenSource();
+        var sampler = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                sample();
+                await Task.Delay(100, CancellationToken.None);
+            }
+        });
+        var result = await work();
+        await stop.CancelAsync();
+        await sampler;
+        return result;
+    }
+
     private static async Task<double> MedianAsync(int count, Func<Task> call)
     {
         var times = await Task.WhenAll(Enumerable.Range(0, count).Select(async _ =>
@@ -406,6 +425,8 @@ public sealed class PerformanceTable
         public Uri Url { get; }
 
         public Uri? Admin { get; }
+
+        public int ProcessId => _process.Id;
 
         /// <summary>Resident set size from /proc (Linux).</summary>
         public long Rss
