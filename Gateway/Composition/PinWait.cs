@@ -16,6 +16,12 @@ namespace CompositeGateway.Composition;
 /// If the pin vanishes from the pinset or loses this gateway's owner key meanwhile, it asks the pin
 /// service to re-establish it (docs/design/ownership.md) and keeps waiting.
 /// </summary>
+/// <remarks>
+/// No status ends the wait until <see cref="Settle"/> has passed since our last write (docs/design/ownership.md,
+/// rule 2): another gateway that read the pin just before our write landed writes its merge of that older read about
+/// one round trip later, without our key. A status read before that write lands would show our key and end the wait,
+/// and the key would then be lost with the pin/add already answered.
+/// </remarks>
 internal sealed class PinWait : IPinWait, IStatusObserver
 {
     private readonly TaskCompletionSource<GatewayFailure?> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -31,6 +37,7 @@ internal sealed class PinWait : IPinWait, IStatusObserver
     private long _failingSince = -1;
     private int _reestablishing;
     private string? _outcome;
+    private Settling _settling = new(0, TimeSpan.Zero);
 
     public PinWait(Cid cid, PinMode mode, ClusterPin pin, string undercluster, PinPathOptions options, Ownership ownership, TimeProvider time, Func<PinWait, Task> reestablish)
     {
@@ -64,6 +71,9 @@ internal sealed class PinWait : IPinWait, IStatusObserver
 
     public bool IsCompleted => _completion.Task.IsCompleted;
 
+    /// <summary>A status may end the wait only this long after our write (see remarks): twice our read and write's time.</summary>
+    public TimeSpan Settle { get; init; }
+
     /// <summary>How the wait ended, for <c>gateway_pin_waits_total</c> (one of <see cref="PinWaitOutcomes"/>); read once <see cref="Completion"/> is done.</summary>
     public string Outcome => Volatile.Read(ref _outcome) ?? PinWaitOutcomes.Cancelled;
 
@@ -85,12 +95,33 @@ internal sealed class PinWait : IPinWait, IStatusObserver
                 _resources.Add(_time.CreateTimer(_ => Complete(LimitReached(), PinWaitOutcomes.WaitLimit), null, _options.WaitLimit, Timeout.InfiniteTimeSpan));
             }
 
-            _resources.Add(poller.Subscribe(Cid.ToString(), this));
+            Volatile.Write(ref _settling, new Settling(_time.GetTimestamp(), Settle));
+            if (Settle > TimeSpan.Zero)
+            {
+                // Asked about only once settled: a status before then could not end the wait anyway.
+                _resources.Add(_time.CreateTimer(_ => Subscribe(poller), null, Settle, Timeout.InfiniteTimeSpan));
+            }
+            else
+            {
+                _resources.Add(poller.Subscribe(Cid.ToString(), this));
+            }
         }
 
         if (IsCompleted)
         {
             Release();
+        }
+    }
+
+    private void Subscribe(StatusPoller poller)
+    {
+        lock (_resources)
+        {
+            // Released meanwhile (completed, cancelled): nothing is left to dispose the subscription.
+            if (!IsCompleted)
+            {
+                _resources.Add(poller.Subscribe(Cid.ToString(), this));
+            }
         }
     }
 
@@ -111,7 +142,7 @@ internal sealed class PinWait : IPinWait, IStatusObserver
         Volatile.Write(ref _requiredPeers, verdict.RequiredPeers);
         switch (verdict.State)
         {
-            case PinState.Pinned:
+            case PinState.Pinned when Volatile.Read(ref _settling).IsOver(_time):
                 Complete(null, PinWaitOutcomes.Pinned);
                 break;
             case PinState.Failed:
@@ -169,12 +200,15 @@ internal sealed class PinWait : IPinWait, IStatusObserver
 
         async Task RunAsync()
         {
+            var begun = _time.GetTimestamp();
             try
             {
                 await _reestablish(this);
             }
             finally
             {
+                // The repair wrote again: the same settle time as after the first write, from now.
+                Volatile.Write(ref _settling, new Settling(_time.GetTimestamp(), _time.GetElapsedTime(begun) * 2));
                 Volatile.Write(ref _reestablishing, 0);
             }
         }
@@ -193,6 +227,11 @@ internal sealed class PinWait : IPinWait, IStatusObserver
         {
             resource.Dispose();
         }
+    }
+
+    private sealed record Settling(long Since, TimeSpan For)
+    {
+        public bool IsOver(TimeProvider time) => time.GetElapsedTime(Since) >= For;
     }
 
     private static string Seconds(TimeSpan span) => span.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture) + "s";

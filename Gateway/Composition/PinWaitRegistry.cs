@@ -18,14 +18,19 @@ internal sealed class PinWaitRegistry(Undercluster undercluster, PinPathOptions 
     private string Name => undercluster.Name;
 
     /// <summary>Starts waiting on <paramref name="cid"/> (at once done under <c>pin_wait: accepted</c>); <paramref name="reestablish"/> puts a vanished pin back.</summary>
-    public IPinWait Start(Cid cid, PinMode mode, ClusterPin pin, Func<PinWait, Task> reestablish, CancellationToken cancellationToken)
+    /// <summary>
+    /// Waits on a pin just written; <paramref name="written"/> is how long our read and write took. Twice that is the
+    /// settle time before a status may end the wait (<see cref="PinWait"/>, docs/design/ownership.md rule 2): another
+    /// gateway's read and write take about as long as ours, and twice covers the scheduling jitter of a busy machine.
+    /// </summary>
+    public IPinWait Start(Cid cid, PinMode mode, ClusterPin pin, TimeSpan written, Func<PinWait, Task> reestablish, CancellationToken cancellationToken)
     {
         if (options.PinWait == PinWaitMode.Accepted)
         {
             return CompletedPinWait.Success;
         }
 
-        var wait = new PinWait(cid, mode, pin, Name, options, ownership, time, reestablish);
+        var wait = new PinWait(cid, mode, pin, Name, options, ownership, time, reestablish) { Settle = written * 2 };
         var started = time.GetTimestamp();
         metrics?.PinWaitStarted(Name);
         lock (_waits)

@@ -33,6 +33,7 @@ internal sealed class UnderclusterPinService : IPinService
     private readonly OwnershipWriter _writer;
     private readonly UnderclusterPinLister _lister;
     private readonly PinWaitRegistry _waits;
+    private readonly TimeProvider _time;
 
     public UnderclusterPinService(Undercluster undercluster, PinPathOptions options, GatewayOwner owner, TimeProvider time, ILogger logger, GatewayMetrics? metrics = null)
     {
@@ -40,6 +41,7 @@ internal sealed class UnderclusterPinService : IPinService
         _options = options;
         _ownership = new Ownership(options.MetadataPrefix, owner.PeerId);
         _logger = logger;
+        _time = time;
         _writer = new OwnershipWriter(undercluster, options, _ownership, time, logger);
         _lister = new UnderclusterPinLister(undercluster, options, _ownership, logger);
         _waits = new PinWaitRegistry(undercluster, options, _ownership, time, logger, metrics);
@@ -164,6 +166,7 @@ internal sealed class UnderclusterPinService : IPinService
     public async Task<PinStartResult> StartPinAsync(PinIntent intent, CancellationToken cancellationToken)
     {
         using var held = await _locks.AcquireAsync(intent.Cid.ToString(), cancellationToken);
+        var begun = _time.GetTimestamp();
         var ensured = await _writer.EnsureOwnedAsync(intent.Cid, intent.Mode, ReadBack, cancellationToken);
         if (ensured.Failure is { } failure)
         {
@@ -171,7 +174,7 @@ internal sealed class UnderclusterPinService : IPinService
         }
 
         await RetryIfFailedAsync(intent.Cid, ensured, cancellationToken);
-        return PinStartResult.Started(_waits.Start(intent.Cid, intent.Mode, ensured.Pin!, ReestablishAsync, cancellationToken));
+        return PinStartResult.Started(_waits.Start(intent.Cid, intent.Mode, ensured.Pin!, _time.GetElapsedTime(begun), ReestablishAsync, cancellationToken));
     }
 
     /// <summary>
@@ -240,8 +243,10 @@ internal sealed class UnderclusterPinService : IPinService
 
         PinMode mode;
         OwnershipWriter.Ensured ensured;
+        long begun;
         using (await _locks.AcquireAsync(to.ToString(), cancellationToken))
         {
+            begun = _time.GetTimestamp();
             var fromRead = await Client.GetAllocationAsync(from, cancellationToken);
             if (!fromRead.TryGetValue(out var fromPin, out var failure))
             {
@@ -275,7 +280,7 @@ internal sealed class UnderclusterPinService : IPinService
             await RetryIfFailedAsync(to, ensured, cancellationToken);
         }
 
-        var wait = _waits.Start(to, mode, ensured.Pin!, ReestablishAsync, cancellationToken);
+        var wait = _waits.Start(to, mode, ensured.Pin!, _time.GetElapsedTime(begun), ReestablishAsync, cancellationToken);
         return PinStartResult.Started(unpinFrom ? new ThenPinWait(wait, () => UnpinFromAsync(from, cancellationToken)) : wait);
     }
 
