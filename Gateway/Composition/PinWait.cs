@@ -71,8 +71,19 @@ internal sealed class PinWait : IPinWait, IStatusObserver
 
     public bool IsCompleted => _completion.Task.IsCompleted;
 
-    /// <summary>A status may end the wait only this long after our write (see remarks): twice our read and write's time.</summary>
+    /// <summary>A status may end the wait only this long after our write (see remarks and <see cref="SettleAfter"/>).</summary>
     public TimeSpan Settle { get; init; }
+
+    /// <summary>The shortest settle time, whatever the round trips measured (see <see cref="SettleAfter"/>).</summary>
+    public static readonly TimeSpan MinimumSettle = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>
+    /// The settle time after a write whose read and write took <paramref name="written"/>: another gateway's read and
+    /// write take about as long as ours, so twice that, and never under <see cref="MinimumSettle"/>: two gateways'
+    /// requests queue behind each other on a busy undercluster or machine, and one shorter settle lost keys in the
+    /// shared-undercluster tests (docs/development/performance.md, "Settling before success").
+    /// </summary>
+    public static TimeSpan SettleAfter(TimeSpan written) => written * 2 > MinimumSettle ? written * 2 : MinimumSettle;
 
     /// <summary>How the wait ended, for <c>gateway_pin_waits_total</c> (one of <see cref="PinWaitOutcomes"/>); read once <see cref="Completion"/> is done.</summary>
     public string Outcome => Volatile.Read(ref _outcome) ?? PinWaitOutcomes.Cancelled;
@@ -208,7 +219,7 @@ internal sealed class PinWait : IPinWait, IStatusObserver
             finally
             {
                 // The repair wrote again: the same settle time as after the first write, from now.
-                Volatile.Write(ref _settling, new Settling(_time.GetTimestamp(), _time.GetElapsedTime(begun) * 2));
+                Volatile.Write(ref _settling, new Settling(_time.GetTimestamp(), SettleAfter(_time.GetElapsedTime(begun))));
                 Volatile.Write(ref _reestablishing, 0);
             }
         }

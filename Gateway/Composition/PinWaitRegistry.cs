@@ -19,9 +19,8 @@ internal sealed class PinWaitRegistry(Undercluster undercluster, PinPathOptions 
 
     /// <summary>Starts waiting on <paramref name="cid"/> (at once done under <c>pin_wait: accepted</c>); <paramref name="reestablish"/> puts a vanished pin back.</summary>
     /// <summary>
-    /// Waits on a pin just written; <paramref name="written"/> is how long our read and write took. Twice that is the
-    /// settle time before a status may end the wait (<see cref="PinWait"/>, docs/design/ownership.md rule 2): another
-    /// gateway's read and write take about as long as ours, and twice covers the scheduling jitter of a busy machine.
+    /// Waits on a pin just written; <paramref name="written"/> is how long our read and write took, from which
+    /// <see cref="PinWait.SettleAfter"/> gives the settle time before a status may end the wait (docs/design/ownership.md rule 2).
     /// </summary>
     public IPinWait Start(Cid cid, PinMode mode, ClusterPin pin, TimeSpan written, Func<PinWait, Task> reestablish, CancellationToken cancellationToken)
     {
@@ -30,7 +29,7 @@ internal sealed class PinWaitRegistry(Undercluster undercluster, PinPathOptions 
             return CompletedPinWait.Success;
         }
 
-        var wait = new PinWait(cid, mode, pin, Name, options, ownership, time, reestablish) { Settle = written * 2 };
+        var wait = new PinWait(cid, mode, pin, Name, options, ownership, time, reestablish) { Settle = PinWait.SettleAfter(written) };
         var started = time.GetTimestamp();
         metrics?.PinWaitStarted(Name);
         lock (_waits)
