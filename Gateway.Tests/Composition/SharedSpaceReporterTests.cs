@@ -19,9 +19,9 @@ public sealed class SharedSpaceReporterTests
     [Test]
     public async Task RepoStat_ConcurrentCalls_OneFreespaceRequestSharedByAll()
     {
-        await using var host = await ProbedGatewayHost.StartAsync(1, TimeSpan.FromSeconds(20), new PlacementOptions());
+        await using var host = await StartAsync();
         var (_, alone) = await host.KuboAsync(RepoStat);
-        host["a"].Faults.Merge(new LabFaults { Paths = [FreespacePath], Latency = TimeSpan.FromSeconds(1) });
+        SlowFreespace(host, TimeSpan.FromSeconds(1));
         var before = Freespace(host);
 
         var answers = await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => host.KuboAsync(RepoStat)));
@@ -39,7 +39,7 @@ public sealed class SharedSpaceReporterTests
     [Test]
     public async Task RepoStat_OneAfterTheOther_EachAsksAgain()
     {
-        await using var host = await ProbedGatewayHost.StartAsync(1, TimeSpan.FromSeconds(20), new PlacementOptions());
+        await using var host = await StartAsync();
         await host.KuboAsync(RepoStat);
         var before = Freespace(host);
 
@@ -55,8 +55,8 @@ public sealed class SharedSpaceReporterTests
     [Test]
     public async Task RepoStat_SharedCallFails_EveryCallerGetsKuboError()
     {
-        await using var host = await ProbedGatewayHost.StartAsync(1, TimeSpan.FromSeconds(20), new PlacementOptions());
-        host["a"].Faults.Merge(new LabFaults { Paths = [FreespacePath], Latency = TimeSpan.FromSeconds(1), ErrorRate = 1 });
+        await using var host = await StartAsync();
+        SlowFreespace(host, TimeSpan.FromSeconds(1), errorRate: 1);
         var before = Freespace(host);
 
         var answers = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => host.KuboAsync(RepoStat)));
@@ -79,9 +79,9 @@ public sealed class SharedSpaceReporterTests
     [Test]
     public async Task RepoStat_FirstCallerGoesAway_OthersStillAnswered()
     {
-        await using var host = await ProbedGatewayHost.StartAsync(1, TimeSpan.FromSeconds(20), new PlacementOptions());
+        await using var host = await StartAsync();
         var (_, alone) = await host.KuboAsync(RepoStat);
-        host["a"].Faults.Merge(new LabFaults { Paths = [FreespacePath], Latency = TimeSpan.FromSeconds(2) });
+        SlowFreespace(host, TimeSpan.FromSeconds(2));
         var before = Freespace(host);
 
         // The first caller starts the shared call, then hangs up while it is still waiting for the undercluster.
@@ -102,6 +102,13 @@ public sealed class SharedSpaceReporterTests
             Assert.That(Freespace(host) - before, Is.EqualTo(1), "the others waited for the call the first one started");
         });
     }
+
+    /// <summary>One emulated undercluster "a" behind the gateway, probed every 20 s (no probe lands inside a test).</summary>
+    private static Task<ProbedGatewayHost> StartAsync() => ProbedGatewayHost.StartAsync(1, TimeSpan.FromSeconds(20), new PlacementOptions());
+
+    /// <summary>Slows (and optionally fails) the undercluster's freespace answer so that calls overlap.</summary>
+    private static void SlowFreespace(ProbedGatewayHost host, TimeSpan latency, double? errorRate = null) =>
+        host["a"].Faults.Merge(new LabFaults { Paths = [FreespacePath], Latency = latency, ErrorRate = errorRate });
 
     private static int Freespace(ProbedGatewayHost host) =>
         host["a"].ReceivedRequests.Count(r => r.Method == "GET" && r.Target.StartsWith(FreespacePath, StringComparison.Ordinal));
