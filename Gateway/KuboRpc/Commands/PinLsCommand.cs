@@ -149,6 +149,8 @@ internal static class PinLsCommand
 
         // Values are sent when the listing would wait for the undercluster and every FlushEvery values, not one by one:
         // a flush per value cost a chunk and a socket write per pin, more than the rest of the gateway's work on it.
+        // The first value goes out alone: while the pinset arrives faster than it is judged, the listing never waits,
+        // and the caller's first line would otherwise wait for FlushEvery values.
         var count = 0;
         while (hasItem)
         {
@@ -165,7 +167,7 @@ internal static class PinLsCommand
                 WriteKey(writer, item.Cid, item.Mode, name ?? "");
             }
 
-            if (++count % FlushEvery == 0)
+            if (++count == 1 || count % FlushEvery == 0)
             {
                 await writer.FlushAsync(call.Aborted);
             }
