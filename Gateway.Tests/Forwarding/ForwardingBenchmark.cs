@@ -396,7 +396,6 @@ public sealed class ForwardingBenchmark
                 WorkingDirectory = folder,
             };
             start.Environment["DOTNET_gcServer"] = "0";
-            start.Environment["DOTNET_ThreadPool_UnfairSemaphoreSpinLimit"] = "0";
             var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the bare YARP forwarder");
             _ = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
             var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
