@@ -13,6 +13,8 @@ namespace CompositeGateway.Tests.Functional.Benchmarks;
 /// side by side in one run, each in its own process (<c>composite-gateway emulate</c> and <c>composite-gateway run</c>
 /// from this build), so RSS and allocations are the gateway's alone. Prints figures and ratios, asserts only
 /// correctness. <c>CG_BENCH_PINS</c> sets the listing size (default 100,000; 1,000,000 works).
+/// <c>CG_BENCH_GATEWAY</c>, the path of a published <c>composite-gateway</c> executable (the Native AOT build of
+/// docs/deployment.md), runs the gateway side from it instead; the emulators stay this build's.
 /// </summary>
 [Explicit("benchmark: prints the performance table, takes a few minutes")]
 [Category("Benchmarks")]
@@ -160,7 +162,7 @@ public sealed class PerformanceTable
         Row("gateway allocated bytes per pin/ls?arg (c=64)", $"{allocatedPerCall:N0} B", "", "");
 
         var text = new StringBuilder();
-        text.AppendLine(CultureInfo.InvariantCulture, $"gateway ({gateway.Url}) in front of emulate --peers 3 --pin-delay 0s; direct = the same emulator; {Environment.ProcessorCount} cores, load {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"gateway ({gateway.Url}, {Child.GatewayBuild}) in front of emulate --peers 3 --pin-delay 0s; direct = the same emulator; {Environment.ProcessorCount} cores, load {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
         text.AppendLine("| Measure | Gateway | Direct | Ratio |");
         text.AppendLine("|---|---|---|---|");
         foreach (var row in _rows)
@@ -457,7 +459,7 @@ public sealed class PerformanceTable
 
         public static async Task<Child> StartEmulatorAsync(string pinDelay)
         {
-            var process = Start("emulate", "--listen", "127.0.0.1:0", "--peers", "3", "--pin-delay", pinDelay);
+            var process = Start(null, "emulate", "--listen", "127.0.0.1:0", "--peers", "3", "--pin-delay", pinDelay);
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
             while (await process.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
             {
@@ -488,7 +490,7 @@ public sealed class PerformanceTable
                   - name: lab-0
                     url: {undercluster.ToString().TrimEnd('/')}
                 """);
-            var process = Start("run", "--config", config);
+            var process = Start(GatewayExecutable, "run", "--config", config);
             Drain(process);
             var child = new Child(process, new Uri($"http://127.0.0.1:{port}/"), new Uri($"http://127.0.0.1:{adminPort}/"), folder);
             using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
@@ -541,13 +543,19 @@ public sealed class PerformanceTable
             }
         }
 
-        private static Process Start(params string[] arguments)
+        /// <summary><c>CG_BENCH_GATEWAY</c>: a published gateway executable for the gateway side; null = this build's dll.</summary>
+        private static string? GatewayExecutable => Environment.GetEnvironmentVariable("CG_BENCH_GATEWAY") is { Length: > 0 } path ? Path.GetFullPath(path) : null;
+
+        /// <summary>What the gateway side runs, for the table's first line.</summary>
+        public static string GatewayBuild => GatewayExecutable ?? "this build, JIT";
+
+        private static Process Start(string? executable, params string[] arguments)
         {
-            var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "composite-gateway.dll"), .. arguments])
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-            };
+            var start = executable is not null
+                ? new ProcessStartInfo(executable, arguments)
+                : new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "composite-gateway.dll"), .. arguments]);
+            start.RedirectStandardOutput = true;
+            start.RedirectStandardError = true;
             return Process.Start(start) ?? throw new InvalidOperationException("could not start composite-gateway " + arguments[0]);
         }
 
