@@ -59,9 +59,10 @@ internal sealed class UnderclusterPinLister(Undercluster undercluster, PinPathOp
     /// The owned pins batch by batch, each judged by the rule: the pinned ones in pinset order, up to a pin whose
     /// truth is unknown, then why (the last batch). Status requests of the next batches run while earlier ones are
     /// yielded: at most <see cref="ListBatchesInFlight"/> batches exist at once, so memory stays bounded while the
-    /// undercluster's latency is overlapped. The first batch holds one pin and batches already answered are passed on
-    /// at each new batch, so the first item does not wait for the queue to fill: the Go peer's first line comes
-    /// about one status request after the pinset's first line.
+    /// undercluster's latency is overlapped. The first batch holds one pin and is sent alone, and batches already
+    /// answered are passed on at the next pinset line, so the first item waits neither for the queue to fill nor for
+    /// larger batches sharing the undercluster: the Go peer's first line comes about one status request after the
+    /// pinset's second owned line.
     /// </summary>
     private async IAsyncEnumerable<(List<PinnedItem> Pinned, GatewayFailure? Failure)> JudgedBatchesAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -72,27 +73,33 @@ internal sealed class UnderclusterPinLister(Undercluster undercluster, PinPathOp
         var limits = new CidBatch(1, options.PollBatchChars);
         try
         {
+            // One batch in flight until the first is answered: the first batch holds one pin, and larger batches sent
+            // beside it share the undercluster's cores with it, which delayed the first line by ~8 ms of a ~11 ms
+            // wait on 2 cores (docs/development/performance.md, "First listed item").
+            var limit = 1;
             await foreach (var pin in allocations.WithCancellation(stop.Token))
             {
-                if (pin.Cid is not { } cid || !ownership.IsOwner(pin.Metadata))
+                if (pin.Cid is { } cid && ownership.IsOwner(pin.Metadata))
                 {
-                    continue;
-                }
-
-                if (limits.IsFullFor(cid))
-                {
-                    inFlight.Enqueue((batch, FetchBatchStatusAsync(batch, stop.Token)));
-                    batch = new List<ClusterPin>(options.PollBatchSize);
-                    limits = new CidBatch(options.PollBatchSize, options.PollBatchChars);
-                    while (inFlight.Count >= ListBatchesInFlight || (inFlight.Count > 0 && inFlight.Peek().Status.IsCompleted))
+                    if (limits.IsFullFor(cid))
                     {
-                        var (done, status) = inFlight.Dequeue();
-                        yield return PinnedOf(done, await status);
+                        inFlight.Enqueue((batch, FetchBatchStatusAsync(batch, stop.Token)));
+                        batch = new List<ClusterPin>(options.PollBatchSize);
+                        limits = new CidBatch(options.PollBatchSize, options.PollBatchChars);
                     }
+
+                    batch.Add(pin);
+                    limits.Add(cid);
                 }
 
-                batch.Add(pin);
-                limits.Add(cid);
+                // Checked at every pinset line, not only when a batch is sent: reading a whole batch of the pinset
+                // takes milliseconds, and an answered batch should not wait for it.
+                while (inFlight.Count >= limit || (inFlight.Count > 0 && inFlight.Peek().Status.IsCompleted))
+                {
+                    var (done, status) = inFlight.Dequeue();
+                    limit = ListBatchesInFlight;
+                    yield return PinnedOf(done, await status);
+                }
             }
 
             var completion = await allocations.Completion;
