@@ -1,0 +1,275 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Runtime.Versioning;
+using System.Text;
+using System.Text.RegularExpressions;
+using CompositeGateway.Lab;
+using CompositeGateway.Tests.Support;
+
+namespace CompositeGateway.Tests.Cli;
+
+/// <summary>
+/// The Native AOT build (docs/cli.md "Native AOT build"): published from a copy of the sources as an operator
+/// publishes it, then driven through the same journey as this build's JIT program, each in front of its own emulator
+/// with one identity key. Every answer (status and body) must be the same, the pin must really reach and leave the
+/// undercluster's pinset, and the native program must stop cleanly on SIGTERM. Explicit: the publish alone takes
+/// a few minutes. Command in docs/development/performance.md ("Native AOT build").
+/// </summary>
+[Explicit("publishes the Native AOT build: a few minutes")]
+[Category("NativeAot")]
+[NonParallelizable]
+[UnsupportedOSPlatform("windows")]
+public sealed partial class NativeAotBuildTests
+{
+    private string _folder = null!;
+    private string _native = null!;
+    private string _publishOutput = "";
+
+    [OneTimeSetUp]
+    public async Task PublishAsync()
+    {
+        var linker = Linker();
+        _folder = Path.Combine(Path.GetTempPath(), "cg-aot-" + Guid.NewGuid().ToString("N")[..8]);
+        var source = Path.Combine(_folder, "src");
+        CopySources(source);
+        var arguments = new List<string> { "publish", "Gateway/Gateway.csproj", "-c", "Release", "-r", "linux-x64", "-p:PublishAot=true", "-o", Path.Combine(_folder, "out") };
+        if (linker is not null)
+        {
+            arguments.Add("-p:CppCompilerAndLinker=" + linker);
+        }
+
+        var (exitCode, output) = await RunAsync(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet", arguments, source, TimeSpan.FromMinutes(20));
+        _publishOutput = output;
+        Assert.That(exitCode, Is.Zero, "dotnet publish -p:PublishAot=true failed:\n" + output);
+        _native = Path.Combine(_folder, "out", "composite-gateway");
+        Assert.That(File.Exists(_native), Is.True, "the publish left no native composite-gateway");
+    }
+
+    [OneTimeTearDown]
+    public void Delete()
+    {
+        if (_folder is not null && Directory.Exists(_folder))
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+    }
+
+    [Test]
+    public void Publish_TreatsWarningsAsErrors_ReportsNone()
+    {
+        // The repository's TreatWarningsAsErrors reaches the AOT compiler (ILC runs with --warnaserror), so a trim or AOT
+        // warning would have failed the publish above; this names any that an SDK change lets through as text.
+        var warnings = _publishOutput.Split('\n').Where(l => WarningLine().IsMatch(l)).ToList();
+        Assert.That(warnings, Is.Empty, string.Join('\n', warnings));
+    }
+
+    [Test]
+    public async Task Journey_NativeAndJitBuilds_AnswerTheSame()
+    {
+        var key = Path.Combine(_folder, "identity.key");
+        var cid = Functional.TestEnvironment.NewCid();
+        var jit = await JourneyAsync([Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet", Path.Combine(AppContext.BaseDirectory, "composite-gateway.dll")], key, cid);
+        var native = await JourneyAsync([_native], key, cid);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(native.Answers, Has.Count.EqualTo(jit.Answers.Count));
+            for (var i = 0; i < Math.Min(native.Answers.Count, jit.Answers.Count); i++)
+            {
+                Assert.That(native.Answers[i], Is.EqualTo(jit.Answers[i]), "answer " + i);
+            }
+
+            Assert.That(native.Pinned, Is.True, "the native build's pin/add reached the undercluster's pinset");
+            Assert.That(native.Unpinned, Is.True, "the native build's pin/rm left the undercluster's pinset");
+            Assert.That(native.Metrics, Does.Contain("gateway_kubo_requests_total"), "the native build's /metrics");
+            Assert.That(native.ExitCode, Is.Zero, "the native build stops cleanly on SIGTERM:\n" + native.Log);
+            Assert.That(jit.ExitCode, Is.Zero, "the JIT build stops cleanly on SIGTERM:\n" + jit.Log);
+        });
+    }
+
+    /// <summary>
+    /// One gateway in front of a new emulator: pin, query, list, add content, space, unpin, then the error answers.
+    /// Each answer as "status path body"; the version's body carries the build's commit, which a copy of the sources lacks.
+    /// </summary>
+    private async Task<Journey> JourneyAsync(string[] command, string key, string cid)
+    {
+        await using var cluster = await EmulatedCluster.StartAsync(new EmulatedClusterOptions { Name = "lab-0", Listen = "127.0.0.1:0" }, TimeProvider.System, CancellationToken.None);
+        var config = Path.Combine(_folder, "gateway-" + Guid.NewGuid().ToString("N")[..8] + ".yaml");
+        await File.WriteAllTextAsync(config, $"""
+            listen: 127.0.0.1:0
+            admin_listen: 127.0.0.1:0
+            identity_file: {key}
+            underclusters:
+              - name: lab-0
+                url: {cluster.BaseAddress}
+            """);
+        var start = new ProcessStartInfo(command[0], [.. command[1..], "run", "--config", config])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = _folder,
+        };
+        using var process = Process.Start(start)!;
+        var log = new StringBuilder();
+        process.OutputDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
+        process.ErrorDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var answers = new List<string>();
+        bool pinned, unpinned;
+        string metrics;
+        try
+        {
+            var (kubo, admin) = await ListenersAsync(log);
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+            async Task<string> Call(HttpMethod method, string path, HttpContent? body = null)
+            {
+                using var request = new HttpRequestMessage(method, new Uri(kubo, path)) { Content = body };
+                using var response = await http.SendAsync(request);
+                var answer = $"{(int)response.StatusCode} {path} {await response.Content.ReadAsStringAsync()}";
+                answers.Add(answer);
+                return answer;
+            }
+
+            var version = await Call(HttpMethod.Post, "api/v0/version");
+            answers[^1] = version.Split(' ')[0] + " version";
+            // id's addresses carry this run's ports; its peer ID is the shared key's.
+            await Call(HttpMethod.Post, "api/v0/id");
+            answers[^1] = answers[^1].Split(' ')[0] + " id " + System.Text.Json.JsonDocument.Parse(answers[^1][(answers[^1].IndexOf('{', StringComparison.Ordinal))..]).RootElement.GetProperty("ID").GetString();
+            await Call(HttpMethod.Post, $"api/v0/pin/add?arg={cid}&recursive=true");
+            pinned = cluster.GetPin(cid) is not null;
+            await Call(HttpMethod.Post, $"api/v0/pin/ls?arg={cid}&type=recursive&stream=true");
+            await Call(HttpMethod.Post, "api/v0/pin/ls?type=recursive&stream=true");
+            await Call(HttpMethod.Post, "api/v0/pin/ls?type=recursive");
+            await Call(HttpMethod.Post, "api/v0/repo/stat?size-only=true");
+            var file = new ByteArrayContent(Encoding.UTF8.GetBytes("native and JIT builds agree\n"));
+            file.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+            await Call(HttpMethod.Post, "api/v0/add?cid-version=1&pin=false", new MultipartFormDataContent { { file, "file", "agree.txt" } });
+            await Call(HttpMethod.Post, $"api/v0/pin/rm?arg={cid}");
+            unpinned = cluster.GetPin(cid) is null;
+            await Call(HttpMethod.Post, $"api/v0/pin/ls?arg={cid}&type=recursive");
+            await Call(HttpMethod.Post, "api/v0/pin/add?arg=not-a-cid");
+            await Call(HttpMethod.Post, "api/v0/pin/ls?type=sideways");
+            await Call(HttpMethod.Post, "api/v0/no/such/command");
+            await Call(HttpMethod.Get, "api/v0/id");
+            metrics = await http.GetStringAsync(new Uri(admin, "metrics"));
+        }
+        finally
+        {
+            await ExternalTool.RunAsync("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)]);
+            using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            await process.WaitForExitAsync(stop.Token);
+        }
+
+        lock (log)
+        {
+            return new Journey(answers, pinned, unpinned, metrics, process.ExitCode, log.ToString());
+        }
+    }
+
+    private static async Task<(Uri Kubo, Uri Admin)> ListenersAsync(StringBuilder log)
+    {
+        for (var i = 0; i < 300; i++)
+        {
+            string text;
+            lock (log)
+            {
+                text = log.ToString();
+            }
+
+            var kubo = KuboLine().Match(text);
+            var admin = AdminLine().Match(text);
+            if (kubo.Success && admin.Success)
+            {
+                return (new Uri($"http://{kubo.Groups[1].Value}/"), new Uri($"http://{admin.Groups[1].Value}/"));
+            }
+
+            await Task.Delay(100);
+        }
+
+        lock (log)
+        {
+            throw new TimeoutException("the gateway did not report its listeners:\n" + log);
+        }
+    }
+
+    /// <summary>What the Dockerfile copies: the program's projects and the repository-wide build files, no bin/ or obj/.</summary>
+    private static void CopySources(string target)
+    {
+        foreach (var file in new[] { "global.json", "Directory.Build.props", "Directory.Packages.props", ".editorconfig" })
+        {
+            Directory.CreateDirectory(target);
+            File.Copy(Path.Combine(RepositoryPaths.Root, file), Path.Combine(target, file));
+        }
+
+        foreach (var project in new[] { "Gateway", "Gateway.Formats", "Gateway.Lab" })
+        {
+            var from = Path.Combine(RepositoryPaths.Root, project);
+            foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+            {
+                var relative = Path.GetRelativePath(from, file);
+                if (relative.StartsWith("bin" + Path.DirectorySeparatorChar, StringComparison.Ordinal) || relative.StartsWith("obj" + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                var to = Path.Combine(target, project, relative);
+                Directory.CreateDirectory(Path.GetDirectoryName(to)!);
+                File.Copy(file, to);
+            }
+        }
+    }
+
+    /// <summary>Null when <c>clang</c> is on the PATH (the SDK's default); a versioned clang otherwise; ignores the test without one.</summary>
+    private static string? Linker()
+    {
+        var path = (Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin").Split(':');
+        if (path.Any(folder => File.Exists(Path.Combine(folder, "clang"))))
+        {
+            return null;
+        }
+
+        foreach (var version in Enumerable.Range(14, 8).Reverse())
+        {
+            if (path.Any(folder => File.Exists(Path.Combine(folder, $"clang-{version}"))))
+            {
+                return $"clang-{version}";
+            }
+        }
+
+        Assert.Ignore("NOTICE: no clang for the Native AOT link (Debian package clang); check skipped");
+        return null;
+    }
+
+    private static async Task<(int ExitCode, string Output)> RunAsync(string tool, IEnumerable<string> arguments, string folder, TimeSpan limit)
+    {
+        var start = new ProcessStartInfo(tool, arguments) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = folder };
+        using var timeout = new CancellationTokenSource(limit);
+        using var process = Process.Start(start) ?? throw new InvalidOperationException(tool + " did not start");
+        var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
+        var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+
+        return (process.ExitCode, await stdout + await stderr);
+    }
+
+    private sealed record Journey(List<string> Answers, bool Pinned, bool Unpinned, string Metrics, int ExitCode, string Log);
+
+    [GeneratedRegex(@"Kubo RPC API listening on (\S+)")]
+    private static partial Regex KuboLine();
+
+    [GeneratedRegex(@"Admin endpoints listening on (\S+)")]
+    private static partial Regex AdminLine();
+
+    [GeneratedRegex(@"\bwarning [A-Z]+[0-9]+\b", RegexOptions.IgnoreCase)]
+    private static partial Regex WarningLine();
+}
