@@ -62,7 +62,7 @@ internal sealed class UnderclusterPinLister(Undercluster undercluster, PinPathOp
     /// undercluster's latency is overlapped. The first batch holds one pin and is sent alone, and batches already
     /// answered are passed on at the next pinset line, so the first item waits neither for the queue to fill nor for
     /// larger batches sharing the undercluster: the Go peer's first line comes about one status request after the
-    /// pinset's second owned line.
+    /// pinset's first owned line.
     /// </summary>
     private async IAsyncEnumerable<(List<PinnedItem> Pinned, GatewayFailure? Failure)> JudgedBatchesAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -70,26 +70,37 @@ internal sealed class UnderclusterPinLister(Undercluster undercluster, PinPathOp
         var allocations = Client.StreamAllocationsAsync("pin", ListingView.Pin, stop.Token);
         var inFlight = new Queue<(List<ClusterPin> Batch, Task<BatchStatus> Status)>();
         var batch = new List<ClusterPin>(options.PollBatchSize);
-        var limits = new CidBatch(1, options.PollBatchChars);
+        var limits = new CidBatch(options.PollBatchSize, options.PollBatchChars);
+        void Send()
+        {
+            inFlight.Enqueue((batch, FetchBatchStatusAsync(batch, stop.Token)));
+            batch = new List<ClusterPin>(options.PollBatchSize);
+            limits = new CidBatch(options.PollBatchSize, options.PollBatchChars);
+        }
+
         try
         {
-            // One batch in flight until the first is answered: the first batch holds one pin, and larger batches sent
-            // beside it share the undercluster's cores with it, which delayed the first line by ~8 ms of a ~11 ms
-            // wait on 2 cores (docs/development/performance.md, "First listed item").
+            // The first owned pin is asked about at once and alone, and no other batch is sent until it is answered:
+            // larger batches sent beside it share the undercluster's cores with it, which delayed the first line by
+            // ~8 ms of a ~11 ms wait on 2 cores (docs/development/performance.md, "First listed item (changed)").
             var limit = 1;
+            var sentFirst = false;
             await foreach (var pin in allocations.WithCancellation(stop.Token))
             {
                 if (pin.Cid is { } cid && ownership.IsOwner(pin.Metadata))
                 {
                     if (limits.IsFullFor(cid))
                     {
-                        inFlight.Enqueue((batch, FetchBatchStatusAsync(batch, stop.Token)));
-                        batch = new List<ClusterPin>(options.PollBatchSize);
-                        limits = new CidBatch(options.PollBatchSize, options.PollBatchChars);
+                        Send();
                     }
 
                     batch.Add(pin);
                     limits.Add(cid);
+                    if (!sentFirst)
+                    {
+                        sentFirst = true;
+                        Send();
+                    }
                 }
 
                 // Checked at every pinset line, not only when a batch is sent: reading a whole batch of the pinset
@@ -111,7 +122,7 @@ internal sealed class UnderclusterPinLister(Undercluster undercluster, PinPathOp
 
             if (batch.Count > 0)
             {
-                inFlight.Enqueue((batch, FetchBatchStatusAsync(batch, stop.Token)));
+                Send();
             }
 
             while (inFlight.TryDequeue(out var next))
