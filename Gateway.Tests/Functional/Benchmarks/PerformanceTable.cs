@@ -13,8 +13,8 @@ namespace CompositeGateway.Tests.Functional.Benchmarks;
 /// side by side in one run, each in its own process (<c>composite-gateway emulate</c> and <c>composite-gateway run</c>
 /// from this build), so RSS and allocations are the gateway's alone. Prints figures and ratios, asserts only
 /// correctness. <c>CG_BENCH_PINS</c> sets the listing size (default 100,000; 1,000,000 works).
-/// <c>CG_BENCH_GATEWAY</c>, the path of a published <c>composite-gateway</c> executable (the Native AOT build of
-/// docs/deployment.md), runs the gateway side from it instead; the emulators stay this build's.
+/// <c>CG_BENCH_GATEWAY</c>, the absolute path of a published <c>composite-gateway</c> executable (the Native AOT build
+/// of docs/cli.md), runs the gateway side from it instead; the emulators stay this build's.
 /// </summary>
 [Explicit("benchmark: prints the performance table, takes a few minutes")]
 [Category("Benchmarks")]
@@ -544,7 +544,9 @@ public sealed class PerformanceTable
         }
 
         /// <summary><c>CG_BENCH_GATEWAY</c>: a published gateway executable for the gateway side; null = this build's dll.</summary>
-        private static string? GatewayExecutable => Environment.GetEnvironmentVariable("CG_BENCH_GATEWAY") is { Length: > 0 } path ? Path.GetFullPath(path) : null;
+        private static string? GatewayExecutable => Environment.GetEnvironmentVariable("CG_BENCH_GATEWAY") is { Length: > 0 } path
+            ? File.Exists(path) && Path.IsPathRooted(path) ? path : throw new InvalidOperationException($"CG_BENCH_GATEWAY: \"{path}\" is not the absolute path of an executable")
+            : null;
 
         /// <summary>What the gateway side runs, for the table's first line.</summary>
         public static string GatewayBuild => GatewayExecutable ?? "this build, JIT";
