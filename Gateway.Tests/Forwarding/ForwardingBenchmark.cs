@@ -381,8 +381,8 @@ public sealed class ForwardingBenchmark
 
         /// <summary>
         /// <see cref="BareYarpForwarder"/> in front of <paramref name="upstream"/>, started from this assembly with the
-        /// gateway's runtime settings (workstation GC, no thread-pool spinning: <c>Gateway/Gateway.csproj</c>) in the
-        /// environment, so that the difference to the gateway is code, not runtime configuration.
+        /// gateway's runtime settings (workstation GC, <c>Gateway/Gateway.csproj</c>) in the environment and the thread
+        /// pool's default spinning, as the gateway, so that the difference to the gateway is code, not runtime configuration.
         /// </summary>
         public static async Task<ExternalProcess> StartBareYarpAsync(string folder, Uri upstream)
         {
