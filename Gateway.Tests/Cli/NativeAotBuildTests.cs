@@ -44,9 +44,9 @@ public sealed partial class NativeAotBuildTests
             arguments.Add("-p:CppCompilerAndLinker=" + linker);
         }
 
-        var (exitCode, output) = await RunAsync(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet", arguments, source, TimeSpan.FromMinutes(20));
-        _publishOutput = output;
-        Assert.That(exitCode, Is.Zero, "dotnet publish -p:PublishAot=true failed:\n" + output);
+        var publish = await ExternalTool.RunAsync(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet", arguments, source, limit: TimeSpan.FromMinutes(20));
+        _publishOutput = publish.Stdout + publish.Stderr;
+        Assert.That(publish.ExitCode, Is.Zero, "dotnet publish -p:PublishAot=true failed:\n" + publish);
         _native = Path.Combine(_folder, "out", "composite-gateway");
         Assert.That(File.Exists(_native), Is.True, "the publish left no native composite-gateway");
     }
@@ -128,7 +128,7 @@ public sealed partial class NativeAotBuildTests
         string metrics;
         try
         {
-            var (kubo, admin) = await ListenersAsync(log);
+            var (kubo, admin) = await GatewayListeners.WaitAsync(log);
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
             async Task<string> Call(HttpMethod method, string path, HttpContent? body = null)
             {
@@ -208,32 +208,6 @@ public sealed partial class NativeAotBuildTests
         return document.RootElement.TryGetProperty("ID", out var id) ? id.GetString() ?? answer : answer;
     }
 
-    private static async Task<(Uri Kubo, Uri Admin)> ListenersAsync(StringBuilder log)
-    {
-        for (var i = 0; i < 300; i++)
-        {
-            string text;
-            lock (log)
-            {
-                text = log.ToString();
-            }
-
-            var kubo = KuboLine().Match(text);
-            var admin = AdminLine().Match(text);
-            if (kubo.Success && admin.Success)
-            {
-                return (new Uri($"http://{kubo.Groups[1].Value}/"), new Uri($"http://{admin.Groups[1].Value}/"));
-            }
-
-            await Task.Delay(100);
-        }
-
-        lock (log)
-        {
-            throw new TimeoutException("the gateway did not report its listeners:\n" + log);
-        }
-    }
-
     /// <summary>What the Dockerfile copies: the program's projects and the repository-wide build files, no bin/ or obj/.</summary>
     private static void CopySources(string target)
     {
@@ -282,33 +256,7 @@ public sealed partial class NativeAotBuildTests
         return null;
     }
 
-    private static async Task<(int ExitCode, string Output)> RunAsync(string tool, IEnumerable<string> arguments, string folder, TimeSpan limit)
-    {
-        var start = new ProcessStartInfo(tool, arguments) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = folder };
-        using var timeout = new CancellationTokenSource(limit);
-        using var process = Process.Start(start) ?? throw new InvalidOperationException(tool + " did not start");
-        var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
-        var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-
-        return (process.ExitCode, await stdout + await stderr);
-    }
-
     private sealed record Journey(List<string> Answers, bool Pinned, bool Unpinned, string Metrics, int ExitCode, string Log);
-
-    [GeneratedRegex(@"Kubo RPC API listening on (\S+)")]
-    private static partial Regex KuboLine();
-
-    [GeneratedRegex(@"Admin endpoints listening on (\S+)")]
-    private static partial Regex AdminLine();
 
     [GeneratedRegex(@"\bwarning [A-Z]+[0-9]+\b", RegexOptions.IgnoreCase)]
     private static partial Regex WarningLine();

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.Versioning;
 using System.Text;
-using System.Text.RegularExpressions;
 using CompositeGateway.Lab;
 using CompositeGateway.Tests.Support;
 
@@ -13,7 +12,7 @@ namespace CompositeGateway.Tests.Security;
 /// answer body and header) is searched for each secret in every form a client sends it.
 /// </summary>
 [UnsupportedOSPlatform("windows")]
-public sealed partial class SecretNeverLeaksTests
+public sealed class SecretNeverLeaksTests
 {
     [Test]
     public async Task DebugJourney_WrongAndRightCredentials_NoSecretInAnyOutput()
@@ -66,7 +65,7 @@ public sealed partial class SecretNeverLeaksTests
             process.BeginErrorReadLine();
             try
             {
-                var (kubo, admin) = await ListenersAsync(output);
+                var (kubo, admin) = await GatewayListeners.WaitAsync(output);
                 using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
                 async Task Call(string url, string? authorization, HttpContent? body = null)
                 {
@@ -136,36 +135,4 @@ public sealed partial class SecretNeverLeaksTests
     private static string Dotnet => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
 
     private static string Dll => Path.Combine(AppContext.BaseDirectory, "composite-gateway.dll");
-
-    private static async Task<(Uri Kubo, Uri Admin)> ListenersAsync(StringBuilder output)
-    {
-        for (var i = 0; i < 300; i++)
-        {
-            string text;
-            lock (output)
-            {
-                text = output.ToString();
-            }
-
-            var kubo = KuboLine().Match(text);
-            var admin = AdminLine().Match(text);
-            if (kubo.Success && admin.Success)
-            {
-                return (new Uri($"http://{kubo.Groups[1].Value}/"), new Uri($"http://{admin.Groups[1].Value}/"));
-            }
-
-            await Task.Delay(100);
-        }
-
-        lock (output)
-        {
-            throw new TimeoutException("the gateway did not report its listeners:\n" + output);
-        }
-    }
-
-    [GeneratedRegex(@"Kubo RPC API listening on (\S+)")]
-    private static partial Regex KuboLine();
-
-    [GeneratedRegex(@"Admin endpoints listening on (\S+)")]
-    private static partial Regex AdminLine();
 }

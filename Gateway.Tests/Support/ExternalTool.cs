@@ -25,7 +25,8 @@ internal static class ExternalTool
         return null!;
     }
 
-    public static async Task<ToolResult> RunAsync(string tool, IEnumerable<string> arguments, string? workingDirectory = null, IReadOnlyDictionary<string, string>? environment = null)
+    /// <summary>Runs <paramref name="tool"/> to its end; killed with its children after <paramref name="limit"/> (default 2 minutes).</summary>
+    public static async Task<ToolResult> RunAsync(string tool, IEnumerable<string> arguments, string? workingDirectory = null, IReadOnlyDictionary<string, string>? environment = null, TimeSpan? limit = null)
     {
         var start = new ProcessStartInfo(tool, arguments)
         {
@@ -38,7 +39,7 @@ internal static class ExternalTool
             start.Environment[name] = value;
         }
 
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        using var timeout = new CancellationTokenSource(limit ?? TimeSpan.FromMinutes(2));
         using var process = Process.Start(start) ?? throw new InvalidOperationException(tool + " did not start");
         var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
         var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
