@@ -111,18 +111,8 @@ public sealed partial class NativeAotBuildTests
               - name: lab-0
                 url: {cluster.BaseAddress}
             """);
-        var start = new ProcessStartInfo(command[0], [.. command[1..], "run", "--config", config])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = _folder,
-        };
-        using var process = Process.Start(start)!;
         var log = new StringBuilder();
-        process.OutputDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
-        process.ErrorDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        using var process = GatewayListeners.StartLogged(new ProcessStartInfo(command[0], [.. command[1..], "run", "--config", config]) { WorkingDirectory = _folder }, log);
         var answers = new List<string>();
         bool pinned, unpinned;
         string metrics;

@@ -50,19 +50,10 @@ public sealed class SecretNeverLeaksTests
             Assert.That(check.ExitCode, Is.Zero, check.ToString());
             everything.Append(check.Stdout).Append(check.Stderr);
 
-            var start = new ProcessStartInfo(Dotnet, [Dll, "run", "--config", config, "--log-level", "debug"])
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                WorkingDirectory = folder,
-            };
+            var start = new ProcessStartInfo(Dotnet, [Dll, "run", "--config", config, "--log-level", "debug"]) { WorkingDirectory = folder };
             start.Environment["GW_PEER_SECRET"] = "bearer:" + peerToken;
-            using var process = Process.Start(start)!;
             var output = new StringBuilder();
-            process.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
-            process.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
+            using var process = GatewayListeners.StartLogged(start, output);
             try
             {
                 var (kubo, admin) = await GatewayListeners.WaitAsync(output);

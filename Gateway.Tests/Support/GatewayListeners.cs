@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text;
 using System.Text.RegularExpressions;
 
@@ -9,6 +10,19 @@ namespace CompositeGateway.Tests.Support;
 /// </summary>
 internal static partial class GatewayListeners
 {
+    /// <summary>Starts a gateway process with its stdout and stderr lines appended to <paramref name="log"/>, which <see cref="WaitAsync"/> reads.</summary>
+    public static Process StartLogged(ProcessStartInfo start, StringBuilder log)
+    {
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        var process = Process.Start(start) ?? throw new InvalidOperationException(start.FileName + " did not start");
+        process.OutputDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
+        process.ErrorDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
     /// <summary>Waits up to 30 s for both lines in <paramref name="log"/> (appended to under its own lock by the process's output handlers).</summary>
     public static async Task<(Uri Kubo, Uri Admin)> WaitAsync(StringBuilder log)
     {
