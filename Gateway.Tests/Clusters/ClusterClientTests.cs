@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using CompositeGateway.Clusters;
+using CompositeGateway.Clusters.Wire;
 using CompositeGateway.Configuration;
 using CompositeGateway.Tests.Support;
 
@@ -168,6 +169,65 @@ public sealed class ClusterClientTests
         Assert.That(result.Value.PeerMap["12D3KooWPeerA"].Status, Is.EqualTo("pinned"));
         Assert.That(result.Value.PeerMap["12D3KooWPeerB"].IpfsPeerId, Is.Null);
         Assert.That(_server.Requests.Single().Query, Is.EqualTo("?local=false"));
+    }
+
+    [Test]
+    public async Task GetStatusAsync_QueryView_ReadsWhatTheFullDecoderReadsOfTheQuerysMembers()
+    {
+        // The recorded answer with metadata, so that every member the query reads carries a value.
+        var answer = """
+            {"cid":"bafybeiexamplecid","name":"backup-42","allocations":["12D3KooWPeerA"],"origins":["/ip4/1.2.3.4/tcp/4001/p2p/12D3KooWO"],"created":"2024-05-01T10:11:12Z","metadata":{"composite-gateway:12D3KooWG":"1","shape":"recursive/-1/-1"},"peer_map":{"12D3KooWPeerA":{"peername":"a","ipfs_peer_id":"12D3KooWIpfsA","ipfs_peer_addresses":["/ip4/1.2.3.4/tcp/4001"],"status":"pinned","timestamp":"2024-05-01T10:11:40Z","error":"","attempt_count":1,"priority_pin":true},"12D3KooWPeerB":{"peername":"b","status":"pin_error","timestamp":"2024-05-01T10:11:41Z","error":"context deadline exceeded","attempt_count":3,"priority_pin":false}}}
+            """;
+        _server.On("GET", "/pins/" + Cid, RecordedResponse.Json(answer));
+
+        var full = (await Client.GetStatusAsync(CompositeGateway.Ipld.Cid.Parse(Cid), local: false, CancellationToken.None)).Value;
+        var trimmed = (await Client.GetStatusAsync(CompositeGateway.Ipld.Cid.Parse(Cid), local: false, QueryView.Status, CancellationToken.None)).Value;
+
+        Assert.Multiple(() =>
+        {
+            Assert.That((trimmed.Cid, trimmed.Name), Is.EqualTo((full.Cid, full.Name)));
+            Assert.That(trimmed.Allocations, Is.EqualTo(full.Allocations));
+            Assert.That(trimmed.Metadata, Is.EqualTo(full.Metadata));
+            Assert.That(trimmed.PeerMap.Keys, Is.EqualTo(full.PeerMap.Keys));
+            foreach (var (peer, info) in full.PeerMap)
+            {
+                Assert.That((trimmed.PeerMap[peer].Status, trimmed.PeerMap[peer].Peername, trimmed.PeerMap[peer].Error), Is.EqualTo((info.Status, info.Peername, info.Error)), peer);
+            }
+
+            Assert.That(trimmed.PeerMap["12D3KooWPeerA"].IpfsPeerId, Is.Null, "members the query does not read are not decoded");
+            Assert.That(full.PeerMap["12D3KooWPeerA"].IpfsPeerId, Is.EqualTo("12D3KooWIpfsA"));
+        });
+    }
+
+    [Test]
+    public async Task GetStatusAsync_QueryView_MembersLeftOut_ReadAsGoZeroValues()
+    {
+        _server.On("GET", "/pins/" + Cid, RecordedResponse.Json("""{"cid":"bafybeiexamplecid"}"""));
+
+        var result = await Client.GetStatusAsync(CompositeGateway.Ipld.Cid.Parse(Cid), local: false, QueryView.Status, CancellationToken.None);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Value.Name, Is.Empty);
+            Assert.That(result.Value.Allocations, Is.Null);
+            Assert.That(result.Value.Metadata, Is.Null);
+            Assert.That(result.Value.PeerMap, Is.Empty, "no peer_map is no peers, as Go reads an absent map");
+        });
+    }
+
+    [TestCase("""{"cid":"bafybeiexamplecid","allocations":[1]}""", "allocations")]
+    [TestCase("""{"cid":"bafybeiexamplecid","metadata":{"k":1}}""", "metadata")]
+    [TestCase("""{"cid":"bafybeiexamplecid","metadata":["k"]}""", "metadata")]
+    [TestCase("""{"cid":"bafybeiexamplecid","peer_map":{"p":{"status":7}}}""", "status")]
+    [TestCase("""{"cid":"bafybeiexamplecid","peer_map":[]}""", "peer_map")]
+    public async Task GetStatusAsync_QueryView_WrongKindOfValue_BadBody(string answer, string member)
+    {
+        _server.On("GET", "/pins/" + Cid, RecordedResponse.Json(answer));
+
+        var result = await Client.GetStatusAsync(CompositeGateway.Ipld.Cid.Parse(Cid), local: false, QueryView.Status, CancellationToken.None);
+
+        Assert.That(result.Failure?.Kind, Is.EqualTo(ClusterFailureKind.BadBody), member);
+        Assert.That(result.Failure!.ExpectedType, Is.EqualTo("GlobalPinInfo"));
     }
 
     [Test]

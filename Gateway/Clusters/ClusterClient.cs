@@ -170,10 +170,15 @@ internal sealed class ClusterClient
     }
 
     /// <summary><c>GET /pins/{cid}?local=</c> (docs/protocol/cluster-rest.md §5.9). A CID not in the pinset still answers, with every peer <c>unpinned</c>.</summary>
-    public Task<ClusterResult<GlobalPinInfo>> GetStatusAsync(Cid cid, bool local, CancellationToken cancellationToken)
+    public Task<ClusterResult<GlobalPinInfo>> GetStatusAsync(Cid cid, bool local, CancellationToken cancellationToken) =>
+        GetStatusAsync(cid, local, view: null, cancellationToken);
+
+    /// <inheritdoc cref="GetStatusAsync(Cid, bool, CancellationToken)"/>
+    /// <remarks>With a view the answer is decoded with fewer members (<see cref="QueryView.Status"/>); null = every member.</remarks>
+    public Task<ClusterResult<GlobalPinInfo>> GetStatusAsync(Cid cid, bool local, JsonTypeInfo<GlobalPinInfo>? view, CancellationToken cancellationToken)
     {
         var text = cid.ToString();
-        return CallAsync(new Call("GET", "/pins/" + text, (api, token) => api.GetStatusAsync(text, Local(local), token)), ClusterJsonContext.Default.GlobalPinInfo, cancellationToken);
+        return CallAsync(new Call("GET", "/pins/" + text, (api, token) => api.GetStatusAsync(text, Local(local), token)), view ?? ClusterJsonContext.Default.GlobalPinInfo, cancellationToken);
     }
 
     /// <summary>

@@ -69,7 +69,7 @@ internal sealed class UnderclusterPinService : IPinService
     /// <summary>What this undercluster holds of <paramref name="cid"/> for this gateway, kept apart so placement can combine several underclusters' answers.</summary>
     public async Task<PlacedPin> InspectAsync(Cid cid, CancellationToken cancellationToken)
     {
-        var status = await Client.GetStatusAsync(cid, local: false, cancellationToken);
+        var status = await Client.GetStatusAsync(cid, local: false, QueryView.Status, cancellationToken);
         if (!status.TryGetValue(out var info, out var failure))
         {
             return PlacedPin.Unknown(Name, GatewayFailure.From(failure));

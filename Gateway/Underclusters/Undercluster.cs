@@ -43,8 +43,9 @@ internal sealed class Undercluster : IPinStatusSource, IAsyncDisposable
     public void LearnDefaultReplication(ClusterPin created) =>
         _learnedDefault = (created.ReplicationFactorMin, created.ReplicationFactorMax);
 
+    /// <summary>The items decoded through <see cref="QueryView"/>: what the waits and placement's batches read of them.</summary>
     public Task<GatewayFailure?> FetchStatusAsync(IReadOnlyList<string> cids, Action<GlobalPinInfo> onItem, CancellationToken cancellationToken) =>
-        FetchStatusAsync(cids, onItem, view: null, cancellationToken);
+        FetchStatusAsync(cids, onItem, QueryView.Status, cancellationToken);
 
     /// <summary>As <see cref="FetchStatusAsync(IReadOnlyList{string}, Action{GlobalPinInfo}, CancellationToken)"/>, the items decoded through <paramref name="view"/> (null = every member).</summary>
     public async Task<GatewayFailure?> FetchStatusAsync(IReadOnlyList<string> cids, Action<GlobalPinInfo> onItem, JsonTypeInfo<GlobalPinInfo>? view, CancellationToken cancellationToken)

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using static CompositeGateway.Clusters.Wire.ListingView;
+using static CompositeGateway.Clusters.Wire.TrimmedReading;
 
 namespace CompositeGateway.Clusters.Wire;
 
@@ -79,40 +79,4 @@ internal sealed class ListedPinReader : JsonConverter<ClusterPin>
 
     public override void Write(Utf8JsonWriter writer, ClusterPin value, JsonSerializerOptions options) =>
         throw new NotSupportedException("the listing view only reads");
-
-    private static List<string>? ReadStrings(ref Utf8JsonReader reader)
-    {
-        if (reader.TokenType == JsonTokenType.Null)
-        {
-            return null;
-        }
-
-        Expect(ref reader, JsonTokenType.StartArray);
-        var list = new List<string>();
-        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
-        {
-            list.Add(reader.GetString()!);
-        }
-
-        return list;
-    }
-
-    private static Dictionary<string, string>? ReadMap(ref Utf8JsonReader reader)
-    {
-        if (reader.TokenType == JsonTokenType.Null)
-        {
-            return null;
-        }
-
-        Expect(ref reader, JsonTokenType.StartObject);
-        var map = new Dictionary<string, string>(StringComparer.Ordinal);
-        while (NextProperty(ref reader))
-        {
-            var key = reader.GetString()!;
-            reader.Read();
-            map[key] = reader.GetString()!;
-        }
-
-        return map;
-    }
 }

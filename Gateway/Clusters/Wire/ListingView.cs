@@ -5,7 +5,7 @@ namespace CompositeGateway.Clusters.Wire;
 
 /// <summary>
 /// The full listing's view of <see cref="ClusterPin"/> (from <c>GET /allocations</c>) and <see cref="GlobalPinInfo"/>
-/// (from <c>GET /pins?cids=</c>): read by <see cref="ListedPinReader"/> and <see cref="ListedStatusReader"/>, which
+/// (from <c>GET /pins?cids=</c>): read by <see cref="ListedPinReader"/> and <see cref="TrimmedStatusReader"/>, which
 /// take only the members that ownership, the "pinned" rule (with its messages) and the Kubo answer read and skip the
 /// others without decoding them: no strings for peer IDs and metadata the listing never looks at, no time parsed,
 /// no generic object and dictionary machinery. A listing decodes every pin twice, and the generated decoders of the
@@ -16,37 +16,10 @@ internal static class ListingView
 {
     private static readonly JsonSerializerOptions Options = new(ClusterJsonContext.Default.Options)
     {
-        Converters = { new ListedPinReader(), new ListedStatusReader() },
+        Converters = { new ListedPinReader(), new TrimmedStatusReader(pinMembers: false) },
     };
 
     public static JsonTypeInfo<ClusterPin> Pin { get; } = (JsonTypeInfo<ClusterPin>)Options.GetTypeInfo(typeof(ClusterPin));
 
     public static JsonTypeInfo<GlobalPinInfo> Status { get; } = (JsonTypeInfo<GlobalPinInfo>)Options.GetTypeInfo(typeof(GlobalPinInfo));
-
-    /// <summary>Moves to the next property name of the current object; false at its end.</summary>
-    internal static bool NextProperty(ref Utf8JsonReader reader)
-    {
-        reader.Read();
-        return reader.TokenType == JsonTokenType.PropertyName;
-    }
-
-    /// <summary>
-    /// Skips the current property's value. The serializer hands a converter the whole value, but on a reader that is
-    /// not the stream's final block, where <see cref="Utf8JsonReader.Skip"/> refuses to run.
-    /// </summary>
-    internal static void SkipValue(ref Utf8JsonReader reader)
-    {
-        if (!reader.Read() || !reader.TrySkip())
-        {
-            throw new JsonException("an item ends inside a value");
-        }
-    }
-
-    internal static void Expect(ref Utf8JsonReader reader, JsonTokenType type)
-    {
-        if (reader.TokenType != type)
-        {
-            throw new JsonException($"expected {type}, found {reader.TokenType}");
-        }
-    }
 }

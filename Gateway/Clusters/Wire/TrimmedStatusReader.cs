@@ -1,17 +1,24 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using static CompositeGateway.Clusters.Wire.ListingView;
+using static CompositeGateway.Clusters.Wire.TrimmedReading;
 
 namespace CompositeGateway.Clusters.Wire;
 
 /// <summary>
-/// Reads one <c>GET /pins?cids=</c> item for the full listing (<see cref="ListingView.Status"/>): the <c>cid</c> and,
-/// for each peer of the <c>peer_map</c>, its <c>status</c>, <c>peername</c> and <c>error</c> (what the "pinned" rule and
-/// its messages read); every other member is skipped. The status answer is the larger of the two a listing reads per
-/// pin, and the generic decoding of its map of peer objects was the largest part of what the gateway spent per pin.
-/// Status strings are the <see cref="TrackerStatus"/> constants, not new strings.
+/// Reads one status item (ipfs-cluster's GlobalPinInfo) taking only what its reader needs: the <c>cid</c> and, for each
+/// peer of the <c>peer_map</c>, its <c>status</c>, <c>peername</c> and <c>error</c> (what the "pinned" rule and its
+/// messages read); with <c>pinMembers</c> also <c>name</c>, <c>allocations</c> and <c>metadata</c> (ownership and the
+/// shape key, which a pin query reads from the status alone). Every other member is skipped without being decoded: no
+/// times parsed, no peer IDs and addresses, no boxed constructor arguments. Status strings are the
+/// <see cref="TrackerStatus"/> constants, not new strings. A member left out reads as Go's zero value, as ipfs-cluster's
+/// own Go client reads it: no name, no allocations, no metadata, no peers.
 /// </summary>
-internal sealed class ListedStatusReader : JsonConverter<GlobalPinInfo>
+/// <remarks>
+/// The status answer is the larger of the two a listing reads per pin, and the only document a pin query reads; the
+/// generated decoder's handling of its map of peer objects was the largest part of what the gateway spent on either
+/// (docs/development/performance.md).
+/// </remarks>
+internal sealed class TrimmedStatusReader(bool pinMembers) : JsonConverter<GlobalPinInfo>
 {
     private static readonly (byte[] Utf8, string Text)[] Statuses =
     [
@@ -27,6 +34,9 @@ internal sealed class ListedStatusReader : JsonConverter<GlobalPinInfo>
     {
         Expect(ref reader, JsonTokenType.StartObject);
         string? cid = null;
+        var name = "";
+        List<string>? allocations = null;
+        Dictionary<string, string>? metadata = null;
         var peers = new Dictionary<string, PinInfoShort>(StringComparer.Ordinal);
         while (NextProperty(ref reader))
         {
@@ -34,6 +44,21 @@ internal sealed class ListedStatusReader : JsonConverter<GlobalPinInfo>
             {
                 reader.Read();
                 cid = reader.GetString();
+            }
+            else if (pinMembers && reader.ValueTextEquals("name"u8))
+            {
+                reader.Read();
+                name = reader.GetString() ?? "";
+            }
+            else if (pinMembers && reader.ValueTextEquals("allocations"u8))
+            {
+                reader.Read();
+                allocations = ReadStrings(ref reader);
+            }
+            else if (pinMembers && reader.ValueTextEquals("metadata"u8))
+            {
+                reader.Read();
+                metadata = ReadMap(ref reader);
             }
             else if (reader.ValueTextEquals("peer_map"u8))
             {
@@ -55,11 +80,11 @@ internal sealed class ListedStatusReader : JsonConverter<GlobalPinInfo>
             }
         }
 
-        return new GlobalPinInfo { Cid = cid, PeerMap = peers };
+        return new GlobalPinInfo { Cid = cid, Name = name, Allocations = allocations, Metadata = metadata, PeerMap = peers };
     }
 
     public override void Write(Utf8JsonWriter writer, GlobalPinInfo value, JsonSerializerOptions options) =>
-        throw new NotSupportedException("the listing view only reads");
+        throw new NotSupportedException("a trimmed view only reads");
 
     private static PinInfoShort ReadPeer(ref Utf8JsonReader reader)
     {
