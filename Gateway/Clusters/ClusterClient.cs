@@ -188,7 +188,8 @@ internal sealed class ClusterClient
     /// keep each URL under <see cref="ClusterClientSettings.MaxRequestTargetLength"/>; an empty list
     /// sends nothing. Per-CID failures (the <c>X-Stream-Error</c> trailer) do not stop later
     /// batches; they end the stream as <see cref="ClusterFailureKind.StreamBroken"/> listing them all.
-    /// The overload with a view decodes the items with fewer members (<see cref="ListingView.Status"/>); null = every member.
+    /// The overload with a view decodes the items with fewer members (<see cref="ListingView.Status"/> for the listing,
+    /// <see cref="QueryView.Status"/> for the waits and placement); null = every member.
     /// </summary>
     public ClusterStream<GlobalPinInfo> StreamStatusAsync(string? filter, IEnumerable<string>? cids, bool local, CancellationToken cancellationToken) =>
         StreamStatusAsync(filter, cids, local, view: null, cancellationToken);

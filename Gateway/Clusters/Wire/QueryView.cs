@@ -4,8 +4,8 @@ using System.Text.Json.Serialization.Metadata;
 namespace CompositeGateway.Clusters.Wire;
 
 /// <summary>
-/// A pin query's view of <see cref="GlobalPinInfo"/> (<c>GET /pins/{cid}</c>, <c>GET /pins?cids=</c> for placement's
-/// batches): what ownership, the shape key and the "pinned" rule read, through <see cref="TrimmedStatusReader"/>; the
+/// A pin query's view of <see cref="GlobalPinInfo"/> (<c>GET /pins/{cid}</c>; <c>GET /pins?cids=</c> for the pin waits'
+/// status rounds and placement's batches): what ownership, the shape key and the "pinned" rule read, through <see cref="TrimmedStatusReader"/>; the
 /// origins, times, IPFS peer IDs and addresses and attempt counts stay at their defaults. Answering a
 /// <c>pin/ls?arg</c> reads one such document, and its generated decoder was a tenth of the gateway's CPU per call.
 /// </summary>
