@@ -14,9 +14,9 @@ namespace CompositeGateway.Clusters.Wire;
 /// own Go client reads it: no name, no allocations, no metadata, no peers.
 /// </summary>
 /// <remarks>
-/// The status answer is the larger of the two a listing reads per pin, and in the steady state the only document a pin query reads; the
-/// generated decoder's handling of its map of peer objects was the largest part of what the gateway spent on either
-/// (docs/development/performance.md).
+/// The status answer is the larger of the two a listing reads per pin, and in the steady state the only document a pin
+/// query reads; the generated decoder's handling of its map of peer objects was the largest part of what the gateway
+/// spent on either (docs/development/performance.md).
 /// </remarks>
 internal sealed class TrimmedStatusReader(bool pinMembers) : JsonConverter<GlobalPinInfo>
 {
