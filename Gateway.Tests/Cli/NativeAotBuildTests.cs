@@ -11,18 +11,21 @@ using CompositeGateway.Tests.Support;
 namespace CompositeGateway.Tests.Cli;
 
 /// <summary>
-/// The Native AOT build (docs/cli.md "Native AOT build"): published from a copy of the sources as an operator
-/// publishes it, then driven through the same journey as this build's JIT program, each in front of its own emulator
-/// with one identity key. Every answer (status and body) must be the same, the pin must really reach and leave the
-/// undercluster's pinset, and the native program must stop cleanly on SIGTERM. Explicit: the publish alone takes
-/// a few minutes. Command in docs/development/performance.md ("Native AOT build").
+/// The builds an operator publishes besides the framework-dependent one (docs/cli.md): the Native AOT build and the
+/// trimmed self-contained build. Each is published from a copy of the sources as an operator publishes it, then
+/// driven through the same journey as this build's JIT program, each in front of its own emulator with one identity
+/// key. Every answer (status and body) must be the same, the pin must really reach and leave the undercluster's
+/// pinset, and the published program must stop cleanly on SIGTERM. Explicit: the publish alone takes minutes.
+/// Command in docs/development/performance.md ("Native AOT build").
 /// </summary>
-[Explicit("publishes the Native AOT build: a few minutes")]
+[Explicit("publishes the Native AOT and trimmed self-contained builds: a few minutes")]
 [Category("NativeAot")]
 [NonParallelizable]
 [Platform("Linux")]
 [UnsupportedOSPlatform("windows")]
-public sealed partial class NativeAotBuildTests
+[TestFixture("aot")]
+[TestFixture("trimmed")]
+public sealed partial class NativeAotBuildTests(string build)
 {
     private string _folder = null!;
     private string _native = null!;
@@ -34,21 +37,41 @@ public sealed partial class NativeAotBuildTests
     [OneTimeSetUp]
     public async Task PublishAsync()
     {
-        var linker = Linker();
-        _folder = Path.Combine(Path.GetTempPath(), "cg-aot-" + Guid.NewGuid().ToString("N")[..8]);
-        var source = Path.Combine(_folder, "src");
-        CopySources(source);
-        var arguments = new List<string> { "publish", "Gateway/Gateway.csproj", "-c", "Release", "-r", RuntimeInformation.RuntimeIdentifier, "-p:PublishAot=true", "-o", Path.Combine(_folder, "out") };
-        if (linker is not null)
+        _folder = Path.Combine(Path.GetTempPath(), $"cg-{build}-" + Guid.NewGuid().ToString("N")[..8]);
+        var arguments = new List<string> { "publish", "Gateway/Gateway.csproj", "-c", "Release", "-r", RuntimeInformation.RuntimeIdentifier, "-o", Path.Combine(_folder, "out") };
+        if (build == "aot")
         {
-            arguments.Add("-p:CppCompilerAndLinker=" + linker);
+            arguments.Add("-p:PublishAot=true");
+            if (Linker() is { } linker)
+            {
+                arguments.Add("-p:CppCompilerAndLinker=" + linker);
+            }
+        }
+        else
+        {
+            // Trimmed by Gateway.csproj's default for a self-contained publish: nothing more on the command line.
+            arguments.Add("--self-contained");
         }
 
+        var source = Path.Combine(_folder, "src");
+        CopySources(source);
         var publish = await ExternalTool.RunAsync(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet", arguments, source, limit: TimeSpan.FromMinutes(20));
         _publishOutput = publish.Stdout + publish.Stderr;
-        Assert.That(publish.ExitCode, Is.Zero, "dotnet publish -p:PublishAot=true failed:\n" + publish);
+        Assert.That(publish.ExitCode, Is.Zero, $"dotnet {string.Join(' ', arguments)} failed:\n" + publish);
         _native = Path.Combine(_folder, "out", "composite-gateway");
-        Assert.That(File.Exists(_native), Is.True, "the publish left no native composite-gateway");
+        Assert.That(File.Exists(_native), Is.True, "the publish left no composite-gateway program");
+    }
+
+    [Test]
+    public void Publish_SelfContained_IsTrimmed()
+    {
+        if (build != "trimmed")
+        {
+            Assert.Ignore("the Native AOT build is one file");
+        }
+
+        // An untrimmed self-contained publish carries the whole framework, XML included; the gateway reads no XML.
+        Assert.That(File.Exists(Path.Combine(_folder, "out", "System.Private.Xml.dll")), Is.False, "System.Private.Xml.dll was published: not trimmed");
     }
 
     [OneTimeTearDown]
@@ -70,7 +93,7 @@ public sealed partial class NativeAotBuildTests
     }
 
     [Test]
-    public async Task Journey_NativeAndJitBuilds_AnswerTheSame()
+    public async Task Journey_PublishedAndJitBuilds_AnswerTheSame()
     {
         var key = Path.Combine(_folder, "identity.key");
         var cid = Functional.TestEnvironment.NewCid();
@@ -87,10 +110,10 @@ public sealed partial class NativeAotBuildTests
                 Assert.That(native.Answers[i], Is.EqualTo(jit.Answers[i]), "answer " + i);
             }
 
-            Assert.That(native.Pinned, Is.True, "the native build's pin/add reached the undercluster's pinset");
-            Assert.That(native.Unpinned, Is.True, "the native build's pin/rm left the undercluster's pinset");
-            Assert.That(native.Metrics, Does.Contain("gateway_kubo_requests_total"), "the native build's /metrics");
-            Assert.That(native.ExitCode, Is.Zero, "the native build stops cleanly on SIGTERM:\n" + native.Log);
+            Assert.That(native.Pinned, Is.True, "the published build's pin/add reached the undercluster's pinset");
+            Assert.That(native.Unpinned, Is.True, "the published build's pin/rm left the undercluster's pinset");
+            Assert.That(native.Metrics, Does.Contain("gateway_kubo_requests_total"), "the published build's /metrics");
+            Assert.That(native.ExitCode, Is.Zero, "the published build stops cleanly on SIGTERM:\n" + native.Log);
             Assert.That(jit.ExitCode, Is.Zero, "the JIT build stops cleanly on SIGTERM:\n" + jit.Log);
         });
     }
