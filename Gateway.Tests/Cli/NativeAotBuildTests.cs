@@ -28,7 +28,7 @@ namespace CompositeGateway.Tests.Cli;
 public sealed partial class NativeAotBuildTests(string build)
 {
     private string _folder = null!;
-    private string _native = null!;
+    private string _published = null!;
     private string _publishOutput = "";
 
     /// <summary>The journey's first calls, which succeed; the rest are error answers (see <see cref="JourneyAsync"/>).</summary>
@@ -58,8 +58,8 @@ public sealed partial class NativeAotBuildTests(string build)
         var publish = await ExternalTool.RunAsync(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet", arguments, source, limit: TimeSpan.FromMinutes(20));
         _publishOutput = publish.Stdout + publish.Stderr;
         Assert.That(publish.ExitCode, Is.Zero, $"dotnet {string.Join(' ', arguments)} failed:\n" + publish);
-        _native = Path.Combine(_folder, "out", "composite-gateway");
-        Assert.That(File.Exists(_native), Is.True, "the publish left no composite-gateway program");
+        _published = Path.Combine(_folder, "out", "composite-gateway");
+        Assert.That(File.Exists(_published), Is.True, "the publish left no composite-gateway program");
     }
 
     [Test]
@@ -67,7 +67,7 @@ public sealed partial class NativeAotBuildTests(string build)
     {
         if (build != "trimmed")
         {
-            Assert.Ignore("the Native AOT build is one file");
+            Assert.Ignore("a Native AOT build has no framework files to check: it is one program");
         }
 
         // An untrimmed self-contained publish carries the whole framework, XML included; the gateway reads no XML.
@@ -98,22 +98,22 @@ public sealed partial class NativeAotBuildTests(string build)
         var key = Path.Combine(_folder, "identity.key");
         var cid = Functional.TestEnvironment.NewCid();
         var jit = await JourneyAsync([Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet", Path.Combine(AppContext.BaseDirectory, "composite-gateway.dll")], key, cid);
-        var native = await JourneyAsync([_native], key, cid);
+        var published = await JourneyAsync([_published], key, cid);
 
         Assert.Multiple(() =>
         {
-            Assert.That(native.Answers, Has.Count.EqualTo(jit.Answers.Count));
-            Assert.That(native.Answers.Take(Succeeding), Has.All.StartWith("200 "), "the calls that succeed");
-            Assert.That(native.Answers.Skip(Succeeding), Has.None.StartWith("200 "), "the calls that fail");
-            for (var i = 0; i < Math.Min(native.Answers.Count, jit.Answers.Count); i++)
+            Assert.That(published.Answers, Has.Count.EqualTo(jit.Answers.Count));
+            Assert.That(published.Answers.Take(Succeeding), Has.All.StartWith("200 "), "the calls that succeed");
+            Assert.That(published.Answers.Skip(Succeeding), Has.None.StartWith("200 "), "the calls that fail");
+            for (var i = 0; i < Math.Min(published.Answers.Count, jit.Answers.Count); i++)
             {
-                Assert.That(native.Answers[i], Is.EqualTo(jit.Answers[i]), "answer " + i);
+                Assert.That(published.Answers[i], Is.EqualTo(jit.Answers[i]), "answer " + i);
             }
 
-            Assert.That(native.Pinned, Is.True, "the published build's pin/add reached the undercluster's pinset");
-            Assert.That(native.Unpinned, Is.True, "the published build's pin/rm left the undercluster's pinset");
-            Assert.That(native.Metrics, Does.Contain("gateway_kubo_requests_total"), "the published build's /metrics");
-            Assert.That(native.ExitCode, Is.Zero, "the published build stops cleanly on SIGTERM:\n" + native.Log);
+            Assert.That(published.Pinned, Is.True, "the published build's pin/add reached the undercluster's pinset");
+            Assert.That(published.Unpinned, Is.True, "the published build's pin/rm left the undercluster's pinset");
+            Assert.That(published.Metrics, Does.Contain("gateway_kubo_requests_total"), "the published build's /metrics");
+            Assert.That(published.ExitCode, Is.Zero, "the published build stops cleanly on SIGTERM:\n" + published.Log);
             Assert.That(jit.ExitCode, Is.Zero, "the JIT build stops cleanly on SIGTERM:\n" + jit.Log);
         });
     }
