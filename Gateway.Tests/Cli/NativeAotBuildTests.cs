@@ -11,20 +11,22 @@ using CompositeGateway.Tests.Support;
 namespace CompositeGateway.Tests.Cli;
 
 /// <summary>
-/// The builds an operator publishes besides the framework-dependent one (docs/cli.md): the Native AOT build and the
-/// trimmed self-contained build. Each is published from a copy of the sources as an operator publishes it, then
+/// The builds an operator publishes besides the framework-dependent one (docs/cli.md): the Native AOT build, the
+/// trimmed self-contained build, and the container image's build (deploy/docker/Dockerfile's build stage, its RUN
+/// commands run as written, since no image can be built here). Each is published from a copy of the sources as an operator publishes it, then
 /// driven through the same journey as this build's JIT program, each in front of its own emulator with one identity
 /// key. Every answer (status and body) must be the same, the pin must really reach and leave the undercluster's
 /// pinset, and the published program must stop cleanly on SIGTERM. Explicit: the publish alone takes minutes.
 /// Command in docs/development/performance.md ("Native AOT build").
 /// </summary>
-[Explicit("publishes the Native AOT and trimmed self-contained builds: a few minutes")]
+[Explicit("publishes the Native AOT, trimmed self-contained and container builds: a few minutes")]
 [Category("NativeAot")]
 [NonParallelizable]
 [Platform("Linux")]
 [UnsupportedOSPlatform("windows")]
 [TestFixture("aot")]
 [TestFixture("trimmed")]
+[TestFixture("image")]
 public sealed partial class NativeAotBuildTests(string build)
 {
     private string _folder = null!;
@@ -55,17 +57,52 @@ public sealed partial class NativeAotBuildTests(string build)
 
         var source = Path.Combine(_folder, "src");
         CopySources(source);
-        var publish = await ExternalTool.RunAsync(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet", arguments, source, limit: TimeSpan.FromMinutes(20));
-        _publishOutput = publish.Stdout + publish.Stderr;
-        Assert.That(publish.ExitCode, Is.Zero, $"dotnet {string.Join(' ', arguments)} failed:\n" + publish);
+        if (build == "image")
+        {
+            await RunBuildStageAsync(source, Path.Combine(_folder, "out"));
+        }
+        else
+        {
+            var publish = await ExternalTool.RunAsync(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet", arguments, source, limit: TimeSpan.FromMinutes(20));
+            _publishOutput = publish.Stdout + publish.Stderr;
+            Assert.That(publish.ExitCode, Is.Zero, $"dotnet {string.Join(' ', arguments)} failed:\n" + publish);
+        }
+
         _published = Path.Combine(_folder, "out", "composite-gateway");
         Assert.That(File.Exists(_published), Is.True, "the publish left no composite-gateway program");
+    }
+
+    /// <summary>
+    /// The Dockerfile's build-stage RUN commands with bash, in order, as BuildKit runs them for this machine's platform;
+    /// the image's /app is <paramref name="output"/>. The restore runs after every source is copied instead of between
+    /// the COPY lines, which changes what it reads from nothing.
+    /// </summary>
+    private async Task RunBuildStageAsync(string source, string output)
+    {
+        var dockerfile = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "deploy", "docker", "Dockerfile")).Replace("\\\n", " ", StringComparison.Ordinal);
+        var stage = dockerfile.Split('\n').SkipWhile(l => !l.StartsWith("FROM ", StringComparison.Ordinal)).Skip(1).TakeWhile(l => !l.StartsWith("FROM ", StringComparison.Ordinal));
+        var runs = stage.Where(l => l.StartsWith("RUN ", StringComparison.Ordinal)).Select(l => l["RUN ".Length..].Replace("/app", output, StringComparison.Ordinal)).ToList();
+        Assert.That(runs, Has.Count.EqualTo(2), "the build stage restores, then publishes");
+        var architecture = RuntimeInformation.OSArchitecture switch
+        {
+            System.Runtime.InteropServices.Architecture.X64 => "amd64",
+            System.Runtime.InteropServices.Architecture.Arm64 => "arm64",
+            var other => throw new IgnoreException($"no container platform for {other}"),
+        };
+        var environment = new Dictionary<string, string> { ["TARGETARCH"] = architecture };
+        var bash = ExternalTool.Require("bash", "bash");
+        foreach (var run in runs)
+        {
+            var result = await ExternalTool.RunAsync(bash, ["-euc", run], source, environment, TimeSpan.FromMinutes(20));
+            _publishOutput += result.Stdout + result.Stderr;
+            Assert.That(result.ExitCode, Is.Zero, $"RUN {run} failed:\n" + result);
+        }
     }
 
     [Test]
     public void Publish_SelfContained_IsTrimmed()
     {
-        if (build != "trimmed")
+        if (build == "aot")
         {
             Assert.Ignore("a Native AOT build has no framework files to check: it is one program");
         }

@@ -6,7 +6,8 @@ namespace CompositeGateway.Tests.Deploy;
 
 /// <summary>
 /// deploy/docker/Dockerfile (no image can be built or pulled here): the recipe's shape is checked, and its
-/// HEALTHCHECK command is run for real, with bash, against a running gateway's admin listener.
+/// HEALTHCHECK command is run for real, with bash, against a running gateway's admin listener. The build stage's
+/// RUN commands are run as written, and their program driven, by Cli/NativeAotBuildTests.cs (fixture "image").
 /// </summary>
 public sealed class DockerfileTests
 {
@@ -19,8 +20,11 @@ public sealed class DockerfileTests
         Assert.Multiple(() =>
         {
             Assert.That(from, Has.Count.EqualTo(2));
-            Assert.That(from[0], Does.StartWith("FROM mcr.microsoft.com/dotnet/sdk:").And.EndWith(" AS build"));
-            Assert.That(from[1], Does.StartWith("FROM mcr.microsoft.com/dotnet/aspnet:").And.EndWith(" AS runtime"));
+            Assert.That(from[0], Does.StartWith("FROM --platform=$BUILDPLATFORM mcr.microsoft.com/dotnet/sdk:").And.EndWith(" AS build"), "the SDK on the builder's platform, publishing for the target's");
+            Assert.That(Lines.SkipWhile(l => l != from[0]).Skip(1).First(), Is.EqualTo("ARG TARGETARCH"));
+            // Self-contained: the runtime stage needs no .NET, only the runtime's native dependencies.
+            Assert.That(from[1], Does.StartWith("FROM mcr.microsoft.com/dotnet/runtime-deps:").And.EndWith(" AS runtime"));
+            Assert.That(Lines.Single(l => l.StartsWith("RUN dotnet publish ", StringComparison.Ordinal)), Does.Contain("-a \"$TARGETARCH\" --self-contained"));
             Assert.That(Lines, Does.Contain("USER $APP_UID"), "the runtime image's non-root user");
             Assert.That(Lines, Does.Contain("VOLUME [\"/etc/composite-gateway\", \"/var/lib/composite-gateway\"]"));
             Assert.That(Lines, Does.Contain("ENTRYPOINT [\"composite-gateway\"]"));
