@@ -12,11 +12,12 @@ namespace CompositeGateway.Tests.Cli;
 
 /// <summary>
 /// The builds an operator publishes besides the framework-dependent one (docs/cli.md): the Native AOT build, the
-/// trimmed self-contained build, and the container image's build (deploy/docker/Dockerfile's build stage, its RUN
-/// commands run as written, since no image can be built here). Each is published from a copy of the sources as an operator publishes it, then
-/// driven through the same journey as this build's JIT program, each in front of its own emulator with one identity
-/// key. Every answer (status and body) must be the same, the pin must really reach and leave the undercluster's
-/// pinset, and the published program must stop cleanly on SIGTERM. Explicit: the publish alone takes minutes.
+/// trimmed self-contained build, and the container image's build (deploy/docker/Dockerfile's build-stage RUN
+/// commands run as written, since no image can be built here). Each is published from a copy of the sources as an
+/// operator publishes it, then driven through the same journey as this build's JIT program, each in front of its own
+/// emulator with one identity key. Every answer (status and body) must be the same, the pin must really reach and
+/// leave the undercluster's pinset, and the published program must stop cleanly on SIGTERM. Explicit: the publish
+/// alone takes minutes.
 /// Command in docs/development/performance.md ("Native AOT build").
 /// </summary>
 [Explicit("publishes the Native AOT, trimmed self-contained and container builds: a few minutes")]
@@ -40,7 +41,26 @@ public sealed partial class NativeAotBuildTests(string build)
     public async Task PublishAsync()
     {
         _folder = Path.Combine(Path.GetTempPath(), $"cg-{build}-" + Guid.NewGuid().ToString("N")[..8]);
-        var arguments = new List<string> { "publish", "Gateway/Gateway.csproj", "-c", "Release", "-r", RuntimeInformation.RuntimeIdentifier, "-o", Path.Combine(_folder, "out") };
+        var source = Path.Combine(_folder, "src");
+        var output = Path.Combine(_folder, "out");
+        CopySources(source);
+        if (build == "image")
+        {
+            await RunBuildStageAsync(source, output);
+        }
+        else
+        {
+            await PublishAsOperatorAsync(source, output);
+        }
+
+        _published = Path.Combine(output, "composite-gateway");
+        Assert.That(File.Exists(_published), Is.True, "the publish left no composite-gateway program");
+    }
+
+    /// <summary>The command an operator types for this build (docs/cli.md).</summary>
+    private async Task PublishAsOperatorAsync(string source, string output)
+    {
+        var arguments = new List<string> { "publish", "Gateway/Gateway.csproj", "-c", "Release", "-r", RuntimeInformation.RuntimeIdentifier, "-o", output };
         if (build == "aot")
         {
             arguments.Add("-p:PublishAot=true");
@@ -55,21 +75,9 @@ public sealed partial class NativeAotBuildTests(string build)
             arguments.Add("--self-contained");
         }
 
-        var source = Path.Combine(_folder, "src");
-        CopySources(source);
-        if (build == "image")
-        {
-            await RunBuildStageAsync(source, Path.Combine(_folder, "out"));
-        }
-        else
-        {
-            var publish = await ExternalTool.RunAsync(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet", arguments, source, limit: TimeSpan.FromMinutes(20));
-            _publishOutput = publish.Stdout + publish.Stderr;
-            Assert.That(publish.ExitCode, Is.Zero, $"dotnet {string.Join(' ', arguments)} failed:\n" + publish);
-        }
-
-        _published = Path.Combine(_folder, "out", "composite-gateway");
-        Assert.That(File.Exists(_published), Is.True, "the publish left no composite-gateway program");
+        var publish = await ExternalTool.RunAsync(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet", arguments, source, limit: TimeSpan.FromMinutes(20));
+        _publishOutput = publish.Stdout + publish.Stderr;
+        Assert.That(publish.ExitCode, Is.Zero, $"dotnet {string.Join(' ', arguments)} failed:\n" + publish);
     }
 
     /// <summary>
