@@ -158,7 +158,19 @@ internal sealed class GatewayHost : IAsyncDisposable
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        await app.StartAsync(cancellationToken);
+        try
+        {
+            await app.StartAsync(cancellationToken);
+        }
+        catch
+        {
+            // The background services start before Kestrel binds. When the bind fails, the health monitor's first probe
+            // may be in flight: stopped here, it ends before the host is disposed under it, instead of meeting a disposed
+            // service container and logging a stack trace beside the one-line start-up error.
+            await app.StopAsync(CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            throw;
+        }
+
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("CompositeGateway.Hosting");
         if (options.ConfigFile is { } file)
         {
