@@ -98,10 +98,12 @@ public sealed class PerformanceTable
         // Full listing: N more owned pins (N + 1,000 in all).
         // Each side listed once first, as the other rows warm up: a gateway's first listing also times the JIT of the listing path.
         await SeedAsync(client, emulator.Url, pins, owner);
-        await StreamAsync(client, HttpMethod.Post, new Uri(gateway.Url, "api/v0/pin/ls?stream=true&type=recursive"));
-        await StreamAsync(client, HttpMethod.Get, new Uri(emulator.Url, "allocations?filter=pin"));
-        var (listed, listGateway, firstGateway) = await SampledAsync(rss.Phase("listing"), () => StreamAsync(client, HttpMethod.Post, new Uri(gateway.Url, "api/v0/pin/ls?stream=true&type=recursive")));
-        var (allocations, listDirect, firstDirect) = await StreamAsync(client, HttpMethod.Get, new Uri(emulator.Url, "allocations?filter=pin"));
+        var listing = new Uri(gateway.Url, "api/v0/pin/ls?stream=true&type=recursive");
+        var pinset = new Uri(emulator.Url, "allocations?filter=pin");
+        await StreamAsync(client, HttpMethod.Post, listing);
+        await StreamAsync(client, HttpMethod.Get, pinset);
+        var (listed, listGateway, firstGateway) = await SampledAsync(rss.Phase("listing"), () => StreamAsync(client, HttpMethod.Post, listing));
+        var (allocations, listDirect, firstDirect) = await StreamAsync(client, HttpMethod.Get, pinset);
         Check(listed == pins + 1002, "pin/ls", $"{listed} lines for {pins + 1002} pins (two probe pins)");
 
         // One listing's first item is one sample of a few milliseconds on a shared machine; the medians of more
@@ -109,8 +111,8 @@ public sealed class PerformanceTable
         var (firstGateways, firstDirects) = (new List<double> { firstGateway }, new List<double> { firstDirect });
         for (var probe = 0; probe < 8; probe++)
         {
-            firstGateways.Add((await StreamAsync(client, HttpMethod.Post, new Uri(gateway.Url, "api/v0/pin/ls?stream=true&type=recursive"))).FirstByte);
-            firstDirects.Add((await StreamAsync(client, HttpMethod.Get, new Uri(emulator.Url, "allocations?filter=pin"))).FirstByte);
+            firstGateways.Add((await StreamAsync(client, HttpMethod.Post, listing)).FirstByte);
+            firstDirects.Add((await StreamAsync(client, HttpMethod.Get, pinset)).FirstByte);
         }
 
         Row(
