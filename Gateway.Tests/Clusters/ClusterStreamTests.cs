@@ -124,11 +124,71 @@ public sealed class ClusterStreamTests
             count++;
         }
 
-        // Items parsed from the same read as the bad one may be dropped with it; never the ones after.
         var completion = await stream.Completion;
-        Assert.That(count, Is.LessThanOrEqualTo(1));
+        Assert.That(count, Is.EqualTo(1), "the item before the bad one is passed on, none after it");
         Assert.That(completion.Failure?.Kind, Is.EqualTo(ClusterFailureKind.BadBody));
         Assert.That(completion.Failure!.ExpectedType, Is.EqualTo("ClusterPin"));
+    }
+
+    [Test]
+    public async Task StreamAllocationsAsync_ItemsNotOnePerLine_ReadAsGoReadsThem()
+    {
+        // ipfs-cluster writes one item per line; Go's decoder also takes items spread over lines or sharing one, and
+        // so does the gateway. The long item is longer than the reader's first buffer.
+        var pretty = """
+            {
+              "cid": "bafyspread",
+              "allocations": ["12D3KooWPeerA"],
+              "metadata": {"note": "a } and a \n inside a string"}
+            }
+            """;
+        var shared = """{"cid":"bafyfirst"}  {"cid":"bafysecond"}""";
+        var longItem = $$"""{"cid":"bafylong","name":"{{new string('n', 200_000)}}"}""";
+        _server.On("GET", "/allocations", RecordedResponse.Stream(pretty, shared, longItem, """{"cid":"bafylast"}"""));
+
+        var result = await Client.StreamAllocationsAsync(null, CancellationToken.None).CollectAsync(CancellationToken.None);
+
+        Assert.That(result.IsSuccess, Is.True, result.ToString());
+        Assert.That(result.Value.Select(p => p.Cid), Is.EqualTo(new[] { "bafyspread", "bafyfirst", "bafysecond", "bafylong", "bafylast" }));
+        Assert.That(result.Value[0].Metadata!["note"], Is.EqualTo("a } and a \n inside a string"));
+        Assert.That(result.Value[3].Name, Has.Length.EqualTo(200_000));
+    }
+
+    [Test]
+    public async Task StreamAllocationsAsync_BodyEndsInsideItem_ItemsBeforeThenBadBody()
+    {
+        _server.On("GET", "/allocations", RecordedResponse.Stream("""{"cid":"bafyfirst"}""", """{"cid":"bafycut","allocations":["12D3KooWPeerA","""));
+
+        var stream = Client.StreamAllocationsAsync(null, CancellationToken.None);
+        var cids = new List<string?>();
+        await foreach (var pin in stream)
+        {
+            cids.Add(pin.Cid);
+        }
+
+        var completion = await stream.Completion;
+        Assert.That(cids, Is.EqualTo(new[] { "bafyfirst" }));
+        Assert.That(completion.Failure?.Kind, Is.EqualTo(ClusterFailureKind.BadBody));
+        Assert.That(completion.Failure!.Detail, Does.Contain("ends inside an item"));
+    }
+
+    [Test]
+    public async Task StreamAllocationsAsync_ItemOverTheLimit_ItemsBeforeThenBadBody()
+    {
+        var huge = $$"""{"cid":"bafyhuge","name":"{{new string('n', NdjsonItems<object>.MaxItemBytes + 1)}}"}""";
+        _server.On("GET", "/allocations", RecordedResponse.Stream("""{"cid":"bafyfirst"}""", huge, """{"cid":"bafyafter"}"""));
+
+        var stream = Client.StreamAllocationsAsync(null, CancellationToken.None);
+        var cids = new List<string?>();
+        await foreach (var pin in stream)
+        {
+            cids.Add(pin.Cid);
+        }
+
+        var completion = await stream.Completion;
+        Assert.That(cids, Is.EqualTo(new[] { "bafyfirst" }));
+        Assert.That(completion.Failure?.Kind, Is.EqualTo(ClusterFailureKind.BadBody));
+        Assert.That(completion.Failure!.Detail, Does.Contain($"longer than {NdjsonItems<object>.MaxItemBytes} bytes"));
     }
 
     [Test]

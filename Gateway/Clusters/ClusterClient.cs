@@ -392,13 +392,13 @@ internal sealed class ClusterClient
             }
 
             Stream? body = null;
-            IAsyncEnumerator<T?>? items = null;
+            NdjsonItems<T>? items = null;
             try
             {
                 try
                 {
                     body = await response.Content.ReadAsStreamAsync(scope.Token);
-                    items = JsonSerializer.DeserializeAsyncEnumerable(body, type, topLevelValues: true, scope.Token).GetAsyncEnumerator(scope.Token);
+                    items = new NdjsonItems<T>(body, type);
                 }
                 catch (Exception e) when (ClassifyBodyFailure(e, call, type.Type.Name, scope) is { } bodyFailure)
                 {
@@ -411,8 +411,7 @@ internal sealed class ClusterClient
                     var more = false;
                     try
                     {
-                        more = await items.MoveNextAsync();
-                        item = more ? items.Current : default;
+                        (more, item) = await items.NextAsync(scope.Token);
                     }
                     catch (Exception e) when (ClassifyBodyFailure(e, call, type.Type.Name, scope) is { } bodyFailure)
                     {
@@ -435,11 +434,7 @@ internal sealed class ClusterClient
             }
             finally
             {
-                if (items is not null)
-                {
-                    await items.DisposeAsync();
-                }
-
+                items?.Dispose();
                 if (body is not null)
                 {
                     await body.DisposeAsync();
