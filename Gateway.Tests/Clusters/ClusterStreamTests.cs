@@ -188,7 +188,7 @@ public sealed class ClusterStreamTests
         var completion = await stream.Completion;
         Assert.That(cids, Is.EqualTo(new[] { "bafyfirst" }));
         Assert.That(completion.Failure?.Kind, Is.EqualTo(ClusterFailureKind.BadBody));
-        Assert.That(completion.Failure!.Detail, Does.Contain($"longer than {NdjsonItems<object>.MaxItemBytes} bytes"));
+        Assert.That(completion.Failure!.Detail, Does.Contain($"more than {NdjsonItems<object>.MaxItemBytes} bytes without a newline"));
     }
 
     [Test]

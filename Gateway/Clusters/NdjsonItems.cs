@@ -16,7 +16,10 @@ namespace CompositeGateway.Clusters;
 /// </summary>
 internal sealed class NdjsonItems<T>(Stream body, JsonTypeInfo<T> type) : IDisposable
 {
-    /// <summary>The longest item read; a longer one fails the stream instead of growing the buffer without end.</summary>
+    /// <summary>
+    /// The most the reader holds while it looks for the newline that ends an item (the longest item, or line of items,
+    /// read); more fails the stream instead of growing the buffer without end.
+    /// </summary>
     internal const int MaxItemBytes = 16 << 20;
 
     private const int InitialBufferBytes = 64 << 10;
@@ -72,7 +75,7 @@ internal sealed class NdjsonItems<T>(Stream body, JsonTypeInfo<T> type) : IDispo
             var lineEnd = newline < 0 ? _end : _start + _searched + newline;
             if (lineEnd - _start > MaxItemBytes)
             {
-                throw new JsonException($"an item is longer than {MaxItemBytes} bytes");
+                throw new JsonException($"more than {MaxItemBytes} bytes without a newline that ends an item");
             }
 
             if (newline < 0 && !_ended)
