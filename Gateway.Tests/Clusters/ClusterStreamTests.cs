@@ -143,15 +143,23 @@ public sealed class ClusterStreamTests
             }
             """;
         var shared = """{"cid":"bafyfirst"}  {"cid":"bafysecond"}""";
+
+        // Spread over 20,002 lines and several reads. Followed token by token: decoding the whole item so far at each
+        // newline, as a first version did, took seconds for this one and would take days for one of 16 MiB.
+        var tall = "{\n\"cid\": \"bafytall\",\n\"allocations\": [\n"
+            + string.Join(",\n", Enumerable.Range(0, 20_000).Select(i => $"\"12D3KooWPeer{i}\""))
+            + "]}";
         var longItem = $$"""{"cid":"bafylong","name":"{{new string('n', 200_000)}}"}""";
-        _server.On("GET", "/allocations", RecordedResponse.Stream(pretty, shared, longItem, """{"cid":"bafylast"}"""));
+        _server.On("GET", "/allocations", RecordedResponse.Stream(pretty, shared, tall, longItem, """{"cid":"bafylast"}"""));
 
         var result = await Client.StreamAllocationsAsync(null, CancellationToken.None).CollectAsync(CancellationToken.None);
 
         Assert.That(result.IsSuccess, Is.True, result.ToString());
-        Assert.That(result.Value.Select(p => p.Cid), Is.EqualTo(new[] { "bafyspread", "bafyfirst", "bafysecond", "bafylong", "bafylast" }));
+        Assert.That(result.Value.Select(p => p.Cid), Is.EqualTo(new[] { "bafyspread", "bafyfirst", "bafysecond", "bafytall", "bafylong", "bafylast" }));
         Assert.That(result.Value[0].Metadata!["note"], Is.EqualTo("a } and a \n inside a string"));
-        Assert.That(result.Value[3].Name, Has.Length.EqualTo(200_000));
+        Assert.That(result.Value[3].Allocations, Has.Count.EqualTo(20_000));
+        Assert.That(result.Value[3].Allocations![19_999], Is.EqualTo("12D3KooWPeer19999"));
+        Assert.That(result.Value[4].Name, Has.Length.EqualTo(200_000));
     }
 
     [Test]
@@ -188,7 +196,7 @@ public sealed class ClusterStreamTests
         var completion = await stream.Completion;
         Assert.That(cids, Is.EqualTo(new[] { "bafyfirst" }));
         Assert.That(completion.Failure?.Kind, Is.EqualTo(ClusterFailureKind.BadBody));
-        Assert.That(completion.Failure!.Detail, Does.Contain($"more than {NdjsonItems<object>.MaxItemBytes} bytes without a newline"));
+        Assert.That(completion.Failure!.Detail, Does.Contain($"more than {NdjsonItems<object>.MaxItemBytes} bytes without the end of an item"));
     }
 
     [Test]

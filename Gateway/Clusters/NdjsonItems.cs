@@ -11,26 +11,41 @@ namespace CompositeGateway.Clusters;
 /// (<c>DeserializeAsyncEnumerable</c>) scans each item twice when its decoder is a custom converter (once to find
 /// where the item ends, once to decode it), which was a quarter of the gateway's CPU per listed pin
 /// (docs/development/performance.md, "Ninth pass"). A body that is not one item per line is still read as Go's
-/// decoder reads it: an item spread over several lines is decoded once its last line is in, and several items on one
-/// line one after another.
+/// decoder reads it, in time linear in its length: an item spread over several lines is followed token by token to
+/// its end and then decoded, and several items on one line are decoded one after another.
 /// </summary>
 internal sealed class NdjsonItems<T>(Stream body, JsonTypeInfo<T> type) : IDisposable
 {
     /// <summary>
-    /// The most the reader holds while it looks for the newline that ends an item (the longest item, or line of items,
-    /// read); more fails the stream instead of growing the buffer without end.
+    /// The most the reader holds while it looks for the end of an item (the longest item, or line of items, read);
+    /// more fails the stream instead of growing the buffer without end.
     /// </summary>
     internal const int MaxItemBytes = 16 << 20;
 
     private const int InitialBufferBytes = 64 << 10;
 
+    // Larger buffers, grown for one long item, are left to the GC rather than kept by the shared pool for good.
+    private const int LargestPooledBytes = 1 << 20;
+
+    private readonly JsonReaderOptions _readerOptions = new()
+    {
+        AllowTrailingCommas = type.Options.AllowTrailingCommas,
+        CommentHandling = type.Options.ReadCommentHandling,
+        MaxDepth = type.Options.MaxDepth,
+    };
+
     private byte[] _buffer = ArrayPool<byte>.Shared.Rent(InitialBufferBytes);
 
-    // The unread bytes are _buffer[_start.._end); up to _start + _searched no newline ends a whole item.
+    // The unread bytes are _buffer[_start.._end); before _start + _searched no newline ends the item that starts at _start.
     private int _start;
     private int _end;
     private int _searched;
     private bool _ended;
+
+    // Set while an item that goes on past a newline is followed token by token: the reader's state after the tokens
+    // read so far, which end at _start + _spreadRead.
+    private JsonReaderState? _spread;
+    private int _spreadRead;
 
     /// <summary>The next item, or <c>(false, default)</c> at the end of the body. Throws <see cref="JsonException"/> for an undecodable item.</summary>
     public async ValueTask<(bool Read, T? Item)> NextAsync(CancellationToken cancellationToken)
@@ -56,55 +71,101 @@ internal sealed class NdjsonItems<T>(Stream body, JsonTypeInfo<T> type) : IDispo
         var buffer = Interlocked.Exchange(ref _buffer, []);
         if (buffer.Length > 0)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            Return(buffer);
         }
     }
 
     private bool TryTake(out T? item)
     {
         item = default;
+        if (_spread is not null)
+        {
+            return TryTakeSpread(out item);
+        }
+
         while (_start < _end && IsJsonWhitespace(_buffer[_start]))
         {
             _start++;
-            _searched = 0;
+            _searched = Math.Max(0, _searched - 1);
         }
 
-        while (_start < _end)
+        if (_start == _end)
         {
-            var newline = _buffer.AsSpan(_start + _searched, _end - _start - _searched).IndexOf((byte)'\n');
-            var lineEnd = newline < 0 ? _end : _start + _searched + newline;
-            if (lineEnd - _start > MaxItemBytes)
-            {
-                throw new JsonException($"more than {MaxItemBytes} bytes without a newline that ends an item");
-            }
+            return false;
+        }
 
-            if (newline < 0 && !_ended)
-            {
-                _searched = _end - _start;
-                return false;
-            }
+        var newline = _buffer.AsSpan(_start + _searched, _end - _start - _searched).IndexOf((byte)'\n');
+        var lineEnd = newline < 0 ? _end : _start + _searched + newline;
+        CheckLength(lineEnd - _start);
+        if (newline < 0 && !_ended)
+        {
+            _searched = _end - _start;
+            return false;
+        }
 
-            var line = _buffer.AsSpan(_start, lineEnd - _start);
-            try
-            {
-                item = DecodeFirst(line, out var consumed);
-                _start += consumed;
-                _searched = 0;
-                return true;
-            }
-            catch (JsonException) when (EndsInsideItem(_buffer.AsSpan(_start, Math.Min(lineEnd + 1, _end) - _start)))
-            {
-                if (newline < 0)
-                {
-                    throw new JsonException($"the body ends inside an item ({line.Length} bytes after the last whole one)");
-                }
+        var line = _buffer.AsSpan(_start, lineEnd - _start);
+        try
+        {
+            item = DecodeFirst(line, out var consumed);
+            _start += consumed;
 
-                // Not one item per line: this item goes on past the newline.
-                _searched = lineEnd + 1 - _start;
+            // The same newline still ends what is left of the line, if anything is: it is not searched for again.
+            _searched = lineEnd - _start;
+            return true;
+        }
+        catch (JsonException) when (EndsInsideItem(_buffer.AsSpan(_start, Math.Min(lineEnd + 1, _end) - _start)))
+        {
+            if (newline < 0)
+            {
+                throw EndsInsideItemFailure(line.Length);
             }
         }
 
-        return false;
+        // Not one item per line: this item goes on past the newline, so it is followed to its end.
+        _spread = new JsonReaderState(_readerOptions);
+        _spreadRead = 0;
+        return TryTakeSpread(out item);
+    }
+
+    /// <summary>The item that starts at <c>_start</c> and goes on over several lines, once its last token is in.</summary>
+    private bool TryTakeSpread(out T? item)
+    {
+        item = default;
+        var reader = new Utf8JsonReader(_buffer.AsSpan(_start + _spreadRead, _end - _start - _spreadRead), _ended, _spread!.Value);
+        var length = -1;
+        try
+        {
+            while (length < 0 && reader.Read())
+            {
+                if (reader.CurrentDepth == 0 && reader.TokenType is not (JsonTokenType.StartObject or JsonTokenType.StartArray))
+                {
+                    length = _spreadRead + (int)reader.BytesConsumed;
+                }
+            }
+        }
+        catch (JsonException) when (_ended && EndsInsideItem(_buffer.AsSpan(_start, _end - _start)))
+        {
+            throw EndsInsideItemFailure(_end - _start);
+        }
+
+        if (length < 0)
+        {
+            if (_ended)
+            {
+                throw EndsInsideItemFailure(_end - _start);
+            }
+
+            _spreadRead += (int)reader.BytesConsumed;
+            _spread = reader.CurrentState;
+            CheckLength(_end - _start);
+            return false;
+        }
+
+        _spread = null;
+        item = JsonSerializer.Deserialize(_buffer.AsSpan(_start, length), type);
+        _start += length;
+        _searched = 0;
+        return true;
     }
 
     private async ValueTask FillAsync(CancellationToken cancellationToken)
@@ -114,11 +175,11 @@ internal sealed class NdjsonItems<T>(Stream body, JsonTypeInfo<T> type) : IDispo
         if (_buffer.Length - _end < _buffer.Length / 4)
         {
             var pending = _end - _start;
-            var target = pending * 2 > _buffer.Length ? ArrayPool<byte>.Shared.Rent(_buffer.Length * 2) : _buffer;
+            var target = pending * 2 > _buffer.Length ? Rent(_buffer.Length * 2) : _buffer;
             _buffer.AsSpan(_start, pending).CopyTo(target);
             if (!ReferenceEquals(target, _buffer))
             {
-                ArrayPool<byte>.Shared.Return(_buffer);
+                Return(_buffer);
                 _buffer = target;
             }
 
@@ -148,7 +209,7 @@ internal sealed class NdjsonItems<T>(Stream body, JsonTypeInfo<T> type) : IDispo
         catch (JsonException)
         {
             // Several items on this line, one that goes on past it, or a bad one (which throws again here).
-            var reader = new Utf8JsonReader(line, isFinalBlock: true, default);
+            var reader = new Utf8JsonReader(line, isFinalBlock: true, new JsonReaderState(_readerOptions));
             var item = JsonSerializer.Deserialize(ref reader, type);
             consumed = (int)reader.BytesConsumed;
             return item;
@@ -156,9 +217,9 @@ internal sealed class NdjsonItems<T>(Stream body, JsonTypeInfo<T> type) : IDispo
     }
 
     /// <summary>True when <paramref name="text"/> is well-formed JSON so far but its first value is not finished.</summary>
-    private static bool EndsInsideItem(ReadOnlySpan<byte> text)
+    private bool EndsInsideItem(ReadOnlySpan<byte> text)
     {
-        var probe = new Utf8JsonReader(text, isFinalBlock: false, default);
+        var probe = new Utf8JsonReader(text, isFinalBlock: false, new JsonReaderState(_readerOptions));
         try
         {
             return !(probe.Read() && probe.TrySkip());
@@ -166,6 +227,28 @@ internal sealed class NdjsonItems<T>(Stream body, JsonTypeInfo<T> type) : IDispo
         catch (JsonException)
         {
             return false;
+        }
+    }
+
+    private static void CheckLength(int bytes)
+    {
+        if (bytes > MaxItemBytes)
+        {
+            throw new JsonException($"more than {MaxItemBytes} bytes without the end of an item");
+        }
+    }
+
+    private static JsonException EndsInsideItemFailure(int bytes) =>
+        new($"the body ends inside an item ({bytes} bytes after the last whole one)");
+
+    private static byte[] Rent(int bytes) =>
+        bytes <= LargestPooledBytes ? ArrayPool<byte>.Shared.Rent(bytes) : GC.AllocateUninitializedArray<byte>(bytes);
+
+    private static void Return(byte[] buffer)
+    {
+        if (buffer.Length <= LargestPooledBytes)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 
