@@ -163,41 +163,14 @@ public sealed class ClusterStreamTests
     }
 
     [Test]
-    public async Task StreamAllocationsAsync_BodyEndsInsideItem_ItemsBeforeThenBadBody()
-    {
-        _server.On("GET", "/allocations", RecordedResponse.Stream("""{"cid":"bafyfirst"}""", """{"cid":"bafycut","allocations":["12D3KooWPeerA","""));
-
-        var stream = Client.StreamAllocationsAsync(null, CancellationToken.None);
-        var cids = new List<string?>();
-        await foreach (var pin in stream)
-        {
-            cids.Add(pin.Cid);
-        }
-
-        var completion = await stream.Completion;
-        Assert.That(cids, Is.EqualTo(new[] { "bafyfirst" }));
-        Assert.That(completion.Failure?.Kind, Is.EqualTo(ClusterFailureKind.BadBody));
-        Assert.That(completion.Failure!.Detail, Does.Contain("ends inside an item"));
-    }
+    public Task StreamAllocationsAsync_BodyEndsInsideItem_ItemsBeforeThenBadBody() =>
+        AssertFirstItemThenBadBodyAsync(["""{"cid":"bafyfirst"}""", """{"cid":"bafycut","allocations":["12D3KooWPeerA","""], "ends inside an item");
 
     [Test]
-    public async Task StreamAllocationsAsync_ItemOverTheLimit_ItemsBeforeThenBadBody()
-    {
-        var huge = $$"""{"cid":"bafyhuge","name":"{{new string('n', NdjsonItems<object>.MaxItemBytes + 1)}}"}""";
-        _server.On("GET", "/allocations", RecordedResponse.Stream("""{"cid":"bafyfirst"}""", huge, """{"cid":"bafyafter"}"""));
-
-        var stream = Client.StreamAllocationsAsync(null, CancellationToken.None);
-        var cids = new List<string?>();
-        await foreach (var pin in stream)
-        {
-            cids.Add(pin.Cid);
-        }
-
-        var completion = await stream.Completion;
-        Assert.That(cids, Is.EqualTo(new[] { "bafyfirst" }));
-        Assert.That(completion.Failure?.Kind, Is.EqualTo(ClusterFailureKind.BadBody));
-        Assert.That(completion.Failure!.Detail, Does.Contain($"more than {NdjsonItems<object>.MaxItemBytes} bytes without the end of an item"));
-    }
+    public Task StreamAllocationsAsync_ItemOverTheLimit_ItemsBeforeThenBadBody() =>
+        AssertFirstItemThenBadBodyAsync(
+            ["""{"cid":"bafyfirst"}""", $$"""{"cid":"bafyhuge","name":"{{new string('n', NdjsonItems<object>.MaxItemBytes + 1)}}"}""", """{"cid":"bafyafter"}"""],
+            $"more than {NdjsonItems<object>.MaxItemBytes} bytes without the end of an item");
 
     [Test]
     public async Task Stream_ConnectionRefused_NoItemsAndConnectFailure()
@@ -484,6 +457,24 @@ public sealed class ClusterStreamTests
 
     private const string StatusTemplate =
         """{"cid":"CID","name":"","allocations":null,"origins":[],"created":"2024-05-01T10:11:12Z","metadata":null,"peer_map":{"12D3KooWPeerA":{"peername":"a","status":"pinned","timestamp":"2024-05-01T10:11:40Z","error":"","attempt_count":0,"priority_pin":false}}}""";
+
+    /// <summary>An <c>/allocations</c> body of <paramref name="lines"/> gives its first item, then fails as a bad body saying <paramref name="detail"/>.</summary>
+    private async Task AssertFirstItemThenBadBodyAsync(string[] lines, string detail)
+    {
+        _server.On("GET", "/allocations", RecordedResponse.Stream(lines));
+
+        var stream = Client.StreamAllocationsAsync(null, CancellationToken.None);
+        var cids = new List<string?>();
+        await foreach (var pin in stream)
+        {
+            cids.Add(pin.Cid);
+        }
+
+        var completion = await stream.Completion;
+        Assert.That(cids, Is.EqualTo(new[] { "bafyfirst" }));
+        Assert.That(completion.Failure?.Kind, Is.EqualTo(ClusterFailureKind.BadBody));
+        Assert.That(completion.Failure!.Detail, Does.Contain(detail));
+    }
 
     private static string StatusLine(string cid) => StatusTemplate.Replace("CID", cid, StringComparison.Ordinal);
 
