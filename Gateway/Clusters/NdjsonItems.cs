@@ -42,10 +42,11 @@ internal sealed class NdjsonItems<T>(Stream body, JsonTypeInfo<T> type) : IDispo
     private int _searched;
     private bool _ended;
 
-    // Set while an item that goes on past a newline is followed token by token: the reader's state after the tokens
-    // read so far, which end at _start + _spreadRead.
+    // Set while an item is followed token by token (it is not alone on its line): the reader's state after the tokens
+    // read so far, which end at _start + _spreadRead; the item's line ends at _start + _spreadLine.
     private JsonReaderState? _spread;
     private int _spreadRead;
+    private int _spreadLine;
 
     /// <summary>The next item, or <c>(false, default)</c> at the end of the body. Throws <see cref="JsonException"/> for an undecodable item.</summary>
     public async ValueTask<(bool Read, T? Item)> NextAsync(CancellationToken cancellationToken)
@@ -106,66 +107,57 @@ internal sealed class NdjsonItems<T>(Stream body, JsonTypeInfo<T> type) : IDispo
         var line = _buffer.AsSpan(_start, lineEnd - _start);
         try
         {
-            item = DecodeFirst(line, out var consumed);
-            _start += consumed;
-
-            // The same newline still ends what is left of the line, if anything is: it is not searched for again.
-            _searched = lineEnd - _start;
+            // A line that holds one item is decoded as a whole; the overload that takes a reader would first scan the
+            // item to find its end, the very second pass this class exists to avoid.
+            item = JsonSerializer.Deserialize(line, type);
+            _start = lineEnd;
+            _searched = 0;
             return true;
         }
-        catch (JsonException) when (EndsInsideItem(_buffer.AsSpan(_start, Math.Min(lineEnd + 1, _end) - _start)))
+        catch (JsonException)
         {
-            if (newline < 0)
-            {
-                throw EndsInsideItemFailure(line.Length);
-            }
+            // Several items on this line, one that goes on past it, or a bad one: the first item is followed token by
+            // token to its end, where a bad one fails.
+            _spread = new JsonReaderState(_readerOptions);
+            _spreadRead = 0;
+            _spreadLine = lineEnd - _start;
+            return TryTakeSpread(out item);
         }
-
-        // Not one item per line: this item goes on past the newline, so it is followed to its end.
-        _spread = new JsonReaderState(_readerOptions);
-        _spreadRead = 0;
-        return TryTakeSpread(out item);
     }
 
-    /// <summary>The item that starts at <c>_start</c> and goes on over several lines, once its last token is in.</summary>
+    /// <summary>The item that starts at <c>_start</c>, once its last token is in: decoded alone.</summary>
     private bool TryTakeSpread(out T? item)
     {
         item = default;
-        var reader = new Utf8JsonReader(_buffer.AsSpan(_start + _spreadRead, _end - _start - _spreadRead), _ended, _spread!.Value);
-        var length = -1;
-        try
+
+        // Not the final block even at the end of the body: a reader that runs out of bytes inside the item then says
+        // so by returning false, and a bad token still throws.
+        var reader = new Utf8JsonReader(_buffer.AsSpan(_start + _spreadRead, _end - _start - _spreadRead), isFinalBlock: false, _spread!.Value);
+        while (reader.Read())
         {
-            while (length < 0 && reader.Read())
+            if (reader.CurrentDepth == 0 && reader.TokenType is not (JsonTokenType.StartObject or JsonTokenType.StartArray))
             {
-                if (reader.CurrentDepth == 0 && reader.TokenType is not (JsonTokenType.StartObject or JsonTokenType.StartArray))
-                {
-                    length = _spreadRead + (int)reader.BytesConsumed;
-                }
+                var length = _spreadRead + (int)reader.BytesConsumed;
+                _spread = null;
+                item = JsonSerializer.Deserialize(_buffer.AsSpan(_start, length), type);
+                _start += length;
+
+                // When the item ended before its line did, the line's newline is where the next search starts: a line
+                // of many items is searched once, not once per item.
+                _searched = Math.Max(0, _spreadLine - length);
+                return true;
             }
         }
-        catch (JsonException) when (_ended && EndsInsideItem(_buffer.AsSpan(_start, _end - _start)))
+
+        if (_ended)
         {
-            throw EndsInsideItemFailure(_end - _start);
+            throw new JsonException($"the body ends inside an item ({_end - _start} bytes after the last whole one)");
         }
 
-        if (length < 0)
-        {
-            if (_ended)
-            {
-                throw EndsInsideItemFailure(_end - _start);
-            }
-
-            _spreadRead += (int)reader.BytesConsumed;
-            _spread = reader.CurrentState;
-            CheckLength(_end - _start);
-            return false;
-        }
-
-        _spread = null;
-        item = JsonSerializer.Deserialize(_buffer.AsSpan(_start, length), type);
-        _start += length;
-        _searched = 0;
-        return true;
+        _spreadRead += (int)reader.BytesConsumed;
+        _spread = reader.CurrentState;
+        CheckLength(_end - _start);
+        return false;
     }
 
     private async ValueTask FillAsync(CancellationToken cancellationToken)
@@ -196,40 +188,6 @@ internal sealed class NdjsonItems<T>(Stream body, JsonTypeInfo<T> type) : IDispo
         _end += read;
     }
 
-    /// <summary>The first item of <paramref name="line"/>, and the bytes it took.</summary>
-    private T? DecodeFirst(ReadOnlySpan<byte> line, out int consumed)
-    {
-        try
-        {
-            // A line that holds one item is decoded as a whole; the overload that takes a reader would first scan the
-            // item to find its end, the very second pass this class exists to avoid.
-            consumed = line.Length;
-            return JsonSerializer.Deserialize(line, type);
-        }
-        catch (JsonException)
-        {
-            // Several items on this line, one that goes on past it, or a bad one (which throws again here).
-            var reader = new Utf8JsonReader(line, isFinalBlock: true, new JsonReaderState(_readerOptions));
-            var item = JsonSerializer.Deserialize(ref reader, type);
-            consumed = (int)reader.BytesConsumed;
-            return item;
-        }
-    }
-
-    /// <summary>True when <paramref name="text"/> is well-formed JSON so far but its first value is not finished.</summary>
-    private bool EndsInsideItem(ReadOnlySpan<byte> text)
-    {
-        var probe = new Utf8JsonReader(text, isFinalBlock: false, new JsonReaderState(_readerOptions));
-        try
-        {
-            return !(probe.Read() && probe.TrySkip());
-        }
-        catch (JsonException)
-        {
-            return false;
-        }
-    }
-
     private static void CheckLength(int bytes)
     {
         if (bytes > MaxItemBytes)
@@ -237,9 +195,6 @@ internal sealed class NdjsonItems<T>(Stream body, JsonTypeInfo<T> type) : IDispo
             throw new JsonException($"more than {MaxItemBytes} bytes without the end of an item");
         }
     }
-
-    private static JsonException EndsInsideItemFailure(int bytes) =>
-        new($"the body ends inside an item ({bytes} bytes after the last whole one)");
 
     private static byte[] Rent(int bytes) =>
         bytes <= LargestPooledBytes ? ArrayPool<byte>.Shared.Rent(bytes) : GC.AllocateUninitializedArray<byte>(bytes);
