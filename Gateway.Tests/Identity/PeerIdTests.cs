@@ -63,6 +63,21 @@ public sealed class PeerIdTests
         });
     }
 
+    [Test]
+    public void Generate_ManyKeys_EveryOneNewAndRestorable()
+    {
+        var identities = Enumerable.Range(0, 200).Select(_ => GatewayIdentity.Generate()).ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(identities.Select(i => i.PeerId.ToString()).Distinct().Count(), Is.EqualTo(identities.Count));
+            foreach (var identity in identities.Take(3))
+            {
+                var restored = GatewayIdentity.FromPrivateKeyProtobuf(identity.ExportPrivateKeyProtobuf(), out var error);
+                Assert.That(restored?.PeerId, Is.EqualTo(identity.PeerId), error);
+            }
+        });
+    }
+
     [TestCase(SpecPeerId)]
     [TestCase(SpecPeerIdCid)]
     [TestCase("QmYyQSo1c1Ym7orWxLYvCrM2EmxFTANf8wXmmE7DWjhx5N")]

@@ -1,6 +1,5 @@
-using Org.BouncyCastle.Crypto.Generators;
+using System.Security.Cryptography;
 using Org.BouncyCastle.Crypto.Parameters;
-using Org.BouncyCastle.Security;
 
 namespace CompositeGateway.Identity;
 
@@ -35,11 +34,30 @@ internal sealed class GatewayIdentity
 
     public PeerId PeerId { get; }
 
+    /// <summary>A new key: an Ed25519 seed is 32 bytes from a cryptographic random source (RFC 8032 §5.1.5).</summary>
     public static GatewayIdentity Generate()
     {
-        var generator = new Ed25519KeyPairGenerator();
-        generator.Init(new Ed25519KeyGenerationParameters(new SecureRandom()));
-        return new GatewayIdentity((Ed25519PrivateKeyParameters)generator.GenerateKeyPair().Private);
+        Span<byte> seed = stackalloc byte[32];
+        FillFromKernel(seed);
+        return FromSeed(seed);
+    }
+
+    /// <summary>
+    /// The kernel's random source, read directly on Unix: on Linux RandomNumberGenerator (and BouncyCastle's
+    /// SecureRandom, built on it) loads OpenSSL, which then stays mapped for the life of a gateway whose first
+    /// start made its key, about 5 MB of its idle memory for one call (docs/development/performance.md,
+    /// "Tenth pass"). /dev/urandom is where OpenSSL and Go's crypto/rand draw from themselves.
+    /// </summary>
+    private static void FillFromKernel(Span<byte> destination)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            RandomNumberGenerator.Fill(destination);
+            return;
+        }
+
+        using var urandom = new FileStream("/dev/urandom", FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 0);
+        urandom.ReadExactly(destination);
     }
 
     /// <summary>From the 32-byte Ed25519 seed (what RFC 8032 calls the private key).</summary>
