@@ -1,6 +1,7 @@
 using CompositeGateway.Clusters;
 using CompositeGateway.Composition;
 using CompositeGateway.Ipld;
+using CompositeGateway.Lab;
 
 namespace CompositeGateway.Tests.Composition;
 
@@ -48,6 +49,47 @@ public sealed class QueryRequestsFunctionalTests
         Assert.That(query.PinnedAs, Is.Null);
         Assert.That(query.Failure, Is.Null);
         Assert.That(harness.Requests.All.Select(r => $"{r.Method} {r.Path}"), Is.EqualTo(new[] { "GET /pins/" + cid }));
+    }
+
+    [Test]
+    public async Task QueryAsync_ManyAtOnce_ShareStatusRequestsAndEachGetsItsOwnAnswer()
+    {
+        await using var harness = await CompositionHarness.StartAsync();
+        var a = harness.StartGateway(CompositionHarness.OwnerA);
+        var b = harness.StartGateway(CompositionHarness.OwnerB);
+        var mine = Enumerable.Range(0, 6).Select(_ => CompositionHarness.NewCid()).ToList();
+        var theirs = Enumerable.Range(0, 6).Select(_ => CompositionHarness.NewCid()).ToList();
+        var absent = Enumerable.Range(0, 6).Select(_ => CompositionHarness.NewCid()).ToList();
+        foreach (var cid in mine)
+        {
+            await OwnershipFunctionalTests.PinAsync(a, cid);
+        }
+
+        foreach (var cid in theirs)
+        {
+            await OwnershipFunctionalTests.PinAsync(b, cid);
+        }
+
+        // Slow status answers keep the first queries out while the others arrive, as on a loaded undercluster.
+        harness.Cluster.Faults.Merge(new LabFaults { Latency = TimeSpan.FromMilliseconds(200), Paths = ["/pins"] });
+        harness.Requests.Clear();
+        var asked = mine.Concat(theirs).Concat(absent).SelectMany(c => new[] { c, c }).ToList();
+
+        var answers = await Task.WhenAll(asked.Select(c => a.Pins.QueryAsync(Cid.Parse(c), CancellationToken.None)));
+
+        var statusRequests = harness.Requests.All.Where(r => r.Method == "GET" && r.Path.StartsWith("/pins", StringComparison.Ordinal)).ToList();
+        Assert.Multiple(() =>
+        {
+            for (var i = 0; i < asked.Count; i++)
+            {
+                Assert.That(answers[i].Failure, Is.Null, asked[i]);
+                Assert.That(answers[i].PinnedAs, Is.EqualTo(mine.Contains(asked[i]) ? PinMode.Recursive : (PinMode?)null), asked[i]);
+            }
+
+            Assert.That(statusRequests, Has.Count.LessThanOrEqualTo(QueryBatcher.Lanes + 2), string.Join("\n", statusRequests));
+            Assert.That(statusRequests.Where(r => r.Query.Contains("cids=", StringComparison.Ordinal)), Is.Not.Empty);
+            Assert.That(harness.Requests.All.Where(r => r.Path.StartsWith("/allocations", StringComparison.Ordinal)), Is.Empty, "the shape key answers mode and replication");
+        });
     }
 
     [Test]

@@ -33,6 +33,7 @@ internal sealed class UnderclusterPinService : IPinService
     private readonly OwnershipWriter _writer;
     private readonly UnderclusterPinLister _lister;
     private readonly PinWaitRegistry _waits;
+    private readonly QueryBatcher _queries;
     private readonly TimeProvider _time;
 
     public UnderclusterPinService(Undercluster undercluster, PinPathOptions options, GatewayOwner owner, TimeProvider time, ILogger logger, GatewayMetrics? metrics = null)
@@ -45,6 +46,7 @@ internal sealed class UnderclusterPinService : IPinService
         _writer = new OwnershipWriter(undercluster, options, _ownership, time, logger);
         _lister = new UnderclusterPinLister(undercluster, options, _ownership, logger);
         _waits = new PinWaitRegistry(undercluster, options, _ownership, time, logger, metrics);
+        _queries = new QueryBatcher(InspectOneAsync, cids => InspectBatchAsync(cids, known: null, CancellationToken.None), options.PollBatchSize, options.PollBatchChars);
     }
 
     internal Ownership Ownership => _ownership;
@@ -66,8 +68,13 @@ internal sealed class UnderclusterPinService : IPinService
     public async Task<PinQueryResult> QueryAsync(Cid cid, CancellationToken cancellationToken) =>
         (await InspectAsync(cid, cancellationToken)).ToQueryResult();
 
-    /// <summary>What this undercluster holds of <paramref name="cid"/> for this gateway, kept apart so placement can combine several underclusters' answers.</summary>
-    public async Task<PlacedPin> InspectAsync(Cid cid, CancellationToken cancellationToken)
+    /// <summary>
+    /// What this undercluster holds of <paramref name="cid"/> for this gateway, kept apart so placement can combine several
+    /// underclusters' answers. Queries that come while several are already out go together (<see cref="QueryBatcher"/>).
+    /// </summary>
+    public Task<PlacedPin> InspectAsync(Cid cid, CancellationToken cancellationToken) => _queries.InspectAsync(cid, cancellationToken);
+
+    private async Task<PlacedPin> InspectOneAsync(Cid cid, CancellationToken cancellationToken)
     {
         var status = await Client.GetStatusAsync(cid, local: false, QueryView.Status, cancellationToken);
         if (!status.TryGetValue(out var info, out var failure))
