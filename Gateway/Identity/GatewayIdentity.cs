@@ -34,7 +34,7 @@ internal sealed class GatewayIdentity
 
     public PeerId PeerId { get; }
 
-    /// <summary>A new key: an Ed25519 seed is 32 bytes from a cryptographic random source (RFC 8032 §5.1.5).</summary>
+    /// <summary>A new key: its seed (what RFC 8032 calls the private key) is 32 bytes from a cryptographic random source.</summary>
     public static GatewayIdentity Generate()
     {
         Span<byte> seed = stackalloc byte[32];
