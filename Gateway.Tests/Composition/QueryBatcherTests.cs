@@ -68,6 +68,25 @@ public sealed class QueryBatcherTests
     }
 
     [Test]
+    public async Task InspectAsync_ItsItemArrivesFirst_AnsweredBeforeTheBatchEnds()
+    {
+        var undercluster = new HeldUndercluster();
+        var batcher = undercluster.Batcher(maxCount: 100);
+        var busy = Cids(QueryBatcher.Lanes).Select(c => batcher.InspectAsync(c, CancellationToken.None)).ToList();
+        var cids = Cids(3);
+        var waiting = cids.Select(c => batcher.InspectAsync(c, CancellationToken.None)).ToList();
+        undercluster.Answer(0);
+        await undercluster.WaitForRequestsAsync(QueryBatcher.Lanes + 1);
+
+        undercluster.Requests[^1].AnswerEarly(cids[1].ToString());
+
+        Assert.That((await waiting[1].WaitAsync(Generous)).Undercluster, Is.EqualTo(cids[1].ToString()));
+        Assert.That(waiting[0].IsCompleted || waiting[2].IsCompleted, Is.False, "the others wait for their own items");
+        undercluster.AnswerAll();
+        await Task.WhenAll([.. busy, .. waiting]).WaitAsync(Generous);
+    }
+
+    [Test]
     public async Task InspectAsync_SameCidTwiceWhileWaiting_AskedOnceAnsweredTwice()
     {
         var undercluster = new HeldUndercluster();
@@ -93,12 +112,14 @@ public sealed class QueryBatcherTests
         var cids = Cids(QueryBatcher.Lanes + 7);
 
         var answers = cids.Select(c => batcher.InspectAsync(c, CancellationToken.None)).ToList();
-        for (var lane = 0; lane < QueryBatcher.Lanes; lane++)
+
+        // One lane at a time, so the batches' requests are recorded in the order they were sent.
+        for (var lane = 0; lane < 3; lane++)
         {
             undercluster.Answer(lane);
+            await undercluster.WaitForRequestsAsync(QueryBatcher.Lanes + lane + 1);
         }
 
-        await undercluster.WaitForRequestsAsync(QueryBatcher.Lanes + 3);
         var batches = undercluster.Requests.Skip(QueryBatcher.Lanes).Select(r => r.Cids).ToList();
         Assert.That(batches.Select(b => b.Count), Is.EqualTo(new[] { 3, 3, 1 }));
         Assert.That(batches.SelectMany(b => b), Is.EqualTo(cids.Skip(QueryBatcher.Lanes).Select(c => c.ToString())));
@@ -144,8 +165,9 @@ public sealed class QueryBatcherTests
             Assert.That(async () => await answer.WaitAsync(Generous), Throws.InvalidOperationException.With.Message.EqualTo("broken batch"));
         }
 
+        // The other lanes are still held: only the failed batch's lane can send this one.
         var after = batcher.InspectAsync(Cids(1)[0], CancellationToken.None);
-        Assert.That(undercluster.Requests, Has.Count.EqualTo(QueryBatcher.Lanes + 2), "the failed batch gave its lane back");
+        await undercluster.WaitForRequestsAsync(QueryBatcher.Lanes + 2);
         undercluster.AnswerAll();
         await Task.WhenAll([.. busy, after]).WaitAsync(Generous);
     }
@@ -170,8 +192,8 @@ public sealed class QueryBatcherTests
         }
 
         public QueryBatcher Batcher(int maxCount) => new(
-            async (cid, token) => (await Add([cid.ToString()]).Task.WaitAsync(token))[cid.ToString()],
-            cids => Add(cids).Task,
+            async (cid, token) => (await Add([cid.ToString()], early: null).Task.WaitAsync(token))[cid.ToString()],
+            (cids, early) => Add(cids, early).Task,
             maxCount,
             maxChars: 100_000);
 
@@ -197,9 +219,9 @@ public sealed class QueryBatcherTests
             }
         }
 
-        private TaskCompletionSource<Dictionary<string, PlacedPin>> Add(IReadOnlyList<string> cids)
+        private TaskCompletionSource<Dictionary<string, PlacedPin>> Add(IReadOnlyList<string> cids, Action<string, PlacedPin>? early)
         {
-            var held = new Held([.. cids]);
+            var held = new Held([.. cids], early);
             lock (_gate)
             {
                 _requests.Add(held);
@@ -209,8 +231,11 @@ public sealed class QueryBatcherTests
         }
     }
 
-    private sealed record Held(List<string> Cids)
+    private sealed record Held(List<string> Cids, Action<string, PlacedPin>? Early)
     {
+        /// <summary>One CID's item arrives while the rest of the answer is still out.</summary>
+        public void AnswerEarly(string cid) => Early!(cid, PlacedPin.NotOwned(cid));
+
         public TaskCompletionSource<Dictionary<string, PlacedPin>> Reply { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         // The undercluster's name carries the CID, so each answer shows which request it came from.

@@ -20,7 +20,7 @@ internal sealed class QueryBatcher
     public const int Lanes = 4;
 
     private readonly Func<Cid, CancellationToken, Task<PlacedPin>> _one;
-    private readonly Func<IReadOnlyList<string>, Task<Dictionary<string, PlacedPin>>> _many;
+    private readonly Func<IReadOnlyList<string>, Action<string, PlacedPin>, Task<Dictionary<string, PlacedPin>>> _many;
     private readonly int _maxCount;
     private readonly int _maxChars;
     private readonly Lock _gate = new();
@@ -28,10 +28,13 @@ internal sealed class QueryBatcher
     private int _busy;
 
     /// <param name="one">Asks the undercluster about one CID.</param>
-    /// <param name="many">Asks about a batch in one request; answers every CID it is given (a failure answers each with it).</param>
+    /// <param name="many">
+    /// Asks about a batch in one request; answers every CID it is given (a failure answers each with it), and may pass
+    /// on some answers earlier, as their items arrive: the first answer for a CID is the one its queries get.
+    /// </param>
     /// <param name="maxCount">Most CIDs per batch.</param>
     /// <param name="maxChars">Most characters of CIDs, commas included, per batch.</param>
-    public QueryBatcher(Func<Cid, CancellationToken, Task<PlacedPin>> one, Func<IReadOnlyList<string>, Task<Dictionary<string, PlacedPin>>> many, int maxCount, int maxChars)
+    public QueryBatcher(Func<Cid, CancellationToken, Task<PlacedPin>> one, Func<IReadOnlyList<string>, Action<string, PlacedPin>, Task<Dictionary<string, PlacedPin>>> many, int maxCount, int maxChars)
     {
         _one = one;
         _many = many;
@@ -119,18 +122,17 @@ internal sealed class QueryBatcher
     {
         try
         {
-            var answers = await _many([.. batch.Waiting.Keys]);
-            foreach (var (cid, waiting) in batch.Waiting)
+            var answers = await _many([.. batch.Waiting.Keys], batch.Answer);
+            foreach (var (cid, answer) in answers)
             {
-                waiting.TrySetResult(answers[cid]);
+                batch.Answer(cid, answer);
             }
+
+            batch.Fail(new InvalidOperationException("the batched status request left a CID unanswered"));
         }
         catch (Exception e)
         {
-            foreach (var waiting in batch.Waiting.Values)
-            {
-                waiting.TrySetException(e);
-            }
+            batch.Fail(e);
         }
         finally
         {
@@ -141,5 +143,23 @@ internal sealed class QueryBatcher
     private sealed record Batch(CidBatch Room)
     {
         public Dictionary<string, TaskCompletionSource<PlacedPin>> Waiting { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>Only once the batch is sent: nothing joins it any more, so the map is read without the lock.</summary>
+        public void Answer(string cid, PlacedPin answer)
+        {
+            if (Waiting.TryGetValue(cid, out var waiting))
+            {
+                waiting.TrySetResult(answer);
+            }
+        }
+
+        /// <summary>Every query of the batch not answered yet fails with <paramref name="failure"/>.</summary>
+        public void Fail(Exception failure)
+        {
+            foreach (var waiting in Waiting.Values)
+            {
+                waiting.TrySetException(failure);
+            }
+        }
     }
 }

@@ -46,7 +46,7 @@ internal sealed class UnderclusterPinService : IPinService
         _writer = new OwnershipWriter(undercluster, options, _ownership, time, logger);
         _lister = new UnderclusterPinLister(undercluster, options, _ownership, logger);
         _waits = new PinWaitRegistry(undercluster, options, _ownership, time, logger, metrics);
-        _queries = new QueryBatcher(InspectOneAsync, cids => InspectBatchAsync(cids, known: null, CancellationToken.None), options.PollBatchSize, options.PollBatchChars);
+        _queries = new QueryBatcher(InspectOneAsync, (cids, onAnswer) => InspectBatchAsync(cids, known: null, CancellationToken.None, onAnswer), options.PollBatchSize, options.PollBatchChars);
     }
 
     internal Ownership Ownership => _ownership;
@@ -107,11 +107,23 @@ internal sealed class UnderclusterPinService : IPinService
     /// ownership) plus one <c>GET /allocations/{cid}</c> per CID owned here whose stored pin neither <paramref name="known"/>
     /// holds nor the status's shape key describes (the rule needs mode and replication, which the status lacks). Null items
     /// never occur: every CID gets an answer, or the whole batch is <see cref="PlacedKind.Unknown"/>.
+    /// <paramref name="onAnswer"/> hears each answer the status item alone gives as soon as that item arrives: the
+    /// undercluster sends items as each CID's status completes, so one slow CID need not hold back the others.
     /// </summary>
-    public async Task<Dictionary<string, PlacedPin>> InspectBatchAsync(IReadOnlyList<string> cids, IReadOnlyDictionary<string, ClusterPin>? known, CancellationToken cancellationToken)
+    public async Task<Dictionary<string, PlacedPin>> InspectBatchAsync(IReadOnlyList<string> cids, IReadOnlyDictionary<string, ClusterPin>? known, CancellationToken cancellationToken, Action<string, PlacedPin>? onAnswer = null)
     {
         var statuses = new Dictionary<string, GlobalPinInfo>(cids.Count, StringComparer.Ordinal);
-        var failure = await _undercluster.FetchStatusAsync(cids, s => statuses[s.Cid ?? ""] = s, cancellationToken);
+        var failure = await _undercluster.FetchStatusAsync(
+            cids,
+            s =>
+            {
+                statuses[s.Cid ?? ""] = s;
+                if (onAnswer is not null && s.Cid is { } cid && JudgeFromStatus(cid, s, known) is { } answer)
+                {
+                    onAnswer(cid, answer);
+                }
+            },
+            cancellationToken);
         var answers = new Dictionary<string, PlacedPin>(cids.Count, StringComparer.Ordinal);
         foreach (var cid in cids)
         {
@@ -123,17 +135,9 @@ internal sealed class UnderclusterPinService : IPinService
             {
                 answers[cid] = PlacedPin.Unknown(Name, new GatewayFailure($"undercluster \"{Name}\" left {cid} out of its status answer", Transient: true));
             }
-            else if (!_ownership.IsOwner(info.Metadata))
+            else if (JudgeFromStatus(cid, info, known) is { } answer)
             {
-                answers[cid] = PlacedPin.NotOwned(Name);
-            }
-            else if (known is not null && known.TryGetValue(cid, out var pin))
-            {
-                answers[cid] = Judge(pin, info);
-            }
-            else if (_ownership.PinFromStatus(info) is { } shaped)
-            {
-                answers[cid] = Judge(shaped, info);
+                answers[cid] = answer;
             }
             else if (!Cid.TryParse(cid, out var parsed, out var invalid))
             {
@@ -151,6 +155,13 @@ internal sealed class UnderclusterPinService : IPinService
 
         return answers;
     }
+
+    /// <summary>The answer a status item gives by itself; null when the rule needs the stored pin (no usable shape key).</summary>
+    private PlacedPin? JudgeFromStatus(string cid, GlobalPinInfo info, IReadOnlyDictionary<string, ClusterPin>? known) =>
+        !_ownership.IsOwner(info.Metadata) ? PlacedPin.NotOwned(Name)
+        : known is not null && known.TryGetValue(cid, out var pin) ? Judge(pin, info)
+        : _ownership.PinFromStatus(info) is { } shaped ? Judge(shaped, info)
+        : null;
 
     private PlacedPin Judge(ClusterPin stored, GlobalPinInfo info)
     {
