@@ -15,7 +15,8 @@ internal sealed class QueryBatcher
 {
     /// <summary>
     /// Undercluster requests a gateway keeps out for queries at once. Four keep a small burst unbatched; at 64 queries
-    /// at once the batches hold about 16 CIDs each (docs/development/performance.md, "Tenth pass").
+    /// at once the batches hold about 16 CIDs each. One would batch more and was faster on the emulator, but then a
+    /// single slow status answer would hold every other query behind it (docs/development/performance.md, "Tenth pass").
     /// </summary>
     public const int Lanes = 4;
 
