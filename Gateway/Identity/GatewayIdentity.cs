@@ -46,7 +46,9 @@ internal sealed class GatewayIdentity
     /// The kernel's random source, read directly on Unix: on Linux RandomNumberGenerator (and BouncyCastle's
     /// SecureRandom, built on it) loads OpenSSL, which then stays mapped for the life of a gateway whose first
     /// start made its key, about 5 MB of its idle memory for one call (docs/development/performance.md,
-    /// "Tenth pass"). /dev/urandom is where OpenSSL and Go's crypto/rand draw from themselves.
+    /// "Tenth pass"). /dev/random, not /dev/urandom: since Linux 5.6 it waits only until the kernel's generator is
+    /// seeded, as getrandom(2) does (which OpenSSL and Go's crypto/rand call), so a key made at early boot is never made
+    /// from an unseeded pool; on macOS both devices are the same generator.
     /// </summary>
     private static void FillFromKernel(Span<byte> destination)
     {
@@ -56,8 +58,8 @@ internal sealed class GatewayIdentity
             return;
         }
 
-        using var urandom = new FileStream("/dev/urandom", FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 0);
-        urandom.ReadExactly(destination);
+        using var random = new FileStream("/dev/random", FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 0);
+        random.ReadExactly(destination);
     }
 
     /// <summary>From the 32-byte Ed25519 seed (what RFC 8032 calls the private key).</summary>
