@@ -49,6 +49,9 @@ internal sealed record LabFaults
     /// <summary>Streams (NDJSON endpoints) abort the connection after this many items, without the chunked terminator.</summary>
     public int? DropStreamAfter { get; init; }
 
+    /// <summary>Streams stop after this many items (at least 1) without ending, until the client goes away: a stalled peer or proxy.</summary>
+    public int? StallStreamAfter { get; init; }
+
     /// <summary>Streams end with this text in the <c>X-Stream-Error</c> trailer (500 when there is no item).</summary>
     public string? StreamError { get; init; }
 
@@ -70,6 +73,7 @@ internal sealed record LabFaults
         PinDelay = update.PinDelay ?? PinDelay,
         SlowPins = update.SlowPins ?? SlowPins,
         DropStreamAfter = update.DropStreamAfter ?? DropStreamAfter,
+        StallStreamAfter = update.StallStreamAfter ?? StallStreamAfter,
         StreamError = update.StreamError ?? StreamError,
         DownPeers = update.DownPeers ?? DownPeers,
     };
@@ -88,6 +92,11 @@ internal sealed record LabFaults
         if (DropStreamAfter < 0)
         {
             errors.Add("drop_stream_after must not be negative");
+        }
+
+        if (StallStreamAfter < 1)
+        {
+            errors.Add("stall_stream_after must be at least 1");
         }
 
         return errors;

@@ -48,7 +48,11 @@ internal static class NdjsonStream
                 return;
             }
 
-            await writer.FlushAsync(force: writer.Count == 1);
+            await writer.FlushAsync(force: writer.Count == 1 || writer.Count == faults.StallStreamAfter);
+            if (writer.Count == faults.StallStreamAfter)
+            {
+                await Task.Delay(Timeout.Infinite, context.RequestAborted);
+            }
         }
         while (enumerator.MoveNext());
 

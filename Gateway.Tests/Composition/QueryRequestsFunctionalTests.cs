@@ -93,6 +93,35 @@ public sealed class QueryRequestsFunctionalTests
     }
 
     [Test]
+    public async Task QueryAsync_BatchStallsAfterItsFirstItem_TheRestFailAtTheTimeoutAndTheLanesServeAgain()
+    {
+        await using var harness = await CompositionHarness.StartAsync();
+        var gateway = harness.StartGateway(timeout: TimeSpan.FromSeconds(1));
+        var mine = Enumerable.Range(0, 3).Select(_ => CompositionHarness.NewCid()).ToList();
+        foreach (var cid in mine)
+        {
+            await OwnershipFunctionalTests.PinAsync(gateway, cid);
+        }
+
+        var asked = mine.Concat(Enumerable.Range(0, 9).Select(_ => CompositionHarness.NewCid())).ToList();
+
+        // Slow single answers keep the lanes busy while the rest queue; every status stream then stops after one item.
+        harness.Cluster.Faults.Merge(new LabFaults { Latency = TimeSpan.FromMilliseconds(200), Paths = ["/pins"], StallStreamAfter = 1 });
+        var stalled = await Task.WhenAll(asked.Select(c => gateway.Pins.QueryAsync(Cid.Parse(c), CancellationToken.None))).WaitAsync(Generous);
+
+        harness.Cluster.Faults.Clear();
+        var after = await Task.WhenAll(asked.Select(c => gateway.Pins.QueryAsync(Cid.Parse(c), CancellationToken.None))).WaitAsync(Generous);
+        Assert.Multiple(() =>
+        {
+            Assert.That(stalled.Count(a => a.Failure is not null), Is.EqualTo(asked.Count - QueryBatcher.Lanes - 1), "the batch's first item answered its query; the others failed at the batch's deadline");
+            Assert.That(stalled.Where(a => a.Failure is not null).Select(a => a.Failure!.Message), Has.All.Contains("no whole status answer within its timeout of 1 s"));
+            Assert.That(stalled.Where(a => a.Failure is not null).Select(a => a.PinnedAs), Has.All.Null);
+            Assert.That(after.Select(a => a.Failure), Has.All.Null, "every lane came back");
+            Assert.That(after.Select(a => a.PinnedAs is not null), Is.EqualTo(asked.Select(mine.Contains)));
+        });
+    }
+
+    [Test]
     public async Task QueryAsync_OwnedWithoutShapeKey_FallsBackToTheStoredPin()
     {
         await using var harness = await CompositionHarness.StartAsync();

@@ -30,8 +30,9 @@ internal sealed class QueryBatcher
 
     /// <param name="one">Asks the undercluster about one CID.</param>
     /// <param name="many">
-    /// Asks about a batch in one request; answers every CID it is given (a failure answers each with it), and may pass
-    /// on some answers earlier, as their items arrive: the first answer for a CID is the one its queries get.
+    /// Asks about a batch in one request, under a deadline of its own; answers every CID it is given (a failure answers
+    /// each with it), and may pass on some answers earlier, as their items arrive: the first answer for a CID is the one
+    /// its queries get.
     /// </param>
     /// <param name="maxCount">Most CIDs per batch.</param>
     /// <param name="maxChars">Most characters of CIDs, commas included, per batch.</param>
@@ -117,10 +118,12 @@ internal sealed class QueryBatcher
 
     /// <summary>
     /// Not cancelled by any one caller: the others still wait for it. A caller that gives up stops waiting
-    /// (<see cref="Task.WaitAsync(CancellationToken)"/>); the request itself is bounded by the undercluster call's own budget.
+    /// (<see cref="Task.WaitAsync(CancellationToken)"/>); the batch itself has a deadline of its own (<c>many</c>'s).
     /// </summary>
     private async Task AskManyAsync(Batch batch)
     {
+        // Off the stack of the lane that came free: batches failing at once would otherwise start each other, nested.
+        await Task.Yield();
         try
         {
             var answers = await _many([.. batch.Waiting.Keys], batch.Answer);

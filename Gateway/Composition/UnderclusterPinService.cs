@@ -1,3 +1,4 @@
+using System.Globalization;
 using CompositeGateway.Clusters;
 using CompositeGateway.Clusters.Wire;
 using CompositeGateway.Configuration;
@@ -46,7 +47,7 @@ internal sealed class UnderclusterPinService : IPinService
         _writer = new OwnershipWriter(undercluster, options, _ownership, time, logger);
         _lister = new UnderclusterPinLister(undercluster, options, _ownership, logger);
         _waits = new PinWaitRegistry(undercluster, options, _ownership, time, logger, metrics);
-        _queries = new QueryBatcher(InspectOneAsync, (cids, onAnswer) => InspectBatchAsync(cids, known: null, CancellationToken.None, onAnswer), options.PollBatchSize, options.PollBatchChars);
+        _queries = new QueryBatcher(InspectOneAsync, InspectQueuedAsync, options.PollBatchSize, options.PollBatchChars);
     }
 
     internal Ownership Ownership => _ownership;
@@ -103,6 +104,45 @@ internal sealed class UnderclusterPinService : IPinService
     }
 
     /// <summary>
+    /// A batch of queries (<see cref="QueryBatcher"/>) belongs to no one caller, so it carries its own deadline: the
+    /// undercluster's per-call timeout over the whole answer, whose body a stream otherwise reads for as long as it flows.
+    /// A batch that stalls would otherwise hold its lane for good.
+    /// </summary>
+    private async Task<Dictionary<string, PlacedPin>> InspectQueuedAsync(IReadOnlyList<string> cids, Action<string, PlacedPin> onAnswer)
+    {
+        var timeout = Client.Options.Timeout;
+        using var deadline = new CancellationTokenSource(timeout > TimeSpan.Zero ? timeout : Timeout.InfiniteTimeSpan, _time);
+        Dictionary<string, PlacedPin> answers;
+        try
+        {
+            answers = await InspectBatchAsync(cids, known: null, deadline.Token, onAnswer);
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+        {
+            answers = new Dictionary<string, PlacedPin>(StringComparer.Ordinal);
+        }
+
+        if (!deadline.IsCancellationRequested)
+        {
+            return answers;
+        }
+
+        // The client reports its own cancellation as the caller's; here the deadline is what ended it.
+        var failure = new GatewayFailure(
+            $"undercluster \"{Name}\": no whole status answer within its timeout of {timeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s",
+            Transient: true);
+        foreach (var cid in cids)
+        {
+            if (!answers.TryGetValue(cid, out var answer) || answer.Kind == PlacedKind.Unknown)
+            {
+                answers[cid] = PlacedPin.Unknown(Name, failure);
+            }
+        }
+
+        return answers;
+    }
+
+    /// <summary>
     /// <see cref="InspectAsync"/> for a batch, in one <c>GET /pins?cids=…</c> (the status carries the metadata, so
     /// ownership) plus one <c>GET /allocations/{cid}</c> per CID owned here whose stored pin neither <paramref name="known"/>
     /// holds nor the status's shape key describes (the rule needs mode and replication, which the status lacks). Null items
@@ -150,6 +190,7 @@ internal sealed class UnderclusterPinService : IPinService
                 answers[cid] = !read.TryGetValue(out var stored, out var readFailure) ? PlacedPin.Unknown(Name, GatewayFailure.From(readFailure))
                     : stored is null || !_ownership.IsOwner(stored.Metadata) ? PlacedPin.NotOwned(Name)
                     : Judge(stored, info);
+                onAnswer?.Invoke(cid, answers[cid]);
             }
         }
 
