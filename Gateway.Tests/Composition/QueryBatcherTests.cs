@@ -18,7 +18,7 @@ public sealed class QueryBatcherTests
         var batcher = undercluster.Batcher(maxCount: 100);
         var cids = Cids(QueryBatcher.Lanes);
 
-        var answers = cids.Select(c => batcher.InspectAsync(c, CancellationToken.None)).ToList();
+        var answers = AskAll(batcher, cids);
 
         Assert.That(undercluster.Requests.Select(r => r.Cids), Is.EqualTo(cids.Select(c => new[] { c.ToString() })), "every query on its own, none waiting");
         undercluster.AnswerAll();
@@ -32,11 +32,10 @@ public sealed class QueryBatcherTests
         var batcher = undercluster.Batcher(maxCount: 100);
         var cids = Cids(QueryBatcher.Lanes + 10);
 
-        var answers = cids.Select(c => batcher.InspectAsync(c, CancellationToken.None)).ToList();
+        var answers = AskAll(batcher, cids);
         Assert.That(undercluster.Requests, Has.Count.EqualTo(QueryBatcher.Lanes), "the rest wait for a lane");
 
-        undercluster.Answer(0);
-        await undercluster.WaitForRequestsAsync(QueryBatcher.Lanes + 1);
+        await undercluster.FreeALaneAsync();
 
         Assert.That(undercluster.Requests[^1].Cids, Is.EqualTo(cids.Skip(QueryBatcher.Lanes).Select(c => c.ToString())), "one request for all ten, in arrival order");
         undercluster.AnswerAll();
@@ -50,9 +49,8 @@ public sealed class QueryBatcherTests
         var undercluster = new HeldUndercluster();
         var batcher = undercluster.Batcher(maxCount: 100);
         var cids = Cids(QueryBatcher.Lanes + 1);
-        var first = cids.Select(c => batcher.InspectAsync(c, CancellationToken.None)).ToList();
-        undercluster.Answer(0);
-        await undercluster.WaitForRequestsAsync(QueryBatcher.Lanes + 1);
+        var first = AskAll(batcher, cids);
+        await undercluster.FreeALaneAsync();
         var running = undercluster.Requests[^1];
 
         // The running batch asks about the same CID: its answer may predate this query, so it must not be used for it.
@@ -72,11 +70,10 @@ public sealed class QueryBatcherTests
     {
         var undercluster = new HeldUndercluster();
         var batcher = undercluster.Batcher(maxCount: 100);
-        var busy = Cids(QueryBatcher.Lanes).Select(c => batcher.InspectAsync(c, CancellationToken.None)).ToList();
+        var busy = AskAll(batcher, Cids(QueryBatcher.Lanes));
         var cids = Cids(3);
-        var waiting = cids.Select(c => batcher.InspectAsync(c, CancellationToken.None)).ToList();
-        undercluster.Answer(0);
-        await undercluster.WaitForRequestsAsync(QueryBatcher.Lanes + 1);
+        var waiting = AskAll(batcher, cids);
+        await undercluster.FreeALaneAsync();
 
         undercluster.Requests[^1].AnswerEarly(cids[1].ToString());
 
@@ -91,12 +88,11 @@ public sealed class QueryBatcherTests
     {
         var undercluster = new HeldUndercluster();
         var batcher = undercluster.Batcher(maxCount: 100);
-        var busy = Cids(QueryBatcher.Lanes).Select(c => batcher.InspectAsync(c, CancellationToken.None)).ToList();
+        var busy = AskAll(batcher, Cids(QueryBatcher.Lanes));
         var cid = Cids(1)[0];
 
         var twice = new[] { batcher.InspectAsync(cid, CancellationToken.None), batcher.InspectAsync(cid, CancellationToken.None) };
-        undercluster.Answer(0);
-        await undercluster.WaitForRequestsAsync(QueryBatcher.Lanes + 1);
+        await undercluster.FreeALaneAsync();
 
         Assert.That(undercluster.Requests[^1].Cids, Is.EqualTo(new[] { cid.ToString() }));
         undercluster.AnswerAll();
@@ -111,7 +107,7 @@ public sealed class QueryBatcherTests
         var batcher = undercluster.Batcher(maxCount: 3);
         var cids = Cids(QueryBatcher.Lanes + 7);
 
-        var answers = cids.Select(c => batcher.InspectAsync(c, CancellationToken.None)).ToList();
+        var answers = AskAll(batcher, cids);
 
         // One lane at a time, so the batches' requests are recorded in the order they were sent.
         for (var lane = 0; lane < 3; lane++)
@@ -132,7 +128,7 @@ public sealed class QueryBatcherTests
     {
         var undercluster = new HeldUndercluster();
         var batcher = undercluster.Batcher(maxCount: 100);
-        var busy = Cids(QueryBatcher.Lanes).Select(c => batcher.InspectAsync(c, CancellationToken.None)).ToList();
+        var busy = AskAll(batcher, Cids(QueryBatcher.Lanes));
         var cids = Cids(2);
         using var giveUp = new CancellationTokenSource();
 
@@ -141,8 +137,7 @@ public sealed class QueryBatcherTests
         await giveUp.CancelAsync();
 
         Assert.That(async () => await cancelled, Throws.InstanceOf<OperationCanceledException>());
-        undercluster.Answer(0);
-        await undercluster.WaitForRequestsAsync(QueryBatcher.Lanes + 1);
+        await undercluster.FreeALaneAsync();
         undercluster.AnswerAll();
         Assert.That((await kept.WaitAsync(Generous)).Undercluster, Is.EqualTo(cids[1].ToString()));
         await Task.WhenAll(busy).WaitAsync(Generous);
@@ -153,10 +148,9 @@ public sealed class QueryBatcherTests
     {
         var undercluster = new HeldUndercluster();
         var batcher = undercluster.Batcher(maxCount: 100);
-        var busy = Cids(QueryBatcher.Lanes).Select(c => batcher.InspectAsync(c, CancellationToken.None)).ToList();
-        var waiting = Cids(2).Select(c => batcher.InspectAsync(c, CancellationToken.None)).ToList();
-        undercluster.Answer(0);
-        await undercluster.WaitForRequestsAsync(QueryBatcher.Lanes + 1);
+        var busy = AskAll(batcher, Cids(QueryBatcher.Lanes));
+        var waiting = AskAll(batcher, Cids(2));
+        await undercluster.FreeALaneAsync();
 
         undercluster.Fail(QueryBatcher.Lanes, new InvalidOperationException("broken batch"));
 
@@ -171,6 +165,9 @@ public sealed class QueryBatcherTests
         undercluster.AnswerAll();
         await Task.WhenAll([.. busy, after]).WaitAsync(Generous);
     }
+
+    private static List<Task<PlacedPin>> AskAll(QueryBatcher batcher, IEnumerable<Cid> cids) =>
+        [.. cids.Select(c => batcher.InspectAsync(c, CancellationToken.None))];
 
     private static List<Cid> Cids(int count) => [.. Enumerable.Range(0, count).Select(_ => Cid.Parse(CompositionHarness.NewCid()))];
 
@@ -198,6 +195,14 @@ public sealed class QueryBatcherTests
             maxChars: 100_000);
 
         public void Answer(int index) => Requests[index].Answer();
+
+        /// <summary>Answers the first request, which frees its lane for the oldest waiting batch, and waits for that batch's request.</summary>
+        public async Task FreeALaneAsync()
+        {
+            var before = Requests.Count;
+            Answer(0);
+            await WaitForRequestsAsync(before + 1);
+        }
 
         public void AnswerAll()
         {
