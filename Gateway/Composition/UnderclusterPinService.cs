@@ -1,4 +1,3 @@
-using System.Globalization;
 using CompositeGateway.Clusters;
 using CompositeGateway.Clusters.Wire;
 using CompositeGateway.Configuration;
@@ -104,43 +103,11 @@ internal sealed class UnderclusterPinService : IPinService
     }
 
     /// <summary>
-    /// A batch of queries (<see cref="QueryBatcher"/>) belongs to no one caller, so it carries its own deadline: the
-    /// undercluster's per-call timeout over the whole answer, whose body a stream otherwise reads for as long as it flows.
-    /// A batch that stalls would otherwise hold its lane for good.
+    /// A batch of queries (<see cref="QueryBatcher"/>) belongs to no one caller, so no caller's cancellation ends it; twice the
+    /// undercluster's <c>timeout</c> bounds its status answer (<see cref="Undercluster.FetchStatusAsync(IReadOnlyList{string}, Action{GlobalPinInfo}, CancellationToken)"/>).
     /// </summary>
-    private async Task<Dictionary<string, PlacedPin>> InspectQueuedAsync(IReadOnlyList<string> cids, Action<string, PlacedPin> onAnswer)
-    {
-        var timeout = Client.Options.Timeout;
-        using var deadline = new CancellationTokenSource(timeout > TimeSpan.Zero ? timeout : Timeout.InfiniteTimeSpan, _time);
-        Dictionary<string, PlacedPin> answers;
-        try
-        {
-            answers = await InspectBatchAsync(cids, known: null, deadline.Token, onAnswer);
-        }
-        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
-        {
-            answers = new Dictionary<string, PlacedPin>(StringComparer.Ordinal);
-        }
-
-        if (!deadline.IsCancellationRequested)
-        {
-            return answers;
-        }
-
-        // The client reports its own cancellation as the caller's; here the deadline is what ended it.
-        var failure = new GatewayFailure(
-            $"undercluster \"{Name}\": no whole status answer within its timeout of {timeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s",
-            Transient: true);
-        foreach (var cid in cids)
-        {
-            if (!answers.TryGetValue(cid, out var answer) || answer.Kind == PlacedKind.Unknown)
-            {
-                answers[cid] = PlacedPin.Unknown(Name, failure);
-            }
-        }
-
-        return answers;
-    }
+    private Task<Dictionary<string, PlacedPin>> InspectQueuedAsync(IReadOnlyList<string> cids, Action<string, PlacedPin> onAnswer) =>
+        InspectBatchAsync(cids, known: null, CancellationToken.None, onAnswer);
 
     /// <summary>
     /// <see cref="InspectAsync"/> for a batch, in one <c>GET /pins?cids=…</c> (the status carries the metadata, so

@@ -49,7 +49,7 @@ internal sealed record UnderclusterOptions
     /// <summary>Base URL of the cluster REST API (no trailing path), e.g. <c>http://127.0.0.1:9094</c>.</summary>
     public required Uri Url { get; init; }
 
-    /// <summary>Per-call timeout towards this undercluster (streams: time to first byte).</summary>
+    /// <summary>Per-call timeout towards this undercluster (streams: time to first byte; a status batch: twice this for the whole answer).</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(30);
 
     public ClusterAuthOptions? Auth { get; init; }

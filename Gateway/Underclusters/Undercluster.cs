@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Serialization.Metadata;
 using CompositeGateway.Clusters;
 using CompositeGateway.Clusters.Wire;
@@ -47,17 +48,45 @@ internal sealed class Undercluster : IPinStatusSource, IAsyncDisposable
     public Task<GatewayFailure?> FetchStatusAsync(IReadOnlyList<string> cids, Action<GlobalPinInfo> onItem, CancellationToken cancellationToken) =>
         FetchStatusAsync(cids, onItem, QueryView.Status, cancellationToken);
 
-    /// <summary>As <see cref="FetchStatusAsync(IReadOnlyList{string}, Action{GlobalPinInfo}, CancellationToken)"/>, the items decoded through <paramref name="view"/> (null = every member).</summary>
+    /// <summary>
+    /// As <see cref="FetchStatusAsync(IReadOnlyList{string}, Action{GlobalPinInfo}, CancellationToken)"/>, the items decoded
+    /// through <paramref name="view"/> (null = every member). Twice the undercluster's <c>timeout</c> bounds the whole answer:
+    /// the client's own budget bounds a stream only up to its headers (and keeps failing a call that gets none in time, as
+    /// before), and a status answer that stalls after them would otherwise hold the poller's round, a listing or a batch
+    /// of queries for good.
+    /// </summary>
     public async Task<GatewayFailure?> FetchStatusAsync(IReadOnlyList<string> cids, Action<GlobalPinInfo> onItem, JsonTypeInfo<GlobalPinInfo>? view, CancellationToken cancellationToken)
     {
-        var stream = Client.StreamStatusAsync(filter: null, cids, local: false, view, cancellationToken);
-        await foreach (var item in stream.WithCancellation(cancellationToken))
+        var timeout = Client.Options.Timeout;
+        using var deadline = new CancellationTokenSource(timeout > TimeSpan.Zero ? 2 * timeout : Timeout.InfiniteTimeSpan, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        try
         {
-            onItem(item);
+            var stream = Client.StreamStatusAsync(filter: null, cids, local: false, view, linked.Token);
+            await foreach (var item in stream.WithCancellation(linked.Token))
+            {
+                onItem(item);
+            }
+
+            var completion = await stream.Completion;
+            if (completion.IsSuccess)
+            {
+                return null;
+            }
+
+            if (!deadline.IsCancellationRequested || cancellationToken.IsCancellationRequested)
+            {
+                return GatewayFailure.From(completion.Failure);
+            }
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
         }
 
-        var completion = await stream.Completion;
-        return completion.IsSuccess ? null : GatewayFailure.From(completion.Failure);
+        // The client reports its own cancellation as the caller's; here the deadline is what ended it.
+        return new GatewayFailure(
+            $"undercluster \"{Name}\": status answer not finished within twice its timeout of {timeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s",
+            Transient: true);
     }
 
     /// <summary>
