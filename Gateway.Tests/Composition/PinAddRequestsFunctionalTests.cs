@@ -54,6 +54,44 @@ public sealed class PinAddRequestsFunctionalTests
         Assert.That(shape, Does.StartWith("recursive/"));
     }
 
+    [TestCase(false)]
+    [TestCase(true)]
+    public async Task StartPinAsync_ExclusiveOrShared_SettlesOnlyWhereAnotherGatewayMayWrite(bool exclusive)
+    {
+        await using var harness = await CompositionHarness.StartAsync();
+        var gateway = harness.StartGateway(exclusive: exclusive);
+        var cid = CompositionHarness.NewCid();
+
+        var start = await gateway.Pins.StartPinAsync(new PinIntent(Cid.Parse(cid), PinMode.Recursive), CancellationToken.None);
+
+        Assert.That(start.Failure, Is.Null, start.Failure?.Message);
+        var wait = (PinWait)start.Wait!;
+        Assert.That(wait.Settle, exclusive ? Is.EqualTo(TimeSpan.Zero) : Is.GreaterThanOrEqualTo(PinWait.MinimumSettle));
+        Assert.That(await wait.Completion.WaitAsync(Generous), Is.Null);
+        Assert.That(harness.MetadataOf(cid)!.Keys, Does.Contain(gateway.OwnerKey));
+    }
+
+    [Test]
+    public async Task StartPinAsync_ExclusiveButAnotherGatewaysKeyRead_SettlesFromThatPinOn()
+    {
+        await using var harness = await CompositionHarness.StartAsync();
+        var other = harness.StartGateway(CompositionHarness.OwnerB);
+        var gateway = harness.StartGateway(exclusive: true);
+        var theirs = CompositionHarness.NewCid();
+        await OwnershipFunctionalTests.PinAsync(other, theirs);
+        await OwnershipFunctionalTests.PinAsync(gateway, CompositionHarness.NewCid());
+        Assert.That(gateway.Undercluster.SettlesPinWaits, Is.False, "only its own pins read so far");
+
+        var joined = await gateway.Pins.StartPinAsync(new PinIntent(Cid.Parse(theirs), PinMode.Recursive), CancellationToken.None);
+        var next = await gateway.Pins.StartPinAsync(new PinIntent(Cid.Parse(CompositionHarness.NewCid()), PinMode.Recursive), CancellationToken.None);
+
+        Assert.That(gateway.Undercluster.SettlesPinWaits, Is.True);
+        Assert.That(((PinWait)joined.Wait!).Settle, Is.GreaterThanOrEqualTo(PinWait.MinimumSettle), "the join read the other owner's key before it wrote");
+        Assert.That(((PinWait)next.Wait!).Settle, Is.GreaterThanOrEqualTo(PinWait.MinimumSettle));
+        Assert.That(await joined.Wait!.Completion.WaitAsync(Generous), Is.Null);
+        Assert.That(harness.MetadataOf(theirs)!.Keys, Does.Contain(gateway.OwnerKey).And.Contain(other.OwnerKey));
+    }
+
     private static List<string> OfThisCid(CompositionHarness harness, string cid) =>
         [.. harness.Requests.All.Select(r => $"{r.Method} {r.Path}").Where(r => r.EndsWith("/" + cid, StringComparison.Ordinal))];
 }

@@ -39,6 +39,7 @@ internal sealed class OwnershipWriter(Undercluster undercluster, PinPathOptions 
             return new UnpinResult(UnpinOutcome.NotPinned);
         }
 
+        NoteOtherOwners(stored);
         for (var attempt = 1; attempt <= MaxWriteAttempts; attempt++)
         {
             var others = ownership.OtherOwners(stored.Metadata);
@@ -156,6 +157,8 @@ internal sealed class OwnershipWriter(Undercluster undercluster, PinPathOptions 
                 {
                     return new Ensured(null, GatewayFailure.From(readFailure));
                 }
+
+                NoteOtherOwners(stored);
             }
 
             // A rewrite after our own write is a repair only when our key is gone. The first pin a gateway creates
@@ -275,6 +278,15 @@ internal sealed class OwnershipWriter(Undercluster undercluster, PinPathOptions 
 
         CompositionLog.PinDeleted(logger, cid, Name);
         return new UnpinResult(UnpinOutcome.Unpinned);
+    }
+
+    /// <summary>Every pin/add and unpin reads the pin first: where another gateway sharing an <c>exclusive</c> undercluster shows.</summary>
+    private void NoteOtherOwners(ClusterPin? stored)
+    {
+        if (stored is not null && !undercluster.SettlesPinWaits && ownership.OtherOwners(stored.Metadata) is [var other, ..])
+        {
+            undercluster.SeenOtherGateway(other);
+        }
     }
 
     /// <summary>

@@ -17,10 +17,11 @@ internal sealed class PinWaitRegistry(Undercluster undercluster, PinPathOptions 
 
     private string Name => undercluster.Name;
 
-    /// <summary>Starts waiting on <paramref name="cid"/> (at once done under <c>pin_wait: accepted</c>); <paramref name="reestablish"/> puts a vanished pin back.</summary>
     /// <summary>
-    /// Waits on a pin just written; <paramref name="written"/> is how long our read and write took, from which
-    /// <see cref="PinWait.SettleAfter"/> gives the settle time before a status may end the wait (docs/design/ownership.md rule 2).
+    /// Waits on a pin just written (at once done under <c>pin_wait: accepted</c>); <paramref name="reestablish"/> puts a vanished pin back.
+    /// <paramref name="written"/> is how long our read and write took, from which
+    /// <see cref="PinWait.SettleAfter"/> gives the settle time before a status may end the wait (docs/design/ownership.md rule 2),
+    /// none in an undercluster no other gateway writes to (<see cref="Undercluster.SettlesPinWaits"/>).
     /// </summary>
     public IPinWait Start(Cid cid, PinMode mode, ClusterPin pin, TimeSpan written, Func<PinWait, Task> reestablish, CancellationToken cancellationToken)
     {
@@ -29,7 +30,7 @@ internal sealed class PinWaitRegistry(Undercluster undercluster, PinPathOptions 
             return CompletedPinWait.Success;
         }
 
-        var wait = new PinWait(cid, mode, pin, Name, options, ownership, time, reestablish) { Settle = PinWait.SettleAfter(written) };
+        var wait = new PinWait(cid, mode, pin, Name, options, ownership, time, reestablish) { Settle = undercluster.SettlesPinWaits ? PinWait.SettleAfter(written) : TimeSpan.Zero };
         var started = time.GetTimestamp();
         metrics?.PinWaitStarted(Name);
         lock (_waits)

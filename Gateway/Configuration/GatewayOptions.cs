@@ -80,6 +80,13 @@ internal sealed record UnderclusterOptions
 
     /// <summary><c>required</c>: <c>/ready</c> answers 503 while this undercluster is down. Default true.</summary>
     public bool Required { get; init; } = true;
+
+    /// <summary>
+    /// <c>exclusive</c>: no other gateway identity writes pins into this undercluster (replicas sharing this gateway's key
+    /// may), so a pin wait can end on the first status that shows the pin pinned, without settling first
+    /// (docs/design/ownership.md rule 2). Default false: the settle stays until an operator says otherwise.
+    /// </summary>
+    public bool Exclusive { get; init; }
 }
 
 /// <summary>How the gateway proves itself to an undercluster's REST API (docs/protocol/cluster-rest.md §1.1).</summary>

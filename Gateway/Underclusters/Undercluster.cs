@@ -18,7 +18,9 @@ internal sealed class Undercluster : IPinStatusSource, IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly SemaphoreSlim _peersGate = new(1, 1);
     private (IReadOnlyList<ClusterPeer> Peers, long At)? _peers;
+    private readonly ILogger _logger;
     private (int Min, int Max)? _learnedDefault;
+    private int _sharedSeen;
     private int _disposed;
 
     public Undercluster(ClusterClient client, PinPathOptions options, TimeProvider time, ILogger logger)
@@ -26,6 +28,7 @@ internal sealed class Undercluster : IPinStatusSource, IAsyncDisposable
         Client = client;
         _options = options;
         _time = time;
+        _logger = logger;
         Poller = new StatusPoller(this, options, time, logger);
     }
 
@@ -43,6 +46,24 @@ internal sealed class Undercluster : IPinStatusSource, IAsyncDisposable
 
     public void LearnDefaultReplication(ClusterPin created) =>
         _learnedDefault = (created.ReplicationFactorMin, created.ReplicationFactorMax);
+
+    /// <summary>
+    /// Whether a pin wait must settle before a status may end it (docs/design/ownership.md rule 2): always, unless the
+    /// operator declared this undercluster <c>exclusive</c> and no other gateway's owner key has been read here since.
+    /// </summary>
+    public bool SettlesPinWaits => !Client.Options.Exclusive || Volatile.Read(ref _sharedSeen) == 1;
+
+    /// <summary>
+    /// A pin read here carries <paramref name="otherOwner"/>'s key: another gateway writes into this undercluster, so an
+    /// <c>exclusive</c> declaration is wrong. Pin waits settle again from now on, and the operator is told once.
+    /// </summary>
+    public void SeenOtherGateway(string otherOwner)
+    {
+        if (Client.Options.Exclusive && Interlocked.Exchange(ref _sharedSeen, 1) == 0)
+        {
+            UnderclusterLog.ExclusiveButShared(_logger, Name, otherOwner);
+        }
+    }
 
     /// <summary>The items decoded through <see cref="QueryView"/>: what the waits and placement's batches read of them.</summary>
     public Task<GatewayFailure?> FetchStatusAsync(IReadOnlyList<string> cids, Action<GlobalPinInfo> onItem, CancellationToken cancellationToken) =>

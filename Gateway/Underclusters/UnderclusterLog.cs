@@ -35,4 +35,8 @@ internal static partial class UnderclusterLog
 
     [LoggerMessage(EventId = 1403, Level = LogLevel.Error, Message = "A waiter on {Cid} (undercluster \"{Undercluster}\") threw while handling its status")]
     public static partial void ObserverFailed(ILogger logger, string undercluster, string cid, Exception exception);
+
+    [LoggerMessage(EventId = 1404, Level = LogLevel.Warning, Message = "Undercluster \"{Undercluster}\" is configured exclusive, but it holds a pin owned by gateway {OtherOwner}: "
+        + "pin waits settle again (set exclusive: false for an undercluster that several gateway identities share)")]
+    public static partial void ExclusiveButShared(ILogger logger, string undercluster, string otherOwner);
 }
