@@ -39,8 +39,13 @@ public sealed class PerformanceTable
         var pins = int.TryParse(Environment.GetEnvironmentVariable("CG_BENCH_PINS"), CultureInfo.InvariantCulture, out var n) ? n : 100_000;
         using var emulator = await Child.StartEmulatorAsync("0s");
         using var slowEmulator = await Child.StartEmulatorAsync("2s");
-        using var gateway = await Child.StartGatewayAsync(emulator.Url);
-        using var slowGateway = await Child.StartGatewayAsync(slowEmulator.Url);
+        using var sharedEmulator = await Child.StartEmulatorAsync("0s");
+
+        // One gateway alone in front of each undercluster, as the issue's setup: declared exclusive, so its pin waits end
+        // on the first pinned status. The third is left at the default (shared), whose waits settle first.
+        using var gateway = await Child.StartGatewayAsync(emulator.Url, exclusive: true);
+        using var slowGateway = await Child.StartGatewayAsync(slowEmulator.Url, exclusive: true);
+        using var sharedGateway = await Child.StartGatewayAsync(sharedEmulator.Url, exclusive: false);
         using var client = NewClient();
         var owner = await OwnerKeyAsync(client, gateway.Url);
         await Task.Delay(TimeSpan.FromSeconds(2));
@@ -167,10 +172,23 @@ public sealed class PerformanceTable
         Row("pin/add, pin-delay 0, c=64 pins/s (direct: POST, GET at once and every 10 ms)", $"{addGateway:N1}", $"{addDirect:N1}", $"{addGateway / addDirect:0.00}");
         Row("same, direct waiting as ipfs-cluster's client does (GET on a 10 ms ticker)", $"{addGateway:N1}", $"{addTicker:N1}", $"{addGateway / addTicker:0.00}");
 
+        // The default deployment, an undercluster other gateways may share: every wait settles (at least 20 ms) before a
+        // status may end it (docs/design/ownership.md rule 2). Its own emulator, so that no other gateway shares the others.
+        await WarmAsync(client, (c, _) => PinAdd(sharedGateway.Url, c));
+        var (addShared, _) = await RateAsync(client, (c, _) => PinAdd(sharedGateway.Url, c), null);
+        await WarmAsync(client, (c, _) => PinDirect(sharedEmulator.Url, c));
+        var (addSharedDirect, _) = await RateAsync(client, (c, _) => PinDirect(sharedEmulator.Url, c), null);
+        Row("same, undercluster not declared exclusive (the default: waits settle)", $"{addShared:N1}", $"{addSharedDirect:N1}", $"{addShared / addSharedDirect:0.00}");
+
         // Added latency: median pin/add time minus the direct client's median time-to-pinned, same concurrency.
         // Each side warmed first (the pin-delay 2 s gateway has served nothing yet: its first pins would time the JIT),
         // then three alternating runs; the row shows the median run of each side.
-        foreach (var (label, gatewayUrl, emulatorUrl, count) in new[] { ("0", gateway.Url, emulator.Url, 40), ("2 s", slowGateway.Url, slowEmulator.Url, 16) })
+        foreach (var (label, gatewayUrl, emulatorUrl, count) in new[]
+        {
+            ("0", gateway.Url, emulator.Url, 40),
+            ("2 s", slowGateway.Url, slowEmulator.Url, 16),
+            ("0, not exclusive", sharedGateway.Url, sharedEmulator.Url, 40),
+        })
         {
             await MedianAsync(count, () => PinAdd(gatewayUrl, client));
             await MedianAsync(count, () => PinDirect(emulatorUrl, client));
@@ -191,7 +209,7 @@ public sealed class PerformanceTable
         Row("gateway allocated bytes per pin/ls?arg (c=64)", $"{allocatedPerCall:N0} B", "", "");
 
         var text = new StringBuilder();
-        text.AppendLine(CultureInfo.InvariantCulture, $"gateway ({gateway.Url}, {Child.GatewayBuild}) in front of emulate --peers 3 --pin-delay 0s; direct = the same emulator; {Environment.ProcessorCount} cores, load {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"gateway ({gateway.Url}, {Child.GatewayBuild}) in front of emulate --peers 3 --pin-delay 0s, declared exclusive; direct = the same emulator; {Environment.ProcessorCount} cores, load {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
         text.AppendLine("| Measure | Gateway | Direct | Ratio |");
         text.AppendLine("|---|---|---|---|");
         foreach (var row in _rows)
@@ -212,7 +230,7 @@ public sealed class PerformanceTable
     {
         var pins = int.TryParse(Environment.GetEnvironmentVariable("CG_BENCH_PINS"), CultureInfo.InvariantCulture, out var n) ? n : 100_000;
         using var emulator = await Child.StartEmulatorAsync("0s");
-        using var gateway = await Child.StartGatewayAsync(emulator.Url);
+        using var gateway = await Child.StartGatewayAsync(emulator.Url, exclusive: true);
         using var client = NewClient();
         var owner = await OwnerKeyAsync(client, gateway.Url);
         await SeedAsync(client, emulator.Url, pins, owner);
@@ -512,7 +530,7 @@ public sealed class PerformanceTable
             throw new InvalidOperationException("the emulator did not report its address");
         }
 
-        public static async Task<Child> StartGatewayAsync(Uri undercluster)
+        public static async Task<Child> StartGatewayAsync(Uri undercluster, bool exclusive)
         {
             var folder = Path.Combine(Path.GetTempPath(), "cg-perf-" + Guid.NewGuid().ToString("N")[..8]);
             Directory.CreateDirectory(folder);
@@ -525,6 +543,7 @@ public sealed class PerformanceTable
                 underclusters:
                   - name: lab-0
                     url: {undercluster.ToString().TrimEnd('/')}
+                    exclusive: {(exclusive ? "true" : "false")}
                 """);
             var process = Start(GatewayExecutable, "run", "--config", config);
             Drain(process);
