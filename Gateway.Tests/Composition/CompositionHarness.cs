@@ -56,11 +56,11 @@ internal sealed class CompositionHarness : IAsyncDisposable
     public static string NewCid() => LabCids.Synthetic(Interlocked.Increment(ref _nextCid));
 
     /// <summary>One gateway's composition layer against the emulator, as <c>AddComposition</c> wires it.</summary>
-    public Gateway StartGateway(string owner = OwnerA, PinPathOptions? options = null, TimeSpan? timeout = null, ClusterClientSettings? settings = null, bool exclusive = false)
+    public Gateway StartGateway(string owner = OwnerA, PinPathOptions? options = null, TimeSpan? timeout = null, ClusterClientSettings? settings = null, bool soleGateway = false)
     {
         var gatewayOptions = new GatewayOptions
         {
-            Underclusters = [new UnderclusterOptions { Name = "local", Url = Cluster.BaseAddress, Timeout = timeout ?? TimeSpan.FromSeconds(5), Exclusive = exclusive }],
+            Underclusters = [new UnderclusterOptions { Name = "local", Url = Cluster.BaseAddress, Timeout = timeout ?? TimeSpan.FromSeconds(5), SoleGateway = soleGateway }],
         };
         var services = new ServiceCollection();
         services.AddSingleton(_loggerFactory);

@@ -8,7 +8,8 @@ namespace CompositeGateway.Tests.Composition;
 /// <summary>
 /// What a pin/add of a new CID asks the undercluster before its wait (docs/design/ownership.md, "Races", rule 1): under
 /// <c>pin_wait: pinned</c> the read and the write only, since the wait confirms our key in the status; under
-/// <c>pin_wait: accepted</c> also the read-back, the only check there is.
+/// <c>pin_wait: accepted</c> also the read-back, the only check there is. And whether its wait settles first (rule 2):
+/// not under <c>sole_gateway</c>, until a read shows another gateway's key.
 /// </summary>
 public sealed class PinAddRequestsFunctionalTests
 {
@@ -56,27 +57,27 @@ public sealed class PinAddRequestsFunctionalTests
 
     [TestCase(false)]
     [TestCase(true)]
-    public async Task StartPinAsync_ExclusiveOrShared_SettlesOnlyWhereAnotherGatewayMayWrite(bool exclusive)
+    public async Task StartPinAsync_SoleGatewayOrShared_SettlesOnlyWhereAnotherGatewayMayWrite(bool soleGateway)
     {
         await using var harness = await CompositionHarness.StartAsync();
-        var gateway = harness.StartGateway(exclusive: exclusive);
+        var gateway = harness.StartGateway(soleGateway: soleGateway);
         var cid = CompositionHarness.NewCid();
 
         var start = await gateway.Pins.StartPinAsync(new PinIntent(Cid.Parse(cid), PinMode.Recursive), CancellationToken.None);
 
         Assert.That(start.Failure, Is.Null, start.Failure?.Message);
         var wait = (PinWait)start.Wait!;
-        Assert.That(wait.Settle, exclusive ? Is.EqualTo(TimeSpan.Zero) : Is.GreaterThanOrEqualTo(PinWait.MinimumSettle));
+        Assert.That(wait.Settle, soleGateway ? Is.EqualTo(TimeSpan.Zero) : Is.GreaterThanOrEqualTo(PinWait.MinimumSettle));
         Assert.That(await wait.Completion.WaitAsync(Generous), Is.Null);
         Assert.That(harness.MetadataOf(cid)!.Keys, Does.Contain(gateway.OwnerKey));
     }
 
     [Test]
-    public async Task StartPinAsync_ExclusiveButAnotherGatewaysKeyRead_SettlesFromThatPinOn()
+    public async Task StartPinAsync_SoleGatewayButAnotherGatewaysKeyRead_SettlesFromThatPinOn()
     {
         await using var harness = await CompositionHarness.StartAsync();
         var other = harness.StartGateway(CompositionHarness.OwnerB);
-        var gateway = harness.StartGateway(exclusive: true);
+        var gateway = harness.StartGateway(soleGateway: true);
         var theirs = CompositionHarness.NewCid();
         await OwnershipFunctionalTests.PinAsync(other, theirs);
         await OwnershipFunctionalTests.PinAsync(gateway, CompositionHarness.NewCid());
@@ -90,6 +91,25 @@ public sealed class PinAddRequestsFunctionalTests
         Assert.That(((PinWait)next.Wait!).Settle, Is.GreaterThanOrEqualTo(PinWait.MinimumSettle));
         Assert.That(await joined.Wait!.Completion.WaitAsync(Generous), Is.Null);
         Assert.That(harness.MetadataOf(theirs)!.Keys, Does.Contain(gateway.OwnerKey).And.Contain(other.OwnerKey));
+    }
+
+    [Test]
+    public async Task StartUpdateAsync_SoleGatewayButTheTargetIsAnotherGateways_SettlesFromThenOn()
+    {
+        await using var harness = await CompositionHarness.StartAsync();
+        var other = harness.StartGateway(CompositionHarness.OwnerB);
+        var gateway = harness.StartGateway(soleGateway: true);
+        var (from, to) = (CompositionHarness.NewCid(), CompositionHarness.NewCid());
+        await OwnershipFunctionalTests.PinAsync(gateway, from);
+        await OwnershipFunctionalTests.PinAsync(other, to);
+        Assert.That(gateway.Undercluster.SettlesPinWaits, Is.False);
+
+        var update = await gateway.Pins.StartUpdateAsync(Cid.Parse(from), Cid.Parse(to), unpinFrom: false, CancellationToken.None);
+
+        Assert.That(update.Failure, Is.Null, update.Failure?.Message);
+        Assert.That(gateway.Undercluster.SettlesPinWaits, Is.True);
+        Assert.That(await update.Wait!.Completion.WaitAsync(Generous), Is.Null);
+        Assert.That(harness.MetadataOf(to)!.Keys, Does.Contain(gateway.OwnerKey).And.Contain(other.OwnerKey));
     }
 
     private static List<string> OfThisCid(CompositionHarness harness, string cid) =>

@@ -173,7 +173,7 @@ public sealed class GatewayConfigurationLoaderTests
               - name: local
                 url: http://127.0.0.1:9094
                 zzzzzz: 3
-            """), Is.EqualTo(new[] { "underclusters[0].zzzzzz (line 4): unknown key; known keys here: name, url, timeout, auth, tls, replication_factor_min, replication_factor_max, weight, tags, required, exclusive, ipfs_api" }));
+            """), Is.EqualTo(new[] { "underclusters[0].zzzzzz (line 4): unknown key; known keys here: name, url, timeout, auth, tls, replication_factor_min, replication_factor_max, weight, tags, required, sole_gateway, ipfs_api" }));
     }
 
     [Test]

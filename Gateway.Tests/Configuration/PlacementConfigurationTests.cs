@@ -25,7 +25,7 @@ public sealed class PlacementConfigurationTests
                 weight: 2.5
                 tags: [region=eu, reliable]
                 required: false
-                exclusive: true
+                sole_gateway: true
               - name: us
                 url: http://127.0.0.1:9096
             placement:
@@ -39,10 +39,10 @@ public sealed class PlacementConfigurationTests
         var eu = result.Options!.Underclusters[0];
         Assert.Multiple(() =>
         {
-            Assert.That((eu.ReplicationFactorMin, eu.ReplicationFactorMax, eu.Weight, eu.Required, eu.Exclusive), Is.EqualTo((2, 3, 2.5, false, true)));
+            Assert.That((eu.ReplicationFactorMin, eu.ReplicationFactorMax, eu.Weight, eu.Required, eu.SoleGateway), Is.EqualTo((2, 3, 2.5, false, true)));
             Assert.That(eu.Tags, Is.EquivalentTo(new Dictionary<string, string> { ["region"] = "eu", ["reliable"] = "" }));
             Assert.That(result.Options.Underclusters[1].Required, Is.True);
-            Assert.That(result.Options.Underclusters[1].Exclusive, Is.False, "shared unless an operator says otherwise: the settle stays");
+            Assert.That(result.Options.Underclusters[1].SoleGateway, Is.False, "shared unless an operator says otherwise: the settle stays");
             Assert.That(result.Options.Underclusters[1].Weight, Is.EqualTo(1));
             Assert.That(result.Options.Placement, Is.EqualTo(new PlacementOptions { Policy = PlacementPolicy.Spread, Copies = 2, RepoStatUnreachable = RepoStatUnreachable.Fail }));
         });

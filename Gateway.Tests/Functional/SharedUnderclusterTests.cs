@@ -56,29 +56,32 @@ public sealed class SharedUnderclusterTests
     }
 
     /// <summary>
-    /// An undercluster declared <c>exclusive</c> that another gateway writes to after all (a cylinder configured as a
+    /// An undercluster whose <c>sole_gateway</c> another gateway writes to after all (a cylinder configured as a
     /// multi-ring): the first pin read with the other gateway's key turns the settle back on, with one warning naming
     /// that gateway, and both keep their pins.
     /// </summary>
     [Test]
-    public async Task ExclusiveDeclaredButShared_FirstOtherKeyRead_WarnsOnceNamingTheOtherGateway()
+    public async Task SoleGatewayDeclaredButShared_FirstOtherKeyRead_WarnsOnceNamingTheOtherGateway()
     {
         await using var environment = await TestEnvironment.StartAsync(new TestEnvironmentOptions { Gateways = 1 });
         var other = environment.Gateways[0];
-        var gateway = await environment.AddGatewayAsync(o => o with { Underclusters = [.. o.Underclusters.Select(u => u with { Exclusive = true })] });
+        var gateway = await environment.AddGatewayAsync(o => o with { Underclusters = [.. o.Underclusters.Select(u => u with { SoleGateway = true })] });
         var undercluster = gateway.Host.Services.GetRequiredService<CompositeGateway.Underclusters.Undercluster>();
         var (theirs, mine) = (TestEnvironment.NewCid(), TestEnvironment.NewCids(3));
         Assert.That((await other.Go.PinAsync(theirs)).Error, Is.Null);
         Assert.That((await gateway.Go.PinAsync(mine[0])).Error, Is.Null);
         Assert.That(undercluster.SettlesPinWaits, Is.False, "only its own pin read so far");
 
+        // The overcluster asks every peer to pin/rm what is allocated to the others: the first such read tells.
+        Assert.That(await gateway.Go.UnpinAsync(theirs), Is.Null, "not ours: 'not pinned or pinned indirectly'");
+        Assert.That(undercluster.SettlesPinWaits, Is.True);
         Assert.That((await gateway.Go.PinAsync(theirs)).Error, Is.Null);
         Assert.That((await gateway.Go.PinAsync(mine[1])).Error, Is.Null);
         Assert.That(await gateway.Go.UnpinAsync(theirs), Is.Null);
 
         var warnings = gateway.Logs.Entries.Where(e => e.EventId.Id == 1404).ToList();
         Assert.That(warnings, Has.Count.EqualTo(1));
-        Assert.That(warnings[0].Message, Does.Contain(other.PeerId).And.Contain("exclusive: false"));
+        Assert.That(warnings[0].Message, Does.Contain(other.PeerId).And.Contain("sole_gateway: false"));
         Assert.That(undercluster.SettlesPinWaits, Is.True);
         Assert.That(environment.Cluster.GetPin(theirs)!.Metadata, Does.ContainKey(other.OwnerKey).And.Not.ContainKey(gateway.OwnerKey));
         Assert.That(await ListAsync(gateway), Is.EquivalentTo(mine.Take(2)));

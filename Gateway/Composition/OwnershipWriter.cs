@@ -34,12 +34,14 @@ internal sealed class OwnershipWriter(Undercluster undercluster, PinPathOptions 
             return Failed(failure);
         }
 
+        // Before the "not ours" answer: a cylinder's peers send pin/rm for every pin allocated to the others, which is
+        // where another gateway's key shows first.
+        NoteOtherOwners(stored);
         if (stored is null || !ownership.IsOwner(stored.Metadata))
         {
             return new UnpinResult(UnpinOutcome.NotPinned);
         }
 
-        NoteOtherOwners(stored);
         for (var attempt = 1; attempt <= MaxWriteAttempts; attempt++)
         {
             var others = ownership.OtherOwners(stored.Metadata);
@@ -280,8 +282,11 @@ internal sealed class OwnershipWriter(Undercluster undercluster, PinPathOptions 
         return new UnpinResult(UnpinOutcome.Unpinned);
     }
 
-    /// <summary>Every pin/add and unpin reads the pin first: where another gateway sharing an <c>exclusive</c> undercluster shows.</summary>
-    private void NoteOtherOwners(ClusterPin? stored)
+    /// <summary>
+    /// Called with every pin read before a pin/add, pin/update or unpin writes: where another gateway writing into an
+    /// undercluster declared <c>sole_gateway</c> shows itself (<see cref="Undercluster.SeenOtherGateway"/>).
+    /// </summary>
+    public void NoteOtherOwners(ClusterPin? stored)
     {
         if (stored is not null && !undercluster.SettlesPinWaits && ownership.OtherOwners(stored.Metadata) is [var other, ..])
         {

@@ -218,7 +218,8 @@ internal sealed class PinWait : IPinWait, IStatusObserver
             }
             finally
             {
-                // The repair wrote again: the same settle time as after the first write, from now.
+                // The repair wrote again: settle from now, even under sole_gateway. Something else replaced or removed the
+                // pin, and whatever it was may write again.
                 Volatile.Write(ref _settling, new Settling(_time.GetTimestamp(), SettleAfter(_time.GetElapsedTime(begun))));
                 Volatile.Write(ref _reestablishing, 0);
             }

@@ -279,6 +279,8 @@ internal sealed class UnderclusterPinService : IPinService
                 return PinStartResult.Failed(GatewayFailure.From(failure));
             }
 
+            _writer.NoteOtherOwners(fromPin);
+
             if (fromPin is null || !_ownership.IsOwner(fromPin.Metadata))
             {
                 // Kubo's text for an update whose source is not pinned (core/commands/pin/pin.go).
@@ -291,6 +293,8 @@ internal sealed class UnderclusterPinService : IPinService
             {
                 return PinStartResult.Failed(GatewayFailure.From(failure));
             }
+
+            _writer.NoteOtherOwners(toPin);
 
             if (toPin is null && await _writer.CreateByUpdateAsync(from, to, mode, cancellationToken) is { } updateFailure)
             {

@@ -71,7 +71,7 @@ internal static class ConfigurationKeys
             Key<UnderclusterOptions, double>("weight", KeyKind.Number, u => u.Weight, (u, v) => u with { Weight = v }),
             Key<UnderclusterOptions, IReadOnlyDictionary<string, string>>("tags", KeyKind.Tags, u => u.Tags, (u, v) => u with { Tags = v }),
             Key<UnderclusterOptions, bool>("required", KeyKind.Boolean, u => u.Required, (u, v) => u with { Required = v }),
-            Key<UnderclusterOptions, bool>("exclusive", KeyKind.Boolean, u => u.Exclusive, (u, v) => u with { Exclusive = v }),
+            Key<UnderclusterOptions, bool>("sole_gateway", KeyKind.Boolean, u => u.SoleGateway, (u, v) => u with { SoleGateway = v }),
             Key<UnderclusterOptions, Uri?>("ipfs_api", KeyKind.Special, u => u.IpfsApi),
         ],
     };

@@ -82,11 +82,11 @@ internal sealed record UnderclusterOptions
     public bool Required { get; init; } = true;
 
     /// <summary>
-    /// <c>exclusive</c>: no other gateway identity writes pins into this undercluster (replicas sharing this gateway's key
-    /// may), so a pin wait can end on the first status that shows the pin pinned, without settling first
-    /// (docs/design/ownership.md rule 2). Default false: the settle stays until an operator says otherwise.
+    /// <c>sole_gateway</c>: no other gateway identity writes pins into this undercluster (replicas sharing this gateway's key
+    /// may, and so may writers that are not gateways), so a pin wait can end on the first status that shows the pin pinned,
+    /// without settling first (docs/design/ownership.md rule 2). Default false: the settle stays until an operator says otherwise.
     /// </summary>
-    public bool Exclusive { get; init; }
+    public bool SoleGateway { get; init; }
 }
 
 /// <summary>How the gateway proves itself to an undercluster's REST API (docs/protocol/cluster-rest.md §1.1).</summary>

@@ -49,19 +49,19 @@ internal sealed class Undercluster : IPinStatusSource, IAsyncDisposable
 
     /// <summary>
     /// Whether a pin wait must settle before a status may end it (docs/design/ownership.md rule 2): always, unless the
-    /// operator declared this undercluster <c>exclusive</c> and no other gateway's owner key has been read here since.
+    /// operator declared this gateway the undercluster's <c>sole_gateway</c> and no other gateway's owner key has been read here since.
     /// </summary>
-    public bool SettlesPinWaits => !Client.Options.Exclusive || Volatile.Read(ref _sharedSeen) == 1;
+    public bool SettlesPinWaits => !Client.Options.SoleGateway || Volatile.Read(ref _sharedSeen) == 1;
 
     /// <summary>
     /// A pin read here carries <paramref name="otherOwner"/>'s key: another gateway writes into this undercluster, so an
-    /// <c>exclusive</c> declaration is wrong. Pin waits settle again from now on, and the operator is told once.
+    /// <c>sole_gateway</c> declaration is wrong. Waits started from now on settle, and the operator is told once.
     /// </summary>
     public void SeenOtherGateway(string otherOwner)
     {
-        if (Client.Options.Exclusive && Interlocked.Exchange(ref _sharedSeen, 1) == 0)
+        if (Client.Options.SoleGateway && Interlocked.Exchange(ref _sharedSeen, 1) == 0)
         {
-            UnderclusterLog.ExclusiveButShared(_logger, Name, otherOwner);
+            UnderclusterLog.SoleGatewayButShared(_logger, Name, otherOwner);
         }
     }
 

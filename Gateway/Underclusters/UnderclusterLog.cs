@@ -36,7 +36,7 @@ internal static partial class UnderclusterLog
     [LoggerMessage(EventId = 1403, Level = LogLevel.Error, Message = "A waiter on {Cid} (undercluster \"{Undercluster}\") threw while handling its status")]
     public static partial void ObserverFailed(ILogger logger, string undercluster, string cid, Exception exception);
 
-    [LoggerMessage(EventId = 1404, Level = LogLevel.Warning, Message = "Undercluster \"{Undercluster}\" is configured exclusive, but it holds a pin owned by gateway {OtherOwner}: "
-        + "pin waits settle again (set exclusive: false for an undercluster that several gateway identities share)")]
-    public static partial void ExclusiveButShared(ILogger logger, string undercluster, string otherOwner);
+    [LoggerMessage(EventId = 1404, Level = LogLevel.Warning, Message = "Undercluster \"{Undercluster}\" is configured sole_gateway: true, but it holds a pin owned by gateway {OtherOwner}: "
+        + "pin/add keeps its settle delay (at least 20 ms) until the gateway stops; set sole_gateway: false where several gateway identities share an undercluster")]
+    public static partial void SoleGatewayButShared(ILogger logger, string undercluster, string otherOwner);
 }

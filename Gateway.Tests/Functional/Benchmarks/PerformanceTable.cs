@@ -41,11 +41,11 @@ public sealed class PerformanceTable
         using var slowEmulator = await Child.StartEmulatorAsync("2s");
         using var sharedEmulator = await Child.StartEmulatorAsync("0s");
 
-        // One gateway alone in front of each undercluster, as the issue's setup: declared exclusive, so its pin waits end
-        // on the first pinned status. The third is left at the default (shared), whose waits settle first.
-        using var gateway = await Child.StartGatewayAsync(emulator.Url, exclusive: true);
-        using var slowGateway = await Child.StartGatewayAsync(slowEmulator.Url, exclusive: true);
-        using var sharedGateway = await Child.StartGatewayAsync(sharedEmulator.Url, exclusive: false);
+        // One gateway alone in front of each undercluster, as in issue #15's setup: declared its sole_gateway, so its pin
+        // waits end on the first pinned status. The third keeps the default (maybe shared), whose waits settle first.
+        using var gateway = await Child.StartGatewayAsync(emulator.Url, soleGateway: true);
+        using var slowGateway = await Child.StartGatewayAsync(slowEmulator.Url, soleGateway: true);
+        using var sharedGateway = await Child.StartGatewayAsync(sharedEmulator.Url, soleGateway: false);
         using var client = NewClient();
         var owner = await OwnerKeyAsync(client, gateway.Url);
         await Task.Delay(TimeSpan.FromSeconds(2));
@@ -178,7 +178,7 @@ public sealed class PerformanceTable
         var (addShared, _) = await RateAsync(client, (c, _) => PinAdd(sharedGateway.Url, c), null);
         await WarmAsync(client, (c, _) => PinDirect(sharedEmulator.Url, c));
         var (addSharedDirect, _) = await RateAsync(client, (c, _) => PinDirect(sharedEmulator.Url, c), null);
-        Row("same, undercluster not declared exclusive (the default: waits settle)", $"{addShared:N1}", $"{addSharedDirect:N1}", $"{addShared / addSharedDirect:0.00}");
+        Row("same, sole_gateway not declared (the default: waits settle)", $"{addShared:N1}", $"{addSharedDirect:N1}", $"{addShared / addSharedDirect:0.00}");
 
         // Added latency: median pin/add time minus the direct client's median time-to-pinned, same concurrency.
         // Each side warmed first (the pin-delay 2 s gateway has served nothing yet: its first pins would time the JIT),
@@ -187,7 +187,7 @@ public sealed class PerformanceTable
         {
             ("0", gateway.Url, emulator.Url, 40),
             ("2 s", slowGateway.Url, slowEmulator.Url, 16),
-            ("0, not exclusive", sharedGateway.Url, sharedEmulator.Url, 40),
+            ("0, sole_gateway not declared", sharedGateway.Url, sharedEmulator.Url, 40),
         })
         {
             await MedianAsync(count, () => PinAdd(gatewayUrl, client));
@@ -209,7 +209,7 @@ public sealed class PerformanceTable
         Row("gateway allocated bytes per pin/ls?arg (c=64)", $"{allocatedPerCall:N0} B", "", "");
 
         var text = new StringBuilder();
-        text.AppendLine(CultureInfo.InvariantCulture, $"gateway ({gateway.Url}, {Child.GatewayBuild}) in front of emulate --peers 3 --pin-delay 0s, declared exclusive; direct = the same emulator; {Environment.ProcessorCount} cores, load {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"gateway ({gateway.Url}, {Child.GatewayBuild}) in front of emulate --peers 3 --pin-delay 0s, sole_gateway: true; direct = the same emulator; {Environment.ProcessorCount} cores, load {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
         text.AppendLine("| Measure | Gateway | Direct | Ratio |");
         text.AppendLine("|---|---|---|---|");
         foreach (var row in _rows)
@@ -230,7 +230,7 @@ public sealed class PerformanceTable
     {
         var pins = int.TryParse(Environment.GetEnvironmentVariable("CG_BENCH_PINS"), CultureInfo.InvariantCulture, out var n) ? n : 100_000;
         using var emulator = await Child.StartEmulatorAsync("0s");
-        using var gateway = await Child.StartGatewayAsync(emulator.Url, exclusive: true);
+        using var gateway = await Child.StartGatewayAsync(emulator.Url, soleGateway: true);
         using var client = NewClient();
         var owner = await OwnerKeyAsync(client, gateway.Url);
         await SeedAsync(client, emulator.Url, pins, owner);
@@ -530,7 +530,7 @@ public sealed class PerformanceTable
             throw new InvalidOperationException("the emulator did not report its address");
         }
 
-        public static async Task<Child> StartGatewayAsync(Uri undercluster, bool exclusive)
+        public static async Task<Child> StartGatewayAsync(Uri undercluster, bool soleGateway)
         {
             var folder = Path.Combine(Path.GetTempPath(), "cg-perf-" + Guid.NewGuid().ToString("N")[..8]);
             Directory.CreateDirectory(folder);
@@ -543,7 +543,7 @@ public sealed class PerformanceTable
                 underclusters:
                   - name: lab-0
                     url: {undercluster.ToString().TrimEnd('/')}
-                    exclusive: {(exclusive ? "true" : "false")}
+                    sole_gateway: {(soleGateway ? "true" : "false")}
                 """);
             var process = Start(GatewayExecutable, "run", "--config", config);
             Drain(process);
