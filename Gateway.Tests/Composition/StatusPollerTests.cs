@@ -204,14 +204,17 @@ public sealed class StatusPollerTests
             poller.Subscribe("cid" + i, new RecordingObserver());
         }
 
-        for (var step = 0; step < 4; step++)
+        for (var step = 0; step < 3; step++)
         {
             time.Advance(StatusPoller.FreshGap);
             await poller.PollNextAsync(CancellationToken.None);
         }
 
-        // Fresh rounds at 5, 10 and 15 ms: one batch each (100, 100, then the 50 left); the full round at 20 ms asks the
-        // old wait's quick check alone.
+        time.Advance(StatusPoller.RoundGap - (3 * StatusPoller.FreshGap));
+        await poller.PollNextAsync(CancellationToken.None);
+
+        // Three fresh rounds a fresh gap apart: one batch each (100, 100, then the 50 left); the full round a round gap
+        // after the first asks the old wait's quick check alone.
         Assert.That(source.Calls.Select(c => c.Count), Is.EqualTo(new[] { 1, 100, 100, 50, 1 }));
         Assert.That(source.Calls.Skip(1).Take(3).SelectMany(c => c).Distinct().Count(), Is.EqualTo(250));
     }
