@@ -70,7 +70,7 @@ internal sealed class StatusPoller : IAsyncDisposable
     /// gateway's pins/s was 64 / <see cref="RoundGap"/> however fast the undercluster. A fresh round holds at most one
     /// batch, so it adds at most 1 / <see cref="FreshGap"/> requests a second, and never more than one per new wait.
     /// </summary>
-    public static readonly TimeSpan FreshGap = TimeSpan.FromMilliseconds(1);
+    public static readonly TimeSpan FreshGap = TimeSpan.FromMilliseconds(5);
 
     /// <summary>
     /// Longest delay between checks of a young wait. A pin is answered on average half of this after the undercluster
