@@ -192,13 +192,57 @@ internal sealed class LabTopologyHost : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// A free port below the range the kernel hands out to outgoing connections. A port is reserved here and bound only
+    /// once the clusters run (each side needs the other's address), and a reserved port from that range could meanwhile
+    /// become the local port of one of the lab's own connections: the gateway then failed to start with "address already
+    /// in use" (seen once in a CI run).
+    /// </summary>
     private static int FreePort()
     {
+        var below = EphemeralPortsStart();
+        for (var attempt = 0; attempt < 64; attempt++)
+        {
+            var port = Random.Shared.Next(Math.Max(1024, below - 8192), below);
+            try
+            {
+                using var probe = new TcpListener(IPAddress.Loopback, port);
+                probe.Start();
+                probe.Stop();
+                return port;
+            }
+            catch (SocketException)
+            {
+                // Taken: try another.
+            }
+        }
+
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        var any = ((IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop();
-        return port;
+        return any;
+    }
+
+    /// <summary>Linux's <c>ip_local_port_range</c> start; elsewhere the IANA dynamic range's, which Windows and macOS use.</summary>
+    private static int EphemeralPortsStart()
+    {
+        const string Range = "/proc/sys/net/ipv4/ip_local_port_range";
+        try
+        {
+            if (File.Exists(Range)
+                && int.TryParse(File.ReadAllText(Range).Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)[0], System.Globalization.CultureInfo.InvariantCulture, out var start)
+                && start > 2048)
+            {
+                return start;
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Unreadable: the default below.
+        }
+
+        return 49152;
     }
 
     private sealed class RunningGateway(GatewayHost host, GatewayOptions options, string peerId) : IAsyncDisposable
