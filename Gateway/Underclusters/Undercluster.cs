@@ -17,8 +17,8 @@ internal sealed class Undercluster : IPinStatusSource, IAsyncDisposable
     private readonly PinPathOptions _options;
     private readonly TimeProvider _time;
     private readonly SemaphoreSlim _peersGate = new(1, 1);
-    private (IReadOnlyList<ClusterPeer> Peers, long At)? _peers;
     private readonly ILogger _logger;
+    private (IReadOnlyList<ClusterPeer> Peers, long At)? _peers;
     private (int Min, int Max)? _learnedDefault;
     private int _sharedSeen;
     private int _disposed;
@@ -54,7 +54,7 @@ internal sealed class Undercluster : IPinStatusSource, IAsyncDisposable
     public bool SettlesPinWaits => !Client.Options.SoleGateway || Volatile.Read(ref _sharedSeen) == 1;
 
     /// <summary>
-    /// A pin read here carries <paramref name="otherOwner"/>'s key: another gateway writes into this undercluster, so an
+    /// A pin read here carries <paramref name="otherOwner"/>'s key: another gateway writes into this undercluster, so a
     /// <c>sole_gateway</c> declaration is wrong. Waits started from now on settle, and the operator is told once.
     /// </summary>
     public void SeenOtherGateway(string otherOwner)
