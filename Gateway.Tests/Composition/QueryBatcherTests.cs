@@ -68,9 +68,7 @@ public sealed class QueryBatcherTests
     [Test]
     public async Task InspectAsync_ItsItemArrivesFirst_AnsweredBeforeTheBatchEnds()
     {
-        var undercluster = new HeldUndercluster();
-        var batcher = undercluster.Batcher(maxCount: 100);
-        var busy = AskAll(batcher, Cids(QueryBatcher.Lanes));
+        var (undercluster, batcher, busy) = LanesTaken();
         var cids = Cids(3);
         var waiting = AskAll(batcher, cids);
         await undercluster.FreeALaneAsync();
@@ -86,9 +84,7 @@ public sealed class QueryBatcherTests
     [Test]
     public async Task InspectAsync_SameCidTwiceWhileWaiting_AskedOnceAnsweredTwice()
     {
-        var undercluster = new HeldUndercluster();
-        var batcher = undercluster.Batcher(maxCount: 100);
-        var busy = AskAll(batcher, Cids(QueryBatcher.Lanes));
+        var (undercluster, batcher, busy) = LanesTaken();
         var cid = Cids(1)[0];
 
         var twice = new[] { batcher.InspectAsync(cid, CancellationToken.None), batcher.InspectAsync(cid, CancellationToken.None) };
@@ -126,9 +122,7 @@ public sealed class QueryBatcherTests
     [Test]
     public async Task InspectAsync_WaiterGivesUp_OnlyItStopsWaiting()
     {
-        var undercluster = new HeldUndercluster();
-        var batcher = undercluster.Batcher(maxCount: 100);
-        var busy = AskAll(batcher, Cids(QueryBatcher.Lanes));
+        var (undercluster, batcher, busy) = LanesTaken();
         var cids = Cids(2);
         using var giveUp = new CancellationTokenSource();
 
@@ -146,9 +140,7 @@ public sealed class QueryBatcherTests
     [Test]
     public async Task InspectAsync_BatchThrows_EveryWaiterSeesItAndTheLaneIsFreed()
     {
-        var undercluster = new HeldUndercluster();
-        var batcher = undercluster.Batcher(maxCount: 100);
-        var busy = AskAll(batcher, Cids(QueryBatcher.Lanes));
+        var (undercluster, batcher, busy) = LanesTaken();
         var waiting = AskAll(batcher, Cids(2));
         await undercluster.FreeALaneAsync();
 
@@ -164,6 +156,14 @@ public sealed class QueryBatcherTests
         await undercluster.WaitForRequestsAsync(QueryBatcher.Lanes + 2);
         undercluster.AnswerAll();
         await Task.WhenAll([.. busy, after]).WaitAsync(Generous);
+    }
+
+    /// <summary>A batcher whose every lane holds a single query the undercluster has not answered yet.</summary>
+    private static (HeldUndercluster Undercluster, QueryBatcher Batcher, List<Task<PlacedPin>> Busy) LanesTaken()
+    {
+        var undercluster = new HeldUndercluster();
+        var batcher = undercluster.Batcher(maxCount: 100);
+        return (undercluster, batcher, AskAll(batcher, Cids(QueryBatcher.Lanes)));
     }
 
     private static List<Task<PlacedPin>> AskAll(QueryBatcher batcher, IEnumerable<Cid> cids) =>
