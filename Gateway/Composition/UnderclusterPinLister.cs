@@ -30,8 +30,8 @@ internal sealed class UnderclusterPinLister(Undercluster undercluster, PinPathOp
     /// the Go peer's 5-minute <c>ipfs_request_timeout</c> for the whole listing (docs/protocol/kubo-rpc-as-called-by-cluster.md
     /// §4.7); (2) status is asked only for pins this gateway owns, not for every other owner's pins in a shared
     /// undercluster; (3) <c>GlobalPinInfo</c> carries neither replication factors nor <c>max_depth</c>, which the
-    /// rule and the Kubo type need, and recording them in our metadata would cost an extra re-pin of every pin
-    /// created with the undercluster's default replication (docs/protocol/cluster-rest.md §5.7). The price: per-CID status makes the allocated
+    /// rule and the Kubo type need: the shape key records them on pins a gateway writes, but pins written before it
+    /// would each need a second read (docs/design/ownership.md). The price: per-CID status makes the allocated
     /// peers answer one IPFS <c>pin/ls?arg</c> each per listed pin, instead of one full listing per peer.
     /// </summary>
     public Listing<PinnedItem> ListAsync(CancellationToken cancellationToken) => new(listing => ProduceAsync(listing, cancellationToken));
