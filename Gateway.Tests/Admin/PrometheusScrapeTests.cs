@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using CompositeGateway.Configuration;
 using CompositeGateway.Tests.Support;
@@ -42,7 +40,7 @@ public sealed class PrometheusScrapeTests
                     static_configs:
                       - targets: ['{host.Url.Authority}']
                 """);
-            var apiPort = FreePort();
+            var apiPort = LoopbackPorts.Free();
             var start = new ProcessStartInfo(PrometheusPath,
             [
                 "--config.file=" + config,
@@ -112,10 +110,4 @@ public sealed class PrometheusScrapeTests
         return value;
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

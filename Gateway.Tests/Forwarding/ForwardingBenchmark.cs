@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using CompositeGateway.Tests.Support;
 
 namespace CompositeGateway.Tests.Forwarding;
@@ -329,8 +328,8 @@ public sealed class ForwardingBenchmark
         /// <summary>The emulator (one cluster, REST and IPFS facet) as its own process.</summary>
         public static async Task<ExternalProcess> StartEmulatorAsync(string folder)
         {
-            var rest = FreePort();
-            var ipfs = FreePort();
+            var rest = LoopbackPorts.Free();
+            var ipfs = LoopbackPorts.Free();
             var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "composite-gateway.dll"), "emulate",
                 "--listen", $"127.0.0.1:{rest}", "--ipfs-listen", $"127.0.0.1:{ipfs}"])
             {
@@ -349,8 +348,8 @@ public sealed class ForwardingBenchmark
         /// <summary>A gateway as shipped whose one undercluster is <paramref name="cluster"/> with <paramref name="ipfsApi"/> as its daemon.</summary>
         public static async Task<ExternalProcess> StartGatewayAsync(string folder, string name, Uri cluster, Uri ipfsApi)
         {
-            var listen = FreePort();
-            var admin = FreePort();
+            var listen = LoopbackPorts.Free();
+            var admin = LoopbackPorts.Free();
             var config = Path.Combine(folder, $"gateway-{name}.yaml");
             await File.WriteAllTextAsync(config, $"""
                 listen: "127.0.0.1:{listen}"
@@ -386,8 +385,8 @@ public sealed class ForwardingBenchmark
         /// </summary>
         public static async Task<ExternalProcess> StartBareYarpAsync(string folder, Uri upstream)
         {
-            var listen = FreePort();
-            var admin = FreePort();
+            var listen = LoopbackPorts.Free();
+            var admin = LoopbackPorts.Free();
             var start = new ProcessStartInfo("dotnet", [typeof(BareYarpForwarder).Assembly.Location, BareYarpForwarder.Command,
                 $"127.0.0.1:{listen}", upstream.ToString(), $"127.0.0.1:{admin}"])
             {
@@ -412,7 +411,7 @@ public sealed class ForwardingBenchmark
         /// </summary>
         public static async Task<ExternalProcess> StartNginxAsync(string nginx, string folder, Uri upstream, Uri catDaemon)
         {
-            var port = FreePort();
+            var port = LoopbackPorts.Free();
             var conf = Path.Combine(folder, "nginx.conf");
             var temp = Path.Combine(folder, "nginx-temp");
             Directory.CreateDirectory(temp);
@@ -473,12 +472,6 @@ public sealed class ForwardingBenchmark
             process.Dispose();
         }
 
-        private static int FreePort()
-        {
-            using var socket = new TcpListener(IPAddress.Loopback, 0);
-            socket.Start();
-            return ((IPEndPoint)socket.LocalEndpoint).Port;
-        }
 
         private async Task WaitUntilAsync(Uri probe, Task<string> stderr)
         {

@@ -1,10 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using CompositeGateway.Lab;
+using CompositeGateway.Tests.Support;
 
 namespace CompositeGateway.Tests.Functional.Benchmarks;
 
@@ -534,7 +533,7 @@ public sealed class PerformanceTable
         {
             var folder = Path.Combine(Path.GetTempPath(), "cg-perf-" + Guid.NewGuid().ToString("N")[..8]);
             Directory.CreateDirectory(folder);
-            var (port, adminPort) = (FreePort(), FreePort());
+            var (port, adminPort) = (LoopbackPorts.Free(), LoopbackPorts.Free());
             var config = Path.Combine(folder, "gateway.yaml");
             await File.WriteAllTextAsync(config, $"""
                 listen: 127.0.0.1:{port}
@@ -622,11 +621,5 @@ public sealed class PerformanceTable
             _ = process.StandardError.ReadToEndAsync(CancellationToken.None);
         }
 
-        private static int FreePort()
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            return ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
     }
 }

@@ -1,10 +1,9 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Runtime.Versioning;
 using System.Text;
 using CompositeGateway.Lab;
 using CompositeGateway.Lab.Connector;
+using CompositeGateway.Tests.Support;
 
 namespace CompositeGateway.Tests.Functional.Security;
 
@@ -42,7 +41,7 @@ public sealed class SecretLeakTests
         var passwordFile = Path.Combine(folder, "jwt.pw");
         await File.WriteAllTextAsync(passwordFile, JwtPassword + "\n");
         File.SetUnixFileMode(passwordFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        var (kuboPort, adminPort) = (FreePort(), FreePort());
+        var (kuboPort, adminPort) = (LoopbackPorts.Free(), LoopbackPorts.Free());
         var config = Path.Combine(folder, "gateway.yaml");
         await File.WriteAllTextAsync(config, $"""
             listen: "127.0.0.1:{kuboPort}"
@@ -238,10 +237,4 @@ public sealed class SecretLeakTests
         Assert.Fail("the gateway did not start: " + output);
     }
 
-    private static int FreePort()
-    {
-        using var socket = new TcpListener(IPAddress.Loopback, 0);
-        socket.Start();
-        return ((IPEndPoint)socket.LocalEndpoint).Port;
-    }
 }
